@@ -31,19 +31,24 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import special
 from scipy.stats import ncx2
 
+from iadsim.sensors.range_equation import db_to_linear, linear_to_db
+
+__all__ = [
+    "SWERLING_CASES",
+    "albersheim_snr_db",
+    "db_to_linear",
+    "draw_detections",
+    "draw_rcs_factor",
+    "linear_to_db",
+    "pd_swerling",
+    "required_snr_db",
+    "shnidman_snr_db",
+    "swerling_shape",
+    "threshold_from_pfa",
+]
+
 SWERLING_CASES = (0, 1, 2, 3, 4)
 """Supported Swerling cases (0 is the non-fluctuating target, also called case 5)."""
-
-
-def db_to_linear(value_db: ArrayLike) -> NDArray[np.float64]:
-    """Power ratio from decibels."""
-    return np.power(10.0, np.asarray(value_db, dtype=float) / 10.0)
-
-
-def linear_to_db(value: ArrayLike) -> NDArray[np.float64]:
-    """Decibels from a power ratio (``-inf`` for zero)."""
-    with np.errstate(divide="ignore"):
-        return 10.0 * np.log10(np.asarray(value, dtype=float))
 
 
 def threshold_from_pfa(pfa: float, n_pulses: int = 1) -> float:
