@@ -1,0 +1,87 @@
+"""Monte Carlo stage: one replication -> one flat row of metrics.
+
+In: a validated ``SweepPoint`` and a replication index. Out: a dict of scalars (counts as int,
+metrics as float) whose keys depend only on the scenario, so every chunk of a point has the same
+columns: ``n_threats``, ``leakers``, ``any_leaker``, ``kills``, ``leakers_<asset>`` for every
+defended asset, ``rounds_<class>`` for every interceptor class, ``rounds_total``, ``cost``,
+``fate_<fate>``, ``leaked_<type>`` and ``killed_<type>`` for every threat type in the raid, and
+``track_<metric>`` for every tracking metric.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from iadsim.montecarlo.grid import SweepPoint
+from iadsim.montecarlo.seeds import replication_seed
+from iadsim.scenario.model import Scenario
+
+FATES = ("killed", "leaked", "flying", "ended")
+_NOT_METRICS = {"seed", "scenario_name", "duration_s", "wall_time_s", "threats", "fates",
+                "rounds_spent", "leakers_per_asset", "kills", "leakers", "tracking", "cost"}
+
+
+def replicate(point: SweepPoint, replication: int) -> dict[str, Any]:
+    """Run replication ``replication`` of ``point`` with its own seed; return its metrics row.
+
+    No output folder is written and trajectory tables are not kept.
+    """
+    from iadsim.simulation import run  # imported here: workers import only what they use
+
+    seed = replication_seed(point.seed, point.index, replication)
+    result = run(point.scenario, seed=seed, out_dir=None, **_light_run_options(run))
+    return summary_row(result.summary, point.scenario)
+
+
+def summary_row(summary: Mapping[str, Any], scenario: Scenario) -> dict[str, Any]:
+    """Flatten a run's ``summary`` (summary.json) into one row with scenario-fixed columns."""
+    row: dict[str, Any] = {"n_threats": sum(g.count for g in scenario.threats)}
+    leakers = int(summary.get("leakers", 0))
+    row["leakers"] = leakers
+    row["any_leaker"] = leakers > 0
+    row["kills"] = int(summary.get("kills", 0))
+    per_asset = summary.get("leakers_per_asset", {}) or {}
+    for asset in scenario.defended_assets:
+        row[f"leakers_{asset.name}"] = int(per_asset.get(asset.name, 0))
+    rounds = summary.get("rounds_spent", {}) or {}
+    for name in scenario.interceptors:
+        row[f"rounds_{name}"] = int(rounds.get(name, 0))
+    row["rounds_total"] = int(sum(int(v) for v in rounds.values()))
+    row["cost"] = _cost(summary, rounds, scenario)
+    fates = summary.get("fates", {}) or {}
+    for fate in FATES:
+        row[f"fate_{fate}"] = int(fates.get(fate, 0))
+    by_type = summary.get("threats", {}) or {}
+    for threat_type in dict.fromkeys(g.type for g in scenario.threats):
+        counts = by_type.get(threat_type, {}) or {}
+        row[f"leaked_{threat_type}"] = int(counts.get("leaked", 0))
+        row[f"killed_{threat_type}"] = int(counts.get("killed", 0))
+    for name, value in sorted((summary.get("tracking", {}) or {}).items()):
+        if isinstance(value, bool | int | float) or value is None:
+            row[f"track_{name}"] = math.nan if value is None else float(value)
+    for name, value in summary.items():
+        if name not in _NOT_METRICS and isinstance(value, int | float) and not isinstance(
+            value, bool
+        ):
+            row[name] = float(value)
+    return row
+
+
+def _cost(summary: Mapping[str, Any], rounds: Mapping[str, Any], scenario: Scenario) -> float:
+    cost = summary.get("cost")
+    if isinstance(cost, int | float) and not isinstance(cost, bool):
+        return float(cost)
+    if isinstance(cost, Mapping) and "total" in cost:
+        return float(cost["total"])
+    return float(sum(int(n) * scenario.interceptors[c].cost
+                     for c, n in rounds.items() if c in scenario.interceptors))
+
+
+def _light_run_options(run: Any) -> dict[str, Any]:
+    """Ask ``run`` not to keep per-step tables, if it offers the option."""
+    import inspect
+
+    params = inspect.signature(run).parameters
+    return {"keep_trajectories": False} if "keep_trajectories" in params else {}

@@ -1,0 +1,150 @@
+"""Monte Carlo stage: the whole sweep — validate, plan, run chunks, store, summarise.
+
+In: a scenario file, ``--set`` options, the number of replications per point, a results folder
+and a backend. Out: the results folder (see ``store``) and a ``SweepResult``. ``iadsim mc`` is a
+sweep with no ``--set`` grid (one point).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from iadsim.montecarlo import store
+from iadsim.montecarlo.backends import Replicate, Work, available_cpus, execute
+from iadsim.montecarlo.grid import (
+    SweepPoint,
+    build_grid,
+    parse_overrides,
+    read_scenario_data,
+    scenario_digest,
+)
+from iadsim.montecarlo.replication import replicate as default_replicate
+from iadsim.montecarlo.summary import saturation, summarise
+
+Progress = Callable[[int, int], None]
+"""``progress(completed, total)``: replications finished so far (including resumed ones)."""
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """What a sweep produced; the same tables are in ``out_dir``."""
+
+    out_dir: Path
+    points: list[SweepPoint]
+    replications: pd.DataFrame
+    summary: pd.DataFrame
+    saturation: pd.DataFrame
+    ran: int
+    resumed: int
+    wall_time_s: float
+    params: list[str] = field(default_factory=list)
+
+
+def load_points(scenario_path: str | Path, sets: Sequence[str] = ()) -> list[SweepPoint]:
+    """Read the scenario file and validate every point of the ``--set`` grid (no work done)."""
+    data = read_scenario_data(scenario_path)
+    return build_grid(data, parse_overrides(sets), source=str(scenario_path))
+
+
+def default_chunk_size(n_replications: int, workers: int) -> int:
+    """About eight chunks per worker, 1 to 25 replications each."""
+    return max(1, min(25, math.ceil(n_replications / (8 * max(1, workers)))))
+
+
+def run_sweep(scenario_path: str | Path, *, runs: int, out_dir: str | Path,
+              sets: Sequence[str] = (), backend: str = "processes", workers: int | None = None,
+              scheduler: str | None = None, chunk_size: int | None = None,
+              resume: bool = False, overwrite: bool = False, saturation_level: float = 0.5,
+              replicate: Replicate = default_replicate,
+              progress: Progress | None = None) -> SweepResult:
+    """Run ``runs`` replications of every point of the ``--set`` grid; store and summarise.
+
+    Every grid point is validated before any replication runs. With ``resume`` only the
+    replications missing from ``out_dir`` run; the final tables equal an uninterrupted run's.
+
+    Raises
+    ------
+    ScenarioError
+        A bad scenario, ``--set`` path or value (naming the field), or a results folder that
+        holds another sweep.
+    """
+    if runs < 1:
+        raise ValueError(f"runs must be >= 1 (got {runs})")
+    started = datetime.now(UTC)
+    t0 = time.perf_counter()
+    points = load_points(scenario_path, sets)
+    params = list(points[0].values)
+    manifest = _manifest(scenario_path, points, runs, backend, scheduler, started)
+    store.prepare_folder(out_dir, manifest, resume=resume, overwrite=overwrite)
+    missing = store.missing_replications(out_dir, len(points), runs)
+    n_missing = sum(len(v) for v in missing.values())
+    total = runs * len(points)
+    n_workers = 1 if backend == "serial" and scheduler is None else (workers or available_cpus())
+    chunks = store.plan_chunks(missing, chunk_size or default_chunk_size(n_missing, n_workers))
+    completed = total - n_missing
+    if progress is not None:
+        progress(completed, total)
+
+    def on_done(chunk: store.Chunk, rows: pd.DataFrame) -> None:
+        nonlocal completed
+        store.write_chunk(out_dir, chunk, rows)
+        completed += chunk.size
+        if progress is not None:
+            progress(completed, total)
+
+    work = Work(points=tuple(points), replicate=replicate)
+    execute(work, chunks, on_done, backend=backend, workers=workers, scheduler=scheduler)
+    replications = store.read_replications(out_dir, runs=runs)
+    summary = summarise(replications, params)
+    sat = saturation(summary, params, saturation_level)
+    write_summaries(out_dir, summary, sat)
+    store.write_manifest(out_dir, {**manifest, "complete": True,
+                                   "finished_utc": datetime.now(UTC).isoformat()})
+    return SweepResult(out_dir=Path(out_dir), points=points, replications=replications,
+                       summary=summary, saturation=sat, ran=n_missing, resumed=total - n_missing,
+                       wall_time_s=time.perf_counter() - t0, params=params)
+
+
+def write_summaries(out_dir: str | Path, summary: pd.DataFrame, sat: pd.DataFrame) -> None:
+    """``summary.csv``, ``summary.parquet`` and (for raid-size sweeps) ``saturation.csv``."""
+    out = Path(out_dir)
+    summary.to_csv(out / "summary.csv", index=False)
+    summary.to_parquet(out / "summary.parquet", index=False)
+    if not sat.empty:
+        sat.to_csv(out / "saturation.csv", index=False)
+    else:
+        (out / "saturation.csv").unlink(missing_ok=True)
+
+
+def _manifest(scenario_path: str | Path, points: Sequence[SweepPoint], runs: int, backend: str,
+              scheduler: str | None, started: datetime) -> dict[str, Any]:
+    return {
+        "format": store.FORMAT,
+        "iadsim_version": _version(),
+        "scenario_file": str(Path(scenario_path).resolve()),
+        "scenario_name": points[0].scenario.name,
+        "params": list(points[0].values),
+        "points": [{"point": p.index, "values": p.values, "seed": p.seed,
+                    "scenario_sha256": scenario_digest(p.scenario)} for p in points],
+        "runs": runs,
+        "seeding": "numpy.random.SeedSequence(entropy=seed, spawn_key=(point, replication))",
+        "backend": "dask" if scheduler else backend,
+        "started_utc": started.isoformat(),
+        "complete": False,
+    }
+
+
+def _version() -> str:
+    try:
+        return metadata.version("iadsim")
+    except metadata.PackageNotFoundError:
+        return "unknown"

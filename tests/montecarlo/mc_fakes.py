@@ -1,0 +1,33 @@
+"""A fast stand-in for one replication, for tests of the store, backends and sweeps.
+
+It draws from the replication's own seed exactly as the real replication does, so rows are
+reproducible and distinct per (point, replication).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+import numpy as np
+
+from iadsim.montecarlo.grid import SweepPoint
+from iadsim.montecarlo.seeds import replication_seed
+
+
+def fake_replicate(point: SweepPoint, replication: int) -> dict[str, Any]:
+    """Leakers ~ Binomial(n_threats, n_threats / 100) from the replication's seed."""
+    rng = np.random.default_rng(replication_seed(point.seed, point.index, replication))
+    n = sum(g.count for g in point.scenario.threats)
+    leakers = int(rng.binomial(n, min(1.0, n / 100.0)))
+    delay_s = float(os.environ.get("IADSIM_FAKE_DELAY_S", "0"))
+    if delay_s:
+        time.sleep(delay_s)
+    return {
+        "n_threats": n,
+        "leakers": leakers,
+        "any_leaker": leakers > 0,
+        "kills": n - leakers,
+        "track_rms_m": float(rng.gamma(2.0, 50.0)),
+    }
