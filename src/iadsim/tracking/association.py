@@ -1,0 +1,239 @@
+"""Tracking stage, association: which detection belongs to which track.
+
+In: predicted track positions and covariances, converted detections. Out: gated
+track-detection pairs, and either one assignment per track (global nearest neighbour, GNN) or
+association probabilities (joint probabilistic data association, JPDA).
+
+Gating is chi-square on the Mahalanobis distance; candidate pairs come from a k-d tree query
+with a radius that bounds the gate, so work grows with the pairs, not with tracks x detections.
+The gated track-detection graph is split into connected components (clusters); GNN is solved per
+cluster, trivial clusters (one track or one detection) all at once, the rest with
+``scipy.optimize.linear_sum_assignment``. JPDA marginals come from loopy belief propagation on
+the same sparse graph (Williams and Lau 2014), exact on clusters without cycles.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.optimize import linear_sum_assignment
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
+
+from iadsim.tracking.filters import LOG_2PI, inv3_sym, mahalanobis2
+
+Array = NDArray[np.float64]
+Index = NDArray[np.intp]
+
+
+@dataclass(frozen=True, slots=True)
+class GatedPairs:
+    """Track-detection pairs inside the gate, one row per pair, sorted by (track, detection)."""
+
+    track: Index  # (K,) row into the tracks
+    detection: Index  # (K,) row into the detections
+    distance2: Array  # (K,) squared Mahalanobis distance
+    loglik: Array  # (K,) log N(innovation; 0, S)
+
+    def __len__(self) -> int:
+        return int(self.track.shape[0])
+
+    def take(self, index: Index | NDArray[np.bool_]) -> GatedPairs:
+        """Pairs selected by index or mask."""
+        return GatedPairs(
+            self.track[index], self.detection[index], self.distance2[index], self.loglik[index]
+        )
+
+
+def gate(
+    position_m: Array,
+    position_cov_m2: Array,
+    z_m: Array,
+    r_m2: Array,
+    threshold: float,
+    track_mask: NDArray[np.bool_] | None = None,
+) -> GatedPairs:
+    """All pairs with squared Mahalanobis distance below ``threshold``.
+
+    Parameters
+    ----------
+    position_m, position_cov_m2
+        Predicted track positions ``(n, 3)`` and their covariances ``(n, 3, 3)``.
+    z_m, r_m2
+        Measured positions ``(k, 3)`` and covariances ``(k, 3, 3)``.
+    threshold
+        Chi-square gate on ``nu^T (P + R)^-1 nu`` (3 degrees of freedom).
+    track_mask
+        Optional ``(n,)`` mask of the tracks to gate (the others get no pairs).
+    """
+    n, k = len(position_m), len(z_m)
+    if n == 0 or k == 0:
+        return _no_pairs()
+    tracks = np.arange(n) if track_mask is None else np.flatnonzero(track_mask)
+    if len(tracks) == 0:
+        return _no_pairs()
+    # |nu|^2 / lambda_max(S) <= d2 and lambda_max(S) <= trace(P) + max trace(R): a safe radius.
+    max_r_trace = float(np.max(np.trace(r_m2, axis1=1, axis2=2)))
+    p_trace = np.trace(position_cov_m2[tracks], axis1=1, axis2=2)
+    radius = np.sqrt(threshold * (p_trace + max_r_trace))
+    tree = cKDTree(z_m)
+    hits = tree.query_ball_point(position_m[tracks], radius, return_sorted=True)
+    counts = np.fromiter((len(h) for h in hits), dtype=np.intp, count=len(hits))
+    if counts.sum() == 0:
+        return _no_pairs()
+    ti = np.repeat(tracks, counts)
+    dj = np.concatenate([np.asarray(h, dtype=np.intp) for h in hits if h])
+    nu = z_m[dj] - position_m[ti]
+    s_inv, det = inv3_sym(position_cov_m2[ti] + r_m2[dj])
+    d2 = mahalanobis2(nu, s_inv)
+    keep = d2 < threshold
+    loglik = -0.5 * (d2[keep] + np.log(det[keep]) + 3.0 * LOG_2PI)
+    return GatedPairs(ti[keep], dj[keep], d2[keep], loglik)
+
+
+def _no_pairs() -> GatedPairs:
+    e = np.empty(0, dtype=np.intp)
+    return GatedPairs(e, e.copy(), np.empty(0), np.empty(0))
+
+
+def clusters(pairs: GatedPairs, n_tracks: int, n_detections: int) -> tuple[int, Index]:
+    """Connected components of the gated graph: count and label of each pair ``(K,)``."""
+    if len(pairs) == 0:
+        return 0, np.empty(0, dtype=np.intp)
+    nodes = n_tracks + n_detections
+    graph = coo_matrix(
+        (np.ones(len(pairs)), (pairs.track, n_tracks + pairs.detection)), shape=(nodes, nodes)
+    )
+    _, labels = connected_components(graph, directed=False)
+    used, pair_label = np.unique(labels[pairs.track], return_inverse=True)
+    return len(used), pair_label.astype(np.intp)
+
+
+def gnn(pairs: GatedPairs, n_tracks: int, n_detections: int, miss_cost: float) -> GatedPairs:
+    """Global-nearest-neighbour assignment, solved per cluster; returns the assigned pairs.
+
+    Minimises the sum of ``distance2`` over assigned pairs plus ``miss_cost`` per track left
+    unassigned, each track and each detection used at most once, only gated pairs allowed.
+    """
+    if len(pairs) == 0:
+        return pairs
+    n_clusters, label = clusters(pairs, n_tracks, n_detections)
+    # distinct tracks / detections per cluster
+    ut = np.unique(np.stack([label, pairs.track]), axis=1)
+    ud = np.unique(np.stack([label, pairs.detection]), axis=1)
+    tracks_per = np.bincount(ut[0], minlength=n_clusters)
+    dets_per = np.bincount(ud[0], minlength=n_clusters)
+    trivial = (tracks_per == 1) | (dets_per == 1)
+    chosen: list[Index] = []
+    # trivial clusters: one track takes its nearest detection, or one detection its nearest track
+    tmask = trivial[label]
+    if tmask.any():
+        idx = np.flatnonzero(tmask)
+        order = idx[np.lexsort((pairs.distance2[idx], label[idx]))]
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = label[order[1:]] != label[order[:-1]]
+        chosen.append(order[first])
+    # the rest: one rectangular assignment problem per cluster, with a dummy per track
+    hard = np.flatnonzero(~trivial)
+    if len(hard):
+        idx = np.flatnonzero(~tmask)
+        idx = idx[np.argsort(label[idx], kind="stable")]
+        bounds = np.searchsorted(label[idx], hard)
+        ends = np.append(bounds[1:], len(idx))
+        for start, end in zip(bounds, ends, strict=True):
+            chosen.append(_solve_cluster(pairs, idx[start:end], miss_cost))
+    sel = np.sort(np.concatenate(chosen))
+    return pairs.take(sel)
+
+
+def _solve_cluster(pairs: GatedPairs, idx: Index, miss_cost: float) -> Index:
+    """Optimal assignment of one cluster's pairs ``idx``; returns the chosen pair indices."""
+    t_nodes, ti = np.unique(pairs.track[idx], return_inverse=True)
+    d_nodes, di = np.unique(pairs.detection[idx], return_inverse=True)
+    nt, nd = len(t_nodes), len(d_nodes)
+    forbidden = 1e6 * (miss_cost + 1.0 + float(pairs.distance2[idx].max())) * (nt + 1)
+    cost = np.full((nt, nd + nt), forbidden)
+    cost[ti, di] = pairs.distance2[idx]
+    cost[np.arange(nt), nd + np.arange(nt)] = miss_cost
+    rows, cols = linear_sum_assignment(cost)
+    real = cols < nd
+    lookup = np.full((nt, nd), -1, dtype=np.intp)
+    lookup[ti, di] = idx
+    return lookup[rows[real], cols[real]]
+
+
+def jpda_probabilities(
+    pairs: GatedPairs,
+    n_tracks: int,
+    n_detections: int,
+    *,
+    detection_probability: float,
+    gate_probability: float,
+    clutter_density_per_m3: float,
+    iterations: int = 200,
+    tolerance: float = 1e-10,
+) -> tuple[Array, Array]:
+    """JPDA marginal association probabilities by loopy belief propagation.
+
+    Returns ``beta`` ``(K,)`` (probability that pair k's detection came from its track) and
+    ``beta_miss`` ``(n_tracks,)`` (probability that the track was not detected); for each
+    track they sum to one. Exact when the gated graph has no cycles.
+    """
+    miss_w = np.full(n_tracks, 1.0 - detection_probability * gate_probability)
+    if len(pairs) == 0:
+        return np.empty(0), np.ones(n_tracks)
+    w = detection_probability * np.exp(pairs.loglik - np.log(clutter_density_per_m3))
+    ti, dj = pairs.track, pairs.detection
+    nu = np.ones(len(pairs))  # messages detection -> track
+    for _ in range(iterations):
+        track_sum = miss_w + np.bincount(ti, weights=w * nu, minlength=n_tracks)
+        mu = w / (track_sum[ti] - w * nu)
+        det_sum = 1.0 + np.bincount(dj, weights=mu, minlength=n_detections)
+        nu_new = 1.0 / (det_sum[dj] - mu)
+        done = np.max(np.abs(nu_new - nu)) < tolerance
+        nu = nu_new
+        if done:
+            break
+    track_sum = miss_w + np.bincount(ti, weights=w * nu, minlength=n_tracks)
+    return w * nu / track_sum[ti], miss_w / track_sum
+
+
+def jpda_probabilities_exact(
+    pairs: GatedPairs,
+    n_tracks: int,
+    *,
+    detection_probability: float,
+    gate_probability: float,
+    clutter_density_per_m3: float,
+) -> tuple[Array, Array]:
+    """Exact JPDA marginals by enumerating every joint event (small problems only; a reference)."""
+    miss_w = 1.0 - detection_probability * gate_probability
+    w = detection_probability * np.exp(pairs.loglik - np.log(clutter_density_per_m3))
+    options: list[list[int]] = [[] for _ in range(n_tracks)]
+    for k in range(len(pairs)):
+        options[int(pairs.track[k])].append(k)
+    beta = np.zeros(len(pairs))
+    beta_miss = np.zeros(n_tracks)
+    total = 0.0
+
+    def walk(i: int, used: frozenset[int], weight: float, chosen: list[int]) -> None:
+        nonlocal total
+        if i == n_tracks:
+            total += weight
+            for t, k in enumerate(chosen):
+                if k < 0:
+                    beta_miss[t] += weight
+                else:
+                    beta[k] += weight
+            return
+        walk(i + 1, used, weight * miss_w, [*chosen, -1])
+        for k in options[i]:
+            d = int(pairs.detection[k])
+            if d not in used:
+                walk(i + 1, used | {d}, weight * w[k], [*chosen, k])
+
+    walk(0, frozenset(), 1.0, [])
+    return beta / total, beta_miss / total

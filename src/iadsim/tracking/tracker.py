@@ -1,0 +1,330 @@
+"""Tracking stage: detections from any radars in, one fused track picture out.
+
+``Tracker.step(detections, time_s)`` takes every detection with time in
+``(previous time_s, time_s]`` and processes them one radar scan (same time, same radar) at a
+time, in time order, the way a textbook tracker loop reads::
+
+    predict all tracks to the scan time          (filters: NCV, ballistic or IMM)
+    gate and associate, confirmed tracks first   (association: GNN per cluster, or JPDA)
+    update the tracks that got detections        (Joseph form, per-detection R)
+    book hits and misses, confirm, delete        (management: M-of-N, misses, coast, sigma)
+    start tentative tracks on the leftovers      (management: two-point initiation)
+
+and returns every live track predicted to ``time_s``. All radars feed the one picture; each
+detection is converted with its own radar's position, rotation and sigmas.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.stats import chi2
+
+from iadsim.errors import InputDataError
+from iadsim.scenario.tracking_spec import TrackingSpec
+from iadsim.sensors.batch import DetectionBatch, SensorGeometry
+from iadsim.tracking.association import GatedPairs, gate, gnn, jpda_probabilities
+from iadsim.tracking.batch import TrackBatch
+from iadsim.tracking.filters import (
+    MotionModels,
+    convert_measurements,
+    imm_combine,
+    imm_mix,
+    imm_probabilities,
+    kf_update,
+    symmetrise,
+)
+from iadsim.tracking.management import TrackTable, confirm_and_delete, initiate, record_scan
+
+Array = NDArray[np.float64]
+Ids = NDArray[np.int64]
+
+
+@dataclass(frozen=True, slots=True)
+class TrackerStep:
+    """What one ``Tracker.step`` returns.
+
+    ``tracks`` holds every live track (confirmed and tentative) predicted to the step time;
+    ``confirmed_ids`` the tracks confirmed during the step; ``dropped_ids`` the confirmed tracks
+    deleted during the step (tentative tracks that die are not reported).
+    """
+
+    tracks: TrackBatch
+    confirmed_ids: Ids
+    dropped_ids: Ids
+
+
+def motion_models(spec: TrackingSpec) -> MotionModels:
+    """The filter's model set for ``spec.motion_model``."""
+    common = {
+        "turn_accel_mps2": spec.turn_accel_mps2,
+        "switch_rate_per_s": spec.imm_switch_rate_per_s,
+    }
+    if spec.motion_model == "ncv":
+        return MotionModels(("cv",), (spec.process_noise_accel_mps2,), **common)
+    if spec.motion_model == "ballistic":
+        return MotionModels(("ballistic",), (spec.ballistic_process_noise_accel_mps2,), **common)
+    kinds = ["cv", "ct_left", "ct_right"]
+    accel = [spec.process_noise_accel_mps2] + [spec.turn_process_noise_accel_mps2] * 2
+    if spec.imm_ballistic:
+        kinds.append("ballistic")
+        accel.append(spec.ballistic_process_noise_accel_mps2)
+    return MotionModels(tuple(kinds), tuple(accel), **common)
+
+
+def check_detections(
+    detections: DetectionBatch, n_sensors: int, after_s: float, until_s: float
+) -> None:
+    """Raise ``InputDataError`` naming every bad row (non-finite, out of window, bad sensor)."""
+    problems: list[str] = []
+    bad = np.zeros(len(detections), dtype=bool)
+    for name in (
+        "time_s", "range_m", "azimuth_rad", "elevation_rad",
+        "range_sigma_m", "azimuth_sigma_rad", "elevation_sigma_rad",
+    ):
+        values = getattr(detections, name)
+        rows = np.flatnonzero(~np.isfinite(values))
+        for i in rows[:20]:
+            problems.append(f"detections[{i}].{name} must be finite (got {values[i]})")
+        bad[rows] = True
+    for name in ("range_m", "range_sigma_m", "azimuth_sigma_rad", "elevation_sigma_rad"):
+        values = getattr(detections, name)
+        rows = np.flatnonzero(np.isfinite(values) & (values <= 0.0))
+        for i in rows[:20]:
+            problems.append(f"detections[{i}].{name} must be > 0 (got {values[i]})")
+        bad[rows] = True
+    t = detections.time_s
+    back = np.flatnonzero(np.isfinite(t) & (t <= after_s))
+    for i in back[:20]:
+        problems.append(
+            f"detections[{i}].time_s goes backwards: must be > {after_s} "
+            f"(the previous step) (got {t[i]})"
+        )
+    ahead = np.flatnonzero(np.isfinite(t) & (t > until_s))
+    for i in ahead[:20]:
+        problems.append(f"detections[{i}].time_s must be <= the step time {until_s} (got {t[i]})")
+    sid = detections.sensor_id
+    wrong = np.flatnonzero((sid < 0) | (sid >= n_sensors))
+    for i in wrong[:20]:
+        problems.append(
+            f"detections[{i}].sensor_id must be in [0, {n_sensors}) (got {sid[i]})"
+        )
+    bad[back] = bad[ahead] = bad[wrong] = True
+    if bad.any():
+        rows = np.flatnonzero(bad)
+        more = "" if len(problems) <= 20 else f"\n... ({len(rows)} bad rows in all)"
+        raise InputDataError("\n".join(problems[:20]) + more, rows=rows.tolist())
+
+
+class Tracker:
+    """Multi-radar, multi-target tracker (see the module docstring).
+
+    Parameters
+    ----------
+    spec
+        Tracker settings.
+    geometry
+        Where the radars stand; ``sensor_id`` in the detections indexes its rows.
+    """
+
+    def __init__(self, spec: TrackingSpec, geometry: SensorGeometry) -> None:
+        self.spec = spec
+        self.geometry = geometry
+        self.models = motion_models(spec)
+        self._n_sensors = int(geometry.position_enu_m.shape[0])
+        self._gate = float(chi2.ppf(spec.gate_probability, df=3))
+        self._table = TrackTable.empty(self.models.count, self._n_sensors)
+        self._time_s: float | None = None  # time of the table's states
+        self._last_step_s = -np.inf
+        self._next_id = 0
+
+    # -- public ---------------------------------------------------------------------------
+
+    def step(self, detections: DetectionBatch, time_s: float) -> TrackerStep:
+        """Process all detections with time in (previous ``time_s``, ``time_s``]; the picture.
+
+        Raises ``InputDataError`` (with ``.rows``) before changing any state if a row is
+        non-finite, out of the time window or from an unknown radar; drop those rows and call
+        again to keep the rest.
+        """
+        check_detections(detections, self._n_sensors, self._last_step_s, time_s)
+        confirmed: list[Ids] = []
+        dropped: list[Ids] = []
+        if len(detections):
+            order = np.lexsort((detections.sensor_id, detections.time_s))
+            det = detections.take(order)
+            key_change = np.flatnonzero(
+                (np.diff(det.time_s) != 0) | (np.diff(det.sensor_id) != 0)
+            ) + 1
+            starts = np.concatenate([[0], key_change])
+            ends = np.append(key_change, len(det))
+            for a, b in zip(starts, ends, strict=True):
+                scan = det.take(np.arange(a, b))
+                c, d = self._scan(scan, float(scan.time_s[0]), int(scan.sensor_id[0]))
+                confirmed.append(c)
+                dropped.append(d)
+        self._last_step_s = float(time_s)
+        return TrackerStep(
+            tracks=self.picture(time_s),
+            confirmed_ids=_cat(confirmed),
+            dropped_ids=_cat(dropped),
+        )
+
+    def drop(self, track_ids: NDArray[np.int64]) -> None:
+        """Delete tracks by id (e.g. after kill assessment); unknown ids are ignored."""
+        keep = ~np.isin(self._table.track_id, np.asarray(track_ids, dtype=np.int64))
+        self._table = self._table.take(keep)
+
+    def picture(self, time_s: float) -> TrackBatch:
+        """Every live track predicted to ``time_s`` (the tracker's state is not changed)."""
+        table = self._table
+        if len(table) == 0:
+            return TrackBatch.empty()
+        if self._time_s is not None and time_s > self._time_s:
+            table = self._predicted(table, time_s - self._time_s)
+        x, p = imm_combine(table.x, table.p, table.mu)
+        return TrackBatch(
+            time_s=np.full(len(table), float(time_s)),
+            track_id=table.track_id.copy(),
+            position_enu_m=x[:, :3].copy(),
+            velocity_enu_mps=x[:, 3:].copy(),
+            covariance=p,
+            confirmed=table.confirmed.copy(),
+            quality=table.quality.copy(),
+            truth_id=table.vote_id.copy(),
+        )
+
+    # -- one radar scan ---------------------------------------------------------------------
+
+    def _predicted(self, table: TrackTable, dt_s: float) -> TrackTable:
+        if dt_s <= 0.0 or len(table) == 0:
+            return table
+        x, p, mu = table.x, table.p, table.mu
+        if self.models.count > 1:
+            x, p, mu = imm_mix(x, p, mu, self.models.transition_probabilities(dt_s))
+        x, p = self.models.predict(x, p, dt_s)
+        return replace(table, x=x, p=p, mu=mu)
+
+    def _scan(self, det: DetectionBatch, time_s: float, sensor: int) -> tuple[Ids, Ids]:
+        spec = self.spec
+        if self._time_s is not None:
+            self._table = self._predicted(self._table, time_s - self._time_s)
+        self._time_s = time_s
+        table = self._table
+        n, k = len(table), len(det)
+        z, r = convert_measurements(det, self.geometry, debias=spec.debias_measurements)
+        xc, pc = imm_combine(table.x, table.p, table.mu)
+        pairs = gate(xc[:, :3], pc[:, :3, :3], z, r, self._gate)
+        pairs = self._velocity_gate(pairs, table, xc, z, r, time_s)
+
+        is_conf = table.confirmed[pairs.track]
+        conf_pairs = pairs.take(is_conf)
+        claimed = np.zeros(k, dtype=bool)  # detections that confirmed tracks may own
+        claimed[conf_pairs.detection] = True
+        hit = np.zeros(n, dtype=bool)
+        hit_truth = np.full(n, -1, dtype=np.int64)
+        x, p, mu = table.x.copy(), table.p.copy(), table.mu.copy()
+
+        if spec.association == "jpda":
+            self._jpda_update(conf_pairs, n, k, z, r, det.truth_id, x, p, mu, hit, hit_truth)
+        else:
+            won = gnn(conf_pairs, n, k, miss_cost=self._gate)
+            self._gnn_update(won, z, r, det.truth_id, x, p, mu, hit, hit_truth)
+        tent_pairs = pairs.take(~is_conf & ~claimed[pairs.detection])
+        won_t = gnn(tent_pairs, n, k, miss_cost=self._gate)
+        self._gnn_update(won_t, z, r, det.truth_id, x, p, mu, hit, hit_truth)
+        claimed[won_t.detection] = True
+
+        table = replace(table, x=x, p=p, mu=mu)
+        table = record_scan(table, hit, hit_truth, sensor_id=sensor, time_s=time_s, spec=spec)
+        _, pc = imm_combine(table.x, table.p, table.mu)
+        sigma = np.sqrt(np.trace(pc[:, :3, :3], axis1=1, axis2=2) / 3.0)
+        newly, delete = confirm_and_delete(table, sigma, time_s=time_s, spec=spec)
+        confirmed_ids = table.track_id[newly & ~delete]
+        dropped_ids = table.track_id[delete & table.confirmed]
+        table = replace(table, confirmed=table.confirmed | newly).take(~delete)
+
+        fresh = np.flatnonzero(~claimed)
+        born = initiate(
+            z[fresh], r[fresh], det.truth_id[fresh], sensor_id=sensor,
+            n_sensors=self._n_sensors, time_s=time_s, first_id=self._next_id,
+            n_models=self.models.count, spec=spec,
+        )
+        self._next_id += len(fresh)
+        self._table = TrackTable.concatenate(table, born)
+        return confirmed_ids, dropped_ids
+
+    def _velocity_gate(
+        self, pairs: GatedPairs, table: TrackTable, xc: Array, z: Array, r: Array, time_s: float
+    ) -> GatedPairs:
+        """Two-point initiation: a one-detection track's next detection must be reachable."""
+        one = table.hits[pairs.track] == 1
+        if not one.any():
+            return pairs
+        ti, dj = pairs.track, pairs.detection
+        dt = time_s - table.last_hit_s[ti]
+        dist = np.linalg.norm(z[dj] - xc[ti, :3], axis=1)
+        slack = 3.0 * np.sqrt(2.0 * np.trace(r[dj], axis1=1, axis2=2))
+        return pairs.take(~one | (dist <= self.spec.max_speed_mps * dt + slack))
+
+    def _gnn_update(
+        self, won: GatedPairs, z: Array, r: Array, truth: NDArray[np.int64],
+        x: Array, p: Array, mu: Array, hit: NDArray[np.bool_], hit_truth: NDArray[np.int64],
+    ) -> None:
+        """Kalman-update the assigned tracks in place (every model of the IMM)."""
+        if len(won) == 0:
+            return
+        ti, dj = won.track, won.detection
+        loglik = np.empty((len(ti), self.models.count))
+        for m in range(self.models.count):
+            x[m, ti], p[m, ti], loglik[:, m] = kf_update(x[m, ti], p[m, ti], z[dj], r[dj])
+        if self.models.count > 1:
+            mu[ti] = imm_probabilities(mu[ti], loglik)
+        hit[ti] = True
+        hit_truth[ti] = truth[dj]
+
+    def _jpda_update(
+        self, pairs: GatedPairs, n: int, k: int, z: Array, r: Array, truth: NDArray[np.int64],
+        x: Array, p: Array, mu: Array, hit: NDArray[np.bool_], hit_truth: NDArray[np.int64],
+    ) -> None:
+        """PDA update of the confirmed tracks in place: a beta-weighted mixture of updates."""
+        if len(pairs) == 0:
+            return
+        spec = self.spec
+        beta, beta_miss = jpda_probabilities(
+            pairs, n, k,
+            detection_probability=spec.detection_probability,
+            gate_probability=spec.gate_probability,
+            clutter_density_per_m3=spec.clutter_density_per_m3,
+        )
+        ti, dj = pairs.track, pairs.detection
+        tracks = np.unique(ti)
+        miss_w = 1.0 - spec.detection_probability * spec.gate_probability
+        lam = np.empty((n, self.models.count))
+        for m in range(self.models.count):
+            xu, pu, ll = kf_update(x[m, ti], p[m, ti], z[dj], r[dj])
+            x0, p0 = x[m], p[m]
+            xm = beta_miss[:, None] * x0
+            np.add.at(xm, ti, beta[:, None] * xu)
+            d0 = x0 - xm
+            pm = beta_miss[:, None, None] * (p0 + d0[:, :, None] * d0[:, None, :])
+            du = xu - xm[ti]
+            np.add.at(pm, ti, beta[:, None, None] * (pu + du[:, :, None] * du[:, None, :]))
+            x[m, tracks], p[m, tracks] = xm[tracks], symmetrise(pm[tracks])
+            w = spec.detection_probability * np.exp(ll - np.log(spec.clutter_density_per_m3))
+            lam[:, m] = miss_w + np.bincount(ti, weights=w, minlength=n)
+        if self.models.count > 1:
+            mu[tracks] = imm_probabilities(mu[tracks], np.log(lam[tracks]))
+        best = np.lexsort((-beta, ti))
+        first = np.ones(len(best), dtype=bool)
+        first[1:] = ti[best[1:]] != ti[best[:-1]]
+        lead = best[first]
+        detected = beta[lead] > beta_miss[ti[lead]]
+        hit[ti[lead[detected]]] = True
+        hit_truth[ti[lead[detected]]] = truth[dj[lead[detected]]]
+
+
+def _cat(parts: list[Ids]) -> Ids:
+    return np.concatenate(parts).astype(np.int64) if parts else np.empty(0, dtype=np.int64)
