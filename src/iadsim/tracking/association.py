@@ -173,14 +173,57 @@ def jpda_probabilities(
     detection_probability: float,
     gate_probability: float,
     clutter_density_per_m3: float,
-    iterations: int = 200,
-    tolerance: float = 1e-10,
+    max_exact_pairs: int = 24,
 ) -> tuple[Array, Array]:
-    """JPDA marginal association probabilities by loopy belief propagation.
+    """JPDA marginal association probabilities, cluster by cluster.
 
     Returns ``beta`` ``(K,)`` (probability that pair k's detection came from its track) and
     ``beta_miss`` ``(n_tracks,)`` (probability that the track was not detected); for each
-    track they sum to one. Exact when the gated graph has no cycles.
+    track they sum to one. Clusters without cycles (a tree: one track, one detection, chains)
+    are solved exactly by belief propagation, all at once; clusters with cycles by enumerating
+    every joint event when they have at most ``max_exact_pairs`` pairs, otherwise by loopy
+    belief propagation (approximate).
+    """
+    kw = {
+        "detection_probability": detection_probability,
+        "gate_probability": gate_probability,
+        "clutter_density_per_m3": clutter_density_per_m3,
+    }
+    beta, beta_miss = jpda_probabilities_lbp(pairs, n_tracks, n_detections, **kw)
+    if len(pairs) == 0:
+        return beta, beta_miss
+    n_clusters, label = clusters(pairs, n_tracks, n_detections)
+    ut = np.unique(np.stack([label, pairs.track]), axis=1)
+    ud = np.unique(np.stack([label, pairs.detection]), axis=1)
+    nodes = np.bincount(ut[0], minlength=n_clusters) + np.bincount(ud[0], minlength=n_clusters)
+    edges = np.bincount(label, minlength=n_clusters)
+    loopy = np.flatnonzero((edges >= nodes) & (edges <= max_exact_pairs))
+    for c in loopy:
+        idx = np.flatnonzero(label == c)
+        sub = pairs.take(idx)
+        tracks, local = np.unique(sub.track, return_inverse=True)
+        local_pairs = GatedPairs(local.astype(np.intp), sub.detection, sub.distance2, sub.loglik)
+        b, bm = jpda_probabilities_exact(local_pairs, len(tracks), **kw)
+        beta[idx] = b
+        beta_miss[tracks] = bm
+    return beta, beta_miss
+
+
+def jpda_probabilities_lbp(
+    pairs: GatedPairs,
+    n_tracks: int,
+    n_detections: int,
+    *,
+    detection_probability: float,
+    gate_probability: float,
+    clutter_density_per_m3: float,
+    iterations: int = 200,
+    tolerance: float = 1e-10,
+) -> tuple[Array, Array]:
+    """JPDA marginals by loopy belief propagation (Williams and Lau 2014) on the whole graph.
+
+    Exact on clusters without cycles, approximate on the others. Same outputs as
+    ``jpda_probabilities``.
     """
     miss_w = np.full(n_tracks, 1.0 - detection_probability * gate_probability)
     if len(pairs) == 0:
@@ -209,17 +252,27 @@ def jpda_probabilities_exact(
     gate_probability: float,
     clutter_density_per_m3: float,
 ) -> tuple[Array, Array]:
-    """Exact JPDA marginals by enumerating every joint event (small problems only; a reference)."""
+    """Exact JPDA marginals by enumerating every joint event (small problems only).
+
+    Each joint event gives every track one of its gated detections or none, no detection
+    twice; its weight is the product of ``1 - Pd Pg`` per missed track and
+    ``Pd N(nu; 0, S) / clutter_density`` per assigned pair.
+    """
     miss_w = 1.0 - detection_probability * gate_probability
-    w = detection_probability * np.exp(pairs.loglik - np.log(clutter_density_per_m3))
+    # scale the pair weights by their maximum: marginals are ratios, this avoids overflow
+    logw = np.log(detection_probability) + pairs.loglik - np.log(clutter_density_per_m3)
+    shift = float(max(logw.max(initial=0.0), np.log(miss_w)))
+    w = np.exp(logw - shift)
+    mw = miss_w * np.exp(-shift)
     options: list[list[int]] = [[] for _ in range(n_tracks)]
     for k in range(len(pairs)):
         options[int(pairs.track[k])].append(k)
     beta = np.zeros(len(pairs))
     beta_miss = np.zeros(n_tracks)
+    chosen = [-1] * n_tracks
     total = 0.0
 
-    def walk(i: int, used: frozenset[int], weight: float, chosen: list[int]) -> None:
+    def walk(i: int, used: frozenset[int], weight: float) -> None:
         nonlocal total
         if i == n_tracks:
             total += weight
@@ -229,11 +282,14 @@ def jpda_probabilities_exact(
                 else:
                     beta[k] += weight
             return
-        walk(i + 1, used, weight * miss_w, [*chosen, -1])
+        chosen[i] = -1
+        walk(i + 1, used, weight * mw)
         for k in options[i]:
             d = int(pairs.detection[k])
             if d not in used:
-                walk(i + 1, used | {d}, weight * w[k], [*chosen, k])
+                chosen[i] = k
+                walk(i + 1, used | {d}, weight * w[k])
+        chosen[i] = -1
 
-    walk(0, frozenset(), 1.0, [])
+    walk(0, frozenset(), 1.0)
     return beta / total, beta_miss / total

@@ -1,0 +1,223 @@
+"""Tracking stage, metrics: how well the track picture matches the truth.
+
+In: truth positions and confirmed-track positions (arrays, or the run's ``truth.parquet`` and
+``tracks.parquet`` frames). Out: GOSPA (Rahmathullah, Garcia-Fernandez and Svensson 2017, with
+``alpha = 2``) split into localisation, missed and false parts, OSPA (Schuhmacher, Vo and Vo
+2008), and per-threat continuity: time to first confirmed track, track breaks and swaps.
+
+GOSPA parts are reported in metres as p-th roots, so that
+``gospa_m**p == localisation_m**p + missed_m**p + false_m**p``; ``missed_m**p`` is
+``cutoff**p / 2`` per missed target, ``false_m**p`` the same per false track.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+from scipy.optimize import linear_sum_assignment
+from scipy.spatial.distance import cdist
+
+Array = NDArray[np.float64]
+
+TRUTH_COLUMNS = ("east_m", "north_m", "up_m")
+
+
+@dataclass(frozen=True, slots=True)
+class GospaResult:
+    """GOSPA at one time and the assignment behind it (pairs closer than the cutoff)."""
+
+    gospa_m: float
+    localisation_m: float
+    missed_m: float
+    false_m: float
+    n_missed: int
+    n_false: int
+    truth_index: NDArray[np.intp]  # (k,) assigned truth rows
+    track_index: NDArray[np.intp]  # (k,) assigned track rows
+
+
+def gospa(truth_m: Array, tracks_m: Array, *, cutoff_m: float, p: float = 2.0) -> GospaResult:
+    """GOSPA (alpha = 2) between truth positions ``(m, 3)`` and track positions ``(n, 3)``."""
+    m, n = len(truth_m), len(tracks_m)
+    empty = np.empty(0, dtype=np.intp)
+    if m == 0 or n == 0:
+        half = cutoff_m**p / 2.0
+        return GospaResult(
+            float((half * (m + n)) ** (1 / p)), 0.0, float((half * m) ** (1 / p)),
+            float((half * n) ** (1 / p)), m, n, empty, empty,
+        )
+    d = cdist(np.asarray(truth_m, dtype=float), np.asarray(tracks_m, dtype=float))
+    cost = np.minimum(d, cutoff_m) ** p
+    rows, cols = linear_sum_assignment(cost)
+    close = d[rows, cols] < cutoff_m
+    rows, cols = rows[close], cols[close]
+    loc = float(np.sum(d[rows, cols] ** p))
+    n_missed, n_false = m - len(rows), n - len(rows)
+    miss = cutoff_m**p / 2.0 * n_missed
+    false = cutoff_m**p / 2.0 * n_false
+    return GospaResult(
+        float((loc + miss + false) ** (1 / p)), loc ** (1 / p), miss ** (1 / p), false ** (1 / p),
+        n_missed, n_false, rows.astype(np.intp), cols.astype(np.intp),
+    )
+
+
+def ospa(truth_m: Array, tracks_m: Array, *, cutoff_m: float, p: float = 2.0) -> float:
+    """OSPA distance between truth ``(m, 3)`` and tracks ``(n, 3)``; 0 if both are empty."""
+    m, n = len(truth_m), len(tracks_m)
+    if m == 0 and n == 0:
+        return 0.0
+    if m == 0 or n == 0:
+        return float(cutoff_m)
+    d = np.minimum(cdist(np.asarray(truth_m, float), np.asarray(tracks_m, float)), cutoff_m) ** p
+    rows, cols = linear_sum_assignment(d)
+    total = d[rows, cols].sum() + cutoff_m**p * abs(m - n)
+    return float((total / max(m, n)) ** (1 / p))
+
+
+@dataclass(frozen=True, slots=True)
+class TrackingMetrics:
+    """Tracking scores of a run.
+
+    ``per_step``: one row per time (``time_s``, ``gospa_m``, ``localisation_m``, ``missed_m``,
+    ``false_m``, ``ospa_m``, ``n_truth``, ``n_tracks``, ``n_missed``, ``n_false``).
+    ``per_threat``: one row per threat (``threat_id``, ``first_track_s``, ``track_breaks``,
+    ``swaps``, and with detection times given ``first_detection_s``, ``track_delay_s``).
+    ``summary``: means of the per-step columns and totals of breaks and swaps.
+    """
+
+    per_step: pd.DataFrame
+    per_threat: pd.DataFrame
+    summary: dict[str, float]
+
+
+def tracking_metrics(
+    truth: pd.DataFrame,
+    tracks: pd.DataFrame,
+    *,
+    cutoff_m: float = 2_000.0,
+    p: float = 2.0,
+    threats: pd.DataFrame | None = None,
+) -> TrackingMetrics:
+    """GOSPA, OSPA, breaks, swaps and track delays of confirmed tracks against the truth.
+
+    Parameters
+    ----------
+    truth
+        ``truth.parquet`` rows: ``time_s``, ``threat_id``, ``east_m``, ``north_m``, ``up_m``.
+    tracks
+        ``tracks.parquet`` rows: ``time_s``, ``track_id``, ``confirmed``, ``east_m``,
+        ``north_m``, ``up_m``; only confirmed rows are scored. Sampled on the truth's times.
+    cutoff_m, p
+        GOSPA/OSPA cutoff and order.
+    threats
+        Optional ``threats.parquet`` (``threat_id``, ``first_detection_s``) for the delay from
+        first detection to first confirmed track.
+
+    A threat counts as tracked at a time when GOSPA assigns it a track closer than the cutoff;
+    a *break* is a return to tracked after a gap, a *swap* a change of the track id following it.
+    """
+    if "confirmed" in tracks.columns:
+        tracks = tracks[tracks["confirmed"].astype(bool)]
+    times = np.union1d(truth["time_s"].to_numpy(float), tracks["time_s"].to_numpy(float))
+    tr_t, tr_pos, tr_id = _by_time(truth, "threat_id")
+    tk_t, tk_pos, tk_id = _by_time(tracks, "track_id")
+    steps: list[tuple[float, ...]] = []
+    links: list[tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.int64]]] = []
+    for t in times:
+        a0, a1 = int(np.searchsorted(tr_t, t, "left")), int(np.searchsorted(tr_t, t, "right"))
+        b0, b1 = int(np.searchsorted(tk_t, t, "left")), int(np.searchsorted(tk_t, t, "right"))
+        g = gospa(tr_pos[a0:a1], tk_pos[b0:b1], cutoff_m=cutoff_m, p=p)
+        o = ospa(tr_pos[a0:a1], tk_pos[b0:b1], cutoff_m=cutoff_m, p=p)
+        steps.append((t, g.gospa_m, g.localisation_m, g.missed_m, g.false_m, o,
+                      a1 - a0, b1 - b0, g.n_missed, g.n_false))
+        assigned = np.full(a1 - a0, -1, dtype=np.int64)
+        assigned[g.truth_index] = tk_id[b0:b1][g.track_index]
+        links.append((np.full(a1 - a0, t), tr_id[a0:a1], assigned))
+    per_step = pd.DataFrame(
+        steps,
+        columns=["time_s", "gospa_m", "localisation_m", "missed_m", "false_m", "ospa_m",
+                 "n_truth", "n_tracks", "n_missed", "n_false"],
+    ).astype({"n_truth": np.int64, "n_tracks": np.int64, "n_missed": np.int64,
+              "n_false": np.int64})
+    per_threat = _continuity(links)
+    if threats is not None and "first_detection_s" in threats.columns:
+        per_threat = per_threat.merge(
+            threats[["threat_id", "first_detection_s"]], on="threat_id", how="left"
+        )
+        per_threat["track_delay_s"] = per_threat["first_track_s"] - per_threat["first_detection_s"]
+    summary = {
+        "gospa_m": _mean(per_step["gospa_m"]),
+        "localisation_m": _mean(per_step["localisation_m"]),
+        "missed_m": _mean(per_step["missed_m"]),
+        "false_m": _mean(per_step["false_m"]),
+        "ospa_m": _mean(per_step["ospa_m"]),
+        "missed_fraction": float(per_step["n_missed"].sum() / max(per_step["n_truth"].sum(), 1)),
+        "false_tracks_mean": _mean(per_step["n_false"]),
+        "track_breaks": int(per_threat["track_breaks"].sum()),
+        "swaps": int(per_threat["swaps"].sum()),
+        "threats_tracked": int(per_threat["first_track_s"].notna().sum()),
+        "cutoff_m": float(cutoff_m),
+        "p": float(p),
+    }
+    if "track_delay_s" in per_threat.columns:
+        summary["track_delay_s_mean"] = _mean(per_threat["track_delay_s"])
+    return TrackingMetrics(per_step=per_step, per_threat=per_threat, summary=summary)
+
+
+def _mean(s: pd.Series) -> float:
+    s = s.dropna()
+    return float(s.mean()) if len(s) else float("nan")
+
+
+def _by_time(frame: pd.DataFrame, id_column: str) -> tuple[Array, Array, NDArray[np.int64]]:
+    """Rows sorted by time: times ``(n,)``, positions ``(n, 3)``, ids ``(n,)``."""
+    order = np.argsort(frame["time_s"].to_numpy(float), kind="stable")
+    t = frame["time_s"].to_numpy(float)[order]
+    pos = frame[list(TRUTH_COLUMNS)].to_numpy(float)[order]
+    ids = frame[id_column].to_numpy(np.int64)[order]
+    return t, pos, ids
+
+
+def _continuity(
+    links: list[tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.int64]]],
+) -> pd.DataFrame:
+    """Per threat: first tracked time, breaks (returns after a gap), swaps (track id changes)."""
+    columns = ["threat_id", "first_track_s", "track_breaks", "swaps"]
+    if not links:
+        return pd.DataFrame({c: pd.Series(dtype=float if c == "first_track_s" else np.int64)
+                             for c in columns})
+    t = np.concatenate([lk[0] for lk in links])
+    threat = np.concatenate([lk[1] for lk in links])
+    track = np.concatenate([lk[2] for lk in links])
+    order = np.lexsort((t, threat))
+    t, threat, track = t[order], threat[order], track[order]
+    ids, start = np.unique(threat, return_index=True)
+    tracked = track >= 0
+    same = np.zeros(len(t), dtype=bool)
+    same[1:] = threat[1:] == threat[:-1]
+    prev_tracked = np.zeros(len(t), dtype=bool)
+    prev_tracked[1:] = tracked[:-1]
+    rising = tracked & ~(same & prev_tracked)
+    starts_per = np.add.reduceat(rising.astype(np.int64), start) if len(t) else np.empty(0)
+    breaks = np.maximum(starts_per - 1, 0)
+    # swaps: among tracked rows, the track id differs from the previous tracked row's
+    k = np.flatnonzero(tracked)
+    change = np.zeros(len(k), dtype=np.int64)
+    if len(k) > 1:
+        change[1:] = (threat[k[1:]] == threat[k[:-1]]) & (track[k[1:]] != track[k[:-1]])
+    swaps = np.bincount(np.searchsorted(ids, threat[k]), weights=change, minlength=len(ids))
+    first = np.full(len(ids), np.nan)
+    if len(k):
+        kt, kidx = np.unique(np.searchsorted(ids, threat[k]), return_index=True)
+        first[kt] = t[k][kidx]
+    return pd.DataFrame(
+        {
+            "threat_id": ids.astype(np.int64),
+            "first_track_s": first,
+            "track_breaks": breaks.astype(np.int64),
+            "swaps": swaps.astype(np.int64),
+        }
+    )
