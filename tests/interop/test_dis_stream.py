@@ -1,0 +1,118 @@
+"""PDU streams: the .pdu file, UDP on loopback, timed replay."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from iadsim.errors import InputDataError
+from iadsim.interop.dis.stream import (
+    FILE_HEADER,
+    RECORD_HEADER,
+    PduFileReport,
+    UdpAddress,
+    UdpPduReceiver,
+    UdpPduSender,
+    iter_pdu_file,
+    parse_udp_address,
+    replay,
+    write_pdu_file,
+)
+
+LOOPBACK = UdpAddress("127.0.0.1", 0)
+
+
+def _records(n: int) -> list[tuple[float, bytes]]:
+    return [(0.5 * k, bytes([k % 256]) * (12 + k)) for k in range(n)]
+
+
+@pytest.mark.parametrize("n", [0, 1, 25])
+def test_file_round_trip_and_layout(tmp_path: Path, n: int) -> None:
+    path = tmp_path / "run.pdu"
+    assert write_pdu_file(path, _records(n)) == n
+    raw = path.read_bytes()
+    assert raw[:8] == b"IADSDIS\x00"
+    assert len(raw) == FILE_HEADER.size + sum(RECORD_HEADER.size + len(d) for _, d in
+                                              _records(n))
+    assert list(iter_pdu_file(path)) == _records(n)
+
+
+def test_file_errors_and_truncated_tail(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.pdu"
+    bad.write_bytes(b"not a pdu file at all")
+    with pytest.raises(InputDataError, match=r"bad\.pdu: not an iadsim PDU file"):
+        list(iter_pdu_file(bad))
+    path = tmp_path / "cut.pdu"
+    write_pdu_file(path, _records(3))
+    path.write_bytes(path.read_bytes()[:-5])
+    report = PduFileReport()
+    assert len(list(iter_pdu_file(path, report))) == 2
+    assert report.records == 2 and report.truncated_tail_bytes == RECORD_HEADER.size + 14 - 5
+    with pytest.raises(ValueError, match="must not decrease"):
+        write_pdu_file(tmp_path / "x.pdu", [(1.0, b"a"), (0.5, b"b")])
+
+
+@pytest.mark.parametrize(("text", "host", "port"), [
+    ("udp://127.0.0.1:3000", "127.0.0.1", 3000),
+    ("127.0.0.1:3001", "127.0.0.1", 3001),
+    ("udp://[::1]:3002", "::1", 3002),
+    (":3003", "127.0.0.1", 3003),
+    ("localhost", "localhost", 3000),
+])
+def test_parse_udp_address(text: str, host: str, port: int) -> None:
+    a = parse_udp_address(text)
+    assert (a.host, a.port) == (host, port) and a.is_loopback
+
+
+def test_parse_udp_address_rejects_other_schemes() -> None:
+    with pytest.raises(ValueError, match="scheme must be udp"):
+        parse_udp_address("tcp://127.0.0.1:3000")
+    assert not parse_udp_address("192.0.2.1:3000").is_loopback
+
+
+def _receive(receiver: UdpPduReceiver, n: int, timeout_s: float = 5.0) -> list[bytes]:
+    got: list[bytes] = []
+    deadline = time.monotonic() + timeout_s
+    while len(got) < n and time.monotonic() < deadline:  # bounded wait
+        got += [d for _, d in receiver.drain()]
+        time.sleep(0.01)
+    return got
+
+
+def test_udp_loopback_delivers_every_datagram() -> None:
+    payloads = [d for _, d in _records(40)]
+    with UdpPduReceiver(LOOPBACK) as rx, UdpPduSender(rx.address) as tx:
+        for p in payloads:
+            tx.send(p)
+            time.sleep(0.001)
+        got = _receive(rx, len(payloads))
+    assert tx.sent == 40
+    assert got == payloads
+
+
+def test_replay_keeps_the_original_spacing_divided_by_speed() -> None:
+    now = [100.0]
+    waits: list[float] = []
+
+    def sleep(s: float) -> None:
+        waits.append(s)
+        now[0] += s
+
+    sent: list[bytes] = []
+    recs = [(10.0, b"a"), (10.0, b"b"), (12.5, b"c"), (20.0, b"d")]
+    assert replay(recs, sent.append, speed=2.0, clock=lambda: now[0], sleep=sleep) == 4
+    assert sent == [b"a", b"b", b"c", b"d"]
+    assert waits == pytest.approx([1.25, 3.75])
+    with pytest.raises(ValueError, match="speed must be > 0"):
+        replay(recs, sent.append, speed=0.0)
+
+
+def test_replay_over_udp_to_loopback(tmp_path: Path) -> None:
+    path = tmp_path / "run.pdu"
+    write_pdu_file(path, _records(10))
+    with UdpPduReceiver(LOOPBACK) as rx, UdpPduSender(rx.address) as tx:
+        replay(iter_pdu_file(path), tx.send, speed=float("inf"))
+        got = _receive(rx, 10)
+    assert got == [d for _, d in _records(10)]
