@@ -1,0 +1,354 @@
+"""Command stage: the exact WTA solver (column formulation, proof of optimality).
+
+In: a :class:`~iadsim.command.wta.WTAProblem`. Out: an optimal assignment and the proof's
+lower bound (equal to the objective when proven).
+
+Formulation (the "enumerated" one): a *column* is one threat j with a multiset S of rounds
+(weapon i at most ``rounds_i`` times) and costs its surviving value ``V_j prod_{i in S} q_ij``.
+Choose exactly one column per threat (the empty one allowed) with every weapon's rounds and
+every fire unit's channels respected: a set-partitioning MILP whose LP relaxation is tight.
+
+There are too many columns to list, so the solver
+
+1. takes an incumbent (upper bound U) from :func:`~iadsim.command.wta_fast.solve_fast`;
+2. solves the LP over a working set of columns (HiGHS via ``scipy.optimize.linprog``) and
+   prices *every* column of size <= K exactly (vectorised enumeration), adding the negative
+   ones, until none is left: the LP is then optimal over all columns of size <= K;
+3. bounds the reduced cost of every larger column of threat j from below by
+   ``V_j * (product of the k smallest q) + (sum of the k smallest round prices) - mu_j``,
+   minimised over k > K. With LP value z, any integer solution costs at least
+   ``z + sum_j (reduced cost of its column for j)``, so ``z + sum_j min(0, bound_j)`` is a
+   proven lower bound, and when every ``bound_j >= U - z`` no column larger than K can be in
+   a solution better than U; otherwise K grows;
+4. solves the set-partitioning MILP (``scipy.optimize.milp``) over the columns whose reduced
+   cost is at most ``U - z`` (plus the incumbent's): its optimum is the global optimum.
+
+The asset-based objective is not separable by threat; its exact solver enumerates all
+assignments of small instances (at most ``ASSET_ENUMERATION_LIMIT``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+
+from iadsim.command.wta import WTAProblem, objective
+from iadsim.command.wta_fast import solve_fast
+
+ASSET_ENUMERATION_LIMIT = 200_000
+"""Largest number of round-level assignments the asset-based exact solver enumerates."""
+MAX_POOL_COLUMNS = 6_000_000
+"""Largest number of enumerated columns; beyond it the solver stops with a lower bound."""
+_REL_TOL = 1e-9
+
+
+@dataclass(frozen=True, slots=True)
+class ExactResult:
+    """Best assignment, its objective, a proven lower bound, and whether they meet."""
+
+    x: NDArray[np.int64]
+    objective: float
+    lower_bound: float
+    proven_optimal: bool
+    max_column_size: int = 0
+
+
+def combinations(n: int, k: int) -> NDArray[np.intp]:
+    """All k-subsets of ``range(n)`` in lexicographic order, shape ``(C(n, k), k)``."""
+    if k == 0:
+        return np.zeros((1, 0), dtype=np.intp)
+    if k > n:
+        return np.zeros((0, k), dtype=np.intp)
+    c = np.arange(n, dtype=np.intp)[:, None]
+    for _ in range(k - 1):
+        last = c[:, -1]
+        cnt = n - 1 - last
+        rep = np.repeat(c, cnt, axis=0)
+        offs = np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+        c = np.hstack([rep, (np.repeat(last + 1, cnt) + offs)[:, None]])
+    return c
+
+
+@dataclass
+class _Pool:
+    """Enumerated columns: threat, members (weapon ids, -1 padded), cost."""
+
+    tgt: NDArray[np.int64]
+    mem: NDArray[np.int64]
+    cost: NDArray[np.float64]
+
+    def __len__(self) -> int:
+        return int(self.tgt.shape[0])
+
+
+def _pad(mem: NDArray[np.int64], width: int) -> NDArray[np.int64]:
+    out = -np.ones((mem.shape[0], width), dtype=np.int64)
+    out[:, : mem.shape[1]] = mem
+    return out
+
+
+def _concat(pools: list[_Pool]) -> _Pool:
+    width = max([p.mem.shape[1] for p in pools] + [1])
+    return _Pool(
+        np.concatenate([p.tgt for p in pools]),
+        np.concatenate([_pad(p.mem, width) for p in pools]),
+        np.concatenate([p.cost for p in pools]),
+    )
+
+
+def _columns_of_size(problem: WTAProblem, k: int) -> _Pool:
+    """Every column of size k (multisets of rounds on one threat), all threats."""
+    q = 1.0 - problem.pk
+    tgts, mems = [], []
+    for j in range(problem.n_targets):
+        w = np.flatnonzero(problem.feasible[:, j])
+        slots = np.repeat(w, np.minimum(problem.rounds[w], k))
+        combo = slots[combinations(slots.size, k)]
+        if k > 1 and np.any(problem.rounds[w] > 1):
+            combo = np.unique(combo, axis=0)
+        tgts.append(np.full(combo.shape[0], j, dtype=np.int64))
+        mems.append(combo.astype(np.int64))
+    tgt = np.concatenate(tgts) if tgts else np.zeros(0, np.int64)
+    mem = np.concatenate(mems) if mems else np.zeros((0, k), np.int64)
+    qq = q[mem, tgt[:, None]] if k else np.ones((tgt.size, 0))
+    return _Pool(tgt, mem, problem.value[tgt] * np.prod(qq, axis=1))
+
+
+def _count_columns(problem: WTAProblem, k: int) -> int:
+    from math import comb
+
+    total = 0
+    for j in range(problem.n_targets):
+        w = np.flatnonzero(problem.feasible[:, j])
+        total += comb(int(np.minimum(problem.rounds[w], k).sum()), k)
+    return total
+
+
+def _incumbent_pool(problem: WTAProblem, x: NDArray[np.int64]) -> _Pool:
+    cols = []
+    width = max(1, int(x.sum(axis=0).max()) if x.size else 1)
+    q = 1.0 - problem.pk
+    for j in range(problem.n_targets):
+        mem = np.repeat(np.arange(problem.n_weapons), x[:, j])
+        cost = problem.value[j] * float(np.prod(q[mem, j]))
+        cols.append(
+            _Pool(np.array([j]), _pad(mem[None, :].astype(np.int64), width), np.array([cost]))
+        )
+    return (
+        _concat(cols)
+        if cols
+        else _Pool(np.zeros(0, np.int64), np.zeros((0, 1), np.int64), np.zeros(0))
+    )
+
+
+def _matrices(
+    problem: WTAProblem, pool: _Pool
+) -> tuple[sp.csr_array, sp.csr_array, NDArray[np.float64]]:
+    """Equality rows (one per threat) and inequality rows (weapons, then fire units)."""
+    n, m, g = problem.n_weapons, problem.n_targets, problem.group_capacity.size
+    c = len(pool)
+    a_eq = sp.csr_array((np.ones(c), (pool.tgt, np.arange(c))), shape=(m, c))
+    col, pos = np.nonzero(pool.mem >= 0)
+    w = pool.mem[col, pos]
+    rows = [w]
+    cols = [col]
+    if g:
+        grp = problem.group[w]
+        has = grp >= 0
+        rows.append(n + grp[has])
+        cols.append(col[has])
+    r = np.concatenate(rows)
+    cc = np.concatenate(cols)
+    a_ub = sp.csr_array((np.ones(r.size), (r, cc)), shape=(n + g, c))
+    b_ub = np.concatenate([problem.rounds, problem.group_capacity]).astype(float)
+    return a_eq, a_ub, b_ub
+
+
+def _round_prices(problem: WTAProblem, y_ub: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Price (>= 0) of one round of each weapon: its own row plus its fire unit's row."""
+    n = problem.n_weapons
+    price = -y_ub[:n].copy()
+    if problem.group_capacity.size:
+        has = problem.group >= 0
+        price[has] += -y_ub[n + problem.group[has]]
+    return np.maximum(price, 0.0)
+
+
+def _reduced_costs(
+    pool: _Pool, price: NDArray[np.float64], mu: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    pad = np.concatenate([price, [0.0]])
+    return pool.cost + pad[pool.mem].sum(axis=1) - mu[pool.tgt]
+
+
+def _larger_column_bound(
+    problem: WTAProblem, k_done: int, price: NDArray[np.float64], mu: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Lower bound on the reduced cost of every column of size > k_done, per threat.
+
+    Two valid bounds, the larger kept: (a) the k smallest q and the k smallest prices taken
+    separately; (b) a tangent of the convex ``V exp(-y)`` at y = t (y = sum of -log q over the
+    column) makes the reduced cost separable in the rounds, ``V e^-t (1 + t) + sum_i
+    (price_i + V e^-t log q_i) - mu``, minimised by the most negative terms; maximised over t.
+    """
+    q = 1.0 - problem.pk
+    out = np.full(problem.n_targets, np.inf)
+    t = np.concatenate([np.linspace(0.0, 4.0, 41), np.linspace(4.5, 20.0, 32)])
+    for j in range(problem.n_targets):
+        w = np.flatnonzero(problem.feasible[:, j])
+        reps = problem.rounds[w]
+        if reps.sum() <= k_done:
+            continue
+        v = problem.value[j]
+        qj = np.repeat(q[w, j], reps)
+        pj = np.repeat(price[w], reps)
+        qs, ps = np.sort(qj), np.sort(pj)
+        k = np.arange(k_done + 1, qs.size + 1)
+        sep = float((v * np.cumprod(qs)[k - 1] + np.cumsum(ps)[k - 1]).min())
+        slope = v * np.exp(-t)
+        d = pj[:, None] + slope[None, :] * np.log(np.maximum(qj, 1e-300))[:, None]  # (N, T)
+        d.sort(axis=0)
+        head = d[: k_done + 1].sum(axis=0)
+        tail = np.minimum(d[k_done + 1 :], 0.0).sum(axis=0)
+        tangent = float((slope * (1.0 + t) + head + tail).max())
+        out[j] = max(sep, tangent) - mu[j]
+    return out
+
+
+def _solve_lp(
+    problem: WTAProblem, pool: _Pool
+) -> tuple[float, NDArray[np.float64], NDArray[np.float64]]:
+    a_eq, a_ub, b_ub = _matrices(problem, pool)
+    res = linprog(
+        pool.cost,
+        A_ub=a_ub,
+        b_ub=b_ub,
+        A_eq=a_eq,
+        b_eq=np.ones(problem.n_targets),
+        bounds=(0, None),
+        method="highs",
+    )
+    if res.status != 0:
+        raise RuntimeError(f"WTA master LP failed: {res.message}")
+    return float(res.fun), np.asarray(res.ineqlin.marginals), np.asarray(res.eqlin.marginals)
+
+
+def _pool_to_x(problem: WTAProblem, pool: _Pool, chosen: NDArray[np.intp]) -> NDArray[np.int64]:
+    x = np.zeros(problem.pk.shape, dtype=np.int64)
+    mem = pool.mem[chosen]
+    tg = np.broadcast_to(pool.tgt[chosen][:, None], mem.shape)
+    ok = mem >= 0
+    np.add.at(x, (mem[ok], tg[ok]), 1)
+    return x
+
+
+def solve_exact(
+    problem: WTAProblem,
+    *,
+    time_limit_s: float = 60.0,
+    max_pool_columns: int = MAX_POOL_COLUMNS,
+    max_column_size: int | None = None,
+) -> ExactResult:
+    """Optimal assignment with a proof, or the best found and a proven lower bound.
+
+    Parameters
+    ----------
+    problem : the instance.
+    time_limit_s : wall-clock budget; on expiry the incumbent and the bound so far return.
+    max_pool_columns : stop growing the column size K when the enumeration would pass this.
+    max_column_size : optional cap on K (for a quick lower bound on large instances).
+    """
+    t0 = time.perf_counter()
+    deadline = t0 + time_limit_s
+    if problem.asset_based:
+        return _asset_enumerate(problem, time_limit_s)
+    inc = solve_fast(problem, time_limit_s=max(0.1, 0.2 * time_limit_s))
+    best_x, best = inc.x, inc.objective
+    n, m = problem.pk.shape
+    if m == 0 or n == 0 or problem.n_rounds == 0 or best <= 0.0:
+        return ExactResult(best_x, best, best, True)
+    tol = _REL_TOL * max(1.0, best)
+    pools = [_columns_of_size(problem, 0), _columns_of_size(problem, 1)]
+    incumbent = _incumbent_pool(problem, best_x)
+    work = _concat([*pools, incumbent])
+    k = 1
+    lower = -np.inf
+    everything = _concat(pools)
+    while True:
+        z, y_ub, mu = _solve_lp(problem, work)
+        price = _round_prices(problem, y_ub)
+        rc = _reduced_costs(everything, price, mu)
+        neg = np.flatnonzero(rc < -tol)
+        if neg.size:
+            neg = neg[np.argsort(rc[neg])][: max(50, 5 * m)]
+            add = _Pool(everything.tgt[neg], everything.mem[neg], everything.cost[neg])
+            work = _concat([work, add])
+            continue
+        bound = _larger_column_bound(problem, k, price, mu)
+        lower = max(lower, z + float(np.minimum(bound, 0.0).sum()))
+        gap = best - z
+        if np.all(bound >= gap - tol):
+            break
+        next_size = _count_columns(problem, k + 1)
+        too_big = len(everything) + next_size > max_pool_columns
+        capped = max_column_size is not None and k >= max_column_size
+        if too_big or capped or time.perf_counter() > deadline:
+            return ExactResult(best_x, best, min(lower, best), False, k)
+        k += 1
+        pools.append(_columns_of_size(problem, k))
+        everything = _concat(pools)
+    keep = np.flatnonzero(rc <= gap + tol)
+    cand = _concat(
+        [_Pool(everything.tgt[keep], everything.mem[keep], everything.cost[keep]), incumbent]
+    )
+    a_eq, a_ub, b_ub = _matrices(problem, cand)
+    remaining = max(1.0, deadline - time.perf_counter())
+    res = milp(
+        cand.cost,
+        constraints=[LinearConstraint(a_eq, 1.0, 1.0), LinearConstraint(a_ub, -np.inf, b_ub)],
+        integrality=np.ones(len(cand)),
+        bounds=Bounds(0.0, 1.0),
+        options={"time_limit": remaining, "mip_rel_gap": 1e-10},
+    )
+    if res.x is not None:
+        x = _pool_to_x(problem, cand, np.flatnonzero(res.x > 0.5))
+        val = objective(problem, x)
+        if val < best:
+            best_x, best = x, val
+    if res.status == 0:
+        return ExactResult(best_x, best, best, True, k)
+    dual = getattr(res, "mip_dual_bound", None)
+    if dual is not None and np.isfinite(dual):
+        lower = max(lower, float(dual))
+    return ExactResult(best_x, best, min(lower, best), False, k)
+
+
+def _asset_enumerate(problem: WTAProblem, time_limit_s: float) -> ExactResult:
+    """Asset-based: enumerate every round-level assignment of a small instance."""
+    from iadsim.command.wta import check_feasible
+
+    weapon = np.repeat(np.arange(problem.n_weapons), problem.rounds)
+    m = problem.n_targets
+    n_assign = (m + 1) ** weapon.size
+    if n_assign > ASSET_ENUMERATION_LIMIT:
+        inc = solve_fast(problem, time_limit_s=time_limit_s)
+        return ExactResult(inc.x, inc.objective, -np.inf, False)
+    best_x = np.zeros(problem.pk.shape, dtype=np.int64)
+    best = objective(problem, best_x)
+    for combo in itertools.product(range(-1, m), repeat=weapon.size):
+        t = np.asarray(combo, dtype=np.int64)
+        x = np.zeros(problem.pk.shape, dtype=np.int64)
+        f = t >= 0
+        np.add.at(x, (weapon[f], t[f]), 1)
+        if check_feasible(problem, x):
+            continue
+        val = objective(problem, x)
+        if val < best - 1e-12:
+            best_x, best = x, val
+    return ExactResult(best_x, best, best, True)

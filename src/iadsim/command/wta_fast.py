@@ -1,0 +1,459 @@
+"""Command stage: the fast WTA solver (maximum marginal return, then neighbourhood search).
+
+In: a :class:`~iadsim.command.wta.WTAProblem`. Out: a feasible assignment, no proof.
+
+Rounds are the unit of decision: weapon i with ``rounds_i`` rounds becomes that many rows.
+
+1. Maximum marginal return (MMR, den Broeder et al. 1959): repeatedly give the round and threat
+   with the largest drop in the objective; only the chosen threat's column changes per step.
+2. Very-large-scale neighbourhood search in the style of Ahuja et al. (2007): take one round off
+   every engaged threat and reassign all of them, at most one per threat, by a linear assignment
+   problem. With one round in and one out per threat the change in the objective is additive,
+   so the assignment problem finds the best of all path and cyclic multi-exchanges of those
+   rounds exactly (``scipy.optimize.linear_sum_assignment``). The round taken off rotates
+   between passes.
+3. 2-exchange (swap the threats of two rounds) and single moves, vectorised over all pairs,
+   applying non-overlapping improving ones together.
+
+The asset-based objective uses MMR and single moves, with each candidate scored exactly.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.optimize import linear_sum_assignment
+
+from iadsim.command.wta import WTAProblem, objective
+
+_REL_TOL = 1e-12
+
+
+@dataclass(frozen=True, slots=True)
+class FastResult:
+    """Best assignment found; ``lower_bound`` is ``-inf`` (the fast solver proves nothing)."""
+
+    x: NDArray[np.int64]
+    objective: float
+    lower_bound: float = -np.inf
+    proven_optimal: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Rounds:
+    """The problem seen round by round (R rows)."""
+
+    weapon: NDArray[np.intp]  # (R,)
+    q: NDArray[np.float64]  # (R, m) miss probability 1 - pk
+    feasible: NDArray[np.bool_]  # (R, m)
+    group: NDArray[np.int64]  # (R,)
+    capacity: NDArray[np.int64]  # (g,)
+    value: NDArray[np.float64]  # (m,)
+
+
+def _rounds(problem: WTAProblem) -> _Rounds:
+    w = np.repeat(np.arange(problem.n_weapons), problem.rounds)
+    feas = problem.feasible[w] & (problem.value[None, :] > 0.0)
+    grp = problem.group[w]
+    if problem.group_capacity.size:
+        shut = (grp >= 0) & (problem.group_capacity[np.maximum(grp, 0)] == 0)
+        feas = feas & ~shut[:, None]
+    return _Rounds(w, 1.0 - problem.pk[w], feas, grp, problem.group_capacity, problem.value)
+
+
+def to_matrix(
+    problem: WTAProblem, weapon: NDArray[np.intp], tgt: NDArray[np.int64]
+) -> NDArray[np.int64]:
+    """Round-level targets ``tgt`` (R,), -1 idle, to the (n, m) count matrix."""
+    x = np.zeros(problem.pk.shape, dtype=np.int64)
+    f = tgt >= 0
+    np.add.at(x, (weapon[f], tgt[f]), 1)
+    return x
+
+
+def _fired_per_group(rd: _Rounds, tgt: NDArray[np.int64]) -> NDArray[np.int64]:
+    f = (tgt >= 0) & (rd.group >= 0)
+    return np.bincount(rd.group[f], minlength=rd.capacity.size).astype(np.int64)
+
+
+# --------------------------------------------------------------------------- target-based
+
+
+def _mmr(rd: _Rounds) -> NDArray[np.int64]:
+    """Maximum marginal return: round-level targets (R,), -1 idle."""
+    n_r, m = rd.q.shape
+    tgt = -np.ones(n_r, dtype=np.int64)
+    if n_r == 0 or m == 0:
+        return tgt
+    p = 1.0 - rd.q
+    s = rd.value.copy()
+    left = rd.capacity.copy()
+    gain = np.where(rd.feasible, p * s[None, :], -1.0)
+    col_max = gain.max(axis=0)
+    col_arg = gain.argmax(axis=0)
+    for _ in range(n_r):
+        j = int(np.argmax(col_max))
+        if col_max[j] <= 0.0:
+            break
+        r = int(col_arg[j])
+        tgt[r] = j
+        s[j] *= rd.q[r, j]
+        gain[r, :] = -1.0
+        dirty = col_arg == r
+        g = int(rd.group[r])
+        if g >= 0:
+            left[g] -= 1
+            if left[g] == 0:
+                gain[rd.group == g, :] = -1.0
+                dirty[:] = True
+        col = gain[:, j]
+        gain[:, j] = np.where(col >= 0.0, p[:, j] * s[j], -1.0)
+        dirty[j] = True
+        d = np.flatnonzero(dirty)
+        sub = gain[:, d]
+        col_max[d] = sub.max(axis=0)
+        col_arg[d] = sub.argmax(axis=0)
+    return tgt
+
+
+def _survival_parts(
+    rd: _Rounds, tgt: NDArray[np.int64]
+) -> tuple[NDArray[np.float64], NDArray[np.intp], NDArray[np.float64]]:
+    """Surviving value per threat (m,), fired rounds, and each fired round's threat value
+    without that round (survival "excluding" it), robust to rounds with q = 0."""
+    m = rd.value.shape[0]
+    f = np.flatnonzero(tgt >= 0)
+    t = tgt[f]
+    qa = rd.q[f, t]
+    zero = qa <= 0.0
+    n_zero = np.bincount(t, weights=zero, minlength=m)
+    prod_nz = rd.value.copy()
+    np.multiply.at(prod_nz, t[~zero], qa[~zero])
+    s = np.where(n_zero == 0, prod_nz, 0.0)
+    others_zero = n_zero[t] - zero
+    excl = np.where(others_zero == 0, prod_nz[t] / np.where(zero, 1.0, qa), 0.0)
+    return s, f, excl
+
+
+def _lsa_pass(rd: _Rounds, tgt: NDArray[np.int64], pass_no: int) -> NDArray[np.int64] | None:
+    """Best multi-exchange of one round per engaged threat; None when it does not improve."""
+    m = rd.value.shape[0]
+    f = np.flatnonzero(tgt >= 0)
+    s_now, _, _ = _survival_parts(rd, tgt)
+    now = float(s_now.sum())
+    t = tgt[f]
+    order = np.lexsort((-rd.q[f, t], t))  # per threat, weakest round first
+    fs, ts = f[order], t[order]
+    cnt = np.bincount(ts, minlength=m)
+    start = np.cumsum(cnt) - cnt
+    rank = np.arange(fs.size) - start[ts]
+    removed = fs[rank == (pass_no % np.maximum(cnt[ts], 1))]
+    idle = np.flatnonzero((tgt < 0) & rd.feasible.any(axis=1))
+    if idle.size and rd.capacity.size:
+        spare = rd.capacity - _fired_per_group(rd, tgt)
+        g = rd.group[idle]
+        best_p = np.max(np.where(rd.feasible[idle], 1.0 - rd.q[idle], 0.0), axis=1)
+        o = np.lexsort((-best_p, g))
+        idle, g = idle[o], g[o]
+        gc = np.bincount(np.maximum(g, 0), minlength=rd.capacity.size)
+        gstart = np.cumsum(gc) - gc
+        grank = np.arange(idle.size) - gstart[np.maximum(g, 0)]
+        idle = idle[(g < 0) | (grank < spare[np.maximum(g, 0)])]
+    rows = np.concatenate([removed, idle])
+    if rows.size == 0:
+        return None
+    new = tgt.copy()
+    new[removed] = -1
+    s_base, _, _ = _survival_parts(rd, new)
+    cost = np.where(rd.feasible[rows], s_base[None, :] * (rd.q[rows] - 1.0), 0.0)
+    r_i, c_i = linear_sum_assignment(cost)
+    use = cost[r_i, c_i] < 0.0
+    new[rows[r_i[use]]] = c_i[use]
+    after = float(s_base.sum() + cost[r_i[use], c_i[use]].sum())
+    if after < now - _REL_TOL * max(1.0, abs(now)):
+        return new
+    return None
+
+
+def _swap_pass(rd: _Rounds, tgt: NDArray[np.int64]) -> NDArray[np.int64] | None:
+    """2-exchange: swap the threats of two fired rounds (non-overlapping improving swaps)."""
+    s, f, excl = _survival_parts(rd, tgt)
+    if f.size < 2:
+        return None
+    t = tgt[f]
+    a_q = rd.q[np.ix_(f, t)]  # [b, a] = q of round b on a's threat
+    a_f = rd.feasible[np.ix_(f, t)]
+    diag = np.diagonal(a_q)
+    half = (a_q - diag[None, :]) * excl[None, :]  # [b, a]: change at a's threat if b replaces a
+    delta = half + half.T
+    ok = a_f & a_f.T & (t[:, None] != t[None, :])
+    delta = np.where(ok, delta, np.inf)
+    iu = np.triu_indices(f.size, k=1)
+    d = delta[iu]
+    tol = _REL_TOL * max(1.0, float(s.sum()))
+    d = np.where(d < -tol, d, np.inf)
+    if not np.isfinite(d).any():
+        return None
+    b_idx, a_idx = iu
+    ta, tb = t[a_idx], t[b_idx]
+    # lock both threats: a swap touches exactly two threats, each through one key array
+    lo, hi = np.minimum(ta, tb), np.maximum(ta, tb)
+    keep = _apply_disjoint_pairs(d, lo, hi)
+    new = tgt.copy()
+    new[f[a_idx[keep]]] = tb[keep]
+    new[f[b_idx[keep]]] = ta[keep]
+    return new
+
+
+def _apply_disjoint_pairs(
+    delta: NDArray[np.float64], u: NDArray[np.int64], v: NDArray[np.int64], limit: int = 5000
+) -> NDArray[np.intp]:
+    """Improving candidates touching threats ``u`` and ``v``, no threat touched twice."""
+    cand = np.flatnonzero(np.isfinite(delta) & (delta < 0.0))
+    cand = cand[np.argsort(delta[cand], kind="stable")][:limit]
+    used: set[int] = set()
+    keep: list[int] = []
+    for c in cand.tolist():
+        a, b = int(u[c]), int(v[c])
+        if a in used or b in used:
+            continue
+        used.add(a)
+        used.add(b)
+        keep.append(c)
+    return np.asarray(keep, dtype=np.intp)
+
+
+def _move_pass(rd: _Rounds, tgt: NDArray[np.int64]) -> NDArray[np.int64] | None:
+    """Move one round to another threat, or fire an idle round (group spare permitting)."""
+    m = rd.value.shape[0]
+    s, f, excl = _survival_parts(rd, tgt)
+    idle = np.flatnonzero((tgt < 0) & rd.feasible.any(axis=1))
+    spare = rd.capacity - _fired_per_group(rd, tgt)
+    if idle.size and rd.capacity.size:
+        g = rd.group[idle]
+        idle = idle[(g < 0) | (spare[np.maximum(g, 0)] > 0)]
+    rows = np.concatenate([f, idle])
+    if rows.size == 0:
+        return None
+    src = np.concatenate([tgt[f], np.full(idle.size, m)])
+    release = np.concatenate([excl - s[tgt[f]], np.zeros(idle.size)])  # >= 0
+    delta = release[:, None] + s[None, :] * (rd.q[rows] - 1.0)
+    delta = np.where(rd.feasible[rows] & (src[:, None] != np.arange(m)[None, :]), delta, np.inf)
+    tol = _REL_TOL * max(1.0, float(s.sum()))
+    r_i, k_i = np.nonzero(delta < -tol)
+    if r_i.size == 0:
+        return None
+    d = delta[r_i, k_i]
+    # lock source and destination threats (an idle round's source m + its row keeps it unique)
+    src_key = np.where(src[r_i] == m, m + r_i, src[r_i])
+    keep = _apply_disjoint_pairs(d, src_key, k_i.astype(np.int64))
+    new = tgt.copy()
+    left = spare.copy()
+    for c in keep.tolist():
+        r = int(rows[r_i[c]])
+        g = int(rd.group[r])
+        if tgt[r] < 0 and g >= 0:
+            if left[g] <= 0:
+                continue
+            left[g] -= 1
+        new[r] = k_i[c]
+    return new
+
+
+def _local_search(
+    rd: _Rounds, tgt: NDArray[np.int64], deadline: float, max_rotation: int = 8
+) -> NDArray[np.int64]:
+    """Alternate the neighbourhoods until none improves or the deadline passes."""
+    pass_no = 0
+    stall = 0
+    while time.perf_counter() < deadline:
+        improved = False
+        new = _lsa_pass(rd, tgt, pass_no)
+        if new is not None:
+            tgt, improved = new, True
+        for step in (_swap_pass, _move_pass):
+            new = step(rd, tgt)
+            if new is not None and _value(rd, new) < _value(rd, tgt):
+                tgt, improved = new, True
+        if improved:
+            stall = 0
+        else:
+            stall += 1
+            pass_no += 1
+            m = rd.value.shape[0]
+            most = int(np.bincount(tgt[tgt >= 0], minlength=m).max()) if (tgt >= 0).any() else 1
+            if stall >= min(max(most, 1), max_rotation):
+                break
+    return tgt
+
+
+def _value(rd: _Rounds, tgt: NDArray[np.int64]) -> float:
+    s, _, _ = _survival_parts(rd, tgt)
+    return float(s.sum())
+
+
+# --------------------------------------------------------------------------- asset-based
+
+
+def _asset_objective_rows(problem: WTAProblem, surv: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Asset-based objective for each row of threat survivals ``surv`` (c, m)."""
+    assert problem.asset is not None and problem.asset_value is not None
+    assert problem.lethality is not None
+    factor = 1.0 - problem.lethality[None, :] * surv
+    out = np.zeros(surv.shape[0])
+    for k in range(problem.asset_value.shape[0]):
+        members = problem.asset == k
+        if members.any():
+            out += problem.asset_value[k] * (1.0 - np.prod(factor[:, members], axis=1))
+    return out
+
+
+def _threat_survival(rd: _Rounds, tgt: NDArray[np.int64]) -> NDArray[np.float64]:
+    s = np.ones(rd.value.shape[0])
+    f = tgt >= 0
+    np.multiply.at(s, tgt[f], rd.q[f, tgt[f]])
+    return s
+
+
+def _asset_mmr(problem: WTAProblem, rd: _Rounds) -> NDArray[np.int64]:
+    n_r, m = rd.q.shape
+    tgt = -np.ones(n_r, dtype=np.int64)
+    left = rd.capacity.copy()
+    avail = rd.feasible.any(axis=1)
+    for _ in range(n_r):
+        if not avail.any():
+            break
+        s = _threat_survival(rd, tgt)
+        base = _asset_objective_rows(problem, s[None, :])[0]
+        # candidate survivals: threat j's survival times q[r, j], one row per threat j
+        cand = np.broadcast_to(s, (m, m)).copy()
+        rows = np.flatnonzero(avail)
+        best_gain, best_r, best_j = 0.0, -1, -1
+        for r in rows.tolist():
+            c = cand.copy()
+            c[np.arange(m), np.arange(m)] *= rd.q[r]
+            gain = base - _asset_objective_rows(problem, c)
+            gain = np.where(rd.feasible[r], gain, -np.inf)
+            j = int(np.argmax(gain))
+            if gain[j] > best_gain:
+                best_gain, best_r, best_j = float(gain[j]), r, j
+        if best_r < 0:
+            break
+        tgt[best_r] = best_j
+        avail[best_r] = False
+        g = int(rd.group[best_r])
+        if g >= 0:
+            left[g] -= 1
+            if left[g] == 0:
+                avail &= rd.group != g
+    return tgt
+
+
+def _asset_moves(
+    problem: WTAProblem, rd: _Rounds, tgt: NDArray[np.int64], deadline: float
+) -> NDArray[np.int64]:
+    """Best single move (re-target one round, or fire an idle one) until none improves."""
+    m = rd.value.shape[0]
+    while time.perf_counter() < deadline:
+        s = _threat_survival(rd, tgt)
+        now = _asset_objective_rows(problem, s[None, :])[0]
+        spare = rd.capacity - _fired_per_group(rd, tgt)
+        best, best_r, best_k = now - _REL_TOL * max(1.0, now), -1, -1
+        for r in range(rd.q.shape[0]):
+            if not rd.feasible[r].any():
+                continue
+            g = int(rd.group[r])
+            if tgt[r] < 0 and g >= 0 and spare[g] <= 0:
+                continue
+            base = s.copy()
+            if tgt[r] >= 0:
+                base[tgt[r]] = np.prod(rd.q[(tgt == tgt[r]) & (np.arange(tgt.size) != r), tgt[r]])
+            c = np.broadcast_to(base, (m, m)).copy()
+            c[np.arange(m), np.arange(m)] *= rd.q[r]
+            val = np.where(rd.feasible[r], _asset_objective_rows(problem, c), np.inf)
+            if tgt[r] >= 0:
+                val[tgt[r]] = np.inf
+            k = int(np.argmin(val))
+            if val[k] < best:
+                best, best_r, best_k = float(val[k]), r, k
+        if best_r < 0:
+            break
+        tgt = tgt.copy()
+        tgt[best_r] = best_k
+    return tgt
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def solve_fast(
+    problem: WTAProblem, *, time_limit_s: float = 60.0, start: NDArray[np.int64] | None = None
+) -> FastResult:
+    """MMR, then neighbourhood search until a local optimum (or the time limit).
+
+    ``start`` optionally gives an (n, m) assignment to improve instead of the MMR one.
+    """
+    deadline = time.perf_counter() + time_limit_s
+    rd = _rounds(problem)
+    if start is not None:
+        tgt = _from_matrix(rd, start)
+    elif problem.asset_based:
+        tgt = _asset_mmr(problem, rd)
+    else:
+        tgt = _mmr(rd)
+    if problem.asset_based:
+        tgt = _asset_moves(problem, rd, tgt, deadline)
+    else:
+        tgt = _local_search(rd, tgt, deadline)
+    x = to_matrix(problem, rd.weapon, tgt)
+    return FastResult(x=x, objective=objective(problem, x))
+
+
+def _from_matrix(rd: _Rounds, x: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Matrix (n, m) to round-level targets: weapon i's first rounds take its targets."""
+    tgt = -np.ones(rd.weapon.size, dtype=np.int64)
+    w_idx, t_idx = np.nonzero(x)
+    reps = x[w_idx, t_idx]
+    want_w = np.repeat(w_idx, reps)
+    want_t = np.repeat(t_idx, reps)
+    first = np.searchsorted(rd.weapon, np.arange(x.shape[0]))
+    order = np.argsort(want_w, kind="stable")
+    want_w, want_t = want_w[order], want_t[order]
+    cnt = np.bincount(want_w, minlength=x.shape[0])
+    rank = np.arange(want_w.size) - (np.cumsum(cnt) - cnt)[want_w]
+    tgt[first[want_w] + rank] = want_t
+    return tgt
+
+
+def search_longer(
+    problem: WTAProblem,
+    *,
+    time_limit_s: float,
+    rng: np.random.Generator,
+    kick_fraction: float = 0.1,
+) -> FastResult:
+    """Iterated local search (target-based): random kicks of ``kick_fraction`` of the rounds,
+    then :func:`solve_fast`'s neighbourhoods; keeps the best. For benchmarks and studies."""
+    deadline = time.perf_counter() + time_limit_s
+    rd = _rounds(problem)
+    best = _local_search(rd, _mmr(rd), deadline)
+    best_v = _value(rd, best)
+    fireable = np.flatnonzero(rd.feasible.any(axis=1))
+    while time.perf_counter() < deadline and fireable.size:
+        cur = best.copy()
+        k = max(2, int(kick_fraction * fireable.size))
+        pick = rng.choice(fireable, size=min(k, fireable.size), replace=False)
+        for r in pick.tolist():
+            options = np.flatnonzero(rd.feasible[r])
+            cur[r] = int(rng.choice(options))
+        if rd.capacity.size and np.any(_fired_per_group(rd, cur) > rd.capacity):
+            continue
+        cur = _local_search(rd, cur, deadline)
+        v = _value(rd, cur)
+        if v < best_v - _REL_TOL * max(1.0, best_v):
+            best, best_v = cur, v
+    x = to_matrix(problem, rd.weapon, best)
+    return FastResult(x=x, objective=objective(problem, x))

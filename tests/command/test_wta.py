@@ -1,0 +1,168 @@
+"""Tests of iadsim.command.wta, wta_exact and wta_fast against brute-force enumeration."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from iadsim.command.wta import check_feasible, make_problem, objective, solve
+from iadsim.command.wta_exact import combinations, solve_exact
+from iadsim.command.wta_fast import search_longer, solve_fast
+from iadsim.errors import InputDataError
+
+
+def brute_force(problem):
+    """Optimum by enumerating every round-level assignment (round -> threat or idle)."""
+    weapon = np.repeat(np.arange(problem.n_weapons), problem.rounds)
+    best, best_x = np.inf, None
+    for combo in itertools.product(range(-1, problem.n_targets), repeat=weapon.size):
+        t = np.asarray(combo, dtype=np.int64)
+        x = np.zeros(problem.pk.shape, dtype=np.int64)
+        f = t >= 0
+        np.add.at(x, (weapon[f], t[f]), 1)
+        if check_feasible(problem, x):
+            continue
+        v = objective(problem, x)
+        if v < best:
+            best, best_x = v, x
+    return best, best_x
+
+
+def random_problem(rng, n, m, *, rounds=False, mask=False, groups=False, assets=False):
+    kw = {}
+    if rounds:
+        kw["rounds"] = rng.integers(0, 3, n)
+    if mask:
+        kw["feasible"] = rng.random((n, m)) < 0.7
+    if groups:
+        kw["group"] = rng.integers(-1, 2, n)
+        kw["group_capacity"] = rng.integers(0, 3, 2)
+    if assets:
+        kw["asset"] = rng.integers(0, 2, m)
+        kw["asset_value"] = rng.uniform(10, 100, 2)
+        kw["lethality"] = rng.uniform(0.3, 1.0, m)
+    return make_problem(rng.uniform(25, 100, m), rng.uniform(0.0, 0.95, (n, m)), **kw)
+
+
+CASES = [
+    {},
+    {"rounds": True},
+    {"mask": True},
+    {"groups": True},
+    {"rounds": True, "mask": True, "groups": True},
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: "+".join(c) or "plain")
+def test_exact_equals_brute_force(case):
+    rng = np.random.default_rng(7)
+    for _ in range(6):
+        n, m = int(rng.integers(1, 5)), int(rng.integers(1, 4))
+        problem = random_problem(rng, n, m, **case)
+        if problem.n_rounds > 6:
+            continue
+        want, _ = brute_force(problem)
+        got = solve_exact(problem)
+        assert got.proven_optimal
+        assert not check_feasible(problem, got.x)
+        assert got.objective == pytest.approx(want, rel=1e-9, abs=1e-9)
+        assert got.lower_bound <= got.objective + 1e-9
+
+
+def test_exact_matches_brute_force_on_ahuja_instances():
+    rng = np.random.default_rng(11)
+    for _ in range(4):
+        problem = make_problem(rng.uniform(25, 100, 4), rng.uniform(0.6, 0.9, (6, 4)))
+        want, _ = brute_force(problem)
+        assert solve_exact(problem).objective == pytest.approx(want, rel=1e-9)
+
+
+def test_asset_based_exact_equals_brute_force_and_differs_from_target_based():
+    rng = np.random.default_rng(3)
+    problem = random_problem(rng, 3, 3, assets=True)
+    want, _ = brute_force(problem)
+    got = solve(problem, method="exact")
+    assert got.proven_optimal
+    assert got.objective == pytest.approx(want, rel=1e-12)
+    # an asset with no value is not worth protecting: nothing fires at threats aimed at it
+    zero = make_problem(
+        [50.0, 50.0], [[0.8, 0.8]], asset=[0, 1], asset_value=[0.0, 10.0], lethality=[1.0, 1.0]
+    )
+    x = solve(zero, method="exact").x
+    assert x[0, 1] == 1 and x[0, 0] == 0
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: "+".join(c) or "plain")
+def test_fast_is_feasible_and_near_brute_force(case):
+    rng = np.random.default_rng(5)
+    for _ in range(6):
+        n, m = int(rng.integers(1, 5)), int(rng.integers(1, 4))
+        problem = random_problem(rng, n, m, **case)
+        if problem.n_rounds > 6:
+            continue
+        got = solve_fast(problem)
+        assert not check_feasible(problem, got.x)
+        want, _ = brute_force(problem)
+        assert got.objective >= want - 1e-9
+        assert got.objective <= 1.05 * want + 1e-9
+
+
+def test_fast_feasible_on_larger_constrained_instances():
+    rng = np.random.default_rng(9)
+    for _ in range(5):
+        problem = random_problem(rng, 30, 20, rounds=True, mask=True, groups=True)
+        sol = solve_fast(problem)
+        assert not check_feasible(problem, sol.x)
+        longer = search_longer(problem, time_limit_s=0.2, rng=np.random.default_rng(1))
+        assert not check_feasible(problem, longer.x)
+        assert longer.objective <= sol.objective * (1 + 1e-9) + 1e-9
+
+
+def test_exact_proves_20x20_and_fast_is_close():
+    rng = np.random.default_rng(2007)
+    problem = make_problem(rng.uniform(25, 100, 20), rng.uniform(0.6, 0.9, (20, 20)))
+    exact = solve_exact(problem)
+    fast = solve_fast(problem)
+    assert exact.proven_optimal and exact.lower_bound == exact.objective
+    assert exact.objective <= fast.objective + 1e-9
+    assert fast.objective <= 1.005 * exact.objective
+
+
+def test_lower_bound_never_exceeds_optimum_when_stopped_early():
+    rng = np.random.default_rng(4)
+    for _ in range(5):
+        problem = random_problem(rng, 4, 3, rounds=True, mask=True)
+        if problem.n_rounds > 6:
+            continue
+        want, _ = brute_force(problem)
+        early = solve_exact(problem, max_column_size=1)
+        assert early.lower_bound <= want + 1e-9
+        assert early.objective >= want - 1e-9
+
+
+@pytest.mark.parametrize("n, m", [(0, 3), (3, 0), (0, 0), (1, 1), (4, 2)])
+def test_solvers_at_edge_sizes(n, m):
+    rng = np.random.default_rng(n * 10 + m)
+    problem = make_problem(rng.uniform(1, 2, m), rng.uniform(0, 1, (n, m)))
+    for method in ("exact", "fast", "auto"):
+        sol = solve(problem, method=method)
+        assert sol.x.shape == (n, m)
+        assert not check_feasible(problem, sol.x)
+
+
+def test_combinations_matches_itertools():
+    for n, k in [(5, 0), (5, 1), (5, 3), (6, 6), (3, 4)]:
+        combos = list(itertools.combinations(range(n), k))
+        want = np.array(combos, dtype=np.intp).reshape(len(combos), k)
+        np.testing.assert_array_equal(combinations(n, k), want)
+
+
+def test_bad_input_names_the_field():
+    with pytest.raises(InputDataError, match=r"pk\[0, 1\] must be in \[0, 1\] \(got 1.5\)"):
+        make_problem([1.0, 1.0], [[0.5, 1.5]])
+    with pytest.raises(InputDataError, match=r"value\[1\]"):
+        make_problem([1.0, -1.0], [[0.5, 0.5]])
+    with pytest.raises(InputDataError, match=r"method must be one of"):
+        solve(make_problem([1.0], [[0.5]]), method="best")  # type: ignore[arg-type]
