@@ -29,3 +29,11 @@ class InputDataError(IadsimError, ValueError):
     def __init__(self, message: str, rows: list[int] | None = None) -> None:
         self.rows = list(rows or [])
         super().__init__(message)
+
+
+class RunInterrupted(IadsimError, KeyboardInterrupt):
+    """A run was stopped (Ctrl-C) part way; ``result`` holds everything up to that point."""
+
+    def __init__(self, result: object) -> None:
+        self.result = result
+        super().__init__("run interrupted; partial results kept")

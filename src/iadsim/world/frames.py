@@ -17,10 +17,14 @@ file, radians inside).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pymap3d
 from numpy.typing import NDArray
+
+if TYPE_CHECKING:
+    from iadsim.scenario.model import Scenario
 
 EARTH_RADIUS_M = 6_371_000.0
 """Mean earth radius used by the spherical-earth models (horizon, cruise height)."""
@@ -151,3 +155,31 @@ def great_circle_distance_m(
     dp, dl = p2 - p1, np.radians(np.asarray(lon2_deg) - np.asarray(lon1_deg))
     a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
     return 2.0 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+def approx_altitude_m(position_enu_m: NDArray[np.float64], origin: Origin) -> NDArray[np.float64]:
+    """Height above the spherical earth of scenario-ENU points: up + ground^2 / 2R + origin alt.
+
+    Cheap and accurate to metres within a few hundred kilometres of the origin; use
+    ``enu_to_geodetic`` where the exact WGS-84 height matters.
+    """
+    p = np.asarray(position_enu_m, dtype=float)
+    return origin.alt_m + p[..., 2] + (p[..., 0] ** 2 + p[..., 1] ** 2) / (2.0 * EARTH_RADIUS_M)
+
+
+def scenario_origin(scenario: Scenario) -> Origin:
+    """The scenario's ENU origin: ``simulation.origin`` if set, else the centroid of its sites.
+
+    Sites are the defended assets, sensors and launchers (threat start points are excluded so
+    that the frame is centred on the defence).
+    """
+    spec = scenario.simulation.origin
+    if spec is not None:
+        return Origin(spec.lat_deg, spec.lon_deg, spec.alt_m)
+    sites = [a.position for a in scenario.defended_assets]
+    sites += [s.position for s in scenario.sensors]
+    sites += [launcher.position for launcher in scenario.launchers]
+    lat = float(np.mean([p.lat_deg for p in sites]))
+    lon = float(np.degrees(np.arctan2(np.mean([np.sin(np.radians(p.lon_deg)) for p in sites]),
+                                      np.mean([np.cos(np.radians(p.lon_deg)) for p in sites]))))
+    return Origin(lat, lon, 0.0)

@@ -1,0 +1,39 @@
+"""iadsim: open, fast, reproducible simulation of integrated air defence.
+
+Every parameter is notional and every model a textbook one; the package holds no real-world
+performance data. The public API::
+
+    import iadsim
+    scenario = iadsim.load_scenario("raid.yaml")      # or iadsim.default_scenario()
+    result = iadsim.run(scenario, seed=1)             # -> Result with pandas DataFrames
+    result.threats, result.events, result.summary
+"""
+
+from __future__ import annotations
+
+from iadsim.errors import InputDataError, RunInterrupted, ScenarioError
+from iadsim.outcomes.result import Result
+from iadsim.scenario.load import DEFAULT_SCENARIO, load_scenario, scenario_from_dict
+from iadsim.scenario.model import Scenario
+from iadsim.simulation import run
+
+__version__ = "0.1.0"
+
+
+def default_scenario() -> Scenario:
+    """The bundled default scenario (a battalion against a mixed raid of 61 threats)."""
+    return load_scenario(DEFAULT_SCENARIO)
+
+
+__all__ = [
+    "DEFAULT_SCENARIO",
+    "InputDataError",
+    "Result",
+    "RunInterrupted",
+    "Scenario",
+    "ScenarioError",
+    "default_scenario",
+    "load_scenario",
+    "run",
+    "scenario_from_dict",
+]

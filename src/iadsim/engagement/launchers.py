@@ -1,0 +1,91 @@
+"""Launchers: positions, interceptor classes, ready rounds, reloads and launch rate.
+
+The one piece of mutable state in the engagement stage: inventories change as rounds fire and
+reloads finish. Arrays hold one row per launcher, in scenario order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from iadsim.scenario.model import THREAT_TYPES, Scenario
+from iadsim.world.frames import Origin, geodetic_to_enu
+
+
+@dataclass(frozen=True, slots=True)
+class InterceptorClasses:
+    """Interceptor classes as arrays, one row per class (in the scenario's order)."""
+
+    name: tuple[str, ...]
+    min_range_m: NDArray[np.float64]
+    max_range_m: NDArray[np.float64]
+    min_altitude_m: NDArray[np.float64]
+    max_altitude_m: NDArray[np.float64]
+    speed_mps: NDArray[np.float64]
+    kill_radius_m: NDArray[np.float64]
+    pk: NDArray[np.float64]  # (classes, threat types)
+    cost: NDArray[np.float64]
+
+    @classmethod
+    def from_scenario(cls, scenario: Scenario) -> InterceptorClasses:
+        """Arrays from the ``interceptors`` section; a threat type not listed has Pk 0."""
+        specs = list(scenario.interceptors.values())
+
+        def col(attr: str) -> NDArray[np.float64]:
+            return np.array([getattr(s, attr) for s in specs], dtype=float)
+
+        pk = np.array([[s.pk.get(t, 0.0) for t in THREAT_TYPES] for s in specs], dtype=float)
+        return cls(
+            name=tuple(scenario.interceptors), min_range_m=col("min_range_m"),
+            max_range_m=col("max_range_m"), min_altitude_m=col("min_altitude_m"),
+            max_altitude_m=col("max_altitude_m"), speed_mps=col("speed_mps"),
+            kill_radius_m=col("kill_radius_m"), pk=pk, cost=col("cost"),
+        )
+
+
+class Launchers:
+    """Launcher inventories over a run (ready rounds, reloads, last launch)."""
+
+    def __init__(self, scenario: Scenario, origin: Origin) -> None:
+        specs = scenario.launchers
+        classes = list(scenario.interceptors)
+        self.name: tuple[str, ...] = tuple(s.name for s in specs)
+        self.class_index = np.array([classes.index(s.interceptor) for s in specs], dtype=np.intp)
+        self.position_enu_m = np.array(
+            [geodetic_to_enu(s.position.lat_deg, s.position.lon_deg, s.position.alt_m, origin)
+             for s in specs]
+        ).reshape(-1, 3)
+        self.capacity = np.array([s.ready_rounds for s in specs], dtype=np.int64)
+        self.ready_rounds = self.capacity.copy()
+        self.reloads_left = np.array([s.reloads for s in specs], dtype=np.int64)
+        self.reload_time_s = np.array([s.reload_time_s for s in specs], dtype=float)
+        self.min_interval_s = np.array([s.min_launch_interval_s for s in specs], dtype=float)
+        self.last_launch_s = np.full(len(specs), -np.inf)
+        self.reload_done_s = np.full(len(specs), np.inf)
+
+    def __len__(self) -> int:
+        return len(self.name)
+
+    def available(self, time_s: float) -> NDArray[np.bool_]:
+        """Launchers that can fire now: a ready round and the launch interval elapsed."""
+        return (self.ready_rounds > 0) & (time_s - self.last_launch_s >= self.min_interval_s)
+
+    def fire(self, launcher: int, time_s: float) -> None:
+        """Spend one round; an emptied launcher starts a reload if it has one left."""
+        if not self.available(time_s)[launcher]:
+            raise RuntimeError(f"launcher {self.name[launcher]} cannot fire at {time_s} s")
+        self.ready_rounds[launcher] -= 1
+        self.last_launch_s[launcher] = time_s
+        if self.ready_rounds[launcher] == 0 and self.reloads_left[launcher] > 0:
+            self.reloads_left[launcher] -= 1
+            self.reload_done_s[launcher] = time_s + self.reload_time_s[launcher]
+
+    def advance(self, time_s: float) -> NDArray[np.intp]:
+        """Finish the reloads due by ``time_s``; returns the launchers reloaded."""
+        done = np.flatnonzero(self.reload_done_s <= time_s)
+        self.ready_rounds[done] = self.capacity[done]
+        self.reload_done_s[done] = np.inf
+        return done

@@ -1,0 +1,196 @@
+"""What a run records as it goes (fates, events, trajectories) and the ``Result`` built from it.
+
+``RunRecord`` is the outcomes stage's view of a run: the simulation tells it what each stage
+produced; it never reaches back into a stage.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from iadsim.engagement.interceptors import (
+    EngagementOrder,
+    InterceptorFlights,
+    resolve_intercepts,
+)
+from iadsim.engagement.launchers import InterceptorClasses, Launchers
+from iadsim.outcomes.events import EventLog
+from iadsim.outcomes.fates import FateBook
+from iadsim.outcomes.recorder import TrajectoryRecorder
+from iadsim.outcomes.result import Result, build_summary
+from iadsim.scenario.model import Scenario
+from iadsim.sensors.batch import DetectionBatch
+from iadsim.sensors.radar import RadarSite
+from iadsim.tracking.batch import TrackBatch
+from iadsim.tracking.tracker import TrackerStep
+from iadsim.world.frames import Origin, enu_to_geodetic, geodetic_to_enu
+from iadsim.world.threats import ThreatSet
+
+
+class RunRecord:
+    """Fates, the event log and the trajectory tables of one run."""
+
+    def __init__(self, scenario: Scenario, origin: Origin, threats: ThreatSet,
+                 radars: list[RadarSite], classes: InterceptorClasses, launchers: Launchers,
+                 keep_trajectories: bool = True) -> None:
+        self.scenario, self.origin, self.threats = scenario, origin, threats
+        self.radars, self.classes, self.launchers = radars, classes, launchers
+        self.asset_names = tuple(a.name for a in scenario.defended_assets)
+        self.events = EventLog()
+        self.fates = FateBook(threats, self.asset_names, self.events)
+        self.recorder = TrajectoryRecorder() if keep_trajectories else None
+        self.interceptor_target = np.empty(0, np.int64)  # truth id of each round's track
+        self._pending_kills: list[tuple[float, int]] = []  # (assessment time, track id)
+        a = scenario.defended_assets
+        self._asset_enu = np.array(
+            [geodetic_to_enu(x.position.lat_deg, x.position.lon_deg, 0.0, origin) for x in a]
+        ).reshape(-1, 3)
+        self._asset_value = np.array([x.value for x in a], float)
+        self._asset_radius = np.array([x.radius_m for x in a], float)
+
+    def asset_arrays(self) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+        """Asset positions (a, 3) in ENU, values (a,) and radii (a,)."""
+        return self._asset_enu, self._asset_value, self._asset_radius
+
+    def scans(self, detections: DetectionBatch) -> None:
+        """Log one ``scan`` event per radar look with its detection count."""
+        self.fates.detected(detections.truth_id, detections.time_s)
+        if len(detections) == 0:
+            return
+        keys = np.stack([detections.time_s, detections.sensor_id.astype(float)], axis=1)
+        looks, counts = np.unique(keys, axis=0, return_counts=True)
+        for (t, sid), c in zip(looks.tolist(), counts.tolist(), strict=True):
+            self.events.add(t, "scan", sensor=self.radars[int(sid)].name, count=c)
+
+    def tracks(self, step: TrackerStep, time_s: float) -> None:
+        """Log confirmations and drops; note first confirmed track per threat."""
+        tr = step.tracks
+        truth_of = dict(zip(tr.track_id.tolist(), tr.truth_id.tolist(), strict=True))
+        for tid in step.confirmed_ids.tolist():
+            self.events.add(time_s, "track_confirmed", track_id=tid,
+                            threat_id=truth_of.get(tid, -1))
+        for tid in step.dropped_ids.tolist():
+            self.events.add(time_s, "track_dropped", track_id=tid)
+        self.fates.tracked(tr.truth_id, tr.confirmed, time_s)
+
+    def end_game(self, flights: InterceptorFlights, time_s: float, *,
+                 rng: np.random.Generator) -> NDArray[np.int64]:
+        """Resolve interceptors due by ``time_s``; returns tracks whose kill is now assessed."""
+        due = flights.due(time_s)
+        if due.size:
+            times = flights.intercept_time_s[due]
+            pos = np.stack([self.threats.positions(t) for t in times.tolist()])
+            present = np.stack([self.threats.in_air(t) for t in times.tolist()])
+            present &= self.fates.alive[None, :]
+            res = resolve_intercepts(flights, due, pos, present, self.threats.threat_type,
+                                     self.classes, rng=rng)
+            killed = self.fates.intercepts(res, flights, self.launchers, self.classes)
+            ka = self.scenario.command.kill_assessment_s
+            self._pending_kills += [(float(t) + ka, int(flights.track_id[i]))
+                                    for t, i in zip(res.time_s[killed], due[killed], strict=True)]
+        ready = [tid for t, tid in self._pending_kills if t <= time_s]
+        self._pending_kills = [(t, tid) for t, tid in self._pending_kills if t > time_s]
+        return np.asarray(ready, np.int64)
+
+    def launch(self, orders: list[EngagementOrder], flights: InterceptorFlights,
+               tracks: TrackBatch, time_s: float) -> None:
+        """Fire the orders and log assignment and launch events."""
+        lau = self.launchers
+        for o in orders:
+            lau.fire(o.launcher, time_s)
+        ids = flights.launch(orders, lau.position_enu_m, lau.class_index, time_s)
+        truth_of = dict(zip(tracks.track_id.tolist(), tracks.truth_id.tolist(), strict=True))
+        targets = np.array([truth_of.get(o.track_id, -1) for o in orders], np.int64)
+        self.interceptor_target = np.concatenate([self.interceptor_target, targets])
+        for o, iid, tgt in zip(orders, ids.tolist(), targets.tolist(), strict=True):
+            cls = self.classes.name[int(lau.class_index[o.launcher])]
+            common = dict(track_id=o.track_id, threat_id=tgt, launcher=lau.name[o.launcher],
+                          interceptor_class=cls)
+            self.events.add(time_s, "assignment",
+                            detail=f"planned intercept at {o.intercept_time_s:.1f} s", **common)
+            self.events.add(time_s, "launch", interceptor_id=iid, **common)
+
+    def step_done(self, time_s: float, flights: InterceptorFlights, tracks: TrackBatch) -> None:
+        """Leaks and path ends, then the trajectory samples of this step."""
+        pos, vel = self.threats.state(time_s)
+        self.fates.leaks(time_s, pos, self._asset_enu, self._asset_radius)
+        if self.recorder is None:
+            return
+        ids = np.flatnonzero(self.fates.alive & self.threats.in_air(time_s))
+        self.recorder.truth(time_s, ids.astype(np.int64), pos[ids], vel[ids])
+        self.recorder.tracks(time_s, tracks)
+        iid, ipos = flights.positions(time_s)
+        span = np.maximum(flights.intercept_time_s[iid] - flights.launch_time_s[iid], 1e-9)
+        ivel = (flights.aim_point_m[iid] - flights.launch_position_m[iid]) / span[:, None]
+        self.recorder.interceptors(time_s, iid.astype(np.int64), ipos, ivel)
+
+
+def assemble_result(rec: RunRecord, flights: InterceptorFlights, *,
+                    seed: int | np.random.SeedSequence, wall_time_s: float,
+                    completed_s: float) -> Result:
+    """Tables and summary of a finished run."""
+    threats = rec.fates.frame(flights, rec.launchers, rec.classes, rec.interceptor_target)
+    events = rec.events.frame().sort_values("time_s", kind="stable").reset_index(drop=True)
+    s = rec.scenario
+    summary = build_summary(
+        threats, events, seed=_seed_label(seed), scenario_name=s.name,
+        duration_s=s.simulation.duration_s, wall_time_s=wall_time_s,
+        class_names=rec.classes.name,
+        class_cost=dict(zip(rec.classes.name, rec.classes.cost.tolist(), strict=True)),
+        asset_names=rec.asset_names,
+    )
+    summary["completed_s"] = completed_s
+    summary["interrupted"] = completed_s < s.simulation.duration_s
+    scenario = s.model_dump(mode="json")
+    scenario["origin"] = {"lat_deg": rec.origin.lat_deg, "lon_deg": rec.origin.lon_deg,
+                          "alt_m": rec.origin.alt_m}
+    tables: dict[str, pd.DataFrame] = {"engagements": engagement_table(rec, flights)}
+    if rec.recorder is not None:
+        tables["truth"] = rec.recorder.truth_frame(rec.origin)
+        tables["tracks"] = rec.recorder.tracks_frame(rec.origin)
+        tables["interceptors"] = _interceptor_table(rec, flights)
+    return Result(summary=summary, scenario=scenario, threats=threats, events=events, **tables)
+
+
+def engagement_table(rec: RunRecord, flights: InterceptorFlights) -> pd.DataFrame:
+    """``engagements.parquet``: one row per interceptor fired, from plan to outcome."""
+    lat, lon, alt = enu_to_geodetic(flights.planned_aim_m, rec.origin)
+    launch_pos = flights.launch_position_m
+    outcome = np.where(~flights.resolved, "in_flight", np.where(flights.killed, "kill", "miss"))
+    return pd.DataFrame({
+        "interceptor_id": np.arange(len(flights), dtype=np.int64),
+        "launcher": pd.array([rec.launchers.name[i] for i in flights.launcher], dtype="string"),
+        "interceptor_class": pd.array([rec.classes.name[i] for i in flights.class_index],
+                                      dtype="string"),
+        "track_id": flights.track_id.astype(np.int64),
+        "target_threat_id": rec.interceptor_target.astype(np.int64),
+        "launch_time_s": flights.launch_time_s,
+        "intercept_time_s": flights.intercept_time_s,
+        "planned_east_m": flights.planned_aim_m[:, 0],
+        "planned_north_m": flights.planned_aim_m[:, 1],
+        "planned_up_m": flights.planned_aim_m[:, 2],
+        "planned_lat_deg": lat, "planned_lon_deg": lon, "planned_alt_m": alt,
+        "planned_range_m": np.linalg.norm(flights.planned_aim_m - launch_pos, axis=1),
+        "miss_distance_m": flights.miss_distance_m,
+        "outcome": pd.array(outcome, dtype="string"),
+    })
+
+
+def _interceptor_table(rec: RunRecord, flights: InterceptorFlights) -> pd.DataFrame:
+    assert rec.recorder is not None
+    df = rec.recorder.interceptors_frame(rec.origin)
+    iid = df["interceptor_id"].to_numpy()
+    lau = flights.launcher[iid] if len(flights) else np.empty(0, np.int64)
+    cls = flights.class_index[iid] if len(flights) else np.empty(0, np.int64)
+    df.insert(2, "launcher", pd.array([rec.launchers.name[i] for i in lau], dtype="string"))
+    df.insert(3, "interceptor_class", pd.array([rec.classes.name[i] for i in cls], dtype="string"))
+    df.insert(4, "target_threat_id", rec.interceptor_target[iid] if len(flights) else iid)
+    return df
+
+
+def _seed_label(seed: int | np.random.SeedSequence) -> int | str:
+    if isinstance(seed, np.random.SeedSequence):
+        return f"{seed.entropy}:{','.join(map(str, seed.spawn_key))}"
+    return int(seed)

@@ -1,0 +1,129 @@
+"""Threat fates: killed (by whom, when), leaked (onto which asset), ended, or still flying.
+
+``FateBook`` is the single owner of "who is still alive"; the simulation asks it and tells it
+what happened, and it writes the matching events.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from iadsim.engagement.interceptors import InterceptorFlights, InterceptResults
+from iadsim.engagement.launchers import InterceptorClasses, Launchers
+from iadsim.outcomes.events import EventLog
+from iadsim.scenario.model import THREAT_TYPES
+from iadsim.world.threats import ThreatSet
+
+FATES = ("flying", "killed", "leaked", "ended")
+FLYING, KILLED, LEAKED, ENDED = range(4)
+
+
+class FateBook:
+    """Per-threat fate columns, filled in as the run goes."""
+
+    def __init__(self, threats: ThreatSet, asset_names: tuple[str, ...], events: EventLog) -> None:
+        n = len(threats)
+        self.threats = threats
+        self.asset_names = asset_names
+        self.events = events
+        self.fate = np.zeros(n, np.int8)
+        self.fate_time_s = np.full(n, np.nan)
+        self.killer = np.full(n, -1, np.int64)  # interceptor id
+        self.leaked_asset = np.full(n, -1, np.int64)
+        self.first_detection_s = np.full(n, np.nan)
+        self.first_track_s = np.full(n, np.nan)
+        self.interceptors_fired = np.zeros(n, np.int64)
+
+    @property
+    def alive(self) -> NDArray[np.bool_]:
+        """Not killed, leaked or ended (it may not be launched yet)."""
+        return self.fate == FLYING
+
+    def detected(self, truth_id: NDArray[np.int64], time_s: NDArray[np.float64]) -> None:
+        """Note first detections (false alarms, id -1, are ignored)."""
+        ok = truth_id >= 0
+        ids, t = truth_id[ok], time_s[ok]
+        first = np.full(len(self.fate), np.inf)
+        np.minimum.at(first, ids, t)
+        seen = np.isfinite(first) & np.isnan(self.first_detection_s)
+        self.first_detection_s[seen] = first[seen]
+
+    def tracked(self, truth_id: NDArray[np.int64], confirmed: NDArray[np.bool_], time_s: float) -> None:
+        """Note the first time a confirmed track follows each threat."""
+        ids = truth_id[confirmed & (truth_id >= 0)]
+        new = ids[np.isnan(self.first_track_s[ids])]
+        self.first_track_s[new] = time_s
+
+    def intercepts(self, res: InterceptResults, flights: InterceptorFlights,
+                   launchers: Launchers, classes: InterceptorClasses) -> NDArray[np.bool_]:
+        """Apply end-game results in time order; returns which interceptors killed."""
+        killed = np.zeros(len(res.interceptor_id), bool)
+        for k in np.argsort(res.time_s, kind="stable"):
+            iid, tid = int(res.interceptor_id[k]), int(res.threat_id[k])
+            lau = int(flights.launcher[iid])
+            cls = classes.name[int(flights.class_index[iid])]
+            common = dict(interceptor_id=iid, launcher=launchers.name[lau], interceptor_class=cls,
+                          track_id=int(flights.track_id[iid]))
+            t = float(res.time_s[k])
+            self.events.add(t, "intercept", threat_id=tid, count=0,
+                            detail=f"miss distance {res.miss_distance_m[k]:.1f} m", **common)
+            if res.killed[k] and tid >= 0 and self.fate[tid] == FLYING:
+                self.fate[tid], self.fate_time_s[tid], self.killer[tid] = KILLED, t, iid
+                killed[k] = True
+                flights.killed[iid] = True
+                self.events.add(t, "kill", threat_id=tid, **common)
+            else:
+                why = "outside the kill radius" if not res.in_basket[k] else "survived the Pk draw"
+                self.events.add(t, "miss", threat_id=tid, detail=why, **common)
+        return killed
+
+    def leaks(self, time_s: float, position_enu_m: NDArray[np.float64],
+              asset_position_enu_m: NDArray[np.float64], asset_radius_m: NDArray[np.float64]) -> None:
+        """Threats over an asset leak onto it; ballistic ones only at impact; paths end."""
+        th = self.threats
+        flying = self.alive & (th.launch_time_s <= time_s)
+        ground = np.linalg.norm(
+            position_enu_m[:, None, :2] - asset_position_enu_m[None, :, :2], axis=2
+        )
+        inside = ground <= asset_radius_m[None, :]
+        ballistic = th.threat_type == THREAT_TYPES.index("ballistic_missile")
+        at_end = time_s >= th.end_time_s
+        can_leak = flying & np.where(ballistic, at_end, True) & inside.any(axis=1)
+        for tid in np.flatnonzero(can_leak).tolist():
+            asset = int(np.argmax(inside[tid]))
+            t = min(time_s, float(th.end_time_s[tid]))
+            self.fate[tid], self.fate_time_s[tid], self.leaked_asset[tid] = LEAKED, t, asset
+            self.events.add(t, "leak", threat_id=tid, asset=self.asset_names[asset])
+        ended = self.alive & at_end
+        self.fate[ended] = ENDED
+        self.fate_time_s[ended] = th.end_time_s[ended]
+
+    def frame(self, flights: InterceptorFlights, launchers: Launchers,
+              classes: InterceptorClasses, tracks_truth: NDArray[np.int64]) -> pd.DataFrame:
+        """``threats.parquet``: one row per threat with its fate."""
+        th = self.threats
+        fired = np.bincount(tracks_truth[tracks_truth >= 0], minlength=len(th))
+        killer = self.killer
+        has = killer >= 0
+        k_lau = np.where(has, flights.launcher[np.maximum(killer, 0)] if len(flights) else -1, -1)
+        k_cls = np.where(has, flights.class_index[np.maximum(killer, 0)] if len(flights) else -1, -1)
+        return pd.DataFrame({
+            "threat_id": np.arange(len(th), dtype=np.int64),
+            "name": pd.array(th.name, dtype="string"),
+            "group": pd.array(th.group, dtype="string"),
+            "type": pd.array([THREAT_TYPES[c] for c in th.threat_type], dtype="string"),
+            "launch_time_s": th.launch_time_s,
+            "fate": pd.array([FATES[f] for f in self.fate], dtype="string"),
+            "fate_time_s": self.fate_time_s,
+            "killer_launcher": pd.array(
+                [launchers.name[i] if i >= 0 else "" for i in k_lau], dtype="string"),
+            "killer_class": pd.array(
+                [classes.name[i] if i >= 0 else "" for i in k_cls], dtype="string"),
+            "leaked_asset": pd.array(
+                [self.asset_names[a] if a >= 0 else "" for a in self.leaked_asset], dtype="string"),
+            "interceptors_fired": fired[: len(th)].astype(np.int64),
+            "first_detection_s": self.first_detection_s,
+            "first_track_s": self.first_track_s,
+        })

@@ -1,0 +1,112 @@
+"""The validated, frozen scenario: every parameter a run needs, with units in field names.
+
+Degrees appear only where the file says so (``lat_deg``, ``*_deg``); the core converts them to
+radians once, when a stage is built. Cross-field rules (names that must exist, min < max) are
+checked in ``iadsim.scenario.load`` so each problem names its own field path.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from iadsim.scenario.command_spec import CommandSpec, InterceptorClassSpec, LauncherSpec
+from iadsim.scenario.common import GeoPoint2D, GeoPosition, StrictModel
+from iadsim.scenario.sensor_spec import SensorSpec
+from iadsim.scenario.tracking_spec import TrackingSpec
+
+ThreatType = Literal["aircraft", "recon_aircraft", "cruise_missile", "uav", "ballistic_missile"]
+THREAT_TYPES: tuple[str, ...] = (
+    "aircraft",
+    "recon_aircraft",
+    "cruise_missile",
+    "uav",
+    "ballistic_missile",
+)
+
+
+class SimulationSpec(StrictModel):
+    """Run control: how long, how fine, which seed, and where the local ENU origin is."""
+
+    duration_s: float = Field(gt=0.0, le=86_400.0)
+    step_s: float = Field(default=1.0, gt=0.0, le=60.0)
+    seed: int = Field(default=0, ge=0)
+    origin: GeoPosition | None = Field(
+        default=None, description="origin of the local ENU frame; default: centroid of the sites"
+    )
+
+
+class DefendedAsset(StrictModel):
+    """Something worth defending: a threat entering its radius has leaked onto it."""
+
+    name: str = Field(min_length=1)
+    position: GeoPosition
+    value: float = Field(gt=0.0)
+    radius_m: float = Field(gt=0.0)
+
+
+class ThreatGroup(StrictModel):
+    """``count`` threats of one type, launched ``spacing_s`` apart from one start point.
+
+    Air-breathing threats fly ``route`` (waypoints) or straight at the asset named by ``aim``
+    at ``speed_mps``; aircraft and drones at ``altitude_m``, cruise missiles at ``height_m`` above
+    the (spherical, sea-level) earth. Ballistic missiles fly a gravity trajectory from ``start``
+    to the asset named by ``aim``, shaped by ``apogee_m`` or ``flight_time_s``.
+    """
+
+    name: str = Field(default="", description="label; default: the type and index")
+    type: ThreatType
+    count: int = Field(ge=1, le=100_000)
+    launch_time_s: float = Field(default=0.0, ge=0.0)
+    spacing_s: float = Field(default=0.0, ge=0.0)
+    lateral_spacing_m: float = Field(
+        default=0.0, ge=0.0, description="members fly abreast, this far apart"
+    )
+    start: GeoPosition
+    route: list[GeoPoint2D] = Field(default_factory=list)
+    aim: str | None = Field(default=None, description="name of the defended asset flown at")
+    speed_mps: float | None = Field(default=None, gt=0.0, le=10_000.0)
+    altitude_m: float | None = Field(default=None, ge=0.0, le=40_000.0)
+    height_m: float | None = Field(default=None, ge=1.0, le=5_000.0)
+    turn_rate_deg_s: float = Field(default=3.0, gt=0.0, le=90.0)
+    rcs_m2: float = Field(gt=0.0, le=10_000.0)
+    apogee_m: float | None = Field(default=None, gt=0.0, le=2_000_000.0)
+    flight_time_s: float | None = Field(default=None, gt=0.0, le=3_600.0)
+
+    @model_validator(mode="after")
+    def _kinematics_given(self) -> ThreatGroup:
+        """Each threat type needs its own kinematic fields (reported with their names)."""
+        missing: list[str] = []
+        if self.type == "ballistic_missile":
+            if self.aim is None:
+                missing.append("aim (the defended asset a ballistic missile falls on)")
+            if (self.apogee_m is None) == (self.flight_time_s is None):
+                missing.append("exactly one of apogee_m or flight_time_s")
+        else:
+            if self.speed_mps is None:
+                missing.append("speed_mps")
+            if not self.route and self.aim is None:
+                missing.append("route or aim")
+            if self.type == "cruise_missile" and self.height_m is None:
+                missing.append("height_m (height above ground of a cruise missile)")
+            if self.type != "cruise_missile" and self.altitude_m is None:
+                missing.append("altitude_m")
+        if missing:
+            raise ValueError(f"a {self.type} group needs " + ", ".join(missing))
+        return self
+
+
+class Scenario(StrictModel):
+    """A whole engagement: the defence, the raid and how to run it."""
+
+    name: str = "unnamed scenario"
+    description: str = ""
+    simulation: SimulationSpec
+    defended_assets: list[DefendedAsset] = Field(min_length=1)
+    sensors: list[SensorSpec] = Field(min_length=1)
+    interceptors: dict[str, InterceptorClassSpec] = Field(min_length=1)
+    launchers: list[LauncherSpec] = Field(default_factory=list)
+    command: CommandSpec = CommandSpec()
+    tracking: TrackingSpec = TrackingSpec()
+    threats: list[ThreatGroup] = Field(min_length=1)

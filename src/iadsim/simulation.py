@@ -1,0 +1,94 @@
+"""``run``: the one place the stages are wired, top to bottom.
+
+scenario -> threats (truth) -> radars (detections) -> tracker (tracks) -> command (orders)
+-> engagement (launches, intercepts) -> outcomes (fates, events, tables) -> ``Result``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from iadsim.command.doctrine import CommandCentre
+from iadsim.errors import RunInterrupted
+from iadsim.engagement.interceptors import InterceptorFlights
+from iadsim.engagement.launchers import InterceptorClasses, Launchers
+from iadsim.outcomes.assemble import RunRecord, assemble_result
+from iadsim.outcomes.result import Result
+from iadsim.scenario.model import Scenario
+from iadsim.sensors.radar import build_radars, observe, sensor_geometry
+from iadsim.tracking.tracker import Tracker
+from iadsim.world.frames import scenario_origin
+from iadsim.world.threats import build_threats
+
+STAGES = ("threats", "sensors", "tracking", "command", "engagement")
+"""Order in which per-stage generators are spawned from the run's SeedSequence."""
+
+Progress = Callable[[float, float], None]
+
+
+def stage_generators(seed: int | np.random.SeedSequence) -> dict[str, np.random.Generator]:
+    """One independent generator per stage, spawned in the fixed order of ``STAGES``."""
+    seq = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+    return {name: np.random.default_rng(child) for name, child in zip(STAGES, seq.spawn(len(STAGES)), strict=True)}
+
+
+def step_times(step_s: float, duration_s: float) -> list[float]:
+    """End times of the pipeline steps: step_s, 2 step_s, ..., duration_s."""
+    n = int(np.ceil(duration_s / step_s - 1e-9))
+    return [float(min(k * step_s, duration_s)) for k in range(1, n + 1)]
+
+
+def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
+        out_dir: str | Path | None = None, progress: Progress | None = None,
+        keep_trajectories: bool = True) -> Result:
+    """Run one engagement and return its ``Result`` (also written to ``out_dir`` if given).
+
+    ``seed`` overrides ``scenario.simulation.seed``; ``progress(time_s, duration_s)`` is called
+    every step; ``keep_trajectories=False`` skips the truth/track/interceptor tables (Monte Carlo).
+    """
+    wall0 = time.perf_counter()
+    seed = scenario.simulation.seed if seed is None else seed
+    rng = stage_generators(seed)
+    origin = scenario_origin(scenario)
+    threats = build_threats(scenario, origin)
+    radars = build_radars(list(scenario.sensors), origin)
+    tracker = Tracker(scenario.tracking, sensor_geometry(radars))
+    classes = InterceptorClasses.from_scenario(scenario)
+    launchers = Launchers(scenario, origin)
+    flights = InterceptorFlights()
+    rec = RunRecord(scenario, origin, threats, radars, classes, launchers, keep_trajectories)
+    command = CommandCentre(scenario.command, classes, origin, *rec.asset_arrays())
+    step_s, duration_s = scenario.simulation.step_s, scenario.simulation.duration_s
+    done_s = 0.0
+    try:
+        for t in step_times(step_s, duration_s):
+            detections = observe(radars, threats, rec.fates.alive, done_s, t, rng=rng["sensors"])
+            rec.scans(detections)
+            picture = tracker.step(detections, t)
+            rec.tracks(picture, t)
+            command.note_confirmed(picture.confirmed_ids, t)
+            flights.guide(picture.tracks)
+            killed_tracks = rec.end_game(flights, t, rng=rng["engagement"])
+            tracker.drop(killed_tracks)
+            launchers.advance(t)
+            orders = command.cycle(t, picture.tracks, launchers, flights)
+            rec.launch(orders, flights, picture.tracks, t)
+            rec.step_done(t, flights, picture.tracks)
+            if progress is not None:
+                progress(t, duration_s)
+            done_s = t
+    except KeyboardInterrupt:  # keep what was computed: save it, then say so
+        interrupted = True
+    else:
+        interrupted = False
+    result = assemble_result(rec, flights, seed=seed, wall_time_s=time.perf_counter() - wall0,
+                             completed_s=done_s)
+    if out_dir is not None:
+        result.save(out_dir)
+    if interrupted:
+        raise RunInterrupted(result)
+    return result
