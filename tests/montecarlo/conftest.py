@@ -18,6 +18,15 @@ def scenario_file(tmp_path: Path) -> Path:
     return path
 
 
+SHORT_SETS = (
+    "simulation.duration_s=90",
+    "threats[2].start.lat_deg=44.25",
+    "threats[2].start.lon_deg=8.93",
+    "threats[2].launch_time_s=0",
+)
+"""``--set`` options that shorten the default scenario to ~0.4 s a run, with some leakers."""
+
+
 @pytest.fixture()
 def scenario_data() -> dict:
     """The default scenario as raw data."""

@@ -5,7 +5,7 @@ metrics as float) whose keys depend only on the scenario, so every chunk of a po
 columns: ``n_threats``, ``leakers``, ``any_leaker``, ``kills``, ``leakers_<asset>`` for every
 defended asset, ``rounds_<class>`` for every interceptor class, ``rounds_total``, ``cost``,
 ``fate_<fate>``, ``leaked_<type>`` and ``killed_<type>`` for every threat type in the raid, and
-``track_<metric>`` for every tracking metric.
+``track_<metric>`` for every tracking metric (when the run reports them).
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from iadsim.scenario.model import Scenario
 
 FATES = ("killed", "leaked", "flying", "ended")
 _NOT_METRICS = {"seed", "scenario_name", "duration_s", "wall_time_s", "threats", "fates",
-                "rounds_spent", "leakers_per_asset", "kills", "leakers", "tracking", "cost"}
+                "rounds_spent", "leakers_per_asset", "kills", "leakers", "tracking", "cost",
+                "interceptor_cost", "threat_count", "rounds_total"}
 
 
 def replicate(point: SweepPoint, replication: int) -> dict[str, Any]:
@@ -31,13 +32,14 @@ def replicate(point: SweepPoint, replication: int) -> dict[str, Any]:
     from iadsim.simulation import run  # imported here: workers import only what they use
 
     seed = replication_seed(point.seed, point.index, replication)
-    result = run(point.scenario, seed=seed, out_dir=None, **_light_run_options(run))
+    result = run(point.scenario, seed=seed, out_dir=None, keep_trajectories=False)
     return summary_row(result.summary, point.scenario)
 
 
 def summary_row(summary: Mapping[str, Any], scenario: Scenario) -> dict[str, Any]:
     """Flatten a run's ``summary`` (summary.json) into one row with scenario-fixed columns."""
-    row: dict[str, Any] = {"n_threats": sum(g.count for g in scenario.threats)}
+    n_threats = summary.get("threat_count", sum(g.count for g in scenario.threats))
+    row: dict[str, Any] = {"n_threats": int(n_threats)}
     leakers = int(summary.get("leakers", 0))
     row["leakers"] = leakers
     row["any_leaker"] = leakers > 0
@@ -70,7 +72,7 @@ def summary_row(summary: Mapping[str, Any], scenario: Scenario) -> dict[str, Any
 
 
 def _cost(summary: Mapping[str, Any], rounds: Mapping[str, Any], scenario: Scenario) -> float:
-    cost = summary.get("cost")
+    cost = summary.get("interceptor_cost", summary.get("cost"))
     if isinstance(cost, int | float) and not isinstance(cost, bool):
         return float(cost)
     if isinstance(cost, Mapping) and "total" in cost:
@@ -78,10 +80,3 @@ def _cost(summary: Mapping[str, Any], rounds: Mapping[str, Any], scenario: Scena
     return float(sum(int(n) * scenario.interceptors[c].cost
                      for c, n in rounds.items() if c in scenario.interceptors))
 
-
-def _light_run_options(run: Any) -> dict[str, Any]:
-    """Ask ``run`` not to keep per-step tables, if it offers the option."""
-    import inspect
-
-    params = inspect.signature(run).parameters
-    return {"keep_trajectories": False} if "keep_trajectories" in params else {}

@@ -16,8 +16,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from iadsim.errors import ScenarioError
 from iadsim.montecarlo import store
 from iadsim.montecarlo.backends import Replicate, Work, available_cpus, execute
 from iadsim.montecarlo.grid import (
@@ -28,7 +30,9 @@ from iadsim.montecarlo.grid import (
     scenario_digest,
 )
 from iadsim.montecarlo.replication import replicate as default_replicate
+from iadsim.montecarlo.seeds import replication_seed
 from iadsim.montecarlo.summary import saturation, summarise
+from iadsim.scenario.model import Scenario
 
 Progress = Callable[[int, int], None]
 """``progress(completed, total)``: replications finished so far (including resumed ones)."""
@@ -53,6 +57,30 @@ def load_points(scenario_path: str | Path, sets: Sequence[str] = ()) -> list[Swe
     """Read the scenario file and validate every point of the ``--set`` grid (no work done)."""
     data = read_scenario_data(scenario_path)
     return build_grid(data, parse_overrides(sets), source=str(scenario_path))
+
+
+def replay_inputs(scenario_path: str | Path, sets: Sequence[str], point: int, replication: int,
+                  seed: int | None = None) -> tuple[Scenario, np.random.SeedSequence]:
+    """The scenario and seed that replay replication ``replication`` of sweep point ``point``.
+
+    ``sets`` are the sweep's ``--set`` options (the grid is rebuilt and validated, and point
+    ``point`` taken from it); ``seed`` replaces the scenario seed, as ``--seed`` does.
+    ``iadsim.simulation.run(scenario, seed=seq)`` then reproduces that replication bit for bit.
+
+    Raises
+    ------
+    ScenarioError
+        A bad scenario or ``--set``, or a point outside the grid.
+    """
+    points = load_points(scenario_path, sets)
+    if not 0 <= point < len(points):
+        raise ScenarioError([f"--replication {point},{replication}: point must be within "
+                             f"0..{len(points) - 1} (the --set grid has {len(points)} point(s))"])
+    if replication < 0:
+        raise ScenarioError([f"--replication {point},{replication}: replication must be >= 0"])
+    chosen = points[point]
+    base = chosen.seed if seed is None else seed
+    return chosen.scenario, replication_seed(base, point, replication)
 
 
 def default_chunk_size(n_replications: int, workers: int) -> int:

@@ -1,0 +1,60 @@
+"""Tests of iadsim.montecarlo.replication with the real simulation (shortened default)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import SHORT_SETS
+
+from iadsim.errors import ScenarioError
+from iadsim.montecarlo.replication import summary_row
+from iadsim.montecarlo.sweep import replay_inputs, run_sweep
+from iadsim.simulation import run
+
+SETS = [*SHORT_SETS[1:], "threats[2].count=2,6"]
+
+
+def test_replication_replayed_alone_equals_it_inside_a_sweep(scenario_file: Path,
+                                                             tmp_path: Path) -> None:
+    res = run_sweep(scenario_file, runs=3, out_dir=tmp_path / "out", sets=[*SHORT_SETS[:1], *SETS],
+                    backend="serial")
+    table = res.replications
+    assert len(table) == 6
+    assert table["leakers"].sum() > 0
+    scenario, seq = replay_inputs(scenario_file, [*SHORT_SETS[:1], *SETS], point=1,
+                                  replication=2)
+    assert scenario.threats[2].count == 6
+    assert seq.spawn_key == (1, 2) and seq.entropy == 20261127
+    result = run(scenario, seed=seq)  # the full run, as `iadsim run --replication 1,2` does
+    row = summary_row(result.summary, scenario)
+    inside = table[(table["point"] == 1) & (table["replication"] == 2)].iloc[0]
+    for key, value in row.items():
+        assert inside[key] == value, key
+    # and a different replication differs
+    other = table[(table["point"] == 1) & (table["replication"] == 0)].iloc[0]
+    assert other["seed_fingerprint"] != inside["seed_fingerprint"]
+
+
+def test_replay_refuses_a_point_outside_the_grid(scenario_file: Path) -> None:
+    with pytest.raises(ScenarioError, match=r"point must be within 0\.\.1"):
+        replay_inputs(scenario_file, SETS, point=2, replication=0)
+
+
+def test_backends_give_identical_tables(scenario_file: Path, tmp_path: Path) -> None:
+    tables = {}
+    for backend in ("serial", "processes", "dask"):
+        out = tmp_path / backend
+        run_sweep(scenario_file, runs=2, out_dir=out, sets=[*SETS, "simulation.duration_s=60"],
+                  backend=backend, workers=2, chunk_size=1)
+        reps = pd.read_parquet(out / "replications").sort_values(["point", "replication"])
+        tables[backend] = (reps.drop(columns="wall_time_s").reset_index(drop=True),
+                           pd.read_parquet(out / "summary.parquet"))
+    for backend in ("processes", "dask"):
+        pd.testing.assert_frame_equal(tables["serial"][0], tables[backend][0])
+        pd.testing.assert_frame_equal(tables["serial"][1], tables[backend][1])
+    summary = tables["serial"][1]
+    assert summary["threats[2].count"].tolist() == [2, 6]
+    assert np.all(summary["n_threats_mean"].to_numpy() == [43, 47])
