@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
@@ -25,12 +27,19 @@ app = typer.Typer(
 )
 console = Console()
 err_console = Console(stderr=True)
+T = TypeVar("T")
 
 ScenarioArg = Annotated[
     Path | None,
     typer.Argument(help="Scenario YAML file; the bundled default scenario if omitted.",
                    show_default=False),
 ]
+
+
+SetOption = Annotated[list[str] | None, typer.Option(
+    "--set", metavar="PATH=V1[,V2...]",
+    help="Set a scenario field by its path (threats[0].count=10); several values make a sweep "
+         "grid. Repeatable.")]
 
 
 def load_or_exit(path: Path | None) -> Scenario:
@@ -51,11 +60,21 @@ def run(
         "iadsim-out"
     ),
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    set_: SetOption = None,
+    replication: Annotated[str | None, typer.Option(
+        help="Replay replication K of sweep point P (P,K; give the sweep's --set options).",
+        metavar="P,K")] = None,
 ) -> None:
     """Run one engagement and write its results (summary.json, *.parquet) to OUT."""
+    from iadsim.montecarlo.sweep import run_inputs
     from iadsim.simulation import run as run_simulation
 
-    sc = load_or_exit(scenario)
+    run_seed: object = seed
+    if set_ or replication is not None:
+        sc, run_seed = _or_exit(lambda: run_inputs(_scenario_path(scenario), set_ or [],
+                                                   replication, seed))
+    else:
+        sc = load_or_exit(scenario)
     with Progress(
         TextColumn("[bold]{task.description}"), BarColumn(),
         TextColumn("{task.completed:>5.0f}/{task.total:.0f} s simulated"),
@@ -65,7 +84,7 @@ def run(
         task = bar.add_task(sc.name, total=sc.simulation.duration_s)
         try:
             result = run_simulation(
-                sc, seed=seed, out_dir=out,
+                sc, seed=run_seed, out_dir=out,  # type: ignore[arg-type]
                 progress=lambda t, _d: bar.update(task, completed=t),
             )
         except RunInterrupted as stop:
@@ -95,6 +114,119 @@ def print_summary(result: Result, out: Path) -> None:
                   f"cost {s['interceptor_cost']:g})")
     console.print(f"Leakers per asset: {leaks}")
     console.print(f"Wall time {s['wall_time_s']:.2f} s. Results in {out}/")
+
+
+def _scenario_path(path: Path | None) -> Path:
+    return path if path is not None else DEFAULT_SCENARIO
+
+
+def _or_exit(call: Callable[[], T]) -> T:
+    """Call; on a ScenarioError print one line per problem and exit with code 2."""
+    try:
+        return call()
+    except ScenarioError as exc:
+        for line in exc.problems:
+            err_console.print(line, markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+
+
+class Backend(StrEnum):
+    """Where replications run."""
+
+    serial = "serial"
+    processes = "processes"
+    dask = "dask"
+
+
+def _sweep(scenario: Path | None, sets: list[str], runs: int, out: Path, backend: Backend,
+           workers: int | None, scheduler: str | None, chunk_size: int | None, resume: bool,
+           overwrite: bool, saturation_level: float, quiet: bool) -> None:
+    from iadsim.montecarlo.console import SweepProgress, saturation_table, summary_table
+    from iadsim.montecarlo.sweep import load_points, run_sweep, stored_replications
+
+    path = _scenario_path(scenario)
+    points = _or_exit(lambda: load_points(path, sets))  # every point validated before work
+    name = points[0].scenario.name
+    try:
+        with SweepProgress(name, err_console, disable=quiet) as progress:
+            res = _or_exit(lambda: run_sweep(
+                path, runs=runs, out_dir=out, sets=sets, backend=backend.value, workers=workers,
+                scheduler=scheduler, chunk_size=chunk_size, resume=resume, overwrite=overwrite,
+                saturation_level=saturation_level, progress=progress))
+    except KeyboardInterrupt:
+        err_console.print(f"Interrupted: {stored_replications(out)} of {runs * len(points)} "
+                          f"replications are stored in {out}/; run the same command with "
+                          "--resume to finish.")
+        raise typer.Exit(130) from None
+    console.print(summary_table(res))
+    sat = saturation_table(res.saturation, res.params)
+    if sat is not None:
+        console.print(sat)
+    done = len(res.replications)
+    console.print(f"{done} replications ({res.ran} run now, {res.resumed} already stored) in "
+                  f"{res.wall_time_s:.1f} s = {res.ran / max(res.wall_time_s, 1e-9):.2f} rep/s. "
+                  f"Results in {out}/ (summary.csv, summary.parquet, replications/*.parquet)")
+
+
+RunsOption = Annotated[int, typer.Option(min=1, help="Replications per sweep point.")]
+BackendOption = Annotated[Backend, typer.Option(
+    help="serial, local processes, or Dask (a LocalCluster of --workers, or --scheduler).")]
+WorkersOption = Annotated[int | None, typer.Option(
+    min=1, help="Worker processes (local pool or Dask LocalCluster); default: all CPUs.")]
+SchedulerOption = Annotated[str | None, typer.Option(
+    help="Address of an existing Dask scheduler (tcp://HOST:PORT); implies --backend dask.")]
+ChunkOption = Annotated[int | None, typer.Option(
+    min=1, help="Replications per task and per Parquet file; default: ~8 tasks per worker.")]
+ResumeOption = Annotated[bool, typer.Option(
+    help="Complete the sweep stored in OUT: run only the missing replications.")]
+OverwriteOption = Annotated[bool, typer.Option(
+    help="Delete the sweep stored in OUT and start again.")]
+LevelOption = Annotated[float, typer.Option(
+    min=0.0, max=1.0, help="P(any leaker) level that defines the saturation raid size.")]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+
+
+@app.command()
+def mc(
+    scenario: ScenarioArg = None,
+    runs: RunsOption = 100,
+    set_: SetOption = None,
+    out: Annotated[Path, typer.Option(help="Results folder.")] = Path("iadsim-mc"),
+    backend: BackendOption = Backend.processes,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    chunk_size: ChunkOption = None,
+    resume: ResumeOption = False,
+    overwrite: OverwriteOption = False,
+    saturation_level: LevelOption = 0.5,
+    quiet: QuietOption = False,
+) -> None:
+    """Monte Carlo: RUNS replications of a scenario, summarised with 95% intervals in OUT."""
+    _sweep(scenario, set_ or [], runs, out, backend, workers, scheduler, chunk_size, resume,
+           overwrite, saturation_level, quiet)
+
+
+@app.command()
+def sweep(
+    scenario: ScenarioArg = None,
+    set_: SetOption = None,
+    runs: RunsOption = 100,
+    out: Annotated[Path, typer.Option(help="Results folder.")] = Path("iadsim-sweep"),
+    backend: BackendOption = Backend.processes,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    chunk_size: ChunkOption = None,
+    resume: ResumeOption = False,
+    overwrite: OverwriteOption = False,
+    saturation_level: LevelOption = 0.5,
+    quiet: QuietOption = False,
+) -> None:
+    """Parameter sweep: RUNS replications of every point of the --set grid, with statistics."""
+    if not set_:
+        err_console.print("iadsim sweep needs at least one --set PATH=V1,V2,... (or use iadsim mc)")
+        raise typer.Exit(2)
+    _sweep(scenario, set_, runs, out, backend, workers, scheduler, chunk_size, resume,
+           overwrite, saturation_level, quiet)
 
 
 @app.command()

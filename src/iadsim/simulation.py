@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 
 from iadsim.command.doctrine import CommandCentre
-from iadsim.errors import RunInterrupted
 from iadsim.engagement.interceptors import InterceptorFlights
 from iadsim.engagement.launchers import InterceptorClasses, Launchers
+from iadsim.errors import RunInterrupted
 from iadsim.outcomes.assemble import RunRecord, assemble_result
 from iadsim.outcomes.result import Result
 from iadsim.scenario.model import Scenario
@@ -33,7 +33,8 @@ Progress = Callable[[float, float], None]
 def stage_generators(seed: int | np.random.SeedSequence) -> dict[str, np.random.Generator]:
     """One independent generator per stage, spawned in the fixed order of ``STAGES``."""
     seq = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
-    return {name: np.random.default_rng(child) for name, child in zip(STAGES, seq.spawn(len(STAGES)), strict=True)}
+    children = seq.spawn(len(STAGES))
+    return {name: np.random.default_rng(c) for name, c in zip(STAGES, children, strict=True)}
 
 
 def step_times(step_s: float, duration_s: float) -> list[float]:

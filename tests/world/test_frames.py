@@ -63,3 +63,20 @@ def test_empty_and_single() -> None:
     r, az, el = enu_to_aer(np.array([[0.0, 1000.0, 1000.0]]))
     assert r[0] == pytest.approx(np.sqrt(2) * 1000) and az[0] == 0.0
     assert el[0] == pytest.approx(np.pi / 4)
+
+
+def test_surface_points_hold_their_wgs84_height() -> None:
+    """Closed-form lay-down onto the earth against pymap3d's ellipsoid, up to 300 km out."""
+    from iadsim.world.frames import approx_altitude_m, surface_point_to_enu
+
+    rng = np.random.default_rng(4)
+    e, n = rng.uniform(-300e3, 300e3, (2, 200))
+    h = rng.uniform(0.0, 20_000.0, 200)
+    enu = surface_point_to_enu(e, n, h, ORIGIN)
+    _, _, alt = enu_to_geodetic(enu, ORIGIN)
+    np.testing.assert_allclose(alt, h, atol=8.0)
+    ground_err = np.hypot(*(enu[:, :2] * (6.371e6 / (6.371e6 + h[:, None]))).T) - np.hypot(e, n)
+    assert np.max(np.abs(ground_err)) < 0.01 * 300e3
+    np.testing.assert_allclose(approx_altitude_m(enu, ORIGIN), h, atol=1e-6)
+    assert surface_point_to_enu(np.zeros(1), np.zeros(1), np.zeros(1), ORIGIN)[0] == (
+        pytest.approx([0.0, 0.0, 0.0]))

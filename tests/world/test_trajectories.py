@@ -80,7 +80,8 @@ def test_scenario_threats(default_data: dict[str, Any]) -> None:
     # cruise missiles hold their height above the spherical earth, far from the origin too
     cm = np.flatnonzero(th.threat_type == THREAT_CODE["cruise_missile"])
     t = th.launch_time_s[cm] + 60.0
-    alt = np.array([approx_altitude_m(th.positions(ti)[i], origin) for ti, i in zip(t, cm)])
+    alt = np.array([approx_altitude_m(th.positions(ti)[i], origin)
+                    for ti, i in zip(t, cm, strict=True)])
     expected = [30.0 if i < cm[0] + 20 else 50.0 for i in cm]
     np.testing.assert_allclose(alt, expected, atol=2.0)
     # drones fly at their set speed (distance flown in 100 s)
@@ -96,7 +97,7 @@ def test_scenario_threats(default_data: dict[str, Any]) -> None:
     assert np.all(great_circle_distance_m(lat, lon, asset.lat_deg, asset.lon_deg) < 2000.0)
     assert np.all(np.abs(alt) < 50.0)
     # velocities by central difference match speed for level flight
-    pos, vel = th.state(th.launch_time_s[uav] + 50.0)
+    _pos, vel = th.state(th.launch_time_s[uav] + 50.0)
     assert np.linalg.norm(vel[uav]) == pytest.approx(55.0, rel=1e-3)
 
 

@@ -50,7 +50,9 @@ class FateBook:
         seen = np.isfinite(first) & np.isnan(self.first_detection_s)
         self.first_detection_s[seen] = first[seen]
 
-    def tracked(self, truth_id: NDArray[np.int64], confirmed: NDArray[np.bool_], time_s: float) -> None:
+    def tracked(
+        self, truth_id: NDArray[np.int64], confirmed: NDArray[np.bool_], time_s: float
+    ) -> None:
         """Note the first time a confirmed track follows each threat."""
         ids = truth_id[confirmed & (truth_id >= 0)]
         new = ids[np.isnan(self.first_track_s[ids])]
@@ -79,8 +81,10 @@ class FateBook:
                 self.events.add(t, "miss", threat_id=tid, detail=why, **common)
         return killed
 
-    def leaks(self, time_s: float, position_enu_m: NDArray[np.float64],
-              asset_position_enu_m: NDArray[np.float64], asset_radius_m: NDArray[np.float64]) -> None:
+    def leaks(
+        self, time_s: float, position_enu_m: NDArray[np.float64],
+        asset_position_enu_m: NDArray[np.float64], asset_radius_m: NDArray[np.float64],
+    ) -> None:
         """Threats over an asset leak onto it; ballistic ones only at impact; paths end."""
         th = self.threats
         flying = self.alive & (th.launch_time_s <= time_s)
@@ -107,8 +111,9 @@ class FateBook:
         fired = np.bincount(tracks_truth[tracks_truth >= 0], minlength=len(th))
         killer = self.killer
         has = killer >= 0
-        k_lau = np.where(has, flights.launcher[np.maximum(killer, 0)] if len(flights) else -1, -1)
-        k_cls = np.where(has, flights.class_index[np.maximum(killer, 0)] if len(flights) else -1, -1)
+        safe = np.maximum(killer, 0)
+        k_lau = np.where(has, flights.launcher[safe], -1) if len(flights) else killer
+        k_cls = np.where(has, flights.class_index[safe], -1) if len(flights) else killer
         return pd.DataFrame({
             "threat_id": np.arange(len(th), dtype=np.int64),
             "name": pd.array(th.name, dtype="string"),
@@ -122,7 +127,8 @@ class FateBook:
             "killer_class": pd.array(
                 [classes.name[i] if i >= 0 else "" for i in k_cls], dtype="string"),
             "leaked_asset": pd.array(
-                [self.asset_names[a] if a >= 0 else "" for a in self.leaked_asset], dtype="string"),
+                [self.asset_names[a] if a >= 0 else "" for a in self.leaked_asset],
+                dtype="string"),
             "interceptors_fired": fired[: len(th)].astype(np.int64),
             "first_detection_s": self.first_detection_s,
             "first_track_s": self.first_track_s,

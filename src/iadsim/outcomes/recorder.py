@@ -61,7 +61,7 @@ class TrajectoryRecorder:
 
 def _stack(parts: list[tuple[NDArray[np.float64], ...]], width: int) -> list[NDArray[np.float64]]:
     if not parts:
-        return [np.empty(0) if k not in (0,) else np.empty(0) for k in range(width)]
+        return [np.empty(0) for _ in range(width)]
     return [np.concatenate([p[k] for p in parts]) for k in range(width)]
 
 

@@ -77,18 +77,35 @@ def surface_point_to_enu(
     east_m: NDArray[np.float64], north_m: NDArray[np.float64], alt_m: NDArray[np.float64],
     origin: Origin,
 ) -> NDArray[np.float64]:
-    """ENU of the point at geodetic altitude ``alt_m`` *below/above* the tangent-plane point.
+    """ENU of the tangent-plane point (east, north) laid onto the earth and lifted to ``alt_m``.
 
-    A path drawn in the tangent plane as (east, north) is projected onto the earth and lifted to
-    ``alt_m`` above the ellipsoid, so a cruise missile "at 30 m" stays 30 m above the surface and
-    drops below the tangent plane as it goes, which is what makes the radar horizon bite.
+    A path drawn in the tangent plane keeps its ground distance and bearing from the origin
+    (azimuthal equidistant), and its height is measured above the curved earth, so a cruise
+    missile "at 30 m" stays 30 m above the surface and drops below the tangent plane as it goes:
+    what makes the radar horizon bite. The earth is the osculating sphere of the WGS-84 ellipsoid
+    in each point's bearing (Euler's normal-section radius at the origin), accurate to metres in
+    height over a few hundred kilometres, and closed form, so it costs a few numpy operations.
     """
-    lat, lon, _ = pymap3d.enu2geodetic(
-        np.asarray(east_m, dtype=float), np.asarray(north_m, dtype=float),
-        np.zeros_like(np.asarray(east_m, dtype=float)),
-        origin.lat_deg, origin.lon_deg, origin.alt_m,
-    )
-    return geodetic_to_enu(lat, lon, alt_m, origin)
+    e = np.asarray(east_m, dtype=float)
+    n = np.asarray(north_m, dtype=float)
+    ground_m = np.hypot(e, n)
+    radius_m = section_radius_m(origin, np.arctan2(e, n))
+    phi = ground_m / radius_m
+    r = radius_m + np.asarray(alt_m, dtype=float)
+    scale = r * np.sinc(phi / np.pi) / radius_m  # r sin(phi) / ground, safe at 0
+    up = r * np.cos(phi) - radius_m - origin.alt_m
+    return np.stack([e * scale, n * scale, up], axis=-1)
+
+
+def section_radius_m(origin: Origin, bearing_rad: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Radius of curvature of the WGS-84 normal section at the origin in a bearing (Euler)."""
+    a, f = 6_378_137.0, 1.0 / 298.257223563
+    e2 = f * (2.0 - f)
+    s2 = np.sin(np.radians(origin.lat_deg)) ** 2
+    meridian = a * (1.0 - e2) / (1.0 - e2 * s2) ** 1.5
+    normal = a / np.sqrt(1.0 - e2 * s2)
+    c2 = np.cos(bearing_rad) ** 2
+    return meridian * normal / (normal * c2 + meridian * (1.0 - c2))
 
 
 def rotation_enu_to_local(origin: Origin, lat_deg: float, lon_deg: float) -> NDArray[np.float64]:
@@ -157,14 +174,18 @@ def great_circle_distance_m(
     return 2.0 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
-def approx_altitude_m(position_enu_m: NDArray[np.float64], origin: Origin) -> NDArray[np.float64]:
-    """Height above the spherical earth of scenario-ENU points: up + ground^2 / 2R + origin alt.
+def approx_altitude_m(
+    position_enu_m: NDArray[np.float64], origin: Origin
+) -> NDArray[np.float64]:
+    """Height above the earth of scenario-ENU points; the inverse of ``surface_point_to_enu``.
 
-    Cheap and accurate to metres within a few hundred kilometres of the origin; use
-    ``enu_to_geodetic`` where the exact WGS-84 height matters.
+    Closed form on the same osculating sphere: accurate to metres within a few hundred
+    kilometres of the origin; use ``enu_to_geodetic`` where the exact WGS-84 height matters.
     """
     p = np.asarray(position_enu_m, dtype=float)
-    return origin.alt_m + p[..., 2] + (p[..., 0] ** 2 + p[..., 1] ** 2) / (2.0 * EARTH_RADIUS_M)
+    radius_m = section_radius_m(origin, np.arctan2(p[..., 0], p[..., 1]))
+    centre_up = p[..., 2] + radius_m + origin.alt_m
+    return np.sqrt(p[..., 0] ** 2 + p[..., 1] ** 2 + centre_up**2) - radius_m
 
 
 def scenario_origin(scenario: Scenario) -> Origin:
