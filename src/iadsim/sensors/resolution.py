@@ -63,6 +63,34 @@ def resolution_cells(
     return cells
 
 
+def _cell_key(
+    range_m: NDArray[np.float64],
+    azimuth_rad: NDArray[np.float64],
+    elevation_rad: NDArray[np.float64],
+    group: NDArray[np.int64] | None,
+    range_resolution_m: float,
+    azimuth_resolution_rad: float,
+    elevation_resolution_rad: float,
+) -> NDArray[np.int64]:
+    """One integer per (group, gate, azimuth beam, elevation beam), packed into int64."""
+    n_az = int(np.ceil(2.0 * np.pi / azimuth_resolution_rad)) + 1
+    key = np.floor(range_m / range_resolution_m).astype(np.int64) * n_az
+    key += np.floor(np.mod(azimuth_rad, 2.0 * np.pi) / azimuth_resolution_rad).astype(np.int64)
+    n_gates = float(key.max()) / n_az + 1.0 if key.size else 1.0
+    n_el = 1
+    if np.isfinite(elevation_resolution_rad):
+        n_el = int(np.ceil(np.pi / elevation_resolution_rad)) + 1
+        key *= n_el
+        key += np.floor((elevation_rad + 0.5 * np.pi) / elevation_resolution_rad).astype(np.int64)
+    if group is None:
+        return key
+    g = group - group.min()
+    cells_per_group = int(n_gates) * n_az * n_el
+    if float(g.max() + 1) * cells_per_group >= 2.0**62:
+        raise ValueError("too many groups x resolution cells to pack in int64")
+    return g * cells_per_group + key
+
+
 def merge_unresolved(
     range_m: ArrayLike,
     azimuth_rad: ArrayLike,
@@ -98,45 +126,72 @@ def merge_unresolved(
     el = np.asarray(elevation_rad, dtype=float)
     p = np.asarray(power, dtype=float)
     n = r.shape[0]
-    g = np.zeros(n, dtype=np.int64) if group is None else np.asarray(group, dtype=np.int64)
-    cells = resolution_cells(
-        r,
-        az,
-        el,
-        range_resolution_m=range_resolution_m,
-        azimuth_resolution_rad=azimuth_resolution_rad,
-        elevation_resolution_rad=elevation_resolution_rad,
+    g = None if group is None else np.asarray(group, dtype=np.int64)
+    rows = np.arange(n, dtype=np.intp)
+    key = _cell_key(
+        r, az, el, g, range_resolution_m, azimuth_resolution_rad, elevation_resolution_rad
     )
-    # Sort by cell, strongest first inside a cell; the first row of each run represents it.
-    order = np.lexsort((-p, cells[:, 2], cells[:, 1], cells[:, 0], g))
-    keys = np.column_stack([g, cells])[order]
-    new_cell = np.ones(n, dtype=bool)
-    if n > 1:
-        new_cell[1:] = np.any(keys[1:] != keys[:-1], axis=1)
-    run_of_sorted = np.cumsum(new_cell) - 1
-    run_rep = order[new_cell]  # strongest row of each run, in run order
-    # Number cells by their representative row so the output keeps the input's order.
-    rank = np.empty(run_rep.shape[0], dtype=np.intp)
-    rank[np.argsort(run_rep, kind="stable")] = np.arange(run_rep.shape[0])
+    order = np.argsort(key)
+    sorted_key = key[order]
+    same_next = sorted_key[1:] == sorted_key[:-1]
+    if not same_next.any():
+        # Every target resolved (the usual case): one sort decides it, nothing to merge.
+        return MergedEchoes(
+            cell_of_row=rows,
+            representative_row=rows.copy(),
+            member_count=np.ones(n, dtype=np.int64),
+            range_m=r.copy(),
+            azimuth_rad=np.mod(az, 2.0 * np.pi),
+            elevation_rad=el.copy(),
+            power=p.copy(),
+        )
+    # Only rows sharing a cell need the strongest-first sort.
+    shared = np.zeros(n, dtype=bool)
+    shared[1:] |= same_next
+    shared[:-1] |= same_next
+    single_rows = order[~shared]
+    crowd = order[shared]
+    crowd = crowd[np.lexsort((-p[crowd], key[crowd]))]
+    new_run = np.ones(crowd.shape[0], dtype=bool)
+    new_run[1:] = key[crowd[1:]] != key[crowd[:-1]]
+    crowd_rep = crowd[new_run]  # strongest row of each shared cell
+    is_rep = np.zeros(n, dtype=bool)
+    is_rep[single_rows] = True
+    is_rep[crowd_rep] = True
+    representative = np.flatnonzero(is_rep)
+    m = representative.shape[0]
+    rank = np.empty(n, dtype=np.intp)
+    rank[representative] = np.arange(m)
     cell_of_row = np.empty(n, dtype=np.intp)
-    cell_of_row[order] = rank[run_of_sorted]
-    m = run_rep.shape[0]
-    total = np.bincount(cell_of_row, weights=p, minlength=m)
-    weight = np.where(total > 0, total, 1.0)
+    cell_of_row[single_rows] = rank[single_rows]
+    cell_of_row[crowd] = rank[crowd_rep][np.cumsum(new_run) - 1]
+    # Resolved rows keep their own values; only shared cells get sums and centroids.
+    crowd_cell = cell_of_row[crowd]
+    total = p[representative].copy()
+    total[crowd_cell] = 0.0
+    np.add.at(total, crowd_cell, p[crowd])
+    count = np.ones(m, dtype=np.int64)
+    count[crowd_cell] = 0
+    np.add.at(count, crowd_cell, 1)
+    w = p[crowd]
+    w_sum = np.bincount(crowd_cell, weights=w, minlength=m)[crowd_cell]
+    w = np.where(w_sum > 0, w / np.where(w_sum > 0, w_sum, 1.0), 1.0 / count[crowd_cell])
 
-    def centroid(x: NDArray[np.float64]) -> NDArray[np.float64]:
-        return np.bincount(cell_of_row, weights=p * x, minlength=m) / weight
+    def centroid(x: NDArray[np.float64], x_crowd: NDArray[np.float64]) -> NDArray[np.float64]:
+        out = x[representative].copy()
+        out[crowd_cell] = 0.0
+        np.add.at(out, crowd_cell, w * x_crowd)
+        return out
 
-    representative = np.sort(run_rep)
     # Azimuth: average offsets from the representative so a cell at north does not wrap.
-    az_ref = az[representative]
-    d_az = np.mod(az - az_ref[cell_of_row] + np.pi, 2.0 * np.pi) - np.pi
+    az_ref = np.mod(az[representative], 2.0 * np.pi)
+    d_az = np.mod(az[crowd] - az_ref[crowd_cell] + np.pi, 2.0 * np.pi) - np.pi
     return MergedEchoes(
         cell_of_row=cell_of_row,
         representative_row=representative,
-        member_count=np.bincount(cell_of_row, minlength=m).astype(np.int64),
-        range_m=np.where(total > 0, centroid(r), r[representative]),
-        azimuth_rad=np.mod(az_ref + np.where(total > 0, centroid(d_az), 0.0), 2.0 * np.pi),
-        elevation_rad=np.where(total > 0, centroid(el), el[representative]),
+        member_count=count,
+        range_m=centroid(r, r[crowd]),
+        azimuth_rad=np.mod(az_ref + centroid(np.zeros(n), d_az), 2.0 * np.pi),
+        elevation_rad=centroid(el, el[crowd]),
         power=total,
     )
