@@ -29,6 +29,9 @@ def test_every_threat_has_one_fate(default_result: Result) -> None:
     assert s["kills"] + s["leakers"] + s["fates"]["flying"] + s["fates"]["ended"] == 61
     assert sum(s["leakers_per_asset"].values()) == s["leakers"]
     assert s["kills"] > 0 and s["rounds_total"] > 0
+    assert s["tracking"]["threats_tracked"] > 50
+    assert s["tracking"]["gospa_m"] >= s["tracking"]["localisation_m"] >= 0
+    assert len(default_result.tracking) > 800
 
 
 def test_kills_and_launches_match_events(default_result: Result) -> None:

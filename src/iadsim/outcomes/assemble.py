@@ -24,6 +24,7 @@ from iadsim.scenario.model import Scenario
 from iadsim.sensors.batch import DetectionBatch
 from iadsim.sensors.radar import RadarSite
 from iadsim.tracking.batch import TrackBatch
+from iadsim.tracking.metrics import tracking_metrics
 from iadsim.tracking.tracker import TrackerStep
 from iadsim.world.frames import Origin, enu_to_geodetic, geodetic_to_enu
 from iadsim.world.threats import ThreatSet
@@ -40,7 +41,8 @@ class RunRecord:
         self.asset_names = tuple(a.name for a in scenario.defended_assets)
         self.events = EventLog()
         self.fates = FateBook(threats, self.asset_names, self.events)
-        self.recorder = TrajectoryRecorder() if keep_trajectories else None
+        self.recorder = TrajectoryRecorder()
+        self.keep_trajectories = keep_trajectories
         self.interceptor_target = np.empty(0, np.int64)  # truth id of each round's track
         self._pending_kills: list[tuple[float, int]] = []  # (assessment time, track id)
         a = scenario.defended_assets
@@ -116,8 +118,6 @@ class RunRecord:
         """Leaks and path ends, then the trajectory samples of this step."""
         pos, vel = self.threats.state(time_s)
         self.fates.leaks(time_s, pos, self._asset_enu, self._asset_radius)
-        if self.recorder is None:
-            return
         ids = np.flatnonzero(self.fates.alive & self.threats.in_air(time_s))
         self.recorder.truth(time_s, ids.astype(np.int64), pos[ids], vel[ids])
         self.recorder.tracks(time_s, tracks)
@@ -147,11 +147,25 @@ def assemble_result(rec: RunRecord, flights: InterceptorFlights, *,
     scenario["origin"] = {"lat_deg": rec.origin.lat_deg, "lon_deg": rec.origin.lon_deg,
                           "alt_m": rec.origin.alt_m}
     tables: dict[str, pd.DataFrame] = {"engagements": engagement_table(rec, flights)}
-    if rec.recorder is not None:
-        tables["truth"] = rec.recorder.truth_frame(rec.origin)
-        tables["tracks"] = rec.recorder.tracks_frame(rec.origin)
+    truth = rec.recorder.truth_frame(rec.origin)
+    tracks = rec.recorder.tracks_frame(rec.origin)
+    metrics = tracking_metrics(truth, tracks, threats=threats)
+    summary["tracking"] = {k: _json_number(v) for k, v in metrics.summary.items()}
+    per_threat = metrics.per_threat[["threat_id", "track_breaks", "swaps", "track_delay_s"]]
+    threats = threats.merge(per_threat, on="threat_id", how="left")
+    if rec.keep_trajectories:
+        tables["truth"], tables["tracks"] = truth, tracks
+        tables["tracking"] = metrics.per_step
         tables["interceptors"] = _interceptor_table(rec, flights)
     return Result(summary=summary, scenario=scenario, threats=threats, events=events, **tables)
+
+
+def _json_number(value: float) -> float | int | None:
+    """Plain JSON number (NaN becomes null)."""
+    if isinstance(value, int | np.integer):
+        return int(value)
+    value = float(value)
+    return None if not np.isfinite(value) else value
 
 
 def engagement_table(rec: RunRecord, flights: InterceptorFlights) -> pd.DataFrame:
@@ -179,7 +193,6 @@ def engagement_table(rec: RunRecord, flights: InterceptorFlights) -> pd.DataFram
 
 
 def _interceptor_table(rec: RunRecord, flights: InterceptorFlights) -> pd.DataFrame:
-    assert rec.recorder is not None
     df = rec.recorder.interceptors_frame(rec.origin)
     iid = df["interceptor_id"].to_numpy()
     lau = flights.launcher[iid] if len(flights) else np.empty(0, np.int64)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-TABLES = ("threats", "events", "engagements", "truth", "tracks", "interceptors")
+TABLES = ("threats", "events", "engagements", "truth", "tracks", "interceptors", "tracking")
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,7 @@ class Result:
     truth: pd.DataFrame = field(default_factory=pd.DataFrame)
     tracks: pd.DataFrame = field(default_factory=pd.DataFrame)
     interceptors: pd.DataFrame = field(default_factory=pd.DataFrame)
+    tracking: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def save(self, out_dir: str | Path) -> Path:
         """Write ``summary.json``, ``scenario.json`` and one Parquet file per table."""
@@ -37,7 +38,9 @@ class Result:
         (out / "summary.json").write_text(json.dumps(self.summary, indent=2) + "\n")
         (out / "scenario.json").write_text(json.dumps(self.scenario, indent=2) + "\n")
         for name in TABLES:
-            getattr(self, name).to_parquet(out / f"{name}.parquet", index=False)
+            table = getattr(self, name)
+            if name in ("threats", "events", "engagements") or len(table.columns):
+                table.to_parquet(out / f"{name}.parquet", index=False)
         return out
 
     @classmethod
