@@ -64,7 +64,15 @@ def run_tables() -> dict[str, pd.DataFrame]:
     ])
     threats = pd.DataFrame({"threat_id": [0, 1], "name": ["cm-raid-west-1", "strike-1"],
                             "group": ["cm", "strike"], "type": ["cruise_missile", "aircraft"]})
-    return {"truth": truth, "interceptors": icpt, "events": events, "threats": threats}
+    sites = []
+    for name, enu in (("SAM-north", [0.0, 0.0, 10.0]), ("SAM-south", [1_000.0, 0.0, 10.0])):
+        lat, lon, alt = enu_to_geodetic(np.array(enu), ORIGIN)
+        sites.append({"name": name, "position": {"lat_deg": float(lat), "lon_deg": float(lon),
+                                                 "alt_m": float(alt)}})
+    scenario = {"name": "t", "origin": {"lat_deg": 52.0, "lon_deg": 5.0, "alt_m": 0.0},
+                "launchers": sites, "interceptors": {"long": {}, "short": {}, "spare": {}}}
+    return {"truth": truth, "interceptors": icpt, "events": events, "threats": threats,
+            "scenario": scenario}
 
 
 def _parse_all(pdus):
@@ -73,20 +81,23 @@ def _parse_all(pdus):
 
 def test_every_entity_state_round_trips_to_the_millimetre(run_tables) -> None:
     spec = DisSpec(send_mode="rate", rate_hz=1.0, exercise_id=5, site_id=12, application_id=34)
-    pdus = run_pdus(**run_tables, origin=ORIGIN, spec=spec)
+    pdus = run_pdus(**run_tables, spec=spec)
     parsed = _parse_all(pdus)
     times = [t for t, _, _ in parsed]
     assert times == sorted(times)
     states = [(t, o) for t, o, _ in parsed if o.pduType == 1]
     truth, icpt = run_tables["truth"], run_tables["interceptors"]
-    assert len(states) == len(truth) + len(icpt)  # 1 Hz samples at 1 Hz: every sample
+    # 1 Hz samples at 1 Hz: every sample, plus one deactivation per interceptor that left
+    assert len(states) == len(truth) + len(icpt) + 2
     samples = pd.concat([truth.assign(entity=truth["threat_id"] + 1, force=2),
-                         icpt.assign(entity=icpt["interceptor_id"] + 1 + 2 + 2, force=1)])
+                         icpt.assign(entity=icpt["interceptor_id"] + 31_000, force=1)])
     by_key = {(float(r.time_s), int(r.entity)): r for r in samples.itertuples(index=False)}
+    last_of = {int(e): g.iloc[-1] for e, g in samples.groupby("entity")}
     worst_m = 0.0
     for t, o in states:
         assert (o.exerciseID, o.entityID.siteID, o.entityID.applicationID) == (5, 12, 34)
-        r = by_key[(t, o.entityID.entityID)]
+        gone = o.entityAppearance == 1 << 23
+        r = last_of[o.entityID.entityID] if gone else by_key[(t, o.entityID.entityID)]
         assert o.forceId == r.force
         e, n, u = pymap3d.ecef2enu(o.entityLocation.x, o.entityLocation.y, o.entityLocation.z,
                                    r.lat_deg, r.lon_deg, r.alt_m)
@@ -100,6 +111,7 @@ def test_every_entity_state_round_trips_to_the_millimetre(run_tables) -> None:
                                               o.entityOrientation.phi]]))[0][:, 0]
         np.testing.assert_allclose(body_x, v_ecef / np.linalg.norm(v_ecef), atol=1e-6)
         assert seconds_from_timestamp(o.timestamp) == pytest.approx(t, abs=2e-6)
+        assert gone == (o.entityID.entityID >= 31_000 and t == r.time_s + 1.0)
         assert o.deadReckoningParameters.deadReckoningAlgorithm == 2
     assert worst_m < 1e-3
     marks = {o.entityID.entityID: o.marking.charactersString() for _, o in states}
@@ -110,44 +122,47 @@ def test_every_entity_state_round_trips_to_the_millimetre(run_tables) -> None:
     assert marks[1] == "cm-raid-wes" and marks[2] == "strike-1"
     assert types[1] == threat_entity_type("cruise_missile") == (2, 11, 0, 1, 1, 0, 0)
     assert types[2] == threat_entity_type("aircraft")
-    assert types[5] == (2, 1, 0, 1, 1, 0, 0) and types[6] == (2, 1, 0, 1, 2, 0, 0)
-    last = {}
-    for t, o in states:
-        last[o.entityID.entityID] = (t, o.entityAppearance)
-    assert all(app == 1 << 23 for _, app in last.values())
-    assert last[5][0] == 20.0 and last[1][0] == 30.0
+    # classes sorted long, short, spare -> subcategories 1, 2, 3
+    assert types[31_000] == (2, 1, 0, 1, 1, 0, 0) and types[31_001] == (2, 1, 0, 1, 2, 0, 0)
+    assert marks[31_000] == "long-0" and marks[31_001] == "short-1"
 
 
 def test_fire_and_detonation_share_event_ids_and_say_hit_or_miss(run_tables) -> None:
-    pdus = run_pdus(**run_tables, origin=ORIGIN, spec=DisSpec())
+    pdus = run_pdus(**run_tables, spec=DisSpec())
     parsed = _parse_all(pdus)
     fires = [(t, o) for t, o, _ in parsed if o.pduType == 2]
     dets = [(t, o) for t, o, _ in parsed if o.pduType == 3]
     assert [t for t, _ in fires] == [10.0, 12.0] and [t for t, _ in dets] == [20.0, 24.0]
     for (_, f), (_, d), launcher, target, munition, result in zip(
-            fires, dets, (3, 4), (1, 2), (5, 6), (2, 5), strict=True):
+            fires, dets, (30_000, 30_001), (1, 2), (31_000, 31_001), (2, 5), strict=True):
         assert f.firingEntityID.entityID == d.firingEntityID.entityID == launcher
         assert f.targetEntityID.entityID == d.targetEntityID.entityID == target
         assert f.munitionExpendableID.entityID == d.explodingEntityID.entityID == munition
-        assert f.eventID.eventNumber == d.eventID.eventNumber == munition - 4
+        assert f.eventID.eventNumber == d.eventID.eventNumber == munition - 30_999
         assert d.detonationResult == result
         assert f.descriptor.quantity == 1
-    # the Fire location is the first interceptor sample; the range is to the target then
-    icpt = run_tables["interceptors"]
-    first = icpt[icpt["interceptor_id"] == 0].iloc[0]
+    # the Fire location is the launcher's; the range is to the target at launch
+    site = run_tables["scenario"]["launchers"][0]["position"]
     e, n, u = pymap3d.ecef2enu(fires[0][1].location.x, fires[0][1].location.y,
-                               fires[0][1].location.z, first.lat_deg, first.lon_deg, first.alt_m)
+                               fires[0][1].location.z, site["lat_deg"], site["lon_deg"],
+                               site["alt_m"])
     assert np.linalg.norm([e, n, u]) < 1e-3
     truth = run_tables["truth"]
     tgt = truth[(truth["threat_id"] == 0) & (truth["time_s"] == 10.0)].iloc[0]
     expected = np.linalg.norm(pymap3d.geodetic2enu(tgt.lat_deg, tgt.lon_deg, tgt.alt_m,
-                                                   first.lat_deg, first.lon_deg, first.alt_m))
+                                                   site["lat_deg"], site["lon_deg"],
+                                                   site["alt_m"]))
     assert fires[0][1].range == pytest.approx(expected, rel=1e-6)
+    # the Detonation is where the interceptor was last seen
+    last = run_tables["interceptors"].query("interceptor_id == 0").iloc[-1]
+    e, n, u = pymap3d.ecef2enu(dets[0][1].location.x, dets[0][1].location.y,
+                               dets[0][1].location.z, last.lat_deg, last.lon_deg, last.alt_m)
+    assert np.linalg.norm([e, n, u]) < 1e-3
 
 
 def test_dead_reckoning_mode_sends_fewer_and_keeps_first_and_last(run_tables) -> None:
-    rate = run_pdus(**run_tables, origin=ORIGIN, spec=DisSpec(send_mode="rate"))
-    dr = run_pdus(**run_tables, origin=ORIGIN, spec=DisSpec(heartbeat_s=5.0))
+    rate = run_pdus(**run_tables, spec=DisSpec(send_mode="rate"))
+    dr = run_pdus(**run_tables, spec=DisSpec(heartbeat_s=5.0))
     es_dr = [createPdu(d) for _, d in dr if d[2] == 1]
     assert len(es_dr) < len([1 for _, d in rate if d[2] == 1])
     # straight lines: first, every 5 s, last
@@ -156,15 +171,17 @@ def test_dead_reckoning_mode_sends_fewer_and_keeps_first_and_last(run_tables) ->
 
 
 def test_empty_run_gives_no_pdus(run_tables) -> None:
-    empty = {k: v.iloc[0:0] for k, v in run_tables.items()}
-    assert run_pdus(**empty, origin=ORIGIN, spec=DisSpec()) == []
+    empty = {k: (v.iloc[0:0] if k != "scenario" else v) for k, v in run_tables.items()}
+    assert run_pdus(**empty, spec=DisSpec()) == []
 
 
 def test_from_output_folder_is_the_same(run_tables, tmp_path: Path) -> None:
-    for name, frame in run_tables.items():
+    tables = dict(run_tables)
+    scenario = {**tables.pop("scenario"), "dis": {"exercise_id": 9}}
+    for name, frame in tables.items():
         frame.to_parquet(tmp_path / f"{name}.parquet")
-    (tmp_path / "scenario.json").write_text(json.dumps({
-        "name": "t", "origin": {"lat_deg": 52.0, "lon_deg": 5.0, "alt_m": 0.0},
-        "dis": {"exercise_id": 9}}))
+    (tmp_path / "scenario.json").write_text(json.dumps(scenario))
     from_folder = run_pdus_from_folder(tmp_path)
-    assert from_folder == run_pdus(**run_tables, origin=ORIGIN, spec=DisSpec(exercise_id=9))
+    assert len(from_folder) > 0
+    assert from_folder == run_pdus(**tables, scenario=scenario)
+    assert all(d[1] == 9 for _, d in from_folder)

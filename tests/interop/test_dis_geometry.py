@@ -127,7 +127,7 @@ def test_schedule_handles_no_entities_and_gaps() -> None:
     pos[1:3, 0] = [1.0, 2.0, 3.0]
     pos[0, 1] = [4.0, 5.0, 6.0]
     send = update_schedule(_table(np.arange(4.0), pos, np.zeros((4, 2, 3))), DisSpec())
-    assert send.tolist() == [[False, True], [True, False], [True, False], [False, False]]
+    assert send.tolist() == [[False, True], [True, False], [False, False], [False, False]]
 
 
 def test_every_scenario_threat_type_has_its_own_entity_type_that_maps_back() -> None:

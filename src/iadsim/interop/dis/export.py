@@ -1,27 +1,31 @@
 """DIS out: a run's results -> time-ordered Entity State, Fire and Detonation PDUs.
 
-Interop stage; reads results only (the tables of the output folder, see ``docs/ARCHITECTURE.md``):
-``truth`` and ``interceptors`` (per-sample geodetic positions, scenario-ENU velocities),
-``events`` (``launch``, ``kill``, ``miss``) and ``threats`` (names, types). Out: a list of
-``(time_s, pdu_bytes)``, ready for a ``.pdu`` file or a UDP socket.
+Interop stage. ``PduStreamer`` turns one step at a time (the entities present at that time and
+the events since the previous step) into PDUs; ``run_pdus`` feeds it a finished run's tables
+(``truth``, ``interceptors``, ``events``, ``threats`` and the scenario, see
+``docs/ARCHITECTURE.md``), and a live run feeds it step by step (``iadsim.interop.dis.session``),
+so a ``.pdu`` file and a live UDP stream of the same run hold the same PDUs.
 
-Entity numbering (site and application from the scenario's ``dis`` section): threat ``i`` is
-entity ``1 + i``; the launchers (sorted by name) follow the highest threat number; interceptor
-``k`` follows the launchers. Fire PDU and Detonation PDU of interceptor ``k`` share the event
-number ``1 + k`` (wrapping within 1-65535).
+Entity numbering, with site and application from the scenario's ``dis`` section: threat ``i`` is
+entity ``1 + i`` (up to 29 999), launcher ``k`` (the scenario's launchers sorted by name) is
+``30 000 + k``, interceptor ``j`` is ``31 000 + j`` (up to 65 534). The Fire PDU and the
+Detonation PDU of interceptor ``j`` share the event number ``1 + j``.
 
-Entity State PDUs are sent either every ``1 / rate_hz`` seconds or on dead-reckoning thresholds
-(DRM F-P-W: when the position predicted from the last PDU drifts more than
-``position_threshold_m`` from the truth, the orientation more than ``orientation_threshold_deg``,
-or ``heartbeat_s`` has passed). Every entity's first and last samples are always sent; the last
-one with the appearance bit *Deactivated* (bit 23) set.
+Entity State PDUs go out on the first sample of an entity, then either every ``1 / rate_hz``
+seconds (``send_mode: rate``) or on the IEEE 1278.1 dead-reckoning thresholds (``send_mode:
+dead_reckoning``: the DRM F-P-W prediction from the previous PDU drifts more than
+``position_threshold_m`` from the truth, or the orientation more than
+``orientation_threshold_deg``, or ``heartbeat_s`` has passed). When an entity leaves the run
+(killed, leaked, ended, interceptor resolved) one more Entity State PDU carries its last state
+with the appearance bit *Deactivated* (bit 23).
 """
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -55,16 +59,118 @@ from iadsim.interop.dis.pdu import (
 )
 from iadsim.interop.dis.stream import TimedPdu
 from iadsim.scenario.dis_spec import DisSpec
-from iadsim.world.frames import Origin
+from iadsim.world.frames import Origin, enu_to_geodetic
 
 APPEARANCE_DEACTIVATED = 1 << 23
+THREAT_ENTITY_LIMIT = 29_999
+LAUNCHER_ENTITY_BASE = 30_000
+INTERCEPTOR_ENTITY_BASE = 31_000
 MAX_ENTITY_NUMBER = 65_534
 _RANK_FIRE, _RANK_STATE, _RANK_DETONATION = 0, 1, 2
+_GENERIC_INTERCEPTOR = EntityType(2, 1, 0, 1, 0)
+
+Ranked = tuple[float, int, int, bytes]
+
+
+# --- the entities present at one time -----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """Entities present at one time, geocentric, one row each (ids are run ids, >= 0)."""
+
+    key: NDArray[np.int64]  # (n,)
+    position_ecef_m: NDArray[np.float64]  # (n, 3)
+    velocity_ecef_mps: NDArray[np.float64]  # (n, 3)
+    orientation_rad: NDArray[np.float64]  # (n, 3) DIS Euler angles
+
+    def __len__(self) -> int:
+        return int(self.key.shape[0])
+
+    @classmethod
+    def from_geodetic(cls, key: NDArray[np.int64], lat_deg: NDArray[np.float64],
+                      lon_deg: NDArray[np.float64], alt_m: NDArray[np.float64],
+                      velocity_enu_mps: NDArray[np.float64], origin: Origin) -> Snapshot:
+        """From geodetic positions and scenario-ENU velocities (the output tables' columns)."""
+        p = geodetic_to_ecef(lat_deg, lon_deg, alt_m).reshape(-1, 3)
+        v = enu_vectors_to_ecef(np.asarray(velocity_enu_mps, float).reshape(-1, 3), origin)
+        o = orientation_from_velocity(v, np.asarray(lat_deg), np.asarray(lon_deg)) if len(
+            key) else np.zeros((0, 3))
+        return cls(np.asarray(key, np.int64), p, v.reshape(-1, 3), o.reshape(-1, 3))
+
+    @classmethod
+    def from_enu(cls, key: NDArray[np.int64], position_enu_m: NDArray[np.float64],
+                 velocity_enu_mps: NDArray[np.float64], origin: Origin) -> Snapshot:
+        """From scenario-ENU positions and velocities (the run's own arrays)."""
+        lat, lon, alt = enu_to_geodetic(np.asarray(position_enu_m, float).reshape(-1, 3), origin)
+        return cls.from_geodetic(key, lat, lon, alt, velocity_enu_mps, origin)
+
+    @classmethod
+    def from_rows(cls, rows: pd.DataFrame, id_column: str, origin: Origin) -> Snapshot:
+        """From rows of ``truth.parquet`` or ``interceptors.parquet``."""
+        return cls.from_geodetic(
+            rows[id_column].to_numpy(np.int64), rows["lat_deg"].to_numpy(float),
+            rows["lon_deg"].to_numpy(float), rows["alt_m"].to_numpy(float),
+            rows[["vel_east_mps", "vel_north_mps", "vel_up_mps"]].to_numpy(float), origin)
+
+    @classmethod
+    def empty(cls) -> Snapshot:
+        return cls(np.empty(0, np.int64), np.empty((0, 3)), np.empty((0, 3)), np.empty((0, 3)))
+
+
+# --- when to send -------------------------------------------------------------------------
+
+
+class UpdateScheduler:
+    """Which entities are due an Entity State PDU: rate or dead-reckoning thresholds.
+
+    Keeps, per entity key, the state sent last (grown as keys appear).
+    """
+
+    def __init__(self, spec: DisSpec) -> None:
+        self.spec = spec
+        self.last_t = np.empty(0)
+        self.last_p = np.empty((0, 3))
+        self.last_v = np.empty((0, 3))
+        self.last_o = np.empty((0, 3))
+
+    def _grow(self, n: int) -> None:
+        extra = n - self.last_t.size
+        if extra > 0:
+            self.last_t = np.concatenate([self.last_t, np.full(extra, -np.inf)])
+            self.last_p = np.vstack([self.last_p, np.zeros((extra, 3))])
+            self.last_v = np.vstack([self.last_v, np.zeros((extra, 3))])
+            self.last_o = np.vstack([self.last_o, np.zeros((extra, 3))])
+
+    def due(self, time_s: float, snap: Snapshot) -> NDArray[np.bool_]:
+        """(n,) send now; the sent states become the new dead-reckoning bases."""
+        k = snap.key
+        self._grow(int(k.max()) + 1 if k.size else 0)
+        spec, eps = self.spec, 1e-9
+        elapsed = time_s - self.last_t[k]
+        fresh = ~np.isfinite(elapsed)
+        if spec.send_mode == "rate":
+            due = elapsed >= 1.0 / spec.rate_hz - eps
+        else:
+            dt = np.where(fresh, 0.0, elapsed)
+            drift_m = np.linalg.norm(snap.position_ecef_m - dead_reckon_fpw(
+                self.last_p[k], self.last_v[k], dt), axis=1)
+            turn_rad = angle_difference_rad(snap.orientation_rad, self.last_o[k])
+            due = ((drift_m > spec.position_threshold_m)
+                   | (turn_rad > np.radians(spec.orientation_threshold_deg))
+                   | (elapsed >= spec.heartbeat_s - eps))
+        send = fresh | due
+        s = k[send]
+        self.last_t[s] = time_s
+        self.last_p[s] = snap.position_ecef_m[send]
+        self.last_v[s] = snap.velocity_ecef_mps[send]
+        self.last_o[s] = snap.orientation_rad[send]
+        return send
 
 
 @dataclass(frozen=True, slots=True)
 class EntityTable:
-    """Dense samples of a set of entities on a common time grid (NaN where absent)."""
+    """Dense samples of entities on a common time grid (NaN where absent)."""
 
     time_s: NDArray[np.float64]  # (t,)
     position_ecef_m: NDArray[np.float64]  # (t, n, 3)
@@ -73,250 +179,305 @@ class EntityTable:
 
     @property
     def present(self) -> NDArray[np.bool_]:
-        """(t, n) the entity has a sample at this time."""
         return ~np.isnan(self.position_ecef_m[..., 0])
 
 
-def entity_table(samples: pd.DataFrame, id_column: str, ids: NDArray[np.int64],
-                 grid_s: NDArray[np.float64], origin: Origin) -> EntityTable:
-    """Pivot per-sample rows (``lat_deg``, ..., ``vel_up_mps``) of entities ``ids`` onto a grid."""
-    t, n = grid_s.size, ids.size
-    pos = np.full((t, n, 3), np.nan)
-    vel = np.full((t, n, 3), np.nan)
-    ori = np.full((t, n, 3), np.nan)
-    if len(samples) and n:
-        ti = np.searchsorted(grid_s, samples["time_s"].to_numpy(float))
-        ei = np.searchsorted(ids, samples[id_column].to_numpy(np.int64))
-        lat, lon = samples["lat_deg"].to_numpy(float), samples["lon_deg"].to_numpy(float)
-        p = geodetic_to_ecef(lat, lon, samples["alt_m"].to_numpy(float))
-        v_enu = samples[["vel_east_mps", "vel_north_mps", "vel_up_mps"]].to_numpy(float)
-        v = enu_vectors_to_ecef(v_enu, origin)
-        pos[ti, ei], vel[ti, ei] = p, v
-        ori[ti, ei] = orientation_from_velocity(v, lat, lon)
-    return EntityTable(grid_s, pos, vel, ori)
-
-
 def update_schedule(table: EntityTable, spec: DisSpec) -> NDArray[np.bool_]:
-    """(t, n) mask of the samples for which an Entity State PDU is sent.
-
-    ``rate`` mode: every sample at least ``1 / rate_hz`` after the entity's previous PDU.
-    ``dead_reckoning`` mode: IEEE 1278.1 thresholds against the DRM F-P-W prediction from the
-    previous PDU, plus the heartbeat. Both always send each entity's first and last sample.
-    """
+    """(t, n) mask of the samples that get an Entity State PDU (``UpdateScheduler`` over time)."""
+    scheduler = UpdateScheduler(spec)
     present = table.present
-    t_n, n = present.shape
-    send = np.zeros((t_n, n), dtype=bool)
-    last_t = np.full(n, -np.inf)
-    last_p = np.zeros((n, 3))
-    last_v = np.zeros((n, 3))
-    last_o = np.zeros((n, 3))
-    period_s = 1.0 / spec.rate_hz
-    ori_threshold_rad = np.radians(spec.orientation_threshold_deg)
-    eps = 1e-9
-    for k in range(t_n):  # loop over time steps, vectorised over entities
-        here = present[k]
-        fresh = here & ~np.isfinite(last_t)
-        elapsed = table.time_s[k] - last_t
-        if spec.send_mode == "rate":
-            due = here & (elapsed >= period_s - eps)
-        else:
-            predicted = dead_reckon_fpw(last_p, last_v, np.where(np.isfinite(elapsed), elapsed,
-                                                                 0.0))
-            drift_m = np.linalg.norm(np.nan_to_num(table.position_ecef_m[k]) - predicted, axis=1)
-            turn = angle_difference_rad(np.nan_to_num(table.orientation_rad[k]), last_o)
-            due = here & ((drift_m > spec.position_threshold_m) | (turn > ori_threshold_rad)
-                          | (elapsed >= spec.heartbeat_s - eps))
-        now = fresh | due
-        send[k] = now
-        last_t = np.where(now, table.time_s[k], last_t)
-        last_p[now] = table.position_ecef_m[k, now]
-        last_v[now] = table.velocity_ecef_mps[k, now]
-        last_o[now] = table.orientation_rad[k, now]
-    send |= present & _last_sample(present)
+    send = np.zeros(present.shape, dtype=bool)
+    for k in range(present.shape[0]):  # time steps; vectorised over entities
+        j = np.flatnonzero(present[k])
+        snap = Snapshot(j.astype(np.int64), table.position_ecef_m[k, j],
+                        table.velocity_ecef_mps[k, j], table.orientation_rad[k, j])
+        send[k, j] = scheduler.due(float(table.time_s[k]), snap)
     return send
 
 
-def _last_sample(present: NDArray[np.bool_]) -> NDArray[np.bool_]:
-    """(t, n) True at each entity's last present sample."""
-    out = np.zeros_like(present)
-    if present.size == 0:
-        return out
-    rev_first = np.argmax(present[::-1], axis=0)
-    last = present.shape[0] - 1 - rev_first
-    cols = np.flatnonzero(present.any(axis=0))
-    out[last[cols], cols] = True
-    return out
+# --- the streamer -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LauncherSite:
+    """A launcher's name and geodetic position (from the scenario)."""
+
+    name: str
+    lat_deg: float
+    lon_deg: float
+    alt_m: float
+
+
+class _Publisher:
+    """Entity State PDUs of one side (threats or interceptors), step by step.
+
+    Per entity key (grown as keys appear): present at the previous step, retired (left the run,
+    never sent again) and the last state seen, for the deactivation PDU and detonations.
+    """
+
+    def __init__(self, spec: DisSpec, force_id: int, entity_of: Callable[[int], EntityId],
+                 type_of: Callable[[int], EntityType], name_of: Callable[[int], str]) -> None:
+        self.spec, self.force_id = spec, force_id
+        self.entity_of, self.type_of, self.name_of = entity_of, type_of, name_of
+        self.scheduler = UpdateScheduler(spec)
+        self.present = np.zeros(0, dtype=bool)
+        self.retired = np.zeros(0, dtype=bool)
+        self.seen = np.zeros(0, dtype=bool)
+        self.last_state = np.zeros((0, 3, 3))  # (key, [position, velocity, orientation], xyz)
+
+    def _grow(self, n: int) -> None:
+        extra = n - self.present.size
+        if extra > 0:
+            self.present = np.concatenate([self.present, np.zeros(extra, bool)])
+            self.retired = np.concatenate([self.retired, np.zeros(extra, bool)])
+            self.seen = np.concatenate([self.seen, np.zeros(extra, bool)])
+            self.last_state = np.concatenate([self.last_state, np.zeros((extra, 3, 3))])
+
+    def last(self, key: int) -> NDArray[np.float64] | None:
+        """(3, 3) last position, velocity, orientation of ``key``; None if never seen."""
+        if key >= self.seen.size or not self.seen[key]:
+            return None
+        return self.last_state[key]
+
+    def step(self, time_s: float, snap: Snapshot, out: list[Ranked]) -> None:
+        self._grow(int(snap.key.max()) + 1 if len(snap) else 0)
+        keep = ~self.retired[snap.key]
+        if not keep.all():
+            snap = Snapshot(snap.key[keep], snap.position_ecef_m[keep],
+                            snap.velocity_ecef_mps[keep], snap.orientation_rad[keep])
+        now = np.zeros(self.present.size, dtype=bool)
+        now[snap.key] = True
+        for key in np.flatnonzero(self.present & ~now).tolist():  # left since the last step
+            p, v, o = self.last_state[key]
+            self._state(time_s, key, p, v, o, APPEARANCE_DEACTIVATED, out)
+        self.retired |= self.present & ~now
+        send = self.scheduler.due(time_s, snap)
+        for j in np.flatnonzero(send).tolist():
+            self._state(time_s, int(snap.key[j]), snap.position_ecef_m[j],
+                        snap.velocity_ecef_mps[j], snap.orientation_rad[j], 0, out)
+        self.last_state[snap.key] = np.stack([snap.position_ecef_m, snap.velocity_ecef_mps,
+                                              snap.orientation_rad], axis=1)
+        self.seen[snap.key] = True
+        self.present = now
+
+    def _state(self, time_s: float, key: int, p: NDArray[np.float64], v: NDArray[np.float64],
+               o: NDArray[np.float64], appearance: int, out: list[Ranked]) -> None:
+        eid = self.entity_of(key)
+        out.append((time_s, _RANK_STATE, eid.entity, encode_pdu(EntityStatePdu(
+            exercise_id=self.spec.exercise_id, timestamp=timestamp_from_seconds(time_s),
+            entity_id=eid, force_id=self.force_id, entity_type=self.type_of(key),
+            location_ecef_m=_vec(p), velocity_ecef_mps=_vec(v), orientation_rad=_vec(o),
+            marking=self.name_of(key), appearance=appearance,
+        ))))
+
+
+class PduStreamer:
+    """A run's PDUs, one step at a time.
+
+    Parameters
+    ----------
+    spec : the scenario's ``dis`` section.
+    origin : the scenario ENU origin.
+    threat_info : threat id -> (name, threat type), asked when a threat is first sent.
+    launchers : the scenario's launchers.
+    interceptor_classes : every interceptor class name of the scenario.
+    """
+
+    def __init__(self, spec: DisSpec, origin: Origin, threat_info: Callable[[int], tuple[str, str]],
+                 launchers: Sequence[LauncherSite], interceptor_classes: Sequence[str]) -> None:
+        self.spec, self.origin = spec, origin
+        site, app = spec.site_id, spec.application_id
+        self.site, self.app = site, app
+        self._threat_info = threat_info
+        self.launchers = {s.name: (EntityId(site, app, LAUNCHER_ENTITY_BASE + k), s)
+                          for k, s in enumerate(sorted(launchers, key=lambda s: s.name))}
+        self.classes = interceptor_entity_types(interceptor_classes, spec.entity_types)
+        self.class_of: dict[int, str] = {}
+        self.launcher_of: dict[int, str] = {}
+        self.target_of: dict[int, int] = {}
+        self._threat_type_cache: dict[int, EntityType] = {}
+        self.threats = _Publisher(spec, HOSTILE_FORCE_ID, self.threat_entity, self._threat_type,
+                                  lambda tid: threat_info(tid)[0])
+        self.interceptors = _Publisher(
+            spec, DEFENDING_FORCE_ID, self.interceptor_entity,
+            lambda iid: self.classes.get(self.class_of.get(iid, ""), _GENERIC_INTERCEPTOR),
+            lambda iid: f"{self.class_of.get(iid, 'sam')[:5]}-{iid}")
+        self._threat_now = Snapshot.empty()
+
+    def threat_entity(self, tid: int) -> EntityId:
+        if tid < 0:
+            return NO_ENTITY
+        if tid + 1 > THREAT_ENTITY_LIMIT:
+            raise ValueError(f"DIS out numbers threats 1-{THREAT_ENTITY_LIMIT}; threat id {tid} "
+                             "does not fit")
+        return EntityId(self.site, self.app, 1 + tid)
+
+    def interceptor_entity(self, iid: int) -> EntityId:
+        if INTERCEPTOR_ENTITY_BASE + iid > MAX_ENTITY_NUMBER:
+            raise ValueError(f"DIS out numbers interceptors {INTERCEPTOR_ENTITY_BASE}-"
+                             f"{MAX_ENTITY_NUMBER}; interceptor id {iid} does not fit")
+        return EntityId(self.site, self.app, INTERCEPTOR_ENTITY_BASE + iid)
+
+    def _threat_type(self, tid: int) -> EntityType:
+        if tid not in self._threat_type_cache:
+            self._threat_type_cache[tid] = threat_entity_type(self._threat_info(tid)[1],
+                                                              self.spec.entity_types)
+        return self._threat_type_cache[tid]
+
+    def step(self, time_s: float, threats: Snapshot, interceptors: Snapshot,
+             events: pd.DataFrame) -> list[TimedPdu]:
+        """PDUs for one step: ``events`` are those since the previous step (any order)."""
+        out: list[Ranked] = []
+        self._threat_now = threats
+        launches, ends = _split_events(events)
+        for row in launches.itertuples(index=False):
+            self._fire(row, interceptors, out)
+        self.threats.step(time_s, threats, out)
+        self.interceptors.step(time_s, interceptors, out)
+        for row in ends.itertuples(index=False):
+            self._detonation(row, out)
+        out.sort(key=lambda r: (r[0], r[1], r[2]))
+        return [(t, data) for t, _rank, _e, data in out]
+
+    def _fire(self, row: Any, interceptors: Snapshot, out: list[Ranked]) -> None:
+        iid, tid, t_s = int(row.interceptor_id), int(row.threat_id), float(row.time_s)
+        launcher = str(row.launcher)
+        self.class_of[iid] = str(row.interceptor_class)
+        self.launcher_of[iid] = launcher
+        self.target_of[iid] = tid
+        lid, site = self.launchers.get(launcher, (NO_ENTITY, None))
+        j = np.flatnonzero(interceptors.key == iid)
+        velocity = interceptors.velocity_ecef_mps[j[0]] if j.size else np.zeros(3)
+        if site is not None:
+            location = geodetic_to_ecef(site.lat_deg, site.lon_deg, site.alt_m).reshape(3)
+        elif j.size:
+            location = interceptors.position_ecef_m[j[0]]
+        else:
+            return
+        tj = np.flatnonzero(self._threat_now.key == tid)
+        range_m = float(np.linalg.norm(self._threat_now.position_ecef_m[tj[0]] - location)) if (
+            tj.size) else 0.0
+        out.append((t_s, _RANK_FIRE, self.interceptor_entity(iid).entity, encode_pdu(FirePdu(
+            exercise_id=self.spec.exercise_id, timestamp=timestamp_from_seconds(t_s),
+            firing_entity_id=lid, target_entity_id=self.threat_entity(tid),
+            munition_entity_id=self.interceptor_entity(iid), event_id=self._event_id(iid),
+            location_ecef_m=_vec(location), velocity_ecef_mps=_vec(velocity),
+            munition_type=self.classes.get(self.class_of[iid], _GENERIC_INTERCEPTOR),
+            range_m=range_m, quantity=1,
+        ))))
+
+    def _detonation(self, row: Any, out: list[Ranked]) -> None:
+        iid, tid, t_s = int(row.interceptor_id), int(row.threat_id), float(row.time_s)
+        last = self.interceptors.last(iid)
+        if last is None:
+            return  # never seen in flight: nothing to detonate where
+        p, v, _ = last
+        launcher = self.launchers.get(self.launcher_of.get(iid, ""), (NO_ENTITY, None))[0]
+        out.append((t_s, _RANK_DETONATION, self.interceptor_entity(iid).entity, encode_pdu(
+            DetonationPdu(
+                exercise_id=self.spec.exercise_id, timestamp=timestamp_from_seconds(t_s),
+                firing_entity_id=launcher, target_entity_id=self.threat_entity(tid),
+                exploding_entity_id=self.interceptor_entity(iid), event_id=self._event_id(iid),
+                location_ecef_m=_vec(p), velocity_ecef_mps=_vec(v),
+                munition_type=self.classes.get(self.class_of.get(iid, ""), _GENERIC_INTERCEPTOR),
+                detonation_result=DETONATION_RESULT_HIT if row.kind == "kill" else
+                DETONATION_RESULT_MISS,
+            ))))
+
+    def _event_id(self, iid: int) -> EventId:
+        return EventId(self.site, self.app, iid % 65_535 + 1)
+
+
+def _split_events(events: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Launch events, and each interceptor's kill/miss event, in time order."""
+    if len(events) == 0:
+        return events, events
+    ev = events.sort_values("time_s", kind="stable")
+    launches = ev[ev["kind"] == "launch"]
+    ends = ev[ev["kind"].isin(["kill", "miss"]) & (ev["interceptor_id"] >= 0)]
+    return launches, ends
+
+
+def _vec(a: NDArray[np.float64]) -> tuple[float, float, float]:
+    a = np.asarray(a, dtype=float).reshape(3)
+    return (float(a[0]), float(a[1]), float(a[2]))
+
+
+# --- a finished run -----------------------------------------------------------------------
+
+
+def launcher_sites(scenario: Mapping[str, Any]) -> list[LauncherSite]:
+    """The launchers of a scenario given as plain data (``scenario.json``)."""
+    return [LauncherSite(str(x["name"]), float(x["position"]["lat_deg"]),
+                         float(x["position"]["lon_deg"]), float(x["position"].get("alt_m", 0.0)))
+            for x in scenario.get("launchers", [])]
+
+
+def origin_of(scenario: Mapping[str, Any]) -> Origin:
+    """The ENU origin recorded in ``scenario.json``."""
+    o = scenario["origin"]
+    return Origin(float(o["lat_deg"]), float(o["lon_deg"]), float(o.get("alt_m", 0.0)))
 
 
 def run_pdus(
     truth: pd.DataFrame, interceptors: pd.DataFrame, events: pd.DataFrame,
-    threats: pd.DataFrame, origin: Origin, spec: DisSpec | None = None,
+    threats: pd.DataFrame, scenario: Mapping[str, Any], spec: DisSpec | None = None,
 ) -> list[TimedPdu]:
-    """All PDUs of a run, time-ordered: at equal times Fire, then Entity State, then Detonation."""
-    spec = spec or DisSpec()
-    site, app, ex = spec.site_id, spec.application_id, spec.exercise_id
-    overrides = spec.entity_types
-    threat_ids = np.unique(np.concatenate([threats["threat_id"].to_numpy(np.int64),
-                                           truth["threat_id"].to_numpy(np.int64)]))
-    launches = events[events["kind"] == "launch"].sort_values("interceptor_id", kind="stable")
-    interceptor_ids = np.unique(np.concatenate([
-        interceptors["interceptor_id"].to_numpy(np.int64),
-        launches["interceptor_id"].to_numpy(np.int64)]))
-    launcher_names = sorted(set(launches["launcher"].astype(str)))
-    classes = _interceptor_classes(launches, interceptors)
-    threat_base = 1
-    launcher_base = threat_base + (int(threat_ids.max()) + 1 if threat_ids.size else 0)
-    interceptor_base = launcher_base + len(launcher_names)
-    top = interceptor_base + (int(interceptor_ids.max()) if interceptor_ids.size else 0)
-    if top > MAX_ENTITY_NUMBER:
-        raise ValueError(f"DIS entity numbers would reach {top} (> {MAX_ENTITY_NUMBER}); the run "
-                         "has too many threats and interceptors for one DIS application")
+    """All PDUs of a finished run, time-ordered, from its tables and ``scenario.json`` data.
 
-    def threat_entity(tid: int) -> EntityId:
-        return EntityId(site, app, threat_base + tid) if tid >= 0 else NO_ENTITY
-
-    def interceptor_entity(iid: int) -> EntityId:
-        return EntityId(site, app, interceptor_base + iid)
-
-    launcher_entity = {name: EntityId(site, app, launcher_base + k)
-                       for k, name in enumerate(launcher_names)}
+    ``spec`` defaults to the scenario's ``dis`` section.
+    """
+    if spec is None:
+        spec = DisSpec.model_validate(scenario.get("dis") or {})
+    origin = origin_of(scenario)
+    info = {int(r.threat_id): (str(r.name), str(r.type)) for r in threats.itertuples(index=False)}
+    classes = sorted(set(scenario.get("interceptors", {})) | set(
+        events.loc[events["kind"] == "launch", "interceptor_class"].astype(str)))
+    streamer = PduStreamer(spec, origin, lambda tid: info.get(tid, (f"threat-{tid}", "aircraft")),
+                           launcher_sites(scenario), classes)
     grid = np.unique(np.concatenate([truth["time_s"].to_numpy(float),
                                      interceptors["time_s"].to_numpy(float)]))
-    threat_tab = entity_table(truth, "threat_id", threat_ids, grid, origin)
-    icpt_tab = entity_table(interceptors, "interceptor_id", interceptor_ids, grid, origin)
-    info = threats.set_index("threat_id")
-    t_type = {int(i): threat_entity_type(str(info.at[i, "type"]), overrides)
-              for i in threat_ids if i in info.index}
-    t_name = {int(i): str(info.at[i, "name"]) for i in threat_ids if i in info.index}
-    i_type = interceptor_entity_types(classes.values(), overrides)
-
-    out: list[tuple[float, int, int, bytes]] = []
-    _states(out, threat_tab, update_schedule(threat_tab, spec), threat_ids, ex, HOSTILE_FORCE_ID,
-            lambda tid: threat_entity(tid),
-            lambda tid: t_type.get(tid, threat_entity_type("aircraft", overrides)),
-            lambda tid: t_name.get(tid, f"threat-{tid}"))
-    _states(out, icpt_tab, update_schedule(icpt_tab, spec), interceptor_ids, ex,
-            DEFENDING_FORCE_ID, interceptor_entity,
-            lambda iid: i_type.get(classes.get(iid, ""), EntityType(2, 1, 0, 1, 0)),
-            lambda iid: f"{classes.get(iid, 'sam')[:6]}-{iid}")
-    first_sample = _first_samples(icpt_tab, interceptor_ids)
-    for row in launches.itertuples(index=False):
-        iid, tid, t_s = int(row.interceptor_id), int(row.threat_id), float(row.time_s)
-        if iid not in first_sample:
-            continue
-        loc, vel = first_sample[iid]
-        out.append((t_s, _RANK_FIRE, interceptor_entity(iid).entity, encode_pdu(FirePdu(
-            exercise_id=ex, timestamp=timestamp_from_seconds(t_s),
-            firing_entity_id=launcher_entity[str(row.launcher)],
-            target_entity_id=threat_entity(tid), munition_entity_id=interceptor_entity(iid),
-            event_id=_event_id(site, app, iid), location_ecef_m=loc, velocity_ecef_mps=vel,
-            munition_type=i_type.get(str(row.interceptor_class), EntityType(2, 1, 0, 1, 0)),
-            range_m=_range_at(threat_tab, threat_ids, tid, t_s, loc),
-            quantity=1,
-        ))))
-    for iid, tid, t_s, hit in _endgames(events):
-        if iid not in first_sample:
-            continue
-        loc, vel = _sample_at(icpt_tab, int(np.searchsorted(interceptor_ids, iid)), t_s)
-        out.append((t_s, _RANK_DETONATION, interceptor_entity(iid).entity, encode_pdu(
-            DetonationPdu(
-                exercise_id=ex, timestamp=timestamp_from_seconds(t_s),
-                firing_entity_id=launcher_entity.get(_launcher_of(launches, iid), NO_ENTITY),
-                target_entity_id=threat_entity(tid), exploding_entity_id=interceptor_entity(iid),
-                event_id=_event_id(site, app, iid), location_ecef_m=loc, velocity_ecef_mps=vel,
-                munition_type=i_type.get(classes.get(iid, ""), EntityType(2, 1, 0, 1, 0)),
-                detonation_result=DETONATION_RESULT_HIT if hit else DETONATION_RESULT_MISS,
-            ))))
-    out.sort(key=lambda r: (r[0], r[1], r[2]))
-    return [(t, data) for t, _rank, _e, data in out]
-
-
-def _states(out: list[tuple[float, int, int, bytes]], table: EntityTable,
-            send: NDArray[np.bool_], ids: NDArray[np.int64], exercise: int, force: int,
-            entity_of, type_of, name_of) -> None:  # type: ignore[no-untyped-def]
-    last = _last_sample(table.present)
-    for k, j in zip(*np.nonzero(send), strict=True):
-        key = int(ids[j])
-        eid = entity_of(key)
-        t_s = float(table.time_s[k])
-        out.append((t_s, _RANK_STATE, eid.entity, encode_pdu(EntityStatePdu(
-            exercise_id=exercise, timestamp=timestamp_from_seconds(t_s), entity_id=eid,
-            force_id=force, entity_type=type_of(key),
-            location_ecef_m=_vec(table.position_ecef_m[k, j]),
-            velocity_ecef_mps=_vec(table.velocity_ecef_mps[k, j]),
-            orientation_rad=_vec(table.orientation_rad[k, j]), marking=name_of(key),
-            appearance=APPEARANCE_DEACTIVATED if last[k, j] else 0,
-        ))))
-
-
-def _vec(a: NDArray[np.float64]) -> tuple[float, float, float]:
-    return (float(a[0]), float(a[1]), float(a[2]))
-
-
-def _event_id(site: int, app: int, interceptor_id: int) -> EventId:
-    return EventId(site, app, interceptor_id % 65_535 + 1)
-
-
-def _interceptor_classes(launches: pd.DataFrame, interceptors: pd.DataFrame) -> dict[int, str]:
-    out = {int(i): str(c) for i, c in zip(launches["interceptor_id"],
-                                          launches["interceptor_class"], strict=True)}
-    if "interceptor_class" in interceptors:
-        for i, c in zip(interceptors["interceptor_id"], interceptors["interceptor_class"],
-                        strict=True):
-            out.setdefault(int(i), str(c))
+    t_rows = _rows_by_time(truth, grid)
+    i_rows = _rows_by_time(interceptors, grid)
+    ev = events[events["kind"].isin(["launch", "kill", "miss"])]
+    ev_step = np.searchsorted(grid, ev["time_s"].to_numpy(float) - 1e-9, side="left")
+    out: list[TimedPdu] = []
+    for k, t in enumerate(grid.tolist()):
+        out += streamer.step(
+            t, Snapshot.from_rows(truth.iloc[t_rows[k]], "threat_id", origin),
+            Snapshot.from_rows(interceptors.iloc[i_rows[k]], "interceptor_id", origin),
+            ev[ev_step == k])
+    last_t = float(grid[-1]) if grid.size else 0.0
+    tail = ev[ev_step >= grid.size]
+    if len(tail):
+        out += streamer.step(max(last_t, float(tail["time_s"].max())), Snapshot.empty(),
+                             Snapshot.empty(), tail)
+    out.sort(key=lambda r: r[0])  # stable: keeps each step's Fire/State/Detonation order
     return out
 
 
-def _launcher_of(launches: pd.DataFrame, iid: int) -> str:
-    rows = launches["launcher"][launches["interceptor_id"] == iid]
-    return str(rows.iloc[0]) if len(rows) else ""
+def _rows_by_time(frame: pd.DataFrame, grid: NDArray[np.float64]) -> list[NDArray[np.intp]]:
+    if len(frame) == 0:
+        return [np.empty(0, np.intp)] * grid.size
+    k = np.searchsorted(grid, frame["time_s"].to_numpy(float))
+    order = np.argsort(k, kind="stable")
+    bounds = np.searchsorted(k[order], np.arange(grid.size + 1))
+    return [order[bounds[i]:bounds[i + 1]] for i in range(grid.size)]
 
 
-def _first_samples(table: EntityTable, ids: NDArray[np.int64]) -> dict[int, tuple[tuple[
-        float, float, float], tuple[float, float, float]]]:
-    present = table.present
-    out = {}
-    for j in np.flatnonzero(present.any(axis=0)):
-        k = int(np.argmax(present[:, j]))
-        out[int(ids[j])] = (_vec(table.position_ecef_m[k, j]), _vec(table.velocity_ecef_mps[k, j]))
-    return out
-
-
-def _sample_at(table: EntityTable, j: int, time_s: float) -> tuple[
-        tuple[float, float, float], tuple[float, float, float]]:
-    """The entity's latest sample at or before ``time_s`` (else its first)."""
-    rows = np.flatnonzero(table.present[:, j])
-    before = rows[table.time_s[rows] <= time_s + 1e-9]
-    k = int(before[-1]) if before.size else int(rows[0])
-    return _vec(table.position_ecef_m[k, j]), _vec(table.velocity_ecef_mps[k, j])
-
-
-def _range_at(table: EntityTable, ids: NDArray[np.int64], tid: int, time_s: float,
-              from_ecef: tuple[float, float, float]) -> float:
-    j = int(np.searchsorted(ids, tid))
-    if tid < 0 or j >= ids.size or ids[j] != tid or not table.present[:, j].any():
-        return 0.0
-    loc, _ = _sample_at(table, j, time_s)
-    return float(np.linalg.norm(np.subtract(loc, from_ecef)))
-
-
-def _endgames(events: pd.DataFrame) -> list[tuple[int, int, float, bool]]:
-    """(interceptor_id, threat_id, time_s, hit) of each interceptor's first kill/miss event."""
-    ends = events[events["kind"].isin(["kill", "miss"]) & (events["interceptor_id"] >= 0)]
-    ends = ends.drop_duplicates("interceptor_id", keep="first")
-    return [(int(r.interceptor_id), int(r.threat_id), float(r.time_s), r.kind == "kill")
-            for r in ends.itertuples(index=False)]
+def run_pdus_from_result(result: Any, spec: DisSpec | None = None) -> list[TimedPdu]:
+    """PDUs of a ``iadsim.outcomes.result.Result`` (needs its trajectory tables)."""
+    return run_pdus(result.truth, result.interceptors, result.events, result.threats,
+                    result.scenario, spec)
 
 
 def run_pdus_from_folder(out_dir: str | Path, spec: DisSpec | None = None) -> list[TimedPdu]:
-    """PDUs of a run from its output folder (``scenario.json`` gives origin and ``dis``)."""
+    """PDUs of a run from its output folder."""
+    import json
+
     out = Path(out_dir)
-    scenario = json.loads((out / "scenario.json").read_text())
-    o = scenario["origin"]
-    origin = Origin(float(o["lat_deg"]), float(o["lon_deg"]), float(o.get("alt_m", 0.0)))
-    if spec is None:
-        spec = DisSpec.model_validate(scenario.get("dis") or {})
     return run_pdus(pd.read_parquet(out / "truth.parquet"),
                     pd.read_parquet(out / "interceptors.parquet"),
                     pd.read_parquet(out / "events.parquet"),
-                    pd.read_parquet(out / "threats.parquet"), origin, spec)
+                    pd.read_parquet(out / "threats.parquet"),
+                    json.loads((out / "scenario.json").read_text()), spec)
