@@ -48,15 +48,19 @@ def test_random_pairs_meet() -> None:
 
 def test_launcher_inventory_interval_and_reload(default_scenario: Scenario) -> None:
     lau = Launchers(default_scenario, Origin(44.5, 8.75))
-    i = lau.name.index("short-1")  # 4 rounds, 1 reload of 300 s, 2 s between launches
-    for k in range(4):
-        t = 10.0 + 2.0 * k
+    i = lau.name.index("short-1")
+    spec = default_scenario.launchers[i]
+    rounds, gap, reload_s = spec.ready_rounds, spec.min_launch_interval_s, spec.reload_time_s
+    assert spec.reloads >= 1 and gap > 0
+    for k in range(rounds):
+        t = 10.0 + gap * k
         assert lau.available(t)[i]
         lau.fire(i, t)
-        assert not lau.available(t + 1.0)[i]
+        assert not lau.available(t + gap / 2)[i]
+    last = 10.0 + gap * (rounds - 1)
     assert lau.ready_rounds[i] == 0
     with pytest.raises(RuntimeError):
-        lau.fire(i, 100.0)
-    assert lau.advance(10.0 + 6.0 + 299.0).size == 0
-    assert lau.advance(10.0 + 6.0 + 300.0).tolist() == [i]
-    assert lau.ready_rounds[i] == 4 and lau.reloads_left[i] == 0
+        lau.fire(i, last + gap)
+    assert lau.advance(last + reload_s - 1.0).size == 0
+    assert lau.advance(last + reload_s).tolist() == [i]
+    assert lau.ready_rounds[i] == rounds and lau.reloads_left[i] == spec.reloads - 1
