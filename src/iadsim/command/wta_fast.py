@@ -26,6 +26,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import linear_sum_assignment
+from scipy.sparse import csr_array
+from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
 from iadsim.command.wta import WTAProblem, objective
 
@@ -169,13 +171,51 @@ def _lsa_pass(rd: _Rounds, tgt: NDArray[np.int64], pass_no: int) -> NDArray[np.i
     new[removed] = -1
     s_base, _, _ = _survival_parts(rd, new)
     cost = np.where(rd.feasible[rows], s_base[None, :] * (rd.q[rows] - 1.0), 0.0)
-    r_i, c_i = linear_sum_assignment(cost)
+    r_i, c_i = _assign(cost, tgt[rows])
     use = cost[r_i, c_i] < 0.0
     new[rows[r_i[use]]] = c_i[use]
     after = float(s_base.sum() + cost[r_i[use], c_i[use]].sum())
     if after < now - _REL_TOL * max(1.0, abs(now)):
         return new
     return None
+
+
+SPARSE_ASSIGNMENT_SIZE = 150_000
+"""Rows x columns beyond which the multi-exchange assignment keeps, per threat, only the
+``SPARSE_TOP_K`` rounds that hurt it most (plus every round's own threat) and is solved as a
+sparse matching; the costs are column-scaled, which makes the dense solver slow at that size."""
+SPARSE_TOP_K = 16
+
+
+def _assign(
+    cost: NDArray[np.float64], own: NDArray[np.int64]
+) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Minimum-cost assignment of rows to columns (cost <= 0, 0 meaning "stay idle");
+    ``own`` is each row's current column (-1 for none), always kept as an option."""
+    n_rows, n_cols = cost.shape
+    if n_rows * n_cols <= SPARSE_ASSIGNMENT_SIZE or n_rows <= SPARSE_TOP_K:
+        return linear_sum_assignment(cost)
+    top = np.argpartition(cost, SPARSE_TOP_K, axis=0)[:SPARSE_TOP_K, :]  # (k, n_cols)
+    r = np.concatenate([top.ravel(), np.flatnonzero(own >= 0)])
+    c = np.concatenate([np.tile(np.arange(n_cols), SPARSE_TOP_K), own[own >= 0]])
+    key = np.unique(r.astype(np.int64) * n_cols + c)
+    r, c = key // n_cols, key % n_cols
+    w = cost[r, c]
+    r, c, w = r[w < 0.0], c[w < 0.0], w[w < 0.0]
+    shift = 1.0 - float(cost.min())  # all weights > 0; every row matched once, so no bias
+    graph = csr_array(
+        (
+            np.concatenate([w + shift, np.full(n_rows, shift)]),
+            (
+                np.concatenate([r, np.arange(n_rows)]),
+                np.concatenate([c, n_cols + np.arange(n_rows)]),
+            ),
+        ),
+        shape=(n_rows, n_cols + n_rows),
+    )
+    rows, cols = min_weight_full_bipartite_matching(graph)
+    real = cols < n_cols
+    return rows[real], cols[real]
 
 
 def _swap_pass(rd: _Rounds, tgt: NDArray[np.int64]) -> NDArray[np.int64] | None:
