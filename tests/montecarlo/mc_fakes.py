@@ -15,6 +15,14 @@ import numpy as np
 from iadsim.montecarlo.grid import SweepPoint
 from iadsim.montecarlo.seeds import replication_seed
 
+SHORT_SETS = (
+    "simulation.duration_s=90",
+    "threats[2].start.lat_deg=44.25",
+    "threats[2].start.lon_deg=8.93",
+    "threats[2].launch_time_s=0",
+)
+"""``--set`` options that shorten the default scenario to ~0.4 s a run, with some leakers."""
+
 
 def fake_replicate(point: SweepPoint, replication: int) -> dict[str, Any]:
     """Leakers ~ Binomial(n_threats, n_threats / 100) from the replication's seed."""

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import SHORT_SETS
+from mc_fakes import SHORT_SETS
 
 from iadsim.errors import ScenarioError
 from iadsim.montecarlo.replication import summary_row

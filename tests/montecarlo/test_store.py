@@ -66,7 +66,7 @@ def test_prepare_folder_refuses_reuse_and_mismatch(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError, match="--resume"):
         store.prepare_folder(tmp_path, manifest, resume=False, overwrite=False)
     other = {**manifest, "points": [{"point": 0, "seed": 2}]}
-    with pytest.raises(ScenarioError, match="points differ"):
+    with pytest.raises(ScenarioError, match="point 0: seed differ"):
         store.prepare_folder(tmp_path, other, resume=True, overwrite=False)
     store.write_chunk(tmp_path, Chunk(0, 0, 3), _rows(Chunk(0, 0, 3)))
     (tmp_path / "replications" / ".chunk-p00000-r0000003-0000004.parquet.99.tmp").write_text("x")

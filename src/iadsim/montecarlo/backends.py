@@ -19,8 +19,10 @@ number of workers or the order of completion.
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.connection
 import os
 import signal
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -125,6 +127,14 @@ _worker_work: dict[str, Work] = {}
 def _init_worker(work: Work) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is handled by the parent
     _worker_work["work"] = work
+    parent = multiprocessing.parent_process()
+    if parent is not None:  # exit with the parent, even if it was killed with SIGKILL
+        threading.Thread(target=_exit_with, args=(parent.sentinel,), daemon=True).start()
+
+
+def _exit_with(sentinel: int) -> None:
+    multiprocessing.connection.wait([sentinel])
+    os._exit(1)
 
 
 def _run_chunk_in_worker(chunk: Chunk) -> pd.DataFrame:

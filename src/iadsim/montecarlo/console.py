@@ -75,6 +75,11 @@ def _ci(mean: float, low: float, high: float, digits: int = 2) -> str:
     return f"{mean:.{digits}f} [{low:.{digits}f}, {high:.{digits}f}]"
 
 
+def varying(params: list[str], table: pd.DataFrame) -> list[str]:
+    """The parameters that take more than one value in ``table`` (the others are overrides)."""
+    return [p for p in params if table[p].nunique(dropna=False) > 1]
+
+
 def _num(x: float) -> str:
     return "?" if math.isnan(x) else f"{x:.1f}"
 
@@ -85,7 +90,8 @@ def summary_table(result: SweepResult) -> Table:
     table = Table(title=f"{result.points[0].scenario.name}: {len(result.points)} point(s), "
                         f"95% intervals (Wilson for P, Student t for means)")
     table.add_column("point", justify="right")
-    for p in result.params:
+    swept = varying(result.params, s)
+    for p in swept:
         table.add_column(p)
     table.add_column("runs", justify="right")
     table.add_column("P(any leaker)", justify="right")
@@ -94,8 +100,8 @@ def summary_table(result: SweepResult) -> Table:
     metrics = [(m, label) for m, label in metrics if f"{m}_mean" in s.columns]
     for _, label in metrics:
         table.add_column(label, justify="right")
-    for _, row in s.iterrows():
-        cells = [str(row["point"]), *(str(row[p]) for p in result.params), str(row["runs"]),
+    for row in s.to_dict("records"):
+        cells = [str(row["point"]), *(str(row[p]) for p in swept), str(row["runs"]),
                  _ci(row["p_any_leaker"], row["p_any_leaker_low"], row["p_any_leaker_high"])]
         cells += [_ci(row[f"{m}_mean"], row[f"{m}_low"], row[f"{m}_high"], 1)
                   for m, _ in metrics]
@@ -109,13 +115,13 @@ def saturation_table(saturation: pd.DataFrame, params: list[str]) -> Table | Non
         return None
     level = float(saturation["level"].iloc[0])
     table = Table(title=f"Saturation: raid size where P(any leaker) reaches {level:g}")
-    others = [p for p in params if p in saturation.columns]
+    others = varying([p for p in params if p in saturation.columns], saturation)
     for p in others:
         table.add_column(p)
     table.add_column("raid sizes swept", justify="right")
     table.add_column("saturation raid size", justify="right")
     table.add_column("band (Wilson)", justify="right")
-    for _, row in saturation.iterrows():
+    for row in saturation.to_dict("records"):
         x = row["saturation_raid_size"]
         if math.isnan(x):
             sat = f"not reached (> {row['raid_size_max']:g})"

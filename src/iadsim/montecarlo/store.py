@@ -177,18 +177,32 @@ def prepare_folder(out_dir: str | Path, manifest: Mapping[str, Any], *, resume: 
         _clear(out)
         old = None
     if resume and old is not None:
-        for key in ("format", "points"):
-            if old.get(key) != manifest.get(key):
-                raise ScenarioError([
-                    f"{out}: cannot resume, the sweep asked for differs from the one stored "
-                    f"({key} differ; same scenario file, --set options and seed are needed)"
-                ])
+        why = _difference(old, manifest)
+        if why:
+            raise ScenarioError([f"{out}: cannot resume, the sweep asked for differs from the "
+                                 f"one stored: {why}"])
     if resume and old is None and has_chunks:
         raise ScenarioError([f"{out}: has chunk files but no {MANIFEST}; cannot check them"])
     out.mkdir(parents=True, exist_ok=True)
     for stale in (out / REPLICATIONS).glob(".*.tmp") if (out / REPLICATIONS).is_dir() else ():
         stale.unlink()
     write_manifest(out, manifest)
+
+
+def _difference(old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
+    """Why a stored sweep cannot be resumed as ``new`` ('' if it can)."""
+    if old.get("format") != new.get("format"):
+        return f"results format {old.get('format')} != {new.get('format')}"
+    a, b = old.get("points", []), new.get("points", [])
+    if len(a) != len(b):
+        return f"{len(a)} sweep point(s) stored, {len(b)} asked for (--set options differ)"
+    for p_old, p_new in zip(a, b, strict=True):
+        for key, what in (("values", "--set values"), ("seed", "seed"),
+                          ("scenario_sha256", "validated scenario (file or iadsim changed)")):
+            if p_old.get(key) != p_new.get(key):
+                return (f"point {p_old.get('point')}: {what} differ "
+                        f"({p_old.get(key)} != {p_new.get(key)})")
+    return ""
 
 
 def _clear(out: Path) -> None:

@@ -34,7 +34,8 @@ def summarise(replications: pd.DataFrame, params: Sequence[str],
     """One row per sweep point: its parameters, runs, P(any leaker) and metric means with CIs.
 
     Columns: ``point``, each parameter, ``runs``, ``p_any_leaker``, ``p_any_leaker_low``,
-    ``p_any_leaker_high``, then ``<metric>_mean``, ``<metric>_low``, ``<metric>_high``.
+    ``p_any_leaker_high``, then ``<metric>_mean``, ``<metric>_low``, ``<metric>_high``; the
+    lower bound of a metric that is never negative is clipped at 0.
     """
     metrics = metric_columns(replications, params)
     rows = []
@@ -48,7 +49,10 @@ def summarise(replications: pd.DataFrame, params: Sequence[str],
         row.update(runs=n, p_any_leaker=hits / n, p_any_leaker_low=float(low),
                    p_any_leaker_high=float(high))
         for m in metrics:
-            mean, lo, hi = t_interval(group[m].to_numpy(dtype=np.float64), confidence)
+            values = group[m].to_numpy(dtype=np.float64)
+            mean, lo, hi = t_interval(values, confidence)
+            if np.nanmin(values, initial=np.inf) >= 0.0:
+                lo = max(lo, 0.0)  # counts, costs and errors cannot be negative
             row.update({f"{m}_mean": mean, f"{m}_low": lo, f"{m}_high": hi})
         rows.append(row)
     return pd.DataFrame(rows)

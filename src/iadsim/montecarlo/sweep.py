@@ -83,6 +83,40 @@ def replay_inputs(scenario_path: str | Path, sets: Sequence[str], point: int, re
     return chosen.scenario, replication_seed(base, point, replication)
 
 
+def run_inputs(scenario_path: str | Path, sets: Sequence[str], replication: str | None,
+               seed: int | None) -> tuple[Scenario, int | np.random.SeedSequence | None]:
+    """The scenario and seed of ``iadsim run [--set ...] [--replication p,k] [--seed S]``.
+
+    Without ``--replication`` the ``--set`` options must give one point (plain overrides) and
+    the seed is ``seed`` (None: the scenario's). With ``--replication p,k`` it is replication
+    ``k`` of sweep point ``p`` of the same ``--set`` grid, bit for bit as in the sweep.
+    """
+    if replication is None:
+        points = load_points(scenario_path, sets)
+        if len(points) > 1:
+            raise ScenarioError([f"--set gives {len(points)} sweep points; pick one with "
+                                 "--replication POINT,REPLICATION or use `iadsim sweep`"])
+        return points[0].scenario, seed
+    point, rep = parse_replication(replication)
+    return replay_inputs(scenario_path, sets, point, rep, seed)
+
+
+def parse_replication(text: str) -> tuple[int, int]:
+    """``'3,17'`` -> ``(3, 17)``; a single ``'17'`` is replication 17 of point 0."""
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) == 1:
+        parts = ["0", *parts]
+    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+        raise ScenarioError([f"--replication {text}: expected POINT,REPLICATION as two integers "
+                             ">= 0, e.g. 0,17"])
+    return int(parts[0]), int(parts[1])
+
+
+def stored_replications(out_dir: str | Path) -> int:
+    """How many replications the chunk files of ``out_dir`` hold."""
+    return sum(c.size for c in store.finished_chunks(out_dir))
+
+
 def default_chunk_size(n_replications: int, workers: int) -> int:
     """About eight chunks per worker, 1 to 25 replications each."""
     return max(1, min(25, math.ceil(n_replications / (8 * max(1, workers)))))
