@@ -161,7 +161,7 @@ def write_run_folder(out: Path, *, name: str = "toy run", threat_name: str = "t"
                     "uav": {"killed": 1}},
         "fates": {"killed": 2, "leaked": 1, "flying": 1},
         "rounds_spent": {"short": 3}, "leakers_per_asset": {asset_name: 1},
-        "kills": 2, "leakers": 1, "tracking": {"gospa_c_m": 1000.0},
+        "kills": 2, "leakers": 1, "tracking": {"cutoff_m": 1000.0, "p": 2.0},
     }
     (out / "summary.json").write_text(json.dumps(summary))
     (out / "scenario.json").write_text(json.dumps(scenario_dict(name, asset_name)))

@@ -16,8 +16,8 @@ import plotly.graph_objects as go
 from iadsim.errors import InputDataError
 from iadsim.reports.load import RunResults, is_run_folder, read_run
 from iadsim.reports.outcome_tables import build_outcome_summary, build_outcome_table
-from iadsim.reports.page import Page, Section, render
-from iadsim.reports.replay import build_replay, final_state
+from iadsim.reports.page import FigureLike, Page, Section, render
+from iadsim.reports.replay import AnimatedFigure, build_replay, final_state
 from iadsim.reports.sweep_charts import build_sweep_page, is_sweep_folder
 from iadsim.reports.timeline import build_timeline
 from iadsim.reports.tracking_quality import build_tracking
@@ -69,8 +69,11 @@ def run_page(run: RunResults, *, coverage_alt_m: float = 100.0, max_frames: int 
     )
 
 
-def _still(fig_id: str, fig: go.Figure) -> go.Figure:
-    return final_state(fig) if fig.frames else fig
+def _still(fig: FigureLike) -> go.Figure:
+    if isinstance(fig, AnimatedFigure):
+        return final_state(fig)
+    assert isinstance(fig, go.Figure)
+    return go.Figure(fig)
 
 
 def write_pngs(page: Page, folder: Path) -> tuple[Path, ...]:
@@ -84,7 +87,7 @@ def write_pngs(page: Page, folder: Path) -> tuple[Path, ...]:
     figs, paths = [], []
     for section in page.sections:
         for fig_id, fig in section.figures.items():
-            still = _still(fig_id, fig)
+            still = _still(fig)
             if still.layout.height is None:
                 still.update_layout(height=600)
             figs.append(still)

@@ -94,7 +94,7 @@ def build_outcome_summary(run: RunResults) -> go.Figure:
         counts = [int(((th.type == t) & (th.fate == fate)).sum()) for t in types]
         fig.add_trace(go.Bar(x=[pretty(esc(t)) for t in types], y=counts, name=esc(fate),
                              marker={"color": fate_color(fate)}, text=counts,
-                             textposition="inside"), row=1, col=1)
+                             textposition="inside", textangle=0), row=1, col=1)
     rc = rounds_and_cost(run)
     fig.add_trace(go.Table(
         header={"values": ["<b>class</b>", "<b>rounds</b>", "<b>unit cost</b>", "<b>cost</b>"],

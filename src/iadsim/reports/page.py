@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import Protocol
 
-import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from iadsim.reports.common import esc
@@ -60,13 +60,21 @@ _BOOT = """
 """
 
 
+class FigureLike(Protocol):
+    """A plotly ``Figure`` or anything else that writes plotly.js's ``{data, layout, frames}``."""
+
+    def to_json(self) -> str:
+        """The figure as JSON."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class Section:
     """One titled part of the page, with its figures (ids must be unique on the page)."""
 
     anchor: str
     title: str
-    figures: dict[str, go.Figure]
+    figures: dict[str, FigureLike]
     note: str = ""
 
 
@@ -80,9 +88,9 @@ class Page:
     footer: str = ""
 
 
-def figure_json(fig: go.Figure) -> str:
+def figure_json(fig: FigureLike) -> str:
     """A figure as JSON safe inside an HTML ``<script>`` element (``<`` as ``\\u003c``)."""
-    text = fig.to_json(validate=False, engine="json")
+    text = fig.to_json()
     return text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 

@@ -11,7 +11,10 @@ the page needs no map tiles or outlines from the network.
 
 from __future__ import annotations
 
+import base64
+import json
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -141,18 +144,19 @@ def _static_traces(
                                  fillcolor="rgba(255,215,0,0.25)", line={"color": "#b8860b"},
                                  hoverinfo="skip", legendgroup="assets", showlegend=False,
                                  name="asset radius"))
-    marker_sets = (
-        ("assets", "defended asset", {"symbol": "star-square", "size": 12, "color": "#b8860b"}),
-        ("radars", "radar", {"symbol": "triangle-up", "size": 12, "color": "#1f4e79"}),
-        ("launchers", "launcher", {"symbol": "square", "size": 9, "color": "#444"}),
+    marker_sets = (  # only the assets are labelled on the map; radars and launchers on hover
+        ("assets", "defended asset", {"symbol": "star-square", "size": 12, "color": "#b8860b"},
+         "markers+text"),
+        ("radars", "radar", {"symbol": "triangle-up", "size": 12, "color": "#1f4e79"}, "markers"),
+        ("launchers", "launcher", {"symbol": "square", "size": 9, "color": "#444"}, "markers"),
     )
-    for key, label, marker in marker_sets:
+    for key, label, marker, mode in marker_sets:
         items = sites[key]
         if items:
             traces.append(go.Scatter(
-                x=[s["lon"] for s in items], y=[s["lat"] for s in items], mode="markers+text",
+                x=[s["lon"] for s in items], y=[s["lat"] for s in items], mode=mode,
                 marker=marker, text=[esc(s["name"]) for s in items], textposition="top right",
-                textfont={"size": 10, "color": "#333"}, name=label, legendgroup=key,
+                textfont={"size": 11, "color": "#333"}, name=label, legendgroup=key,
                 hoverinfo="text", hovertext=[f"{label}: {esc(s['name'])}" for s in items]))
     # each threat's whole path, coloured by its fate
     truth = run.truth.sort_values(["threat_id", "time_s"], kind="stable")
@@ -182,9 +186,42 @@ def _event_points(run: RunResults, kind: str) -> pd.DataFrame:
     return pd.merge_asof(ev, truth, on="time_s", by="threat_id", direction="nearest").dropna()
 
 
+@dataclass(frozen=True, slots=True)
+class AnimatedFigure:
+    """A plotly figure and its animation frames, kept apart from it.
+
+    ``figure`` holds every trace (the moving ones at their first frame) and the layout with
+    the slider and play button; ``frames`` are plotly frame dicts
+    ``{"name", "traces", "data": [{"x", "y", "hovertext"}, ...]}`` with numpy arrays, encoded
+    by ``to_json`` as plotly.js typed arrays.
+    """
+
+    figure: go.Figure
+    frames: list[dict[str, Any]]
+
+    def to_json(self) -> str:
+        """``{"data", "layout", "frames"}`` as plotly.js reads it."""
+        head = self.figure.to_json()
+        return head[:-1] + ',"frames":' + json.dumps(self.frames, default=_typed_array,
+                                                     separators=(",", ":")) + "}"
+
+
+def _typed_array(value: object) -> object:
+    """numpy arrays as plotly.js typed-array specs (``{"dtype", "bdata"}``, little-endian)."""
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind == "f":
+            arr = value.astype("<f4" if value.dtype.itemsize <= 4 else "<f8")
+            return {"dtype": "f4" if value.dtype.itemsize <= 4 else "f8",
+                    "bdata": base64.b64encode(arr.tobytes()).decode("ascii")}
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
 def build_replay(
     run: RunResults, *, coverage_alt_m: float = 100.0, max_frames: int = 240
-) -> go.Figure:
+) -> AnimatedFigure:
     """The replay figure (see the module docstring).
 
     Parameters
@@ -257,13 +294,16 @@ def build_replay(
                                           "line": {"width": 2, "color": color}},
                                   hoverinfo="text"))
 
+    truth_lon, truth_lat = truth.lon_deg.to_numpy(np.float32), truth.lat_deg.to_numpy(np.float32)
+    track_lon, track_lat = tracks.lon_deg.to_numpy(np.float32), tracks.lat_deg.to_numpy(np.float32)
+    inter_lon, inter_lat = inter.lon_deg.to_numpy(np.float32), inter.lat_deg.to_numpy(np.float32)
+
     def frame_data(i: int) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
         r = rows_truth[i]
         for ttype in type_list:
             sel = r[truth_type[r] == ttype]
-            out.append({"x": truth.lon_deg.to_numpy(np.float32)[sel],
-                        "y": truth.lat_deg.to_numpy(np.float32)[sel],
+            out.append({"x": truth_lon[sel], "y": truth_lat[sel],
                         "hovertext": truth_label[sel].tolist()})
         r = rows_track[i]
         if r.size:
@@ -272,12 +312,10 @@ def build_replay(
         else:
             rx = ry = np.zeros(0)
         out.append({"x": rx.astype(np.float32), "y": ry.astype(np.float32)})
-        out.append({"x": tracks.lon_deg.to_numpy(np.float32)[r],
-                    "y": tracks.lat_deg.to_numpy(np.float32)[r],
+        out.append({"x": track_lon[r], "y": track_lat[r],
                     "hovertext": track_label[r].tolist()})
         r = rows_inter[i]
-        out.append({"x": inter.lon_deg.to_numpy(np.float32)[r],
-                    "y": inter.lat_deg.to_numpy(np.float32)[r],
+        out.append({"x": inter_lon[r], "y": inter_lat[r],
                     "hovertext": inter_label[r].tolist()})
         for kind, label, *_ in kinds:
             pts = event_pts[kind]
@@ -289,18 +327,29 @@ def build_replay(
                                                       strict=True)]})
         return out
 
+    # plotly leaves traces that are empty in the first frame out of the legend, so each moving
+    # trace gets a static, empty legend key in its group and stays out of the legend itself
+    keys = []
+    for trace in dynamic:
+        if trace.showlegend is False:
+            continue
+        keys.append(go.Scatter(x=[None], y=[None], mode=trace.mode, name=trace.name,
+                               legendgroup=trace.legendgroup or trace.name, marker=trace.marker,
+                               line=trace.line, hoverinfo="skip"))
+        trace.update(showlegend=False, legendgroup=trace.legendgroup or trace.name)
+    traces += keys
+    n_static = len(traces)
     dyn_index = list(range(n_static, n_static + len(dynamic)))
-    frames = []
-    for i, t in enumerate(times):
-        frames.append(go.Frame(name=f"{t:g}", data=[go.Scatter(**d) for d in frame_data(i)],
-                               traces=dyn_index))
+    # frames stay plain dicts: plotly's validation of ~2,000 frame traces took seconds
+    frames = [{"name": f"{t:g}", "traces": dyn_index, "data": frame_data(i)}
+              for i, t in enumerate(times)]
     first = frame_data(0)
     for trace, data in zip(dynamic, first, strict=True):
         trace.update(**data)
 
     anim = {"mode": "immediate", "frame": {"duration": 0, "redraw": False},
             "transition": {"duration": 0}}
-    fig = go.Figure(data=traces + dynamic, frames=frames)
+    fig = go.Figure(data=traces + dynamic)
     mid_lat = 0.5 * (box[2] + box[3])
     fig.update_layout(
         title={"text": "Replay", "x": 0.01},
@@ -327,20 +376,18 @@ def build_replay(
                        "args": [[f"{t:g}"], anim]} for t in times],
         }],
     )
-    fig.layout.meta = {"iadsim_dynamic_traces": dyn_index, "iadsim_frame_times_s":
-                       [float(t) for t in times]}
-    return fig
+    return AnimatedFigure(figure=fig, frames=frames)
 
 
-def final_state(fig: go.Figure) -> go.Figure:
+def final_state(anim: AnimatedFigure) -> go.Figure:
     """A still copy of a replay showing its last frame (for static images)."""
-    still = go.Figure(data=fig.data, layout=fig.layout)
-    if fig.frames:
-        last = fig.frames[-1]
-        for idx, data in zip(last.traces, last.data, strict=True):
-            still.data[idx].update(x=data.x, y=data.y, hovertext=data.hovertext)
+    still = go.Figure(anim.figure)
+    if anim.frames:
+        last = anim.frames[-1]
+        for idx, data in zip(last["traces"], last["data"], strict=True):
+            still.data[idx].update(**data)
     still.layout.updatemenus = ()
     still.layout.sliders = ()
-    still.update_layout(title={"text": f"Replay, t = {fig.frames[-1].name} s" if fig.frames
-                               else "Replay"})
+    name = anim.frames[-1]["name"] if anim.frames else None
+    still.update_layout(title={"text": f"Replay, t = {name} s" if name else "Replay"})
     return still

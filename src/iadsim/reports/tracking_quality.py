@@ -1,14 +1,10 @@
 """Tracking quality: GOSPA and its parts over time, and time to first track per threat.
 
-Stage: reports. In: ``truth.parquet`` and the confirmed rows of ``tracks.parquet`` (positions
-in scenario ENU metres), ``threats.parquet`` for first-detection and first-track times.
-Out: ``gospa_series`` (a DataFrame) and a plotly figure.
-
-GOSPA with alpha = 2 (Rahmathullah, Garcia-Fernandez and Svensson, 2017): at each time, with
-cut-off ``c`` and order ``p``, an optimal assignment of tracks to true threats minimises
-``sum_assigned min(d, c)^p + c^p / 2 * (missed + false)``; the distance is that sum to the
-power ``1/p``. Its parts are the localisation term ``(sum_assigned d^p)^(1/p)`` (assigned pairs
-closer than ``c``), the number of missed threats and the number of false tracks.
+Stage: reports. In: ``truth.parquet``, ``tracks.parquet`` (confirmed rows) and
+``threats.parquet``. Out: a plotly figure. GOSPA (alpha = 2) and its localisation, missed and
+false parts come from ``iadsim.tracking.metrics.tracking_metrics`` (a pure function of those
+tables), with the cut-off and order that ``summary.json`` reports under ``tracking``, so the
+curves average to the run's own summary numbers.
 """
 
 from __future__ import annotations
@@ -16,98 +12,54 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from numpy.typing import NDArray
 from plotly.subplots import make_subplots
-from scipy.optimize import linear_sum_assignment
-from scipy.spatial.distance import cdist
 
-from iadsim.reports.common import esc, pretty, snap_rows, threat_color
+from iadsim.reports.common import esc, pretty, threat_color
 from iadsim.reports.load import RunResults
+from iadsim.tracking.metrics import tracking_metrics
 
-DEFAULT_CUTOFF_M = 1000.0
+DEFAULT_CUTOFF_M = 2000.0
 
 
-def gospa(
-    truth_enu_m: NDArray[np.float64], tracks_enu_m: NDArray[np.float64], *, cutoff_m: float,
-    p: float = 2.0,
-) -> tuple[float, float, int, int]:
-    """GOSPA (alpha = 2) between two point sets.
+def gospa_series(run: RunResults, *, cutoff_m: float | None = None,
+                 p: float | None = None) -> pd.DataFrame:
+    """GOSPA per time step (``tracking_metrics(...).per_step``) plus a ``cutoff_m`` column.
 
-    Parameters
-    ----------
-    truth_enu_m, tracks_enu_m
-        ``(n, 3)`` and ``(m, 3)`` positions, metres.
-    cutoff_m, p
-        Cut-off distance ``c`` and order ``p``.
-
-    Returns
-    -------
-    (gospa_m, localisation_m, missed, false)
+    The cut-off and order default to ``summary.json``'s ``tracking.cutoff_m`` / ``tracking.p``
+    (``DEFAULT_CUTOFF_M`` and 2 when the run does not say).
     """
-    n, m = len(truth_enu_m), len(tracks_enu_m)
-    if n == 0 or m == 0:
-        total = (cutoff_m**p / 2.0 * (n + m)) ** (1.0 / p)
-        return float(total), 0.0, n, m
-    d = np.minimum(cdist(truth_enu_m, tracks_enu_m), cutoff_m) ** p
-    rows, cols = linear_sum_assignment(d)
-    real = d[rows, cols] < cutoff_m**p
-    assigned = int(real.sum())
-    loc = float(d[rows, cols][real].sum())
-    missed, false = n - assigned, m - assigned
-    total = (loc + cutoff_m**p / 2.0 * (missed + false)) ** (1.0 / p)
-    return float(total), float(loc ** (1.0 / p)), missed, false
-
-
-def gospa_series(
-    run: RunResults, *, cutoff_m: float | None = None, p: float = 2.0, max_points: int = 600
-) -> pd.DataFrame:
-    """GOSPA over time, at (at most ``max_points``) truth sample times.
-
-    The cut-off defaults to ``summary.json``'s ``tracking.gospa_c_m`` if present, else
-    ``DEFAULT_CUTOFF_M``. Tracks are the confirmed ones at the latest track sample at or before
-    each time (none if that sample is older than two track steps).
-    """
-    if cutoff_m is None:
-        cutoff_m = float(run.summary.get("tracking", {}).get("gospa_c_m", DEFAULT_CUTOFF_M))
-    truth = run.truth
-    tracks = run.tracks[run.tracks.confirmed.astype(bool)]
-    times = np.unique(truth.time_s.to_numpy(float))
-    if times.size > max_points:
-        times = times[np.linspace(0, times.size - 1, max_points).round().astype(int)]
-    cols = ["east_m", "north_m", "up_m"]
-    truth_xyz = truth[cols].to_numpy(float)
-    track_xyz = tracks[cols].to_numpy(float)
-    truth_rows = snap_rows(truth.time_s.to_numpy(float), times, 1e-9)
-    track_step = float(np.median(np.diff(np.unique(tracks.time_s)))) \
-        if tracks.time_s.nunique() > 1 else 1.0
-    track_rows = snap_rows(tracks.time_s.to_numpy(float), times, 2.0 * track_step)
-    out = np.array([gospa(truth_xyz[a], track_xyz[b], cutoff_m=cutoff_m, p=p)
-                    for a, b in zip(truth_rows, track_rows, strict=True)], dtype=float)
-    out = out.reshape(-1, 4)
-    return pd.DataFrame({"time_s": times, "gospa_m": out[:, 0], "localisation_m": out[:, 1],
-                         "missed": out[:, 2].astype(int), "false": out[:, 3].astype(int),
-                         "truths": [len(r) for r in truth_rows], "cutoff_m": cutoff_m})
+    reported = run.summary.get("tracking") or {}
+    c = float(cutoff_m if cutoff_m is not None else reported.get("cutoff_m", DEFAULT_CUTOFF_M))
+    order = float(p if p is not None else reported.get("p", 2.0))
+    cols = ["time_s", "threat_id", "east_m", "north_m", "up_m"]
+    per_step = tracking_metrics(run.truth[cols], run.tracks, cutoff_m=c, p=order).per_step
+    return per_step.assign(cutoff_m=c, p=order)
 
 
 def build_tracking(run: RunResults, *, cutoff_m: float | None = None) -> go.Figure:
     """GOSPA and its parts over time (left), time to first track per threat (right)."""
     series = gospa_series(run, cutoff_m=cutoff_m)
     c = float(series.cutoff_m.iloc[0]) if len(series) else DEFAULT_CUTOFF_M
+    order = float(series.p.iloc[0]) if len(series) else 2.0
     fig = make_subplots(
         rows=2, cols=2, shared_xaxes=False, column_widths=[0.62, 0.38],
         specs=[[{}, {"rowspan": 2}], [{}, None]], vertical_spacing=0.12,
-        subplot_titles=(f"GOSPA (c = {c:g} m, p = 2, α = 2)", "Time to first track per threat",
-                        "GOSPA parts: missed threats and false tracks"))
+        subplot_titles=(f"GOSPA and its parts (c = {c:g} m, p = {order:g}, α = 2)",
+                        "Time to first track per threat",
+                        "Missed threats and false tracks"))
     fig.add_trace(go.Scatter(x=series.time_s, y=series.gospa_m, mode="lines", name="GOSPA",
                              line={"color": "#000"}), row=1, col=1)
-    fig.add_trace(go.Scatter(x=series.time_s, y=series.localisation_m, mode="lines",
-                             name="localisation part", line={"color": "#1f77b4"}), row=1, col=1)
-    fig.add_trace(go.Scatter(x=series.time_s, y=series.missed, mode="lines", name="missed",
-                             line={"color": "#d62728", "shape": "hv"}), row=2, col=1)
-    fig.add_trace(go.Scatter(x=series.time_s, y=series["false"], mode="lines", name="false",
-                             line={"color": "#ff7f0e", "shape": "hv"}), row=2, col=1)
-    fig.add_trace(go.Scatter(x=series.time_s, y=series.truths, mode="lines", name="threats flying",
-                             line={"color": "#999", "dash": "dot", "shape": "hv"}), row=2, col=1)
+    for part, label, color in (("localisation_m", "localisation part", "#1f77b4"),
+                               ("missed_m", "missed part", "#d62728"),
+                               ("false_m", "false part", "#ff7f0e")):
+        fig.add_trace(go.Scatter(x=series.time_s, y=series[part], mode="lines", name=label,
+                                 line={"color": color, "width": 1.2}), row=1, col=1)
+    for count, label, color, dash in (("n_truth", "threats flying", "#999", "dot"),
+                                      ("n_missed", "missed threats", "#d62728", "solid"),
+                                      ("n_false", "false tracks", "#ff7f0e", "solid")):
+        fig.add_trace(go.Scatter(x=series.time_s, y=series[count], mode="lines", name=label,
+                                 line={"color": color, "dash": dash, "shape": "hv"}),
+                      row=2, col=1)
     th = run.threats.sort_values("threat_id")
     delay = (th.first_track_s - th.launch_time_s).to_numpy(float)
     detect = (th.first_detection_s - th.launch_time_s).to_numpy(float)
