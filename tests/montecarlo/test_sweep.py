@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 from mc_fakes import fake_replicate
@@ -49,6 +51,15 @@ def test_sweep_writes_folder_and_summary(scenario_file: Path, tmp_path: Path) ->
     assert summary.loc[4, "p_any_leaker"] == pytest.approx(p4["any_leaker"].mean())
     assert summary.loc[4, "leakers_mean"] == pytest.approx(p4["leakers"].mean())
     assert summary.loc[4, "n_threats_mean"] == 57 + 60
+    # the folder is queryable with DuckDB as documented
+    by_point = duckdb.sql(
+        f"SELECT point, avg(leakers) AS m, count(*) AS n FROM "
+        f"read_parquet('{out}/replications/*.parquet') GROUP BY point ORDER BY point").df()
+    assert by_point["n"].tolist() == [20] * 6
+    np.testing.assert_allclose(by_point["m"], summary["leakers_mean"])
+    top = duckdb.sql(f"SELECT \"threats[0].count\" AS c, p_any_leaker FROM "
+                     f"'{out}/summary.parquet' ORDER BY p_any_leaker DESC, c DESC").fetchall()[0]
+    assert top == (60, summary["p_any_leaker"].max())
     sat = pd.read_csv(out / "saturation.csv")
     assert sat["command.cycle_s"].tolist() == [2.0, 4.0]
     assert (sat["raid_size_min"] == 67).all() and (sat["raid_size_max"] == 117).all()

@@ -21,7 +21,7 @@ from iadsim.scenario.model import Scenario
 FATES = ("killed", "leaked", "flying", "ended")
 _NOT_METRICS = {"seed", "scenario_name", "duration_s", "wall_time_s", "threats", "fates",
                 "rounds_spent", "leakers_per_asset", "kills", "leakers", "tracking", "cost",
-                "interceptor_cost", "threat_count", "rounds_total"}
+                "interceptor_cost", "threat_count", "rounds_total", "completed_s", "interrupted"}
 
 
 def replicate(point: SweepPoint, replication: int) -> dict[str, Any]:
