@@ -43,6 +43,10 @@ class TrackingSpec(BaseModel):
     debias_measurements: bool = Field(
         default=True, description="unbiased converted measurements (multiplicative correction)"
     )
+    covariance_at_prediction: bool = Field(
+        default=True,
+        description="update with the measurement covariance at the predicted position (EKF-like)",
+    )
 
     # association
     association: Literal["gnn", "jpda"] = "gnn"
@@ -57,6 +61,10 @@ class TrackingSpec(BaseModel):
     # track management
     confirm_m: int = Field(default=3, ge=1, le=32)
     confirm_n: int = Field(default=4, ge=1, le=32)
+    initiation_max_misses: int = Field(
+        default=2, ge=1, le=32,
+        description="a one-detection track is dropped after this many misses (two-point rule)",
+    )
     max_misses: int = Field(
         default=3, ge=1, le=1000, description="consecutive misses by every radar that held it"
     )

@@ -55,6 +55,7 @@ def gate(
     r_m2: Array,
     threshold: float,
     track_mask: NDArray[np.bool_] | None = None,
+    max_radius_m: Array | None = None,
 ) -> GatedPairs:
     """All pairs with squared Mahalanobis distance below ``threshold``.
 
@@ -68,6 +69,9 @@ def gate(
         Chi-square gate on ``nu^T (P + R)^-1 nu`` (3 degrees of freedom).
     track_mask
         Optional ``(n,)`` mask of the tracks to gate (the others get no pairs).
+    max_radius_m
+        Optional ``(n,)`` hard limit on the distance of a detection from each track (e.g. a
+        velocity gate); pairs farther away are never considered.
     """
     n, k = len(position_m), len(z_m)
     if n == 0 or k == 0:
@@ -79,19 +83,43 @@ def gate(
     max_r_trace = float(np.max(np.trace(r_m2, axis1=1, axis2=2)))
     p_trace = np.trace(position_cov_m2[tracks], axis1=1, axis2=2)
     radius = np.sqrt(threshold * (p_trace + max_r_trace))
-    tree = cKDTree(z_m)
-    hits = tree.query_ball_point(position_m[tracks], radius, return_sorted=True)
-    counts = np.fromiter((len(h) for h in hits), dtype=np.intp, count=len(hits))
-    if counts.sum() == 0:
+    if max_radius_m is not None:
+        radius = np.minimum(radius, max_radius_m[tracks])
+    ti, dj = _candidates(position_m[tracks], radius, z_m)
+    if len(ti) == 0:
         return _no_pairs()
-    ti = np.repeat(tracks, counts)
-    dj = np.concatenate([np.asarray(h, dtype=np.intp) for h in hits if h])
+    ti = tracks[ti]
     nu = z_m[dj] - position_m[ti]
     s_inv, det = inv3_sym(position_cov_m2[ti] + r_m2[dj])
     d2 = mahalanobis2(nu, s_inv)
     keep = d2 < threshold
     loglik = -0.5 * (d2[keep] + np.log(det[keep]) + 3.0 * LOG_2PI)
     return GatedPairs(ti[keep], dj[keep], d2[keep], loglik)
+
+
+def _candidates(
+    position_m: Array, radius_m: Array, z_m: Array
+) -> tuple[Index, Index]:
+    """Pairs (track row, detection row) closer than the track's radius, sorted.
+
+    Tracks are binned by radius (powers of two) and each bin's k-d tree is matched against the
+    detections' tree at the bin's largest radius, then pairs are cut to each track's own radius.
+    """
+    det_tree = cKDTree(z_m, balanced_tree=False, compact_nodes=False)
+    level = np.ceil(np.log2(np.maximum(radius_m, 1e-9))).astype(np.int64)
+    ti_parts, dj_parts = [], []
+    for lv in np.unique(level):
+        rows = np.flatnonzero(level == lv)
+        tree = cKDTree(position_m[rows], balanced_tree=False, compact_nodes=False)
+        near = tree.sparse_distance_matrix(
+            det_tree, float(2.0**lv), output_type="ndarray"
+        )
+        keep = near["v"] <= radius_m[rows[near["i"]]]
+        ti_parts.append(rows[near["i"][keep]])
+        dj_parts.append(near["j"][keep].astype(np.intp))
+    ti, dj = np.concatenate(ti_parts), np.concatenate(dj_parts)
+    order = np.lexsort((dj, ti))
+    return ti[order], dj[order]
 
 
 def _no_pairs() -> GatedPairs:

@@ -4,8 +4,8 @@ In: per-scan hit/miss outcomes. Out: which tracks are born, confirmed and delete
 
 * Initiation: every detection left over after association (and outside every confirmed track's
   gate) starts a tentative track at its measured position with zero velocity and a velocity
-  sigma of ``max_speed_mps / 2``; its second detection must also pass a hard velocity gate
-  (two-point initiation).
+  sigma of ``max_speed_mps / 2``; its second detection must pass a hard velocity gate and come
+  within ``initiation_max_misses`` missed scans (two-point initiation).
 * Confirmation: M hits out of the first N scans that could have seen the track (M-of-N).
 * Deletion: a tentative track that can no longer reach M of N; a confirmed track once every
   radar that has held it has missed it ``max_misses`` times running, once it has coasted
@@ -178,6 +178,7 @@ def confirm_and_delete(
     hopeless = tentative & ~newly & (
         (table.chances - table.hits > spec.confirm_n - spec.confirm_m)
         | (table.chances >= spec.confirm_n)
+        | ((table.hits == 1) & (table.chances - 1 >= spec.initiation_max_misses))
     )
     held = np.where(table.seen, table.misses, np.iinfo(np.int64).max)
     all_missed = held.min(axis=1) >= spec.max_misses if table.seen.shape[1] else np.zeros(

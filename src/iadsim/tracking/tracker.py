@@ -30,6 +30,7 @@ from iadsim.tracking.batch import TrackBatch
 from iadsim.tracking.filters import (
     MotionModels,
     convert_measurements,
+    covariance_at,
     imm_combine,
     imm_mix,
     imm_probabilities,
@@ -216,7 +217,8 @@ class Tracker:
         n, k = len(table), len(det)
         z, r = convert_measurements(det, self.geometry, debias=spec.debias_measurements)
         xc, pc = imm_combine(table.x, table.p, table.mu)
-        pairs = gate(xc[:, :3], pc[:, :3, :3], z, r, self._gate)
+        reach = self._reach(table, r, time_s)
+        pairs = gate(xc[:, :3], pc[:, :3, :3], z, r, self._gate, max_radius_m=reach)
         pairs = self._velocity_gate(pairs, table, xc, z, r, time_s)
 
         is_conf = table.confirmed[pairs.track]
@@ -228,13 +230,13 @@ class Tracker:
         x, p, mu = table.x.copy(), table.p.copy(), table.mu.copy()
 
         if spec.association == "jpda":
-            self._jpda_update(conf_pairs, n, k, z, r, det.truth_id, x, p, mu, hit, hit_truth)
+            self._jpda_update(conf_pairs, n, k, z, r, det, xc, x, p, mu, hit, hit_truth)
         else:
             won = gnn(conf_pairs, n, k, miss_cost=self._gate)
-            self._gnn_update(won, z, r, det.truth_id, x, p, mu, hit, hit_truth)
+            self._gnn_update(won, z, r, det, xc, x, p, mu, hit, hit_truth)
         tent_pairs = pairs.take(~is_conf & ~claimed[pairs.detection])
         won_t = gnn(tent_pairs, n, k, miss_cost=self._gate)
-        self._gnn_update(won_t, z, r, det.truth_id, x, p, mu, hit, hit_truth)
+        self._gnn_update(won_t, z, r, det, xc, x, p, mu, hit, hit_truth)
         claimed[won_t.detection] = True
 
         table = replace(table, x=x, p=p, mu=mu)
@@ -256,6 +258,14 @@ class Tracker:
         self._table = TrackTable.concatenate(table, born)
         return confirmed_ids, dropped_ids
 
+    def _reach(self, table: TrackTable, r: Array, time_s: float) -> Array | None:
+        """How far a one-detection track's next detection can be: speed x time + noise."""
+        if len(table) == 0 or len(r) == 0:
+            return None
+        slack = 3.0 * np.sqrt(2.0 * float(np.max(np.trace(r, axis1=1, axis2=2))))
+        reach = self.spec.max_speed_mps * (time_s - table.last_hit_s) + slack
+        return np.where(table.hits == 1, reach, np.inf)
+
     def _velocity_gate(
         self, pairs: GatedPairs, table: TrackTable, xc: Array, z: Array, r: Array, time_s: float
     ) -> GatedPairs:
@@ -269,25 +279,37 @@ class Tracker:
         slack = 3.0 * np.sqrt(2.0 * np.trace(r[dj], axis1=1, axis2=2))
         return pairs.take(~one | (dist <= self.spec.max_speed_mps * dt + slack))
 
+    def _update_covariance(
+        self, ti: NDArray[np.intp], dj: NDArray[np.intp], r: Array, det: DetectionBatch,
+        xc: Array,
+    ) -> Array:
+        """Measurement covariances of the pairs: at the prediction, or at the measured point."""
+        if not self.spec.covariance_at_prediction:
+            return r[dj]
+        return covariance_at(xc[ti, :3], det.take(dj), self.geometry)
+
     def _gnn_update(
-        self, won: GatedPairs, z: Array, r: Array, truth: NDArray[np.int64],
+        self, won: GatedPairs, z: Array, r: Array, det: DetectionBatch, xc: Array,
         x: Array, p: Array, mu: Array, hit: NDArray[np.bool_], hit_truth: NDArray[np.int64],
     ) -> None:
         """Kalman-update the assigned tracks in place (every model of the IMM)."""
         if len(won) == 0:
             return
         ti, dj = won.track, won.detection
+        truth = det.truth_id
+        rr = self._update_covariance(ti, dj, r, det, xc)
         loglik = np.empty((len(ti), self.models.count))
         for m in range(self.models.count):
-            x[m, ti], p[m, ti], loglik[:, m] = kf_update(x[m, ti], p[m, ti], z[dj], r[dj])
+            x[m, ti], p[m, ti], loglik[:, m] = kf_update(x[m, ti], p[m, ti], z[dj], rr)
         if self.models.count > 1:
             mu[ti] = imm_probabilities(mu[ti], loglik)
         hit[ti] = True
         hit_truth[ti] = truth[dj]
 
     def _jpda_update(
-        self, pairs: GatedPairs, n: int, k: int, z: Array, r: Array, truth: NDArray[np.int64],
-        x: Array, p: Array, mu: Array, hit: NDArray[np.bool_], hit_truth: NDArray[np.int64],
+        self, pairs: GatedPairs, n: int, k: int, z: Array, r: Array, det: DetectionBatch,
+        xc: Array, x: Array, p: Array, mu: Array, hit: NDArray[np.bool_],
+        hit_truth: NDArray[np.int64],
     ) -> None:
         """PDA update of the confirmed tracks in place: a beta-weighted mixture of updates."""
         if len(pairs) == 0:
@@ -300,11 +322,13 @@ class Tracker:
             clutter_density_per_m3=spec.clutter_density_per_m3,
         )
         ti, dj = pairs.track, pairs.detection
+        truth = det.truth_id
+        rr = self._update_covariance(ti, dj, r, det, xc)
         tracks = np.unique(ti)
         miss_w = 1.0 - spec.detection_probability * spec.gate_probability
         lam = np.empty((n, self.models.count))
         for m in range(self.models.count):
-            xu, pu, ll = kf_update(x[m, ti], p[m, ti], z[dj], r[dj])
+            xu, pu, ll = kf_update(x[m, ti], p[m, ti], z[dj], rr)
             x0, p0 = x[m], p[m]
             xm = beta_miss[:, None] * x0
             np.add.at(xm, ti, beta[:, None] * xu)
