@@ -1,13 +1,24 @@
-"""Predicted intercept points: where an interceptor at mean speed meets a constant-velocity target.
+"""Engagement planning: predicted intercept points and launch windows.
 
-Solves |p + v t - L| = s t for the smallest t > 0, vectorised over target-launcher pairs:
-with d = p - L, (v.v - s^2) t^2 + 2 (d.v) t + d.d = 0.
+In: target states (position, velocity, acceleration in scenario ENU), launcher positions and
+interceptor classes. Out: time of flight, intercept point, earliest and latest launch times.
+
+* :func:`intercept_time_s`: an interceptor at one mean speed s against a constant-velocity
+  target, closed form: with d = p - L, (v.v - s^2) t^2 + 2 (d.v) t + d.d = 0.
+* :func:`intercept_boost_coast`: an interceptor with a speed *profile* (boost at constant
+  acceleration, then a coast in which speed decays exponentially) against a constant-velocity
+  (acceleration 0) or ballistic (acceleration g) target: the smallest t with
+  ``reach_m(t) = |p + v t + a t^2 / 2 - L|``, found by a scan then bisection, all pairs at once.
+* :func:`launch_window`: earliest and latest launch times whose intercept lies inside the
+  class envelope (range, altitude, minimum and maximum time of flight).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 
 def intercept_time_s(
@@ -46,4 +57,196 @@ def intercept_point_m(
 ) -> NDArray[np.float64]:
     """Constant-velocity prediction p + v t, (n, 3); NaN rows where ``time_s`` is infinite."""
     t = np.where(np.isfinite(time_s), time_s, np.nan)
-    return np.asarray(target_position_m, float) + np.asarray(target_velocity_mps, float) * t[..., None]
+    return (
+        np.asarray(target_position_m, float) + np.asarray(target_velocity_mps, float) * t[..., None]
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SpeedProfile:
+    """Interceptor fly-out per class (rows): boost, then coast; straight line to the intercept.
+
+    Speed is ``v0 + a t`` during the boost (0 <= t <= ``boost_s``), then
+    ``v_b exp(-(t - boost_s) / coast_decay_s)`` with burnout speed v_b; ``coast_decay_s`` may be
+    ``inf`` (no decay). Flight ends at ``max_flight_s``.
+    """
+
+    initial_speed_mps: NDArray[np.float64]  # (c,)
+    boost_accel_mps2: NDArray[np.float64]  # (c,)
+    boost_s: NDArray[np.float64]  # (c,)
+    coast_decay_s: NDArray[np.float64]  # (c,), inf for none
+    max_flight_s: NDArray[np.float64]  # (c,)
+
+    @classmethod
+    def constant(cls, speed_mps: ArrayLike, max_flight_s: ArrayLike) -> SpeedProfile:
+        """One constant speed per class (the mean-speed model)."""
+        v = np.atleast_1d(np.asarray(speed_mps, dtype=float))
+        t = np.broadcast_to(np.asarray(max_flight_s, dtype=float), v.shape).copy()
+        z = np.zeros_like(v)
+        return cls(v, z, z.copy(), np.full_like(v, np.inf), t)
+
+    def speed_mps(self, cls: NDArray[np.intp], t_s: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Speed of class ``cls`` interceptors ``t_s`` after launch (broadcast shapes)."""
+        v0, a, tb, tau = self._rows(cls, np.ndim(t_s))
+        vb = v0 + a * tb
+        tc = np.maximum(t_s - tb, 0.0)
+        coast = vb * np.exp(-tc / tau)
+        return np.where(t_s <= tb, v0 + a * np.maximum(t_s, 0.0), coast)
+
+    def reach_m(self, cls: NDArray[np.intp], t_s: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Distance flown ``t_s`` after launch (the integral of the speed)."""
+        v0, a, tb, tau = self._rows(cls, np.ndim(t_s))
+        t = np.maximum(t_s, 0.0)
+        tbo = np.minimum(t, tb)
+        boost = v0 * tbo + 0.5 * a * tbo**2
+        vb = v0 + a * tb
+        tc = np.maximum(t - tb, 0.0)
+        finite = np.isfinite(tau)
+        coast = np.where(finite, vb * np.where(finite, tau, 1.0) * -np.expm1(-tc / tau), vb * tc)
+        return boost + coast
+
+    def _rows(self, cls: NDArray[np.intp], ndim: int) -> tuple[NDArray[np.float64], ...]:
+        c = np.asarray(cls)
+        extra = (None,) * max(ndim - c.ndim, 0)
+        return tuple(
+            getattr(self, f)[c][(..., *extra)]
+            for f in ("initial_speed_mps", "boost_accel_mps2", "boost_s", "coast_decay_s")
+        )
+
+
+def intercept_boost_coast(
+    target_position_m: ArrayLike,
+    target_velocity_mps: ArrayLike,
+    launcher_position_m: ArrayLike,
+    profile: SpeedProfile,
+    cls: ArrayLike,
+    *,
+    target_accel_mps2: ArrayLike | None = None,
+    n_scan: int = 256,
+    n_bisect: int = 48,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Time of flight and intercept point of a profiled interceptor, one row per pair.
+
+    Parameters
+    ----------
+    target_position_m, target_velocity_mps : (n, 3) target state at launch.
+    launcher_position_m : (n, 3).
+    profile, cls : interceptor profiles and each pair's class (n,).
+    target_accel_mps2 : (n, 3) or (3,) constant target acceleration (0 for constant velocity,
+        ``(0, 0, -g)`` for a ballistic target in the flat-earth approximation); default 0.
+    n_scan : time samples over (0, max flight] to bracket the first crossing; a crossing that
+        starts and ends between two samples (a graze) can be missed.
+
+    Returns
+    -------
+    tof_s : (n,) +inf where no intercept before ``max_flight_s``.
+    point_m : (n, 3) NaN rows where none.
+    """
+    p = np.atleast_2d(np.asarray(target_position_m, dtype=float))
+    v = np.broadcast_to(np.asarray(target_velocity_mps, dtype=float), p.shape)
+    acc = np.zeros(3) if target_accel_mps2 is None else np.asarray(target_accel_mps2, float)
+    acc = np.broadcast_to(acc, p.shape)
+    launch = np.broadcast_to(np.asarray(launcher_position_m, dtype=float), p.shape)
+    c = np.broadcast_to(np.asarray(cls, dtype=np.intp), p.shape[:1])
+    n = p.shape[0]
+    if n == 0:
+        return np.empty(0), np.empty((0, 3))
+
+    def gap(t: NDArray[np.float64]) -> NDArray[np.float64]:
+        """reach - distance to the target, (n, k) for times (n, k)."""
+        pos = (
+            p[:, None, :] + v[:, None, :] * t[..., None] + 0.5 * acc[:, None, :] * t[..., None] ** 2
+        )
+        dist = np.linalg.norm(pos - launch[:, None, :], axis=2)
+        return profile.reach_m(c[:, None], t) - dist
+
+    t_max = profile.max_flight_s[c]
+    grid = t_max[:, None] * np.linspace(0.0, 1.0, n_scan + 1)[None, 1:]  # (n, k)
+    g = gap(grid)
+    hit = g >= 0.0
+    found = hit.any(axis=1)
+    k = np.argmax(hit, axis=1)
+    hi = grid[np.arange(n), k]
+    lo = np.where(k > 0, grid[np.arange(n), np.maximum(k - 1, 0)], 0.0)
+    for _ in range(n_bisect):
+        mid = 0.5 * (lo + hi)
+        ok = gap(mid[:, None])[:, 0] >= 0.0
+        hi = np.where(ok, mid, hi)
+        lo = np.where(ok, lo, mid)
+    tof = np.where(found, hi, np.inf)
+    t = np.where(found, hi, np.nan)[:, None]
+    point = p + v * t + 0.5 * acc * t**2
+    return tof, point
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    """Engagement envelope per class (rows)."""
+
+    min_range_m: NDArray[np.float64]
+    max_range_m: NDArray[np.float64]
+    min_altitude_m: NDArray[np.float64]
+    max_altitude_m: NDArray[np.float64]
+    min_flight_s: NDArray[np.float64]
+
+
+def inside_envelope(
+    tof_s: NDArray[np.float64],
+    point_m: NDArray[np.float64],
+    launcher_position_m: NDArray[np.float64],
+    envelope: Envelope,
+    cls: NDArray[np.intp],
+) -> NDArray[np.bool_]:
+    """Intercepts (n,) inside their class envelope (slant range, altitude, time of flight)."""
+    rng_m = np.linalg.norm(np.nan_to_num(point_m) - launcher_position_m, axis=-1)
+    alt_m = np.nan_to_num(point_m[..., 2], nan=-np.inf)
+    return (
+        np.isfinite(tof_s)
+        & (tof_s >= envelope.min_flight_s[cls])
+        & (rng_m >= envelope.min_range_m[cls])
+        & (rng_m <= envelope.max_range_m[cls])
+        & (alt_m >= envelope.min_altitude_m[cls])
+        & (alt_m <= envelope.max_altitude_m[cls])
+    )
+
+
+def launch_window(
+    target_position_m: ArrayLike,
+    target_velocity_mps: ArrayLike,
+    launcher_position_m: ArrayLike,
+    profile: SpeedProfile,
+    envelope: Envelope,
+    cls: ArrayLike,
+    *,
+    horizon_s: float,
+    step_s: float = 0.5,
+    target_accel_mps2: ArrayLike | None = None,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Earliest and latest launch delays in [0, horizon_s] whose intercept is in the envelope.
+
+    The target state is given now (delay 0) and propagated with its constant acceleration;
+    launch delays are sampled every ``step_s`` (the answer's resolution). NaN where no
+    delay works. The feasible delays need not be one interval (a target that passes overhead
+    can be engaged coming and going); the first and last are returned. Returns ``(earliest_s, latest_s)``, each (n,).
+    """
+    p = np.atleast_2d(np.asarray(target_position_m, dtype=float))
+    n = p.shape[0]
+    v = np.broadcast_to(np.asarray(target_velocity_mps, dtype=float), p.shape)
+    acc = np.zeros(3) if target_accel_mps2 is None else np.asarray(target_accel_mps2, float)
+    acc = np.broadcast_to(acc, p.shape)
+    launch = np.broadcast_to(np.asarray(launcher_position_m, dtype=float), p.shape)
+    c = np.broadcast_to(np.asarray(cls, dtype=np.intp), (n,))
+    delays = np.arange(0.0, horizon_s + 1e-9, step_s)
+    k = delays.size
+    d = np.repeat(delays[None, :], n, axis=0).ravel()  # (n k,)
+    rows = np.repeat(np.arange(n), k)
+    p_d = p[rows] + v[rows] * d[:, None] + 0.5 * acc[rows] * d[:, None] ** 2
+    v_d = v[rows] + acc[rows] * d[:, None]
+    tof, point = intercept_boost_coast(
+        p_d, v_d, launch[rows], profile, c[rows], target_accel_mps2=acc[rows]
+    )
+    ok = inside_envelope(tof, point, launch[rows], envelope, c[rows]).reshape(n, k)
+    any_ok = ok.any(axis=1)
+    first = np.argmax(ok, axis=1)
+    last = k - 1 - np.argmax(ok[:, ::-1], axis=1)
+    return np.where(any_ok, delays[first], np.nan), np.where(any_ok, delays[last], np.nan)

@@ -1,0 +1,114 @@
+"""Intercept planning with speed profiles and launch windows, against closed forms."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from iadsim.engagement.intercept import (
+    Envelope,
+    SpeedProfile,
+    inside_envelope,
+    intercept_boost_coast,
+    intercept_time_s,
+    launch_window,
+)
+from iadsim.world.frames import GRAVITY_MPS2
+
+BOOST = SpeedProfile(
+    initial_speed_mps=np.array([50.0]),
+    boost_accel_mps2=np.array([200.0]),
+    boost_s=np.array([6.0]),
+    coast_decay_s=np.array([40.0]),
+    max_flight_s=np.array([120.0]),
+)
+
+
+def test_constant_profile_matches_closed_form_for_many_pairs():
+    rng = np.random.default_rng(0)
+    n = 200
+    p = rng.uniform(-40_000, 40_000, (n, 3))
+    p[:, 2] = rng.uniform(100, 12_000, n)
+    v = rng.uniform(-300, 300, (n, 3))
+    launcher = rng.uniform(-5_000, 5_000, (n, 3))
+    speed = rng.uniform(800, 1500, n)
+    profile = SpeedProfile.constant(speed, 200.0)
+    tof, point = intercept_boost_coast(p, v, launcher, profile, np.arange(n))
+    want = intercept_time_s(p, v, launcher, speed)
+    np.testing.assert_allclose(tof, want, rtol=1e-9)
+    np.testing.assert_allclose(np.linalg.norm(point - launcher, axis=1), speed * tof, rtol=1e-9)
+
+
+def test_boost_and_coast_reach_closed_form_for_stationary_targets():
+    v0, a, tb, tau = 50.0, 200.0, 6.0, 40.0
+    vb = v0 + a * tb
+    d_boost = v0 * tb + 0.5 * a * tb**2
+    for d in (1_000.0, 3_000.0, 10_000.0, 30_000.0):
+        if d <= d_boost:
+            want = (-v0 + np.sqrt(v0**2 + 2 * a * d)) / a
+        else:
+            want = tb - tau * np.log(1.0 - (d - d_boost) / (vb * tau))
+        tof, _ = intercept_boost_coast(
+            [[d, 0.0, 0.0]], [[0.0, 0.0, 0.0]], [0.0, 0.0, 0.0], BOOST, 0
+        )
+        assert tof[0] == pytest.approx(want, rel=1e-9)
+        assert BOOST.reach_m(np.array([0]), np.array([want]))[0] == pytest.approx(d, rel=1e-9)
+    # beyond the coast's asymptotic reach d_boost + vb tau: never
+    far = d_boost + vb * tau + 1.0
+    tof, point = intercept_boost_coast([[far, 0, 0]], [[0, 0, 0]], [0, 0, 0], BOOST, 0)
+    assert np.isinf(tof[0]) and np.isnan(point).all()
+
+
+def test_ballistic_target_meets_interceptor_where_predicted():
+    p0, v0 = np.array([[60_000.0, 0.0, 30_000.0]]), np.array([[-1_500.0, 0.0, -500.0]])
+    g = np.array([0.0, 0.0, -GRAVITY_MPS2])
+    tof, point = intercept_boost_coast(p0, v0, np.zeros(3), BOOST, 0, target_accel_mps2=g)
+    t = tof[0]
+    truth = p0[0] + v0[0] * t + 0.5 * g * t**2
+    np.testing.assert_allclose(point[0], truth)
+    assert np.linalg.norm(truth) == pytest.approx(BOOST.reach_m(np.array([0]), np.array([t]))[0])
+    # the first meeting: at every earlier time the interceptor has not reached the target
+    ts = np.linspace(0.0, t, 400)[:-1]
+    dist = np.linalg.norm(p0[0] + v0[0] * ts[:, None] + 0.5 * g * ts[:, None] ** 2, axis=1)
+    assert np.all(BOOST.reach_m(np.zeros(ts.size, np.intp), ts) < dist)
+
+
+@pytest.mark.parametrize("n", [0, 1, 5])
+def test_shapes(n):
+    tof, point = intercept_boost_coast(
+        np.ones((n, 3)) * 5_000, np.zeros((n, 3)), np.zeros((n, 3)), BOOST, np.zeros(n, np.intp)
+    )
+    assert tof.shape == (n,) and point.shape == (n, 3)
+
+
+def test_launch_window_head_on_closed_form():
+    s, u, d0 = 1_000.0, 250.0, 120_000.0
+    env = Envelope(
+        min_range_m=np.array([5_000.0]),
+        max_range_m=np.array([60_000.0]),
+        min_altitude_m=np.array([0.0]),
+        max_altitude_m=np.array([20_000.0]),
+        min_flight_s=np.array([8.0]),
+    )
+    profile = SpeedProfile.constant([s], 200.0)
+    early, late = launch_window(
+        [[d0, 0.0, 1_000.0]],
+        [[-u, 0.0, 0.0]],
+        [0.0, 0.0, 1_000.0],
+        profile,
+        env,
+        0,
+        horizon_s=600.0,
+        step_s=0.25,
+    )
+    # intercept range r = s D / (s + u) for launch range D = d0 - u t
+    want_early = (d0 - 60_000.0 * (s + u) / s) / u
+    want_late = (d0 - max(5_000.0 * (s + u) / s, 8.0 * (s + u))) / u
+    assert early[0] == pytest.approx(want_early, abs=0.25)
+    assert late[0] == pytest.approx(want_late, abs=0.25)
+    # never a launch whose intercept falls outside the envelope
+    for delay in np.arange(0.0, 470.0, 2.5):
+        p = np.array([[d0 - u * delay, 0.0, 1_000.0]])
+        tof, pt = intercept_boost_coast(p, [[-u, 0.0, 0.0]], [0.0, 0.0, 1_000.0], profile, 0)
+        ok = inside_envelope(tof, pt, np.array([[0.0, 0.0, 1_000.0]]), env, np.array([0]))
+        assert bool(ok[0]) == bool(early[0] - 1e-9 <= delay <= late[0] + 1e-9)
