@@ -177,3 +177,34 @@ def write_run_folder(out: Path, *, name: str = "toy run", threat_name: str = "t"
 def run_dir(tmp_path: Path) -> Path:
     """A toy output folder."""
     return write_run_folder(tmp_path / "run")
+
+
+def fake_replicate(point, replication: int) -> dict:
+    """A fast stand-in for one replication: each of the n threats leaks with probability
+    ((n - 40) / 200)^2 scaled by reaction time / 8 s; rounds ~ Poisson(n / 2)."""
+    from iadsim.montecarlo.seeds import replication_seed
+
+    rng = np.random.default_rng(replication_seed(point.seed, point.index, replication))
+    n = sum(g.count for g in point.scenario.threats)
+    p_leak = ((max(n - 40, 0) / 200.0) ** 2) * point.scenario.command.reaction_time_s / 8.0
+    leakers = int(rng.binomial(n, min(1.0, p_leak)))
+    rounds = int(rng.poisson(n / 2))
+    return {"n_threats": n, "leakers": leakers, "any_leaker": leakers > 0,
+            "kills": n - leakers, "rounds_total": rounds, "cost": 2.0 * rounds}
+
+
+def write_sweep_folder(out: Path, sets: list[str], runs: int = 30) -> Path:
+    """A Monte Carlo folder written by the real sweep machinery with ``fake_replicate``."""
+    from iadsim.montecarlo.sweep import run_sweep
+    from iadsim.scenario.load import DEFAULT_SCENARIO
+
+    run_sweep(DEFAULT_SCENARIO, runs=runs, out_dir=out, sets=sets, backend="serial",
+              replicate=fake_replicate)
+    return out
+
+
+@pytest.fixture
+def sweep_dir(tmp_path: Path) -> Path:
+    """A raid-size sweep (three sizes of the first cruise-missile wave) at two reaction times."""
+    return write_sweep_folder(tmp_path / "sweep", ["command.reaction_time_s=4,12",
+                                                  "threats[2].count=5,20,30,40"])

@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from iadsim.errors import InputDataError
-from iadsim.reports.common import CLASS_PALETTE, esc
+from iadsim.reports.common import esc
 from iadsim.reports.page import Page, Section
 
 DISTRIBUTION_METRICS = (("leakers", "leakers per run"), ("rounds_total", "rounds per run"))
@@ -53,11 +53,16 @@ def read_sweep(out_dir: str | Path) -> tuple[dict[str, Any], pd.DataFrame, pd.Da
     return manifest, reps, summary, sat
 
 
+CURVE_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b")
+
+
 def _point_labels(summary: pd.DataFrame, params: list[str]) -> dict[int, str]:
+    """Short labels: the point's values in parameter order (the axis title names them)."""
     if not params:
         return {int(p): f"point {int(p)}" for p in summary.point}
-    return {int(row.point): ", ".join(f"{esc(p)}={esc(row[p])}" for p in params)
-            for _, row in summary.iterrows()}
+    columns = [summary[p].tolist() for p in params]  # per column: no int -> float upcast
+    return {int(point): ", ".join(esc(col[i]) for col in columns)
+            for i, point in enumerate(summary.point)}
 
 
 def build_distributions(reps: pd.DataFrame, summary: pd.DataFrame,
@@ -83,9 +88,10 @@ def build_distributions(reps: pd.DataFrame, summary: pd.DataFrame,
                 part = reps[reps.point == p]
                 fig.add_trace(go.Box(y=part[metric].to_numpy(float), name=labels.get(p, str(p)),
                                      boxmean=True, showlegend=False,
-                                     marker={"color": CLASS_PALETTE[i % len(CLASS_PALETTE)]}),
+                                     marker={"color": CURVE_COLORS[i % len(CURVE_COLORS)]}),
                               row=1, col=col)
             fig.update_yaxes(title_text=label, row=1, col=col)
+            fig.update_xaxes(title_text=esc(", ".join(params)) or "sweep point", row=1, col=col)
     fig.update_layout(title={"text": f"Distributions over {len(reps)} runs", "x": 0.01},
                       height=440, margin={"l": 60, "r": 20, "t": 70, "b": 80})
     return fig
@@ -103,7 +109,7 @@ def _curve_axis(summary: pd.DataFrame, params: list[str]) -> tuple[str, str, lis
 
 def _band(fig: go.Figure, x: np.ndarray, low: np.ndarray, high: np.ndarray, color: str,
           group: str, row: int, col: int) -> None:
-    fig.add_trace(go.Scatter(x=np.concatenate([x, x[::-1]]),
+    fig.add_trace(go.Scatter(x=np.concatenate([x, x[::-1]]), mode="lines",
                              y=np.concatenate([high, low[::-1]]), fill="toself",
                              fillcolor=color, opacity=0.18, line={"width": 0},
                              hoverinfo="skip", showlegend=False, legendgroup=group,
@@ -121,7 +127,7 @@ def build_saturation(summary: pd.DataFrame, sat: pd.DataFrame, params: list[str]
         key = key if isinstance(key, tuple) else (key,)
         name = ", ".join(f"{esc(p)}={esc(v)}" for p, v in zip(groups, key, strict=True)) \
             or "all points"
-        color = CLASS_PALETTE[gi % len(CLASS_PALETTE)]
+        color = CURVE_COLORS[gi % len(CURVE_COLORS)]
         part = part.sort_values(xcol, kind="stable")
         x = part[xcol].to_numpy(float) if pd.api.types.is_numeric_dtype(part[xcol]) \
             else np.arange(len(part), dtype=float)
@@ -135,13 +141,25 @@ def build_saturation(summary: pd.DataFrame, sat: pd.DataFrame, params: list[str]
                 customdata=np.stack([part[lo], part[hi], part["runs"]], axis=-1),
                 hovertemplate="%{x}: %{y:.3g} [%{customdata[0]:.3g}, %{customdata[1]:.3g}]"
                               ", %{customdata[2]} runs<extra></extra>"), row=1, col=col)
-        if not sat.empty and "saturation_raid_size" in sat.columns and gi < len(sat):
+        if xcol == "n_threats_mean" and not sat.empty and gi < len(sat):
             s = sat.iloc[gi]
             if np.isfinite(s.saturation_raid_size):
-                fig.add_vline(x=float(s.saturation_raid_size), line_dash="dot",
-                              line_color=color, row=1, col=1,
-                              annotation_text=f"P={s.level:g} at {s.saturation_raid_size:.1f}")
-    fig.update_yaxes(range=[0, 1.02], row=1, col=1)
+                mid = float(s.saturation_raid_size)
+                lo = float(s.saturation_low) if np.isfinite(s.saturation_low) else mid
+                hi = float(s.saturation_high) if np.isfinite(s.saturation_high) else mid
+                fig.add_trace(go.Scatter(
+                    x=[mid], y=[float(s.level)], mode="markers", legendgroup=name,
+                    name=f"saturation, {name}", showlegend=False,
+                    marker={"symbol": "diamond", "size": 11, "color": color,
+                            "line": {"width": 1, "color": "#000"}},
+                    error_x={"type": "data", "symmetric": False, "array": [hi - mid],
+                             "arrayminus": [mid - lo], "color": color, "thickness": 2},
+                    hovertemplate=f"P(any leaker) = {float(s.level):g} at raid size "
+                                  f"{mid:.1f} [{lo:.1f}, {hi:.1f}]<extra></extra>"),
+                    row=1, col=1)
+    fig.add_hline(y=0.5 if sat.empty else float(sat.level.iloc[0]), line_dash="dot",
+                  line_color="#888", row=1, col=1)
+    fig.update_yaxes(range=[-0.02, 1.02], row=1, col=1)
     for col in range(1, len(titles) + 1):
         fig.update_xaxes(title_text=xtitle, row=1, col=col)
     fig.update_layout(title={"text": "Saturation curves", "x": 0.01}, height=440,

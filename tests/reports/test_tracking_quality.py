@@ -1,0 +1,38 @@
+"""Tests of iadsim.reports.tracking_quality: GOSPA curves and time to first track."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from iadsim.reports.load import read_run
+from iadsim.reports.tracking_quality import build_tracking, gospa_series
+
+
+def test_gospa_series_uses_the_runs_cutoff_and_sees_the_false_track(run_dir: Path) -> None:
+    series = gospa_series(read_run(run_dir))
+    assert (series.cutoff_m == 1000.0).all()  # summary.json: tracking.cutoff_m
+    at = series.set_index("time_s")
+    # 30 s: threats 0-2 tracked (from 10, 20, 30 s), threat 3 not yet: one missed
+    assert at.loc[30.0, "n_truth"] == 4 and at.loc[30.0, "n_missed"] == 1
+    # 50 s: all four tracked and the false track (40-60 s) is far from every threat
+    assert at.loc[50.0, "n_false"] == 1 and at.loc[50.0, "n_missed"] == 0
+    # closed form of a lone false track's part: (c^p / 2)^(1/p)
+    np.testing.assert_allclose(at.loc[50.0, "false_m"], (1000.0**2 / 2) ** 0.5)
+    np.testing.assert_allclose(at.gospa_m**2, at.localisation_m**2 + at.missed_m**2
+                               + at.false_m**2)
+
+
+def test_tracking_figure_traces(run_dir: Path) -> None:
+    fig = build_tracking(read_run(run_dir))
+    names = [t.name for t in fig.data]
+    for expected in ("GOSPA", "localisation part", "missed part", "false part",
+                     "missed threats", "false tracks", "threats flying", "time to first track"):
+        assert expected in names
+    bar = next(t for t in fig.data if t.name == "time to first track")
+    # first track at 10 (k + 1) s, every threat launched at 0 s
+    np.testing.assert_allclose(bar.x, [10.0, 20.0, 30.0, 40.0])
+    assert list(bar.y) == ["t-0", "t-1", "t-2", "t-3"]
+    assert "GOSPA" in fig.layout.annotations[0].text and "c = 1000 m" in \
+        fig.layout.annotations[0].text
