@@ -6,6 +6,8 @@ what happened, and it writes the matching events.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
@@ -66,8 +68,9 @@ class FateBook:
             iid, tid = int(res.interceptor_id[k]), int(res.threat_id[k])
             lau = int(flights.launcher[iid])
             cls = classes.name[int(flights.class_index[iid])]
-            common = dict(interceptor_id=iid, launcher=launchers.name[lau], interceptor_class=cls,
-                          track_id=int(flights.track_id[iid]))
+            common: dict[str, Any] = dict(
+                interceptor_id=iid, launcher=launchers.name[lau], interceptor_class=cls,
+                track_id=int(flights.track_id[iid]))
             t = float(res.time_s[k])
             self.events.add(t, "intercept", threat_id=tid, count=0,
                             detail=f"miss distance {res.miss_distance_m[k]:.1f} m", **common)

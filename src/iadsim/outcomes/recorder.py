@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
@@ -14,9 +16,9 @@ class TrajectoryRecorder:
     """Collects per-step arrays and builds the three trajectory tables once, at the end."""
 
     def __init__(self) -> None:
-        self._truth: list[tuple[NDArray[np.float64], ...]] = []
-        self._tracks: list[tuple[NDArray[np.float64], ...]] = []
-        self._interceptors: list[tuple[NDArray[np.float64], ...]] = []
+        self._truth: list[tuple[NDArray[Any], ...]] = []
+        self._tracks: list[tuple[NDArray[Any], ...]] = []
+        self._interceptors: list[tuple[NDArray[Any], ...]] = []
 
     def truth(self, time_s: float, threat_id: NDArray[np.int64],
               position_enu_m: NDArray[np.float64], velocity_enu_mps: NDArray[np.float64]) -> None:
@@ -59,7 +61,7 @@ class TrajectoryRecorder:
                             pos, vel, origin)
 
 
-def _stack(parts: list[tuple[NDArray[np.float64], ...]], width: int) -> list[NDArray[np.float64]]:
+def _stack(parts: list[tuple[NDArray[Any], ...]], width: int) -> list[NDArray[Any]]:
     if not parts:
         return [np.empty(0) for _ in range(width)]
     return [np.concatenate([p[k] for p in parts]) for k in range(width)]
