@@ -39,3 +39,21 @@ def fake_replicate(point: SweepPoint, replication: int) -> dict[str, Any]:
         "kills": n - leakers,
         "track_rms_m": float(rng.gamma(2.0, 50.0)),
     }
+
+
+def dying_replicate(point: SweepPoint, replication: int) -> dict[str, Any]:
+    """``fake_replicate``, but the first call of replication 3 kills its worker process.
+
+    The first call creates the file named by ``IADSIM_FAKE_DIE_ONCE`` and exits the process
+    abruptly (as a lost machine would); later calls find the file and run normally.
+    """
+    marker = os.environ["IADSIM_FAKE_DIE_ONCE"]
+    if replication == 3:
+        try:
+            with open(marker, "x"):
+                pass
+        except FileExistsError:
+            pass
+        else:
+            os._exit(3)
+    return fake_replicate(point, replication)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
-from mc_fakes import fake_replicate
+from mc_fakes import dying_replicate, fake_replicate
 
 from iadsim.montecarlo.backends import Work, execute, run_chunk
 from iadsim.montecarlo.grid import build_grid, parse_overrides
@@ -50,6 +52,19 @@ def test_serial_and_processes_agree(work: Work) -> None:
     # other chunking, same rows
     other = _collect(work, plan_chunks({0: range(12), 1: range(12)}, 7), backend="serial")
     pd.testing.assert_frame_equal(serial, other)
+
+
+@pytest.mark.parametrize("backend", ["processes", "dask"])
+def test_chunks_of_a_lost_worker_are_retried(work: Work, backend: str, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    marker = tmp_path / "died"
+    monkeypatch.setenv("IADSIM_FAKE_DIE_ONCE", str(marker))
+    chunks = plan_chunks({0: range(8), 1: range(8)}, 2)
+    expected = _collect(work, chunks, backend="serial")
+    dying = Work(points=work.points, replicate=dying_replicate)
+    got = _collect(dying, chunks, backend=backend, workers=2)
+    assert marker.exists()  # a worker process died part way
+    pd.testing.assert_frame_equal(expected, got)
 
 
 def test_bad_backend(work: Work) -> None:
