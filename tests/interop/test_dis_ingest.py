@@ -73,7 +73,8 @@ def test_timeout_deactivation_and_removal() -> None:
     assert ext.state_at(2.5).threat_id.tolist() == [100, 101]
     assert ext.state_at(4.0).threat_id.tolist() == [101]  # entity 1 silent for 4 s > 3 s
     assert ext.counts.timed_out == 1 and ext.counts.deactivated == 1
-    ext.remove(np.array([101]))
+    ext.remove(np.array([101]), 4.2)
+    assert ext.gone_s.tolist() == [3.0, 4.2, 2.0]  # timeout, removal, deactivation
     assert len(ext.state_at(4.5)) == 0
     ext.ingest(5.0, _es(1, [500.0, 0.0, 1000.0], v))  # a timed-out entity does not return
     assert len(ext.state_at(5.0)) == 0

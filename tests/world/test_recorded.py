@@ -133,3 +133,83 @@ def test_missing_and_unsupported_files(tmp_path: Path) -> None:
         read_trajectory_file(_csv(tmp_path, "x", "track.txt"))
     with pytest.raises(InputDataError, match=r"broken\.parquet: cannot be read as parquet"):
         read_trajectory_file(_csv(tmp_path, "not parquet", "broken.parquet"))
+
+
+# --- as a threat group of a scenario -------------------------------------------------------
+
+
+def _scenario_yaml(tmp_path: Path, group: str) -> Path:
+    import yaml
+
+    from iadsim.scenario.load import DEFAULT_SCENARIO
+
+    data = yaml.safe_load(DEFAULT_SCENARIO.read_text())
+    data["threats"] = [yaml.safe_load(group)]
+    path = tmp_path / "raid.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+def test_a_recorded_threat_follows_its_file_within_interpolation_error(tmp_path: Path) -> None:
+    from iadsim.scenario.load import load_scenario
+    from iadsim.world.frames import enu_to_geodetic, scenario_origin
+    from iadsim.world.threats import build_threats
+
+    h = 4.0
+    rows = []
+    for k, name in enumerate(["r1", "r2", "r3"]):
+        t = np.arange(100.0 + 20 * k, 400.0, h)
+        lat, lon, alt = _curvy(t, k)
+        rows.append(pd.DataFrame({"id": name, "time": t, "lat": lat, "lon": lon, "alt": alt}))
+    (tmp_path / "tracks").mkdir()
+    _write(tmp_path / "tracks" / "raid.parquet", pd.concat(rows))
+    path = _scenario_yaml(tmp_path, """
+        {name: rec, type: aircraft, trajectory_file: tracks/raid.parquet, rcs_m2: 2.0,
+         launch_time_s: 30, count: 2}""")
+    sc = load_scenario(path)
+    assert sc.threats[0].trajectory_file == str((tmp_path / "tracks" / "raid.parquet").resolve())
+    origin = scenario_origin(sc)
+    threats = build_threats(sc, origin)
+    assert threats.name == ("rec-r1", "rec-r2")  # count 2: the first two ids
+    # file time 100 flies at run time 30; r2 starts 20 s later
+    np.testing.assert_allclose(threats.launch_time_s, [30.0, 50.0])
+    np.testing.assert_allclose(threats.end_time_s, [30.0 + 296.0, 50.0 + 276.0])
+    assert threats.in_air(40.0).tolist() == [True, False]
+    for run_t in (31.0, 77.7, 200.2, 325.0):
+        lat, lon, alt = enu_to_geodetic(threats.positions(run_t), origin)
+        file_t = run_t + 70.0
+        for k in (0, 1):
+            if not threats.launch_time_s[k] <= run_t <= threats.end_time_s[k]:
+                continue
+            true = _curvy(np.array([file_t]), k)
+            assert abs(lat[k] - true[0][0]) * M_PER_DEG_LAT <= h**2 / 8 * 0.01 * 0.05**2 * 111e3
+            assert abs(lon[k] - true[1][0]) * M_PER_DEG_LAT <= h**2 / 8 * 0.01 * 0.04**2 * 111e3
+            assert abs(alt[k] - true[2][0]) <= h**2 / 8 * 200.0 * 0.1**2 + 1e-6
+    pos, vel = threats.state(200.0)
+    assert pos.shape == vel.shape == (2, 3) and np.isfinite(vel).all()
+
+
+def test_scenario_errors_name_the_group_file_row_and_column(tmp_path: Path) -> None:
+    from iadsim.errors import ScenarioError
+    from iadsim.scenario.load import load_scenario
+
+    _csv(tmp_path, "id,time_s,lat_deg,lon_deg,alt_m\na,0,44.0,8.0,100\na,5,44.1,nan,100\n",
+         "t.csv")
+    path = _scenario_yaml(tmp_path, "{type: uav, trajectory_file: t.csv, rcs_m2: 0.5}")
+    with pytest.raises(ScenarioError, match=r"raid\.yaml: threats\[0\]\.trajectory_file: .*t\.csv: "
+                       r"row 2, column 'lon_deg': must be a number"):
+        load_scenario(path)
+    _csv(tmp_path, "id,time_s,lat_deg,lon_deg,alt_m\na,0,44.0,8.0,100\na,5,44.1,8.1,100\n",
+         "t.csv")
+    sc = load_scenario(path)
+    assert sc.threats[0].count == 1
+    bad_count = _scenario_yaml(tmp_path, "{type: uav, trajectory_file: t.csv, rcs_m2: 1, count: 3}")
+    with pytest.raises(ScenarioError, match=r"threats\[0\]\.count must be <= the 1 ids of t\.csv"):
+        load_scenario(bad_count)
+    missing = _scenario_yaml(tmp_path, "{type: uav, trajectory_file: nope.csv, rcs_m2: 1}")
+    with pytest.raises(ScenarioError, match=r"trajectory_file: .*nope\.csv: trajectory file not"):
+        load_scenario(missing)
+    no_start = _scenario_yaml(tmp_path, "{type: uav, count: 1, rcs_m2: 1, speed_mps: 50, "
+                                        "altitude_m: 100, aim: city}")
+    with pytest.raises(ScenarioError, match=r"threats\[0\].*needs start"):
+        load_scenario(no_start)

@@ -43,6 +43,10 @@ class DisSpec(StrictModel):
     )
     default_rcs_m2: float = Field(default=5.0, gt=0.0, le=10_000.0,
                                   description="DIS in: radar cross-section of external threats")
+    max_external_entities: int = Field(
+        default=64, ge=1, le=10_000,
+        description="DIS in: threat slots kept for external entities (later ones are ignored)",
+    )
     entity_types: dict[str, list[int]] = Field(
         default_factory=dict,
         description="override of the notional entity type (kind, domain, country, category, "

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from iadsim.errors import ScenarioError
 from iadsim.scenario.model import Scenario
+from iadsim.scenario.trajectory_files import resolve_trajectory_files
 
 EXAMPLES_DIR = Path(__file__).parent / "examples"
 DEFAULT_SCENARIO = EXAMPLES_DIR / "default.yaml"
@@ -45,6 +46,9 @@ def scenario_from_dict(data: Any, source: str = "<scenario>") -> Scenario:
         raise ScenarioError(
             [f"{source}: the file must hold a mapping of sections (got {type(data).__name__})"]
         )
+    data, file_problems = resolve_trajectory_files(data, source)
+    if file_problems:
+        raise ScenarioError([f"{source}: {line}" for line in file_problems])
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:

@@ -13,6 +13,7 @@ from pydantic import Field, model_validator
 
 from iadsim.scenario.command_spec import CommandSpec, InterceptorClassSpec, LauncherSpec
 from iadsim.scenario.common import GeoPoint2D, GeoPosition, StrictModel
+from iadsim.scenario.dis_spec import DisSpec
 from iadsim.scenario.sensor_spec import SensorSpec
 from iadsim.scenario.tracking_spec import TrackingSpec
 
@@ -63,7 +64,11 @@ class ThreatGroup(StrictModel):
     lateral_spacing_m: float = Field(
         default=0.0, ge=0.0, description="members fly abreast, this far apart"
     )
-    start: GeoPosition
+    start: GeoPosition | None = Field(default=None, description="required unless trajectory_file")
+    trajectory_file: str | None = Field(
+        default=None, description="CSV/Parquet of recorded tracks (id, time_s, lat_deg, lon_deg, "
+        "alt_m): one threat per id, interpolated in time; the other kinematic fields are unused",
+    )
     route: list[GeoPoint2D] = Field(default_factory=list)
     aim: str | None = Field(default=None, description="name of the defended asset flown at")
     speed_mps: float | None = Field(default=None, gt=0.0, le=10_000.0)
@@ -78,6 +83,10 @@ class ThreatGroup(StrictModel):
     def _kinematics_given(self) -> ThreatGroup:
         """Each threat type needs its own kinematic fields (reported with their names)."""
         missing: list[str] = []
+        if self.trajectory_file is not None:
+            return self  # kinematics come from the file, checked at load
+        if self.start is None:
+            missing.append("start")
         if self.type == "ballistic_missile":
             if self.aim is None:
                 missing.append("aim (the defended asset a ballistic missile falls on)")
@@ -109,4 +118,5 @@ class Scenario(StrictModel):
     launchers: list[LauncherSpec] = Field(default_factory=list)
     command: CommandSpec = CommandSpec()
     tracking: TrackingSpec = TrackingSpec()
+    dis: DisSpec = DisSpec()
     threats: list[ThreatGroup] = Field(min_length=1)

@@ -201,3 +201,27 @@ def read_trajectory_file(path: str | Path) -> RecordedTracks:
         offsets=offsets, time_s=time_s, lat_deg=values["lat_deg"][order], lon_deg=lon_unwrapped,
         alt_m=values["alt_m"][order],
     )
+
+
+def take_tracks(tracks: RecordedTracks, n: int) -> RecordedTracks:
+    """The first ``n`` tracks (in file order)."""
+    end = int(tracks.offsets[n])
+    return RecordedTracks(tracks.source, tracks.track_id[:n], tracks.offsets[: n + 1].copy(),
+                          tracks.time_s[:end], tracks.lat_deg[:end], tracks.lon_deg[:end],
+                          tracks.alt_m[:end])
+
+
+def concat_tracks(parts: list[RecordedTracks]) -> RecordedTracks:
+    """All tracks of several files as one ``RecordedTracks`` (track order kept)."""
+    if not parts:
+        return RecordedTracks("", (), np.zeros(1, np.intp), np.empty(0), np.empty(0),
+                              np.empty(0), np.empty(0))
+    sizes = [int(p.offsets[-1]) for p in parts]
+    shifts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    offsets = np.concatenate([[0]] + [p.offsets[1:] + s for p, s in zip(parts, shifts,
+                                                                          strict=True)])
+    return RecordedTracks(
+        ";".join(p.source for p in parts), tuple(t for p in parts for t in p.track_id),
+        offsets.astype(np.intp), np.concatenate([p.time_s for p in parts]),
+        np.concatenate([p.lat_deg for p in parts]), np.concatenate([p.lon_deg for p in parts]),
+        np.concatenate([p.alt_m for p in parts]))

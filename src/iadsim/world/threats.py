@@ -7,13 +7,15 @@ Everything is evaluated for all threats at once (see ``iadsim.world.trajectories
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from iadsim.scenario.model import THREAT_TYPES, Scenario
 from iadsim.world.frames import Origin, geodetic_to_enu, surface_point_to_enu
+from iadsim.world.recorded import RecordedTracks, concat_tracks, read_trajectory_file, take_tracks
 from iadsim.world.trajectories import (
     BallisticPaths,
     WaypointPaths,
@@ -60,6 +62,16 @@ class ThreatSet:
     waypoint_paths: WaypointPaths
     ballistic_rows: NDArray[np.intp]
     ballistic: BallisticPaths
+    recorded_rows: NDArray[np.intp] = field(default_factory=lambda: np.empty(0, np.intp))
+    recorded: RecordedTracks = field(default_factory=lambda: concat_tracks([]))
+    recorded_track: NDArray[np.intp] = field(default_factory=lambda: np.empty(0, np.intp))
+    recorded_shift_s: NDArray[np.float64] = field(default_factory=lambda: np.empty(0))
+    """Recorded threats (``trajectory_file``): row ``recorded_rows[k]`` flies track
+    ``recorded_track[k]`` of ``recorded`` at file time = run time + ``recorded_shift_s[k]``."""
+    external_rows: NDArray[np.intp] = field(default_factory=lambda: np.empty(0, np.intp))
+    external: Any = None
+    """DIS-in threats (``iadsim.interop.dis.session``): ``external.positions_enu(t)`` gives
+    the dead-reckoned positions of rows ``external_rows`` at run times ``t``."""
 
     def __len__(self) -> int:
         return int(self.threat_type.shape[0])
@@ -86,6 +98,12 @@ class ThreatSet:
             out[rows] = surface_point_to_enu(
                 st.east_north_m[:, 0], st.east_north_m[:, 1], st.height_m, self.origin
             )
+        rows = self.recorded_rows
+        if rows.size:
+            out[rows] = self.recorded.positions_enu(self.recorded_track,
+                                                    t[rows] + self.recorded_shift_s, self.origin)
+        if self.external is not None and self.external_rows.size:
+            out[self.external_rows] = self.external.positions_enu(t[self.external_rows])
         return out
 
     def truth_at(self, time_s: float, alive: NDArray[np.bool_] | None = None) -> TruthBatch:
@@ -122,9 +140,28 @@ def build_threats(scenario: Scenario, origin: Origin) -> ThreatSet:
     names, groups, types, rcs, launch, aim = [], [], [], [], [], []
     wp_rows, wp_points, wp_heights, wp_speed, wp_turn = [], [], [], [], []
     bm_rows, bm_start, bm_aim, bm_apogee, bm_time = [], [], [], [], []
+    rec_rows: list[int] = []
+    rec_parts: list[RecordedTracks] = []
+    rec_shift: list[NDArray[np.float64]] = []
     row = 0
     for g_index, g in enumerate(scenario.threats):
         label = g.name or f"{g.type}-{g_index}"
+        if g.trajectory_file is not None:  # one threat per recorded id, checked at load
+            tracks = take_tracks(read_trajectory_file(g.trajectory_file), g.count)
+            t0_file = float(tracks.time_s.min())
+            for k, track_id in enumerate(tracks.track_id):
+                names.append(f"{label}-{track_id}")
+                groups.append(label)
+                types.append(THREAT_CODE[g.type])
+                rcs.append(g.rcs_m2)
+                launch.append(g.launch_time_s + float(tracks.start_time_s[k]) - t0_file)
+                aim.append(-1)
+                rec_rows.append(row)
+                row += 1
+            rec_parts.append(tracks)
+            rec_shift.append(np.full(len(tracks), t0_file - g.launch_time_s))
+            continue
+        assert g.start is not None  # model-validated
         start = geodetic_to_enu(g.start.lat_deg, g.start.lon_deg, 0.0, origin)[:2]
         route = [geodetic_to_enu(w.lat_deg, w.lon_deg, 0.0, origin)[:2] for w in g.route]
         if g.aim is not None:
@@ -169,9 +206,15 @@ def build_threats(scenario: Scenario, origin: Origin) -> ThreatSet:
     wp_idx, bm_idx = np.asarray(wp_rows, np.intp), np.asarray(bm_rows, np.intp)
     end[wp_idx] += wp.length_m / np.maximum(wp.speed_mps, 1e-9)
     end[bm_idx] += bm.flight_time_s
+    recorded = concat_tracks(rec_parts)
+    rec_idx = np.asarray(rec_rows, np.intp)
+    end[rec_idx] += recorded.end_time_s - recorded.start_time_s
     return ThreatSet(
         name=tuple(names), group=tuple(groups), threat_type=np.asarray(types, np.int8),
         rcs_m2=np.asarray(rcs, float), launch_time_s=launch_arr, end_time_s=end,
         aim_asset=np.asarray(aim, np.int64), origin=origin,
         waypoint_rows=wp_idx, waypoint_paths=wp, ballistic_rows=bm_idx, ballistic=bm,
+        recorded_rows=rec_idx, recorded=recorded,
+        recorded_track=np.arange(len(recorded), dtype=np.intp),
+        recorded_shift_s=np.concatenate(rec_shift) if rec_shift else np.empty(0),
     )

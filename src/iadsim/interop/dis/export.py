@@ -281,11 +281,17 @@ class PduStreamer:
     threat_info : threat id -> (name, threat type), asked when a threat is first sent.
     launchers : the scenario's launchers.
     interceptor_classes : every interceptor class name of the scenario.
+    external_from, external_of : threats with ids >= ``external_from`` came in over DIS: they
+        are not published again, and Fire/Detonation PDUs name them by ``external_of(id)``,
+        their own DIS entity id.
     """
 
     def __init__(self, spec: DisSpec, origin: Origin, threat_info: Callable[[int], tuple[str, str]],
-                 launchers: Sequence[LauncherSite], interceptor_classes: Sequence[str]) -> None:
+                 launchers: Sequence[LauncherSite], interceptor_classes: Sequence[str], *,
+                 external_from: int | None = None,
+                 external_of: Callable[[int], EntityId] | None = None) -> None:
         self.spec, self.origin = spec, origin
+        self.external_from, self.external_of = external_from, external_of
         site, app = spec.site_id, spec.application_id
         self.site, self.app = site, app
         self._threat_info = threat_info
@@ -307,6 +313,8 @@ class PduStreamer:
     def threat_entity(self, tid: int) -> EntityId:
         if tid < 0:
             return NO_ENTITY
+        if self.external_from is not None and tid >= self.external_from:
+            return self.external_of(tid) if self.external_of is not None else NO_ENTITY
         if tid + 1 > THREAT_ENTITY_LIMIT:
             raise ValueError(f"DIS out numbers threats 1-{THREAT_ENTITY_LIMIT}; threat id {tid} "
                              "does not fit")
@@ -329,6 +337,10 @@ class PduStreamer:
         """PDUs for one step: ``events`` are those since the previous step (any order)."""
         out: list[Ranked] = []
         self._threat_now = threats
+        if self.external_from is not None:
+            own = threats.key < self.external_from
+            threats = Snapshot(threats.key[own], threats.position_ecef_m[own],
+                               threats.velocity_ecef_mps[own], threats.orientation_rad[own])
         launches, ends = _split_events(events)
         for row in launches.itertuples(index=False):
             self._fire(row, interceptors, out)
@@ -431,10 +443,13 @@ def run_pdus(
         spec = DisSpec.model_validate(scenario.get("dis") or {})
     origin = origin_of(scenario)
     info = {int(r.threat_id): (str(r.name), str(r.type)) for r in threats.itertuples(index=False)}
+    external = external_entity_ids(threats)
     classes = sorted(set(scenario.get("interceptors", {})) | set(
         events.loc[events["kind"] == "launch", "interceptor_class"].astype(str)))
     streamer = PduStreamer(spec, origin, lambda tid: info.get(tid, (f"threat-{tid}", "aircraft")),
-                           launcher_sites(scenario), classes)
+                           launcher_sites(scenario), classes,
+                           external_from=min(external) if external else None,
+                           external_of=lambda tid: external.get(tid, NO_ENTITY))
     grid = np.unique(np.concatenate([truth["time_s"].to_numpy(float),
                                      interceptors["time_s"].to_numpy(float)]))
     t_rows = _rows_by_time(truth, grid)
@@ -454,6 +469,24 @@ def run_pdus(
                              Snapshot.empty(), tail)
     out.sort(key=lambda r: r[0])  # stable: keeps each step's Fire/State/Detonation order
     return out
+
+
+EXTERNAL_GROUP_PREFIX = "dis-in "
+
+
+def external_group(entity_id: EntityId) -> str:
+    """The ``group`` a DIS-in threat gets in ``threats.parquet``: ``dis-in site:app:entity``."""
+    return f"{EXTERNAL_GROUP_PREFIX}{entity_id.site}:{entity_id.application}:{entity_id.entity}"
+
+
+def external_entity_ids(threats: pd.DataFrame) -> dict[int, EntityId]:
+    """Threat id -> own DIS entity id of the DIS-in threats of a ``threats`` table."""
+    if len(threats) == 0:
+        return {}
+    groups = threats["group"].astype(str)
+    rows = threats[groups.str.startswith(EXTERNAL_GROUP_PREFIX)]
+    return {int(r.threat_id): EntityId(*(int(x) for x in str(r.group)[len(
+        EXTERNAL_GROUP_PREFIX):].split(":"))) for r in rows.itertuples(index=False)}
 
 
 def _rows_by_time(frame: pd.DataFrame, grid: NDArray[np.float64]) -> list[NDArray[np.intp]]:

@@ -63,6 +63,7 @@ class IngestCounts:
     not_entity_state: int = 0
     timed_out: int = 0
     deactivated: int = 0
+    over_capacity: int = 0
     malformed: Counter[str] = field(default_factory=Counter)
 
     def as_dict(self) -> dict[str, object]:
@@ -95,10 +96,12 @@ class ExternalEntities:
     origin : scenario ENU origin.
     known_types : threat types the scenario can fly; entity types are mapped onto these.
     first_threat_id : threat id of the first external entity (after the scenario's own).
+    capacity : at most this many entities (later ones are counted ``over_capacity``).
     """
 
     def __init__(self, spec: DisSpec, origin: Origin, known_types: Sequence[str],
-                 first_threat_id: int) -> None:
+                 first_threat_id: int, capacity: int | None = None) -> None:
+        self.capacity = capacity
         self.spec = spec
         self.origin = origin
         self.known_types = tuple(known_types)
@@ -114,7 +117,11 @@ class ExternalEntities:
         self._v = np.empty((0, 3))
         self._a = np.empty((0, 3))
         self._algorithm = np.empty(0, dtype=np.int16)
-        self._gone = np.empty(0, dtype=bool)  # timed out, deactivated or removed by the run
+        self.gone_s = np.empty(0)  # when it timed out, deactivated or was removed; inf: alive
+
+    @property
+    def _gone(self) -> NDArray[np.bool_]:
+        return np.isfinite(self.gone_s)
 
     def __len__(self) -> int:
         return len(self.entity_id)
@@ -163,6 +170,9 @@ class ExternalEntities:
             return
         j = self._index.get(pdu.entity_id)
         if j is None:
+            if self.capacity is not None and len(self) >= self.capacity:
+                self.counts.over_capacity += 1
+                return
             kind = threat_type_from_entity_type(pdu.entity_type, self.known_types,
                                                 spec.entity_types)
             if kind is None and is_air_threat_kind(pdu.entity_type):
@@ -175,7 +185,7 @@ class ExternalEntities:
             return  # a dead or timed-out entity does not come back
         self.counts.entity_states_used += 1
         if pdu.appearance & APPEARANCE_DEACTIVATED:
-            self._gone[j] = True
+            self.gone_s[j] = time_s
             self.counts.deactivated += 1
             return
         self._update_s[j] = time_s
@@ -197,32 +207,48 @@ class ExternalEntities:
         self._v = np.vstack([self._v, np.zeros((1, 3))])
         self._a = np.vstack([self._a, np.zeros((1, 3))])
         self._algorithm = np.append(self._algorithm, np.int16(2))
-        self._gone = np.append(self._gone, False)
+        self.gone_s = np.append(self.gone_s, np.inf)
         return j
 
-    def remove(self, threat_id: NDArray[np.int64]) -> None:
-        """The run killed (or otherwise ended) these external threats: stop reporting them."""
+    def remove(self, threat_id: NDArray[np.int64], time_s: float) -> None:
+        """The run killed (or otherwise ended) these external threats at ``time_s``."""
         j = np.asarray(threat_id, dtype=np.int64) - self.first_threat_id
         j = j[(j >= 0) & (j < len(self))]
-        self._gone[j] = True
+        self.gone_s[j] = np.minimum(self.gone_s[j], time_s)
 
     def state_at(self, time_s: float) -> ExternalState:
         """Dead-reckoned state of the entities alive at ``time_s``; applies the timeout."""
         stale = ~self._gone & (time_s - self._update_s > self.spec.entity_timeout_s)
         self.counts.timed_out += int(stale.sum())
-        self._gone |= stale
+        self.gone_s[stale] = self._update_s[stale] + self.spec.entity_timeout_s
         live = np.flatnonzero(~self._gone & (self._update_s <= time_s + 1e-9))
-        dt = (time_s - self._update_s[live])[:, None]
-        alg = self._algorithm[live][:, None]
-        v = np.where(alg == 1, 0.0, self._v[live])
-        a = np.where((alg == 4) | (alg == 5) | (alg == 8) | (alg == 9), self._a[live], 0.0)
-        p = self._p[live] + v * dt + 0.5 * a * dt**2
+        p, v = self._dead_reckon(live, np.full(live.size, float(time_s)))
         return ExternalState(
             time_s=float(time_s), threat_id=(self.first_threat_id + live).astype(np.int64),
             position_enu_m=ecef_to_enu(p, self.origin).reshape(-1, 3),
-            velocity_enu_mps=ecef_vectors_to_enu(v + a * dt, self.origin).reshape(-1, 3),
+            velocity_enu_mps=ecef_vectors_to_enu(v, self.origin).reshape(-1, 3),
             threat_type=tuple(self.threat_type[j] for j in live),
         )
+
+    def _dead_reckon(self, j: NDArray[np.intp], time_s: NDArray[np.float64]) -> tuple[
+            NDArray[np.float64], NDArray[np.float64]]:
+        """ECEF position and velocity of entities ``j`` at ``time_s``, by their DR algorithm."""
+        dt = (time_s - self._update_s[j])[:, None]
+        alg = self._algorithm[j][:, None]
+        v = np.where(alg == 1, 0.0, self._v[j])
+        a = np.where((alg == 4) | (alg == 5) | (alg == 8) | (alg == 9), self._a[j], 0.0)
+        return self._p[j] + v * dt + 0.5 * a * dt**2, v + a * dt
+
+    def positions_enu(self, time_s: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Scenario-ENU positions of slots ``0 .. len(time_s) - 1`` at ``time_s[k]`` (one time
+        per slot); slots not yet heard are at the origin (they are not in the air)."""
+        t = np.asarray(time_s, dtype=float)
+        out = np.zeros((t.size, 3))
+        j = np.arange(min(t.size, len(self)), dtype=np.intp)
+        if j.size:
+            p, _ = self._dead_reckon(j, t[j])
+            out[j] = ecef_to_enu(p, self.origin).reshape(-1, 3)
+        return out
 
 
 class PduFileSource:
@@ -254,8 +280,9 @@ class UdpSource:
     """DIS in from live UDP: the run is paced to the wall clock (``speed`` run seconds per
     wall second) and takes what arrived, stamped with the receive time."""
 
-    def __init__(self, address: UdpAddress, *, speed: float = 1.0,
+    def __init__(self, address: UdpAddress, *, speed: float = 1.0, pace: bool = True,
                  sleep: Callable[[float], None] | None = None) -> None:
+        self.pace = pace
         if not speed > 0.0:
             raise ValueError(f"DIS-in speed must be > 0 (got {speed})")
         self.speed = speed
@@ -263,11 +290,13 @@ class UdpSource:
         self.receiver = UdpPduReceiver(address).start()
 
     def poll(self, until_s: float) -> list[TimedPdu]:
-        """Wait until the run time ``until_s`` on the wall clock, then return what arrived."""
-        wait = until_s / self.speed - self.receiver.elapsed_s()
-        if wait > 0.0:
-            self._sleep(wait)
-        return [(t * self.speed, data) for t, data in self.receiver.drain()]
+        """What arrived so far, stamped in run time (receive time x ``speed``), at most
+        ``until_s``. With ``pace=True`` it first waits for ``until_s`` on the wall clock."""
+        if self.pace:
+            wait = until_s / self.speed - self.receiver.elapsed_s()
+            if wait > 0.0:
+                self._sleep(wait)
+        return [(min(t * self.speed, until_s), data) for t, data in self.receiver.drain()]
 
     def close(self) -> None:
         self.receiver.stop()
@@ -279,8 +308,8 @@ def feed(entities: ExternalEntities, records: Iterable[TimedPdu]) -> None:
         entities.ingest(time_s, data)
 
 
-def open_source(text: str, *, speed: float = 1.0) -> PduFileSource | UdpSource:
+def open_source(text: str, *, speed: float = 1.0, pace: bool = True) -> PduFileSource | UdpSource:
     """``udp://host:port`` -> live ``UdpSource``; anything else is a ``.pdu`` file path."""
     if text.startswith("udp://"):
-        return UdpSource(parse_udp_address(text), speed=speed)
+        return UdpSource(parse_udp_address(text), speed=speed, pace=pace)
     return PduFileSource(text)

@@ -1,0 +1,208 @@
+"""A run inside a DIS federation: DIS in (external hostile entities as threats) and live DIS out.
+
+Interop stage, wired into ``iadsim.simulation.run`` by four calls:
+
+* ``attach(threats)``: appends ``dis.max_external_entities`` threat slots that DIS in fills in
+  the order entities are first heard (``launch_time_s`` is +inf until then, so an unheard slot
+  never flies; ``assemble_result`` drops unheard slots from the results);
+* ``before_step(t)``: paces the run to the wall clock when it talks to live UDP (``speed`` run
+  seconds per wall second), takes the PDUs that arrived (or, from a ``.pdu`` file, those due by
+  ``t``), dead-reckons the entities and writes their launch time, type, name and end time (time
+  out or deactivation) into the slots;
+* ``after_step(t, ...)``: sends this step's Entity State, Fire and Detonation PDUs over UDP,
+  through the same ``PduStreamer`` the ``.pdu`` export uses;
+* ``close()``; ``report()`` is what the run writes to ``summary.json`` under ``dis``.
+
+A DIS-in threat gets ``name`` = its marking and ``group`` = ``dis-in site:app:entity``; it is
+not published again by DIS out, and our Fire/Detonation PDUs name it by its own entity id.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from iadsim.interop.dis.export import (
+    PduStreamer,
+    Snapshot,
+    external_group,
+    launcher_sites,
+)
+from iadsim.interop.dis.ingest import ExternalEntities, PduFileSource, UdpSource, open_source
+from iadsim.interop.dis.pdu import NO_ENTITY, EntityId
+from iadsim.interop.dis.stream import UdpPduSender, parse_udp_address
+from iadsim.scenario.model import THREAT_TYPES, Scenario
+from iadsim.world.frames import Origin
+from iadsim.world.threats import ThreatSet
+
+
+@dataclass(frozen=True, slots=True)
+class DisOptions:
+    """What a run does on DIS (all off by default).
+
+    ``dis_in``: ``udp://host:port`` to listen on, or a ``.pdu`` file; ``udp_out``: ``host:port``
+    to send this run's PDUs to as it goes; ``speed``: run seconds per wall second when talking
+    to live UDP (``inf``: do not pace).
+    """
+
+    dis_in: str | None = None
+    udp_out: str | None = None
+    speed: float = 1.0
+
+
+class DisSession:
+    """DIS in and live DIS out of one run (see the module docstring)."""
+
+    def __init__(self, scenario: Scenario, origin: Origin, options: DisOptions, *,
+                 clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        if not options.speed > 0.0:
+            raise ValueError(f"DIS speed must be > 0 (got {options.speed})")
+        self.scenario, self.origin, self.options = scenario, origin, options
+        self.spec = scenario.dis
+        self._clock, self._sleep = clock, sleep
+        self.source: PduFileSource | UdpSource | None = None
+        if options.dis_in:
+            self.source = open_source(options.dis_in, speed=options.speed, pace=False)
+        self.sender = UdpPduSender(parse_udp_address(options.udp_out)) if options.udp_out else None
+        self.live = isinstance(self.source, UdpSource) or self.sender is not None
+        self.entities: ExternalEntities | None = None
+        self.threats: ThreatSet | None = None
+        self.streamer: PduStreamer | None = None
+        self._events_seen = 0
+        self._named = 0
+        self._t0_wall: float | None = None
+        self.pdus_sent = 0
+
+    # --- DIS in --------------------------------------------------------------------------
+
+    def attach(self, threats: ThreatSet) -> ThreatSet:
+        """The run's threats plus the DIS-in slots (unchanged without DIS in)."""
+        self.threats = threats
+        if self.source is None:
+            return threats
+        n0, cap = len(threats), self.spec.max_external_entities
+        self.entities = ExternalEntities(self.spec, self.origin, THREAT_TYPES, first_threat_id=n0,
+                                         capacity=cap)
+        self.threats = dataclasses.replace(
+            threats,
+            name=[*threats.name, *(f"dis-{k + 1}" for k in range(cap))],
+            group=[*threats.group, *(["dis-in"] * cap)],
+            threat_type=np.concatenate([threats.threat_type, np.zeros(cap, np.int8)]),
+            rcs_m2=np.concatenate([threats.rcs_m2, np.full(cap, self.spec.default_rcs_m2)]),
+            launch_time_s=np.concatenate([threats.launch_time_s, np.full(cap, np.inf)]),
+            end_time_s=np.concatenate([threats.end_time_s, np.full(cap, np.inf)]),
+            aim_asset=np.concatenate([threats.aim_asset, np.full(cap, -1, np.int64)]),
+            external_rows=np.arange(n0, n0 + cap, dtype=np.intp),
+            external=self.entities,
+        )
+        return self.threats
+
+    def before_step(self, time_s: float) -> None:
+        """Pace to the wall clock (live only), then take DIS in up to ``time_s``."""
+        if self.live and np.isfinite(self.options.speed):
+            if self._t0_wall is None:
+                self._t0_wall = self._clock()
+            wait = self._t0_wall + time_s / self.options.speed - self._clock()
+            if wait > 0.0:
+                self._sleep(wait)
+        if self.source is None or self.entities is None or self.threats is None:
+            return
+        for t_rx, data in self.source.poll(time_s):
+            self.entities.ingest(min(t_rx, time_s), data)
+        ext = self.entities
+        ext.state_at(time_s)  # applies the timeout
+        n = len(ext)
+        th = self.threats
+        rows = th.external_rows[:n]
+        th.launch_time_s[rows] = np.asarray(ext.first_seen_s)
+        th.end_time_s[rows] = ext.gone_s
+        th.threat_type[rows] = np.asarray([THREAT_TYPES.index(k) for k in ext.threat_type],
+                                          np.int8).reshape(-1)
+        for j in range(self._named, n):  # new entities only
+            assert isinstance(th.name, list) and isinstance(th.group, list)
+            th.name[int(rows[j])] = ext.name[j]
+            th.group[int(rows[j])] = external_group(ext.entity_id[j])
+        self._named = n
+
+    # --- live DIS out --------------------------------------------------------------------
+
+    def after_step(self, time_s: float, threats: ThreatSet, alive: NDArray[np.bool_],
+                   flights: Any, events: Any) -> None:
+        """Send this step's PDUs (live DIS out only).
+
+        ``alive`` is the outcomes' alive mask, ``flights`` the ``InterceptorFlights``,
+        ``events`` the run's ``EventLog`` (only the rows added since the previous step are used).
+        """
+        if self.sender is None:
+            return
+        if self.streamer is None:
+            self.streamer = self._streamer(threats)
+        pos, vel = threats.state(time_s)
+        ids = np.flatnonzero(alive & threats.in_air(time_s))
+        snap_t = Snapshot.from_enu(ids, pos[ids], vel[ids], self.origin)
+        iid, ipos = flights.positions(time_s)
+        span = np.maximum(flights.intercept_time_s[iid] - flights.launch_time_s[iid], 1e-9)
+        ivel = (flights.aim_point_m[iid] - flights.launch_position_m[iid]) / span[:, None]
+        snap_i = Snapshot.from_enu(iid, ipos, ivel, self.origin)
+        frame = events.frame()
+        new = frame.iloc[self._events_seen:]
+        self._events_seen = len(frame)
+        for _t, data in self.streamer.step(time_s, snap_t, snap_i, new):
+            self.sender.send(data)
+            self.pdus_sent += 1
+
+    def _streamer(self, threats: ThreatSet) -> PduStreamer:
+        def info(tid: int) -> tuple[str, str]:
+            return str(threats.name[tid]), THREAT_TYPES[int(threats.threat_type[tid])]
+
+        ext = self.entities
+        first = int(threats.external_rows[0]) if threats.external_rows.size else None
+
+        def external_of(tid: int) -> EntityId:
+            j = tid - (first or 0)
+            return ext.entity_id[j] if ext is not None and 0 <= j < len(ext) else NO_ENTITY
+
+        return PduStreamer(self.spec, self.origin, info,
+                           launcher_sites(self.scenario.model_dump(mode="json")),
+                           list(self.scenario.interceptors), external_from=first,
+                           external_of=external_of)
+
+    # --- end ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Stop listening and sending."""
+        if self.source is not None:
+            self.source.close()
+        if self.sender is not None:
+            self.sender.close()
+
+    def report(self) -> dict[str, Any]:
+        """DIS statistics for ``summary.json``."""
+        out: dict[str, Any] = {"exercise_id": self.spec.exercise_id, "site_id": self.spec.site_id,
+                               "application_id": self.spec.application_id}
+        if self.sender is not None:
+            out["udp_out"] = {"to": self.options.udp_out, "pdus_sent": self.pdus_sent}
+        if self.entities is not None:
+            ext = self.entities
+            first = ext.first_threat_id
+            out["dis_in"] = {
+                "source": self.options.dis_in, **ext.counts.as_dict(),
+                "entities": [
+                    {"threat_id": first + j, "entity": list(ext.entity_id[j]),
+                     "marking": ext.name[j], "type": ext.threat_type[j],
+                     "first_seen_s": float(ext.first_seen_s[j]),
+                     "gone_s": float(ext.gone_s[j]) if np.isfinite(ext.gone_s[j]) else None}
+                    for j in range(len(ext))
+                ],
+            }
+            if isinstance(self.source, PduFileSource):
+                out["dis_in"]["file_truncated_tail_bytes"] = (
+                    self.source.report.truncated_tail_bytes)
+        return out
