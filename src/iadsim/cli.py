@@ -13,6 +13,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, Ti
 from rich.table import Table
 
 from iadsim.errors import RunInterrupted, ScenarioError
+from iadsim.interop.dis.cli import dis_app
 from iadsim.outcomes.result import Result
 from iadsim.scenario.load import DEFAULT_SCENARIO, load_scenario
 from iadsim.scenario.model import Scenario
@@ -64,8 +65,21 @@ def run(
     replication: Annotated[str | None, typer.Option(
         help="Replay replication K of sweep point P (P,K; give the sweep's --set options).",
         metavar="P,K")] = None,
+    dis_out: Annotated[Path | None, typer.Option(
+        help="Write the run's DIS PDUs (Entity State, Fire, Detonation) to this .pdu file.",
+    )] = None,
+    dis_udp: Annotated[str | None, typer.Option(
+        help="Send DIS PDUs live over UDP to HOST:PORT as the run goes (paced to the wall "
+             "clock, see --dis-speed).", metavar="HOST:PORT")] = None,
+    dis_in: Annotated[str | None, typer.Option(
+        help="Hostile entities from DIS become threats: udp://HOST:PORT (live, paced) or a "
+             ".pdu file.", metavar="SOURCE")] = None,
+    dis_speed: Annotated[float, typer.Option(
+        help="Run seconds per wall second when talking live DIS (inf: unpaced).")] = 1.0,
 ) -> None:
     """Run one engagement and write its results (summary.json, *.parquet) to OUT."""
+    from iadsim.interop.dis.export import write_run_pdus
+    from iadsim.interop.dis.session import DisOptions
     from iadsim.montecarlo.sweep import run_inputs
     from iadsim.simulation import run as run_simulation
 
@@ -86,12 +100,15 @@ def run(
             result = run_simulation(
                 sc, seed=run_seed, out_dir=out,  # type: ignore[arg-type]
                 progress=lambda t, _d: bar.update(task, completed=t),
+                dis=DisOptions(dis_in, dis_udp, dis_speed) if dis_in or dis_udp else None,
             )
         except RunInterrupted as stop:
             done = stop.result.summary["completed_s"]  # type: ignore[attr-defined]
             err_console.print(f"Interrupted after {done:.0f} s simulated; partial results in {out}")
             raise typer.Exit(130) from None
     print_summary(result, out)
+    if dis_out is not None:
+        console.print(f"DIS: {write_run_pdus(result, dis_out)} PDUs written to {dis_out}")
 
 
 def print_summary(result: Result, out: Path) -> None:
@@ -244,6 +261,9 @@ def validate(
 def example() -> None:
     """Print the bundled default scenario (commented YAML) to start your own from."""
     typer.echo(DEFAULT_SCENARIO.read_text(encoding="utf-8"), nl=False)
+
+
+app.add_typer(dis_app, name="dis")
 
 
 def main() -> None:

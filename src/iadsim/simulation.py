@@ -16,6 +16,7 @@ from iadsim.command.doctrine import CommandCentre
 from iadsim.engagement.interceptors import InterceptorFlights
 from iadsim.engagement.launchers import InterceptorClasses, Launchers
 from iadsim.errors import RunInterrupted
+from iadsim.interop.dis.session import DisOptions, DisSession
 from iadsim.outcomes.assemble import RunRecord, assemble_result
 from iadsim.outcomes.result import Result
 from iadsim.scenario.model import Scenario
@@ -45,17 +46,21 @@ def step_times(step_s: float, duration_s: float) -> list[float]:
 
 def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
         out_dir: str | Path | None = None, progress: Progress | None = None,
-        keep_trajectories: bool = True) -> Result:
+        keep_trajectories: bool = True, dis: DisOptions | None = None) -> Result:
     """Run one engagement and return its ``Result`` (also written to ``out_dir`` if given).
 
     ``seed`` overrides ``scenario.simulation.seed``; ``progress(time_s, duration_s)`` is called
-    every step; ``keep_trajectories=False`` skips the truth/track/interceptor tables (Monte Carlo).
+    every step; ``keep_trajectories=False`` skips the truth/track/interceptor tables (Monte Carlo);
+    ``dis`` joins a DIS federation (external threats in, live PDUs out; see ``interop.dis``).
     """
     wall0 = time.perf_counter()
     seed = scenario.simulation.seed if seed is None else seed
     rng = stage_generators(seed)
     origin = scenario_origin(scenario)
+    session = DisSession(scenario, origin, dis) if dis is not None else None
     threats = build_threats(scenario, origin)
+    if session is not None:
+        threats = session.attach(threats)
     radars = build_radars(list(scenario.sensors), origin)
     tracker = Tracker(scenario.tracking, sensor_geometry(radars))
     classes = InterceptorClasses.from_scenario(scenario)
@@ -67,6 +72,8 @@ def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
     done_s = 0.0
     try:
         for t in step_times(step_s, duration_s):
+            if session is not None:
+                session.before_step(t)
             detections = observe(radars, threats, rec.fates.alive, done_s, t, rng=rng["sensors"])
             rec.scans(detections)
             picture = tracker.step(detections, t)
@@ -79,6 +86,8 @@ def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
             orders = command.cycle(t, picture.tracks, launchers, flights)
             rec.launch(orders, flights, picture.tracks, t)
             rec.step_done(t, flights, picture.tracks)
+            if session is not None:
+                session.after_step(t, threats, rec.fates.alive, flights, rec.events)
             if progress is not None:
                 progress(t, duration_s)
             done_s = t
@@ -86,8 +95,13 @@ def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
         interrupted = True
     else:
         interrupted = False
+    finally:
+        if session is not None:
+            session.close()
     result = assemble_result(rec, flights, seed=seed, wall_time_s=time.perf_counter() - wall0,
                              completed_s=done_s)
+    if session is not None:
+        result.summary["dis"] = session.report()
     if out_dir is not None:
         result.save(out_dir)
     if interrupted:

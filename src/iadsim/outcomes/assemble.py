@@ -132,6 +132,7 @@ def assemble_result(rec: RunRecord, flights: InterceptorFlights, *,
                     completed_s: float) -> Result:
     """Tables and summary of a finished run."""
     threats = rec.fates.frame(flights, rec.launchers, rec.classes, rec.interceptor_target)
+    threats = threats[np.isfinite(threats["launch_time_s"].to_numpy())]  # unheard DIS-in slots
     events = rec.events.frame().sort_values("time_s", kind="stable").reset_index(drop=True)
     s = rec.scenario
     summary = build_summary(

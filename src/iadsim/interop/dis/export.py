@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -112,6 +112,11 @@ class Snapshot:
             rows[id_column].to_numpy(np.int64), rows["lat_deg"].to_numpy(float),
             rows["lon_deg"].to_numpy(float), rows["alt_m"].to_numpy(float),
             rows[["vel_east_mps", "vel_north_mps", "vel_up_mps"]].to_numpy(float), origin)
+
+    def take(self, rows: NDArray[np.intp] | NDArray[np.bool_]) -> Snapshot:
+        """The rows ``rows`` (indices or a mask)."""
+        return Snapshot(self.key[rows], self.position_ecef_m[rows], self.velocity_ecef_mps[rows],
+                        self.orientation_rad[rows])
 
     @classmethod
     def empty(cls) -> Snapshot:
@@ -333,25 +338,25 @@ class PduStreamer:
         return self._threat_type_cache[tid]
 
     def step(self, time_s: float, threats: Snapshot, interceptors: Snapshot,
-             events: pd.DataFrame) -> list[TimedPdu]:
+             events: Sequence[EventRow]) -> list[TimedPdu]:
         """PDUs for one step: ``events`` are those since the previous step (any order)."""
         out: list[Ranked] = []
         self._threat_now = threats
         if self.external_from is not None:
-            own = threats.key < self.external_from
-            threats = Snapshot(threats.key[own], threats.position_ecef_m[own],
-                               threats.velocity_ecef_mps[own], threats.orientation_rad[own])
-        launches, ends = _split_events(events)
-        for row in launches.itertuples(index=False):
-            self._fire(row, interceptors, out)
+            threats = threats.take(threats.key < self.external_from)
+        rows = sorted(events, key=lambda e: e.time_s)
+        for row in rows:
+            if row.kind == "launch":
+                self._fire(row, interceptors, out)
         self.threats.step(time_s, threats, out)
         self.interceptors.step(time_s, interceptors, out)
-        for row in ends.itertuples(index=False):
-            self._detonation(row, out)
+        for row in rows:
+            if row.kind in ("kill", "miss") and row.interceptor_id >= 0:
+                self._detonation(row, out)
         out.sort(key=lambda r: (r[0], r[1], r[2]))
         return [(t, data) for t, _rank, _e, data in out]
 
-    def _fire(self, row: Any, interceptors: Snapshot, out: list[Ranked]) -> None:
+    def _fire(self, row: EventRow, interceptors: Snapshot, out: list[Ranked]) -> None:
         iid, tid, t_s = int(row.interceptor_id), int(row.threat_id), float(row.time_s)
         launcher = str(row.launcher)
         self.class_of[iid] = str(row.interceptor_class)
@@ -378,7 +383,7 @@ class PduStreamer:
             range_m=range_m, quantity=1,
         ))))
 
-    def _detonation(self, row: Any, out: list[Ranked]) -> None:
+    def _detonation(self, row: EventRow, out: list[Ranked]) -> None:
         iid, tid, t_s = int(row.interceptor_id), int(row.threat_id), float(row.time_s)
         last = self.interceptors.last(iid)
         if last is None:
@@ -400,14 +405,26 @@ class PduStreamer:
         return EventId(self.site, self.app, iid % 65_535 + 1)
 
 
-def _split_events(events: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Launch events, and each interceptor's kill/miss event, in time order."""
+class EventRow(NamedTuple):
+    """The columns of an ``events.parquet`` row that DIS out uses."""
+
+    time_s: float
+    kind: str
+    threat_id: int
+    interceptor_id: int
+    launcher: str
+    interceptor_class: str
+
+
+def event_rows(events: pd.DataFrame) -> list[EventRow]:
+    """The ``launch``, ``kill`` and ``miss`` rows of an events table, as ``EventRow``."""
     if len(events) == 0:
-        return events, events
-    ev = events.sort_values("time_s", kind="stable")
-    launches = ev[ev["kind"] == "launch"]
-    ends = ev[ev["kind"].isin(["kill", "miss"]) & (ev["interceptor_id"] >= 0)]
-    return launches, ends
+        return []
+    ev = events[events["kind"].isin(["launch", "kill", "miss"])]
+    return [EventRow(float(t), str(k), int(th), int(i), str(lau), str(c)) for t, k, th, i, lau, c
+            in zip(ev["time_s"].tolist(), ev["kind"].tolist(), ev["threat_id"].tolist(),
+                   ev["interceptor_id"].tolist(), ev["launcher"].tolist(),
+                   ev["interceptor_class"].tolist(), strict=True)]
 
 
 def _vec(a: NDArray[np.float64]) -> tuple[float, float, float]:
@@ -454,18 +471,20 @@ def run_pdus(
                                      interceptors["time_s"].to_numpy(float)]))
     t_rows = _rows_by_time(truth, grid)
     i_rows = _rows_by_time(interceptors, grid)
-    ev = events[events["kind"].isin(["launch", "kill", "miss"])]
-    ev_step = np.searchsorted(grid, ev["time_s"].to_numpy(float) - 1e-9, side="left")
+    t_all = Snapshot.from_rows(truth, "threat_id", origin)  # converted once, sliced per step
+    i_all = Snapshot.from_rows(interceptors, "interceptor_id", origin)
+    ev = event_rows(events)
+    ev_step = np.searchsorted(grid, np.array([e.time_s for e in ev]) - 1e-9, side="left")
+    by_step: list[list[EventRow]] = [[] for _ in range(grid.size + 1)]
+    for e, k in zip(ev, np.minimum(ev_step, grid.size).tolist(), strict=True):
+        by_step[k].append(e)
     out: list[TimedPdu] = []
     for k, t in enumerate(grid.tolist()):
-        out += streamer.step(
-            t, Snapshot.from_rows(truth.iloc[t_rows[k]], "threat_id", origin),
-            Snapshot.from_rows(interceptors.iloc[i_rows[k]], "interceptor_id", origin),
-            ev[ev_step == k])
-    last_t = float(grid[-1]) if grid.size else 0.0
-    tail = ev[ev_step >= grid.size]
-    if len(tail):
-        out += streamer.step(max(last_t, float(tail["time_s"].max())), Snapshot.empty(),
+        out += streamer.step(t, t_all.take(t_rows[k]), i_all.take(i_rows[k]), by_step[k])
+    tail = by_step[grid.size]
+    if tail:
+        last_t = float(grid[-1]) if grid.size else 0.0
+        out += streamer.step(max(last_t, max(e.time_s for e in tail)), Snapshot.empty(),
                              Snapshot.empty(), tail)
     out.sort(key=lambda r: r[0])  # stable: keeps each step's Fire/State/Detonation order
     return out
@@ -514,3 +533,10 @@ def run_pdus_from_folder(out_dir: str | Path, spec: DisSpec | None = None) -> li
                     pd.read_parquet(out / "events.parquet"),
                     pd.read_parquet(out / "threats.parquet"),
                     json.loads((out / "scenario.json").read_text()), spec)
+
+
+def write_run_pdus(result: Any, path: str | Path, spec: DisSpec | None = None) -> int:
+    """Write a finished run's PDUs to a ``.pdu`` file; returns the number of PDUs."""
+    from iadsim.interop.dis.stream import write_pdu_file
+
+    return write_pdu_file(path, run_pdus_from_result(result, spec))

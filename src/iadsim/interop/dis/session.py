@@ -31,6 +31,7 @@ from numpy.typing import NDArray
 from iadsim.interop.dis.export import (
     PduStreamer,
     Snapshot,
+    event_rows,
     external_group,
     launcher_sites,
 )
@@ -152,7 +153,7 @@ class DisSession:
         ivel = (flights.aim_point_m[iid] - flights.launch_position_m[iid]) / span[:, None]
         snap_i = Snapshot.from_enu(iid, ipos, ivel, self.origin)
         frame = events.frame()
-        new = frame.iloc[self._events_seen:]
+        new = event_rows(frame.iloc[self._events_seen:])
         self._events_seen = len(frame)
         for _t, data in self.streamer.step(time_s, snap_t, snap_i, new):
             self.sender.send(data)

@@ -189,6 +189,7 @@ class UdpPduReceiver:
 
     def start(self) -> UdpPduReceiver:
         sock = socket.socket(self.bind.family, socket.SOCK_DGRAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)  # bursts of PDUs
         sock.bind((self.bind.host, self.bind.port))
         sock.settimeout(self.poll_s)
         self._sock = sock
@@ -261,3 +262,10 @@ def replay(
         send(data)
         n += 1
     return n
+
+
+def replay_file(path: str | Path, to: str, *, speed: float = 1.0) -> int:
+    """Send a ``.pdu`` file to ``udp://host:port`` with its original timing / ``speed``."""
+    address = parse_udp_address(to)
+    with UdpPduSender(address) as sender:
+        return replay(iter_pdu_file(path), sender.send, speed=speed)

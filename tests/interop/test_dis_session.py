@@ -1,0 +1,187 @@
+"""DIS in a run: loopback out, scripted aircraft in (live and from a file), every PDU parsed."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pymap3d
+import pytest
+import yaml
+from opendis.PduFactory import createPdu
+
+from iadsim.interop.dis.enums import threat_entity_type
+from iadsim.interop.dis.export import run_pdus_from_result
+from iadsim.interop.dis.geometry import enu_vectors_to_ecef, geodetic_to_ecef
+from iadsim.interop.dis.pdu import EntityId, EntityStatePdu, decode_pdu, encode_pdu
+from iadsim.interop.dis.session import DisOptions
+from iadsim.interop.dis.stream import (
+    UdpAddress,
+    UdpPduReceiver,
+    UdpPduSender,
+    iter_pdu_file,
+    write_pdu_file,
+)
+from iadsim.scenario.load import DEFAULT_SCENARIO, scenario_from_dict
+from iadsim.scenario.model import Scenario
+from iadsim.simulation import run
+from iadsim.world.frames import enu_to_geodetic, geodetic_to_enu, scenario_origin
+
+BANDIT = EntityId(7, 3, 42)
+
+
+def _scenario(duration_s: float, *, quiet_raid: bool, **dis: object) -> Scenario:
+    data = yaml.safe_load(DEFAULT_SCENARIO.read_text())
+    data["simulation"]["duration_s"] = duration_s
+    if quiet_raid:  # one scenario threat that launches after the end: only DIS-in threats fly
+        data["threats"] = data["threats"][:1]
+        data["threats"][0].update(count=1, launch_time_s=10_000.0)
+    else:
+        for g in data["threats"]:
+            g["launch_time_s"] = min(g.get("launch_time_s", 0.0), 20.0)
+    data["dis"] = dis
+    return scenario_from_dict(data)
+
+
+def _bandit_pdu(sc: Scenario, time_s: float, *, appearance: int = 0) -> bytes:
+    """A hostile aircraft 90 km south of the city at 6 km, flying north at 300 m/s."""
+    origin = scenario_origin(sc)
+    city = next(a for a in sc.defended_assets if a.name == "city").position
+    start = geodetic_to_enu(city.lat_deg, city.lon_deg, 0.0, origin) + np.array(
+        [0.0, -90_000.0, 6_000.0])
+    v = np.array([0.0, 300.0, 0.0])
+    lat, lon, alt = enu_to_geodetic(start + v * time_s, origin)
+    return encode_pdu(EntityStatePdu(
+        exercise_id=sc.dis.exercise_id, timestamp=0, entity_id=BANDIT, force_id=2,
+        entity_type=threat_entity_type("aircraft"),
+        location_ecef_m=tuple(geodetic_to_ecef(lat, lon, alt).reshape(3)),
+        velocity_ecef_mps=tuple(enu_vectors_to_ecef(v[None], origin)[0]),
+        orientation_rad=(0.0, 0.0, 0.0), marking="BANDIT-1", appearance=appearance))
+
+
+def _assert_engaged(result, name: str = "BANDIT-1") -> None:
+    th = result.threats.set_index("name")
+    row = th.loc[name]
+    assert row["group"] == "dis-in 7:3:42" and row["type"] == "aircraft"
+    assert np.isfinite(row["first_detection_s"]) and np.isfinite(row["first_track_s"])
+    assert row["interceptors_fired"] >= 1
+    launches = result.events.query("kind == 'launch'")
+    assert (launches["threat_id"] == row["threat_id"]).any()
+
+
+def test_dis_in_from_a_file_is_detected_tracked_engaged_and_times_out(tmp_path: Path) -> None:
+    sc = _scenario(240.0, quiet_raid=True, entity_timeout_s=6.0)
+    path = tmp_path / "bandit.pdu"
+    # updates every 2 s until 150 s, then silence: the entity times out 6 s later
+    write_pdu_file(path, [(float(t), _bandit_pdu(sc, t)) for t in np.arange(0.0, 150.0, 2.0)]
+                   + [(150.0, b"\x07\x01garbage"), (151.0, bytes(200))])
+    result = run(sc, dis=DisOptions(dis_in=str(path)))
+    _assert_engaged(result)
+    assert len(result.threats) == 2  # the quiet scenario threat + the bandit; unheard slots gone
+    row = result.threats.set_index("name").loc["BANDIT-1"]
+    if row["fate"] != "killed":
+        assert row["fate"] == "ended" and row["fate_time_s"] == pytest.approx(148.0 + 6.0)
+    dis = result.summary["dis"]["dis_in"]
+    assert dis["entity_states_used"] == 75 and dis["malformed_total"] == 2
+    assert dis["entities"][0]["entity"] == [7, 3, 42]
+    # truth follows the scripted straight line (dead-reckoned between the 2 s updates)
+    truth = result.truth[result.truth["threat_id"] == row["threat_id"]]
+    origin = scenario_origin(sc)
+    city = next(a for a in sc.defended_assets if a.name == "city").position
+    start = geodetic_to_enu(city.lat_deg, city.lon_deg, 0.0, origin) + np.array(
+        [0.0, -90_000.0, 6_000.0])
+    expect = start + np.outer(truth["time_s"].to_numpy(), [0.0, 300.0, 0.0])
+    got = truth[["east_m", "north_m", "up_m"]].to_numpy()
+    assert np.abs(got - expect).max() < 1.0  # flat-ENU line vs ECEF line: sub-metre
+    # DIS out of this run: the bandit is not re-published, our shots name its own id
+    pdus = [decode_pdu(d) for _, d in run_pdus_from_result(result)]
+    states = [p for p in pdus if isinstance(p, EntityStatePdu)]
+    assert all(p.entity_id.site == sc.dis.site_id for p in states)
+    fires = [p for p in pdus if type(p).__name__ == "FirePdu"]
+    assert fires and all(p.target_entity_id == BANDIT for p in fires)
+
+
+@pytest.fixture(scope="module")
+def raid_live() -> tuple[Scenario, object, list[bytes]]:
+    """A 120 s raid run sending its PDUs live (unpaced) to a loopback listener."""
+    sc = _scenario(120.0, quiet_raid=False)
+    with UdpPduReceiver(UdpAddress("127.0.0.1", 0)) as rx:
+        result = run(sc, dis=DisOptions(udp_out=f"127.0.0.1:{rx.address.port}",
+                                        speed=float("inf")))
+        n = result.summary["dis"]["udp_out"]["pdus_sent"]
+        got: list[bytes] = []
+        deadline = time.monotonic() + 5.0
+        while len(got) < n and time.monotonic() < deadline:  # bounded wait
+            got += [d for _, d in rx.drain()]
+            time.sleep(0.01)
+    return sc, result, got
+
+
+def test_every_pdu_of_a_run_parses_with_opendis_to_the_truth(raid_live) -> None:
+    sc, result, _ = raid_live
+    pdus = run_pdus_from_result(result)
+    assert len(pdus) > 100
+    truth = result.truth.set_index(["time_s", "threat_id"])
+    kinds = {1: 0, 2: 0, 3: 0}
+    worst_m = 0.0
+    for t, data in pdus:
+        o = createPdu(data)
+        assert o is not None and o.length == len(data) and o.exerciseID == sc.dis.exercise_id
+        kinds[o.pduType] += 1
+        if o.pduType == 1 and o.entityID.entityID < 30_000 and o.entityAppearance == 0:
+            r = truth.loc[(t, o.entityID.entityID - 1)]
+            e, n, u = pymap3d.ecef2enu(o.entityLocation.x, o.entityLocation.y,
+                                       o.entityLocation.z, r.lat_deg, r.lon_deg, r.alt_m)
+            worst_m = max(worst_m, float(np.linalg.norm([e, n, u])))
+            name = result.threats.loc[o.entityID.entityID - 1, "name"]
+            assert o.marking.charactersString() == name[:11]
+            assert o.forceId == 2
+    assert worst_m < 1e-3
+    launches = result.events.query("kind == 'launch'")
+    assert kinds[2] == len(launches) > 0
+    assert kinds[3] == len(result.events.query("kind in ['kill', 'miss']"))
+
+
+def test_live_dis_out_reaches_a_loopback_listener_with_every_entity(raid_live) -> None:
+    _sc, result, got = raid_live
+    expected = run_pdus_from_result(result)
+    assert result.summary["dis"]["udp_out"]["pdus_sent"] == len(expected)
+    assert got == [d for _, d in expected]  # the same PDUs as the file export, in order
+    entities = {decode_pdu(d).entity_id.entity for d in got if d[2] == 1}
+    flown = set((result.truth["threat_id"] + 1).tolist())
+    fired = set((result.interceptors["interceptor_id"] + 31_000).tolist())
+    assert entities == flown | fired and fired
+
+
+def test_pdu_file_written_by_the_cli_path(raid_live, tmp_path: Path) -> None:
+    from iadsim.interop.dis.export import write_run_pdus
+
+    n = write_run_pdus(raid_live[1], tmp_path / "run.pdu")
+    assert n == len(list(iter_pdu_file(tmp_path / "run.pdu"))) > 0
+
+
+def test_live_dis_in_over_loopback_is_engaged() -> None:
+    speed = 25.0  # run seconds per wall second; the scripted sender keeps the same clock
+    sc = _scenario(150.0, quiet_raid=True)
+    with UdpPduReceiver(UdpAddress("127.0.0.1", 0)) as probe:
+        port = probe.address.port  # a free loopback port, released for the run to bind
+    stop = threading.Event()
+
+    def sender() -> None:
+        t0 = time.monotonic()
+        with UdpPduSender(UdpAddress("127.0.0.1", port)) as tx:
+            while not stop.is_set() and time.monotonic() - t0 < 30.0:  # bounded
+                tx.send(_bandit_pdu(sc, (time.monotonic() - t0) * speed))
+                time.sleep(0.04)
+
+    thread = threading.Thread(target=sender, daemon=True)
+    thread.start()
+    try:
+        result = run(sc, dis=DisOptions(dis_in=f"udp://127.0.0.1:{port}", speed=speed))
+    finally:
+        stop.set()
+        thread.join(timeout=5.0)
+    _assert_engaged(result)
+    assert result.summary["dis"]["dis_in"]["entity_states_used"] > 50
