@@ -19,6 +19,7 @@ from iadsim.errors import RunInterrupted
 from iadsim.interop.dis.session import DisOptions, DisSession
 from iadsim.outcomes.assemble import RunRecord, assemble_result
 from iadsim.outcomes.result import Result
+from iadsim.scenario.command_spec import channel_limits
 from iadsim.scenario.model import Scenario
 from iadsim.sensors.radar import build_radars, observe, sensor_geometry
 from iadsim.tracking.tracker import Tracker
@@ -67,7 +68,8 @@ def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
     launchers = Launchers(scenario, origin)
     flights = InterceptorFlights()
     rec = RunRecord(scenario, origin, threats, radars, classes, launchers, keep_trajectories)
-    command = CommandCentre(scenario.command, classes, origin, *rec.asset_arrays())
+    command = CommandCentre(scenario.command, classes, origin, *rec.asset_arrays(),
+                            channels=channel_limits(scenario), rng=rng["command"])
     step_s, duration_s = scenario.simulation.step_s, scenario.simulation.duration_s
     done_s = 0.0
     try:

@@ -1,31 +1,72 @@
 """Firing doctrine and the command cycle: which tracks may be engaged now, and with what.
 
-Shoot-look-shoot: one interceptor per track at a time; after its intercept the track waits
-``kill_assessment_s`` for the outcome to be seen, then may be engaged again while time allows.
-A track becomes engageable ``reaction_time_s`` after it is first confirmed.
+Every ``cycle_s`` the command centre
+
+1. picks the tracks it may engage: confirmed ``reaction_time_s`` ago, not already engaged (an
+   interceptor in flight, a salvo still rippling, or an outcome not yet assessed:
+   shoot-look-shoot), valued at least ``hold_fire_below_value``, and under weapons tight only
+   those heading for a defended asset;
+2. classifies them from their kinematics (with the optional confusion matrix) and values them
+   (threat evaluation score x the type's weight);
+3. plans every (ready launcher, track) pair: intercept point with the class's boost/coast
+   profile (a ballistic classification adds gravity to the track's motion), inside the
+   envelope, before the threat reaches its asset, with rounds for a whole salvo and, for
+   threats other than ballistic missiles, the class's ballistic reserve left untouched;
+   layered defence keeps only the longest-reaching class that can engage each threat;
+4. solves the weapon-target assignment (``exact``, ``fast`` or ``auto``; or ``greedy``) with one
+   salvo per launcher per cycle and the fire-control channels as a limit;
+5. fires the first round of each salvo now and ripples the rest as the launcher's launch
+   interval allows, while the guidance channels (interceptors in flight) permit.
+
+A missed threat is re-engaged after its kill assessment, while the envelope and time allow.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
 from iadsim.command.assignment import assign_greedy
-from iadsim.command.threat_evaluation import evaluate_threats
+from iadsim.command.threat_evaluation import classify_tracks, evaluate_threats
+from iadsim.command.wta import make_problem, solve
+from iadsim.engagement.intercept import inside_envelope, intercept_boost_coast
 from iadsim.engagement.interceptors import EngagementOrder, InterceptorFlights
 from iadsim.engagement.launchers import InterceptorClasses, Launchers
 from iadsim.scenario.command_spec import CommandSpec
+from iadsim.scenario.model import THREAT_TYPES
 from iadsim.tracking.batch import TrackBatch
-from iadsim.world.frames import Origin
+from iadsim.world.frames import GRAVITY_MPS2, Origin
+
+BALLISTIC = THREAT_TYPES.index("ballistic_missile")
+WTA_TIME_LIMIT_S = 2.0
+"""Wall-clock budget of one command cycle's assignment."""
+
+
+@dataclass
+class _Ripple:
+    """Rounds of a salvo still to fire: launcher, track, rounds left."""
+
+    launcher: int
+    track_id: int
+    rounds_left: int
 
 
 class CommandCentre:
     """Threat evaluation and weapon assignment every ``cycle_s``, under the doctrine."""
 
     def __init__(
-        self, spec: CommandSpec, classes: InterceptorClasses, origin: Origin,
-        asset_position_enu_m: NDArray[np.float64], asset_value: NDArray[np.float64],
+        self,
+        spec: CommandSpec,
+        classes: InterceptorClasses,
+        origin: Origin,
+        asset_position_enu_m: NDArray[np.float64],
+        asset_value: NDArray[np.float64],
         asset_radius_m: NDArray[np.float64],
+        *,
+        channels: tuple[int | None, int | None] = (None, None),
+        rng: np.random.Generator,
     ) -> None:
         self.spec = spec
         self.classes = classes
@@ -33,7 +74,19 @@ class CommandCentre:
         self.asset_position_enu_m = asset_position_enu_m
         self.asset_value = asset_value
         self.asset_radius_m = asset_radius_m
+        self.fire_control_channels, self.guidance_channels = channels
+        self.rng = rng
+        self._profile = classes.profile()
+        self._envelope = classes.envelope()
+        self._salvo = np.array(
+            [[spec.salvo_size(c, t) for t in THREAT_TYPES] for c in classes.name], dtype=np.int64
+        ).reshape(len(classes.name), len(THREAT_TYPES))
+        self._reserve = np.array([spec.ballistic_reserve.get(c, 0) for c in classes.name])
+        self._type_weight = np.array([spec.threat_value.get(t, 1.0) for t in THREAT_TYPES])
+        self._lethality = np.array([spec.threat_lethality.get(t, 1.0) for t in THREAT_TYPES])
         self._confirmed_at: dict[int, float] = {}
+        self._draw: dict[int, float] = {}
+        self._ripples: list[_Ripple] = []
         self._next_cycle_s = 0.0
 
     def note_confirmed(self, track_ids: NDArray[np.int64], time_s: float) -> None:
@@ -42,19 +95,25 @@ class CommandCentre:
             self._confirmed_at.setdefault(int(tid), time_s)
 
     def busy_tracks(self, flights: InterceptorFlights, time_s: float) -> NDArray[np.int64]:
-        """Tracks with an interceptor in flight or an outcome not yet assessed."""
+        """Tracks with an interceptor in flight, a salvo rippling or an outcome not assessed."""
         busy = (~flights.resolved) | (
             flights.intercept_time_s + self.spec.kill_assessment_s > time_s
         )
-        return np.unique(flights.track_id[busy])
+        rippling = np.array([r.track_id for r in self._ripples], dtype=np.int64)
+        return np.unique(np.concatenate([flights.track_id[busy], rippling]))
 
     def cycle(
-        self, time_s: float, tracks: TrackBatch, launchers: Launchers,
+        self,
+        time_s: float,
+        tracks: TrackBatch,
+        launchers: Launchers,
         flights: InterceptorFlights,
     ) -> list[EngagementOrder]:
-        """Orders for this time, or none between command cycles."""
+        """Orders for this time: rippled salvo rounds, and new engagements on cycle times."""
+        in_flight = int(np.sum(~flights.resolved))
+        orders = self._ripple(time_s, tracks, launchers, in_flight)
         if time_s + 1e-9 < self._next_cycle_s or len(tracks) == 0:
-            return []
+            return orders
         self._next_cycle_s = time_s + self.spec.cycle_s
         confirmed_at = np.array(
             [self._confirmed_at.get(int(t), np.inf) for t in tracks.track_id.tolist()]
@@ -65,11 +124,177 @@ class CommandCentre:
             & ~np.isin(tracks.track_id, self.busy_tracks(flights, time_s))
         )
         if not eligible.any():
-            return []
-        assessment = evaluate_threats(
+            return orders
+        available = launchers.available(time_s)
+        available[[o.launcher for o in orders]] = False
+        if self.spec.assignment == "greedy":
+            assessment = evaluate_threats(
+                tracks, self.asset_position_enu_m, self.asset_value, self.asset_radius_m
+            )
+            return orders + assign_greedy(
+                tracks,
+                assessment,
+                eligible,
+                available,
+                launchers.position_enu_m,
+                launchers.class_index,
+                self.classes,
+                time_s,
+                self.origin,
+            )
+        engaged = np.unique(flights.track_id[~flights.resolved]).size + len(self._ripples)
+        return orders + self._assign(
+            time_s,
+            tracks.take(np.flatnonzero(eligible)),
+            launchers,
+            available,
+            engaged,
+            in_flight + len(orders),
+        )
+
+    # ------------------------------------------------------------------ helpers
+
+    def _draws(self, track_id: NDArray[np.int64]) -> NDArray[np.float64]:
+        """One persistent uniform draw per track (drawn in track-id order when first seen)."""
+        for tid in np.sort(track_id).tolist():
+            if tid not in self._draw:
+                self._draw[tid] = float(self.rng.random())
+        return np.array([self._draw[t] for t in track_id.tolist()], dtype=float)
+
+    def _now_state(
+        self, tracks: TrackBatch, kind: NDArray[np.int64], time_s: float
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+        """Track position, velocity and assumed acceleration brought to ``time_s``."""
+        acc = np.zeros((len(tracks), 3))
+        acc[kind == BALLISTIC, 2] = -GRAVITY_MPS2
+        lead = (time_s - tracks.time_s)[:, None]
+        pos = tracks.position_enu_m + tracks.velocity_enu_mps * lead + 0.5 * acc * lead**2
+        vel = tracks.velocity_enu_mps + acc * lead
+        return pos, vel, acc
+
+    def _assign(
+        self,
+        time_s: float,
+        tracks: TrackBatch,
+        launchers: Launchers,
+        available: NDArray[np.bool_],
+        engaged: int,
+        in_flight: int,
+    ) -> list[EngagementOrder]:
+        spec = self.spec
+        assess = evaluate_threats(
             tracks, self.asset_position_enu_m, self.asset_value, self.asset_radius_m
         )
-        return assign_greedy(
-            tracks, assessment, eligible, launchers.available(time_s),
-            launchers.position_enu_m, launchers.class_index, self.classes, time_s, self.origin,
+        kind = classify_tracks(tracks, spec.classification, self._draws(tracks.track_id))
+        value = assess.score * self._type_weight[kind]
+        keep = (value > 0.0) & (value >= spec.hold_fire_below_value)
+        if spec.weapons_control == "tight":
+            keep &= assess.heading_for_asset
+        lau = np.flatnonzero(available)
+        tgt = np.flatnonzero(keep)
+        if lau.size == 0 or tgt.size == 0:
+            return []
+        pos, vel, acc = self._now_state(tracks, kind, time_s)
+        li = np.repeat(lau, tgt.size)
+        tj = np.tile(tgt, lau.size)
+        cls = launchers.class_index[li]
+        site = launchers.position_enu_m[li]
+        tof, point = intercept_boost_coast(
+            pos[tj], vel[tj], site, self._profile, cls, target_accel_mps2=acc[tj]
         )
+        salvo = self._salvo[cls, kind[tj]]
+        ok = inside_envelope(tof, point, site, self._envelope, cls)
+        ok &= tof <= assess.time_to_asset_s[tj]
+        ok &= launchers.ready_rounds[li] >= salvo
+        if self._reserve.any():
+            held = np.bincount(
+                launchers.class_index,
+                weights=launchers.ready_rounds,
+                minlength=len(self.classes.name),
+            )
+            ok &= (kind[tj] == BALLISTIC) | (held[cls] - salvo >= self._reserve[cls])
+        if spec.layered:
+            reach = np.where(ok, self.classes.max_range_m[cls], -np.inf)
+            best = np.full(len(tracks), -np.inf)
+            np.maximum.at(best, tj, reach)
+            ok &= self.classes.max_range_m[cls] >= best[tj]
+        shape = (lau.size, tgt.size)
+        pk = 1.0 - (1.0 - self.classes.pk[cls, kind[tj]]) ** salvo
+        group = cap = None
+        if self.fire_control_channels is not None:
+            group = np.zeros(lau.size, dtype=np.int64)
+            cap = [max(self.fire_control_channels - engaged, 0)]
+        extra = {}
+        if spec.objective == "asset":
+            extra = dict(
+                asset=assess.asset[tgt],
+                asset_value=self.asset_value,
+                lethality=self._lethality[kind[tgt]],
+            )
+        problem = make_problem(
+            value[tgt],
+            pk.reshape(shape),
+            feasible=ok.reshape(shape),
+            group=group,
+            group_capacity=cap,
+            **extra,
+        )
+        sol = solve(problem, method=spec.assignment, time_limit_s=WTA_TIME_LIMIT_S)
+        a, b = np.nonzero(sol.x)
+        order = np.argsort(-value[tgt[b]], kind="stable")
+        out: list[EngagementOrder] = []
+        for k in order.tolist():
+            if self.guidance_channels is not None and in_flight >= self.guidance_channels:
+                break
+            pair = a[k] * tgt.size + b[k]
+            launcher, row = int(lau[a[k]]), int(tgt[b[k]])
+            out.append(
+                EngagementOrder(
+                    launcher=launcher,
+                    track_id=int(tracks.track_id[row]),
+                    intercept_time_s=float(time_s + tof[pair]),
+                    aim_point_enu_m=point[pair].copy(),
+                )
+            )
+            in_flight += 1
+            if salvo[pair] > 1:
+                self._ripples.append(
+                    _Ripple(launcher, int(tracks.track_id[row]), int(salvo[pair]) - 1)
+                )
+        return out
+
+    def _ripple(
+        self, time_s: float, tracks: TrackBatch, launchers: Launchers, in_flight: int
+    ) -> list[EngagementOrder]:
+        """Fire the next round of each rippling salvo whose launcher is ready again."""
+        out: list[EngagementOrder] = []
+        if not self._ripples:
+            return out
+        available = launchers.available(time_s)
+        still: list[_Ripple] = []
+        for r in self._ripples:
+            row = np.flatnonzero(tracks.track_id == r.track_id)
+            if row.size == 0:
+                continue  # the track is gone: the rest of the salvo is not fired
+            if not available[r.launcher] or (
+                self.guidance_channels is not None and in_flight >= self.guidance_channels
+            ):
+                still.append(r)
+                continue
+            one = tracks.take(row[:1])
+            kind = classify_tracks(one, self.spec.classification, self._draws(one.track_id))
+            pos, vel, acc = self._now_state(one, kind, time_s)
+            cls = launchers.class_index[[r.launcher]]
+            site = launchers.position_enu_m[[r.launcher]]
+            tof, point = intercept_boost_coast(
+                pos, vel, site, self._profile, cls, target_accel_mps2=acc
+            )
+            if not inside_envelope(tof, point, site, self._envelope, cls)[0]:
+                continue
+            out.append(EngagementOrder(r.launcher, r.track_id, float(time_s + tof[0]), point[0]))
+            available[r.launcher] = False
+            in_flight += 1
+            if r.rounds_left > 1:
+                still.append(_Ripple(r.launcher, r.track_id, r.rounds_left - 1))
+        self._ripples = still
+        return out

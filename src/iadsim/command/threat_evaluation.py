@@ -1,4 +1,9 @@
-"""Threat evaluation: which asset each track heads for, when it gets there, how much it matters.
+"""Threat evaluation: what each track is, which asset it heads for, when, how much it matters.
+
+Classification (:func:`classify_tracks`) sorts tracks into the scenario's threat types from
+their kinematics alone (speed, altitude, climb and a ballistic fit: fast, high, or diving
+steeply and fast); an optional confusion matrix then reports a wrong type with the given
+probabilities, one persistent draw per track.
 
 For every (track, asset) pair the closest point of approach (CPA) of the track's straight-line
 prediction is computed at once. A track threatens an asset when its CPA falls inside the asset's
@@ -13,6 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from iadsim.scenario.command_spec import ClassificationSpec
+from iadsim.scenario.model import THREAT_TYPES
 from iadsim.tracking.batch import TrackBatch
 
 HEADING_MARGIN_M = 5_000.0
@@ -62,4 +69,56 @@ def evaluate_threats(
     score = np.where(any_heading, urgency[rows, best], loiter)
     asset = np.where(any_heading, best, nearest).astype(np.int64)
     time_to_asset = np.where(any_heading, time_to[rows, best], np.inf)
-    return ThreatAssessment(asset, any_heading, time_to_asset, score, np.argsort(-score, kind="stable"))
+    return ThreatAssessment(
+        asset, any_heading, time_to_asset, score, np.argsort(-score, kind="stable")
+    )
+
+
+def classify_kinematics(tracks: TrackBatch, spec: ClassificationSpec) -> NDArray[np.int64]:
+    """Threat type (index into ``THREAT_TYPES``) of each track from its kinematics, ``(n,)``.
+
+    Rules, first match wins: ballistic missile (speed >= ballistic_min_speed_mps, or altitude
+    >= ballistic_min_altitude_m, or a steep fast dive: descent > half the speed at > 600 m/s);
+    UAV (speed <= uav_max_speed_mps); cruise missile (altitude <= cruise_max_altitude_m);
+    reconnaissance aircraft (altitude >= recon_min_altitude_m); aircraft otherwise.
+    """
+    v = tracks.velocity_enu_mps
+    speed = np.linalg.norm(v, axis=1)
+    alt = tracks.position_enu_m[:, 2]
+    climb = v[:, 2]
+    ballistic = (
+        (speed >= spec.ballistic_min_speed_mps)
+        | (alt >= spec.ballistic_min_altitude_m)
+        | ((-climb > 0.5 * speed) & (speed > 600.0))
+    )
+    kind = np.full(len(tracks), THREAT_TYPES.index("aircraft"), dtype=np.int64)
+    kind[alt >= spec.recon_min_altitude_m] = THREAT_TYPES.index("recon_aircraft")
+    kind[alt <= spec.cruise_max_altitude_m] = THREAT_TYPES.index("cruise_missile")
+    kind[speed <= spec.uav_max_speed_mps] = THREAT_TYPES.index("uav")
+    kind[ballistic] = THREAT_TYPES.index("ballistic_missile")
+    return kind
+
+
+def confusion_matrix(spec: ClassificationSpec) -> NDArray[np.float64]:
+    """(types, types) row-stochastic P(reported | kinematic); identity rows where not given."""
+    k = len(THREAT_TYPES)
+    out = np.eye(k)
+    for true_type, row in (spec.confusion or {}).items():
+        i = THREAT_TYPES.index(true_type)
+        out[i] = 0.0
+        for reported, p in row.items():
+            out[i, THREAT_TYPES.index(reported)] = p
+    return out
+
+
+def classify_tracks(
+    tracks: TrackBatch, spec: ClassificationSpec, draw: NDArray[np.float64]
+) -> NDArray[np.int64]:
+    """Reported threat type per track: kinematic type, then the confusion matrix row sampled
+    by inverse CDF with each track's own uniform ``draw`` (n,) (persistent per track)."""
+    kind = classify_kinematics(tracks, spec)
+    if spec.confusion is None or len(tracks) == 0:
+        return kind
+    cdf = np.cumsum(confusion_matrix(spec), axis=1)[kind]  # (n, types)
+    reported = np.sum(draw[:, None] >= cdf, axis=1)
+    return np.minimum(reported, len(THREAT_TYPES) - 1).astype(np.int64)

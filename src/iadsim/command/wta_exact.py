@@ -105,6 +105,14 @@ def _concat(pools: list[_Pool]) -> _Pool:
 def _columns_of_size(problem: WTAProblem, k: int) -> _Pool:
     """Every column of size k (multisets of rounds on one threat), all threats."""
     q = 1.0 - problem.pk
+    if k == 0:
+        m = problem.n_targets
+        return _Pool(np.arange(m, dtype=np.int64), np.zeros((m, 0), np.int64), problem.value.copy())
+    if k == 1:
+        w, j = np.nonzero(problem.feasible.T)[::-1]
+        order = np.lexsort((w, j))
+        w, j = w[order], j[order]
+        return _Pool(j.astype(np.int64), w[:, None].astype(np.int64), problem.value[j] * q[w, j])
     tgts, mems = [], []
     for j in range(problem.n_targets):
         w = np.flatnonzero(problem.feasible[:, j])
@@ -196,28 +204,33 @@ def _larger_column_bound(
     separately; (b) a tangent of the convex ``V exp(-y)`` at y = t (y = sum of -log q over the
     column) makes the reduced cost separable in the rounds, ``V e^-t (1 + t) + sum_i
     (price_i + V e^-t log q_i) - mu``, minimised by the most negative terms; maximised over t.
+    All threats at once; rounds that cannot engage a threat get q = 1 and price = inf.
     """
-    q = 1.0 - problem.pk
+    weapon = np.repeat(np.arange(problem.n_weapons), problem.rounds)
+    feas = problem.feasible[weapon]  # (R, m)
+    n_feas = feas.sum(axis=0)
     out = np.full(problem.n_targets, np.inf)
+    live = n_feas > k_done
+    if not live.any():
+        return out
+    feas = feas[:, live]
+    v = problem.value[live]
+    q = np.where(feas, 1.0 - problem.pk[weapon][:, live], 1.0)
+    p = np.where(feas, price[weapon][:, None], np.inf)
+    k = np.arange(1, weapon.size + 1)[:, None]
+    with np.errstate(invalid="ignore"):
+        sep = v * np.cumprod(np.sort(q, axis=0), axis=0) + np.cumsum(np.sort(p, axis=0), axis=0)
+    sep = np.where(k > k_done, sep, np.inf)
+    sep = np.where(np.isnan(sep), np.inf, sep).min(axis=0)
     t = np.concatenate([np.linspace(0.0, 4.0, 41), np.linspace(4.5, 20.0, 32)])
-    for j in range(problem.n_targets):
-        w = np.flatnonzero(problem.feasible[:, j])
-        reps = problem.rounds[w]
-        if reps.sum() <= k_done:
-            continue
-        v = problem.value[j]
-        qj = np.repeat(q[w, j], reps)
-        pj = np.repeat(price[w], reps)
-        qs, ps = np.sort(qj), np.sort(pj)
-        k = np.arange(k_done + 1, qs.size + 1)
-        sep = float((v * np.cumprod(qs)[k - 1] + np.cumsum(ps)[k - 1]).min())
-        slope = v * np.exp(-t)
-        d = pj[:, None] + slope[None, :] * np.log(np.maximum(qj, 1e-300))[:, None]  # (N, T)
-        d.sort(axis=0)
-        head = d[: k_done + 1].sum(axis=0)
-        tail = np.minimum(d[k_done + 1 :], 0.0).sum(axis=0)
-        tangent = float((slope * (1.0 + t) + head + tail).max())
-        out[j] = max(sep, tangent) - mu[j]
+    slope = v[None, :] * np.exp(-t)[:, None]  # (T, m')
+    log_q = np.log(np.maximum(q, 1e-300))
+    d = p[None, :, :] + slope[:, None, :] * log_q[None, :, :]  # (T, R, m')
+    d.sort(axis=1)
+    head = d[:, : k_done + 1, :].sum(axis=1)
+    tail = np.minimum(d[:, k_done + 1 :, :], 0.0).sum(axis=1)
+    tangent = (slope * (1.0 + t)[:, None] + head + tail).max(axis=0)
+    out[live] = np.maximum(sep, tangent) - mu[live]
     return out
 
 
@@ -303,6 +316,8 @@ def solve_exact(
         k += 1
         pools.append(_columns_of_size(problem, k))
         everything = _concat(pools)
+    if gap <= tol:  # the LP bound meets the incumbent: it is optimal, no MILP needed
+        return ExactResult(best_x, best, best, True, k)
     keep = np.flatnonzero(rc <= gap + tol)
     cand = _concat(
         [_Pool(everything.tgt[keep], everything.mem[keep], everything.cost[keep]), incumbent]

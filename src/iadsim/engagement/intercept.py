@@ -122,8 +122,8 @@ def intercept_boost_coast(
     cls: ArrayLike,
     *,
     target_accel_mps2: ArrayLike | None = None,
-    n_scan: int = 256,
-    n_bisect: int = 48,
+    n_scan: int = 96,
+    n_bisect: int = 36,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Time of flight and intercept point of a profiled interceptor, one row per pair.
 
@@ -227,7 +227,8 @@ def launch_window(
     The target state is given now (delay 0) and propagated with its constant acceleration;
     launch delays are sampled every ``step_s`` (the answer's resolution). NaN where no
     delay works. The feasible delays need not be one interval (a target that passes overhead
-    can be engaged coming and going); the first and last are returned. Returns ``(earliest_s, latest_s)``, each (n,).
+    can be engaged coming and going); the first and last are returned, as
+    ``(earliest_s, latest_s)``, each (n,).
     """
     p = np.atleast_2d(np.asarray(target_position_m, dtype=float))
     n = p.shape[0]

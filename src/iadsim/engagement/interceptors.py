@@ -60,8 +60,11 @@ class InterceptorFlights:
         return int(self.launcher.shape[0])
 
     def launch(
-        self, orders: list[EngagementOrder], launcher_position_m: NDArray[np.float64],
-        launcher_class: NDArray[np.intp], time_s: float,
+        self,
+        orders: list[EngagementOrder],
+        launcher_position_m: NDArray[np.float64],
+        launcher_class: NDArray[np.intp],
+        time_s: float,
     ) -> NDArray[np.int64]:
         """Add one interceptor per order; returns their ids."""
         if not orders:
@@ -113,7 +116,9 @@ class InterceptorFlights:
         idx = np.flatnonzero(self.in_flight(time_s))
         span = np.maximum(self.intercept_time_s[idx] - self.launch_time_s[idx], 1e-9)
         frac = np.clip((time_s - self.launch_time_s[idx]) / span, 0.0, 1.0)[:, None]
-        p = self.launch_position_m[idx] + frac * (self.aim_point_m[idx] - self.launch_position_m[idx])
+        p = self.launch_position_m[idx] + frac * (
+            self.aim_point_m[idx] - self.launch_position_m[idx]
+        )
         return idx, p
 
 

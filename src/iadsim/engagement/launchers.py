@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from iadsim.engagement.intercept import Envelope, SpeedProfile
 from iadsim.scenario.model import THREAT_TYPES, Scenario
 from iadsim.world.frames import Origin, geodetic_to_enu
 
@@ -28,6 +29,36 @@ class InterceptorClasses:
     kill_radius_m: NDArray[np.float64]
     pk: NDArray[np.float64]  # (classes, threat types)
     cost: NDArray[np.float64]
+    boost_time_s: NDArray[np.float64]
+    burnout_speed_mps: NDArray[np.float64]  # speed_mps where no boost is given
+    coast_decay_s: NDArray[np.float64]  # inf for none
+    min_flight_s: NDArray[np.float64]
+    max_flight_s: NDArray[np.float64]
+
+    def profile(self) -> SpeedProfile:
+        """Fly-out speed profiles: boost at constant acceleration from rest to burnout, then
+        coast; a class with no boost flies at ``speed_mps`` throughout."""
+        boosted = self.boost_time_s > 0.0
+        accel = np.where(
+            boosted, self.burnout_speed_mps / np.where(boosted, self.boost_time_s, 1.0), 0.0
+        )
+        return SpeedProfile(
+            initial_speed_mps=np.where(boosted, 0.0, self.speed_mps),
+            boost_accel_mps2=accel,
+            boost_s=self.boost_time_s.copy(),
+            coast_decay_s=np.where(boosted, self.coast_decay_s, np.inf),
+            max_flight_s=self.max_flight_s.copy(),
+        )
+
+    def envelope(self) -> Envelope:
+        """Engagement envelopes (range, altitude, minimum time of flight)."""
+        return Envelope(
+            self.min_range_m,
+            self.max_range_m,
+            self.min_altitude_m,
+            self.max_altitude_m,
+            self.min_flight_s,
+        )
 
     @classmethod
     def from_scenario(cls, scenario: Scenario) -> InterceptorClasses:
@@ -39,10 +70,30 @@ class InterceptorClasses:
 
         pk = np.array([[s.pk.get(t, 0.0) for t in THREAT_TYPES] for s in specs], dtype=float)
         return cls(
-            name=tuple(scenario.interceptors), min_range_m=col("min_range_m"),
-            max_range_m=col("max_range_m"), min_altitude_m=col("min_altitude_m"),
-            max_altitude_m=col("max_altitude_m"), speed_mps=col("speed_mps"),
-            kill_radius_m=col("kill_radius_m"), pk=pk, cost=col("cost"),
+            name=tuple(scenario.interceptors),
+            min_range_m=col("min_range_m"),
+            max_range_m=col("max_range_m"),
+            min_altitude_m=col("min_altitude_m"),
+            max_altitude_m=col("max_altitude_m"),
+            speed_mps=col("speed_mps"),
+            kill_radius_m=col("kill_radius_m"),
+            pk=pk,
+            cost=col("cost"),
+            boost_time_s=col("boost_time_s"),
+            burnout_speed_mps=np.array(
+                [s.burnout_speed_mps or s.speed_mps for s in specs], dtype=float
+            ),
+            coast_decay_s=np.array(
+                [np.inf if s.coast_decay_s is None else s.coast_decay_s for s in specs], float
+            ),
+            min_flight_s=col("min_flight_time_s"),
+            max_flight_s=np.array(
+                [
+                    s.max_flight_time_s or 1.5 * s.max_range_m / s.speed_mps + s.boost_time_s
+                    for s in specs
+                ],
+                dtype=float,
+            ),
         )
 
 
@@ -55,8 +106,10 @@ class Launchers:
         self.name: tuple[str, ...] = tuple(s.name for s in specs)
         self.class_index = np.array([classes.index(s.interceptor) for s in specs], dtype=np.intp)
         self.position_enu_m = np.array(
-            [geodetic_to_enu(s.position.lat_deg, s.position.lon_deg, s.position.alt_m, origin)
-             for s in specs]
+            [
+                geodetic_to_enu(s.position.lat_deg, s.position.lon_deg, s.position.alt_m, origin)
+                for s in specs
+            ]
         ).reshape(-1, 3)
         self.capacity = np.array([s.ready_rounds for s in specs], dtype=np.int64)
         self.ready_rounds = self.capacity.copy()

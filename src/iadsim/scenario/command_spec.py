@@ -1,12 +1,23 @@
-"""Scenario sections ``interceptors``, ``launchers`` and ``command``."""
+"""Scenario sections ``interceptors``, ``launchers`` and ``command``.
+
+``command`` holds the doctrine: how threats are valued and classified, how the weapon-target
+assignment is solved, salvo sizes per interceptor class and threat type, layered defence,
+hold-fire, weapons free/tight, a reserve of rounds for ballistic missiles and the
+fire-control channel limit. Rules that span sections (a doctrine naming an unknown class) are
+checked by :func:`command_problems`.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field
 
 from iadsim.scenario.common import GeoPosition, StrictModel
+
+if TYPE_CHECKING:
+    from iadsim.scenario.model import Scenario
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 ThreatTypeName = Literal["aircraft", "recon_aircraft", "cruise_missile", "uav", "ballistic_missile"]
@@ -25,6 +36,19 @@ class InterceptorClassSpec(StrictModel):
         description="single-shot kill probability per threat type, given a hit within the radius"
     )
     cost: float = Field(default=1.0, ge=0.0, description="notional unit cost")
+    boost_time_s: float = Field(
+        default=0.0, ge=0.0, le=300.0, description="boost phase; 0: fly at speed_mps throughout"
+    )
+    burnout_speed_mps: float | None = Field(
+        default=None, gt=0.0, le=10_000.0, description="speed at the end of the boost"
+    )
+    coast_decay_s: float | None = Field(
+        default=None, gt=0.0, le=10_000.0, description="e-folding time of coast speed; None: none"
+    )
+    min_flight_time_s: float = Field(default=0.0, ge=0.0, le=600.0, description="arming time")
+    max_flight_time_s: float | None = Field(
+        default=None, gt=0.0, le=3_600.0, description="None: 1.5 x max_range_m / speed_mps"
+    )
 
 
 class LauncherSpec(StrictModel):
@@ -39,10 +63,117 @@ class LauncherSpec(StrictModel):
     min_launch_interval_s: float = Field(default=3.0, ge=0.0)
 
 
+SalvoSize = Annotated[int, Field(ge=1, le=16)]
+
+
+class ClassificationSpec(StrictModel):
+    """Threat classification from track kinematics, with optional misclassification."""
+
+    confusion: dict[ThreatTypeName, dict[ThreatTypeName, Probability]] | None = Field(
+        default=None,
+        description="P(reported type | kinematic type); each row sums to 1, missing rows exact",
+    )
+    ballistic_min_speed_mps: float = Field(default=1_000.0, gt=0.0)
+    ballistic_min_altitude_m: float = Field(default=25_000.0, gt=0.0)
+    uav_max_speed_mps: float = Field(default=90.0, gt=0.0)
+    cruise_max_altitude_m: float = Field(default=400.0, gt=0.0)
+    recon_min_altitude_m: float = Field(default=10_000.0, gt=0.0)
+
+
 class CommandSpec(StrictModel):
     """The command-and-control centre: reaction, cycle and doctrine."""
 
     reaction_time_s: float = Field(default=10.0, ge=0.0, le=600.0)
     cycle_s: float = Field(default=2.0, gt=0.0, le=600.0)
-    doctrine: Literal["shoot_look_shoot"] = "shoot_look_shoot"
+    doctrine: Literal["shoot_look_shoot", "shoot_shoot_look"] = Field(
+        default="shoot_look_shoot",
+        description="default salvo 1 (shoot-look-shoot) or 2 (shoot-shoot-look) rounds",
+    )
     kill_assessment_s: float = Field(default=3.0, ge=0.0, le=600.0)
+    salvo: dict[str, dict[ThreatTypeName, SalvoSize]] = Field(
+        default_factory=dict, description="rounds per engagement, per class and threat type"
+    )
+    assignment: Literal["greedy", "exact", "fast", "auto"] = Field(
+        default="auto", description="weapon-target assignment solver (greedy: no WTA)"
+    )
+    objective: Literal["threat", "asset"] = Field(
+        default="threat", description="kill threat value, or protect asset value"
+    )
+    weapons_control: Literal["free", "tight"] = Field(
+        default="free", description="tight: engage only tracks heading for a defended asset"
+    )
+    layered: bool = Field(
+        default=True,
+        description="engage with the longest-range class that can; shorter ones take leakers",
+    )
+    hold_fire_below_value: float = Field(
+        default=0.0, ge=0.0, description="do not engage a threat valued below this"
+    )
+    ballistic_reserve: dict[str, Annotated[int, Field(ge=0, le=100_000)]] = Field(
+        default_factory=dict, description="rounds per class kept for ballistic missiles"
+    )
+    fire_control_channels: int | None = Field(
+        default=None,
+        ge=0,
+        le=10_000,
+        description="threats engaged at once; None: the radars' fire_control_channels, if any",
+    )
+    threat_value: dict[ThreatTypeName, Annotated[float, Field(ge=0.0)]] = Field(
+        default_factory=dict, description="weight of each threat type's value (default 1)"
+    )
+    threat_lethality: dict[ThreatTypeName, Probability] = Field(
+        default_factory=dict, description="P(asset destroyed | threat leaks), asset objective"
+    )
+    threat_cost: dict[ThreatTypeName, Annotated[float, Field(ge=0.0)]] = Field(
+        default_factory=dict, description="notional cost per threat type (cost-exchange ratio)"
+    )
+    classification: ClassificationSpec = ClassificationSpec()
+
+    def salvo_size(self, interceptor: str, threat_type: str) -> int:
+        """Rounds per engagement of class ``interceptor`` against ``threat_type``."""
+        default = 2 if self.doctrine == "shoot_shoot_look" else 1
+        return int(self.salvo.get(interceptor, {}).get(threat_type, default))  # type: ignore[call-overload]
+
+
+def command_problems(s: Scenario) -> Iterable[str]:
+    """Rules spanning sections: doctrine entries must name known interceptor classes, the
+    confusion matrix rows must sum to 1, boost and flight times must be consistent."""
+    known = sorted(s.interceptors)
+    for field in ("salvo", "ballistic_reserve"):
+        for name in getattr(s.command, field):
+            if name not in s.interceptors:
+                yield (
+                    f"command.{field}.{name} names an unknown interceptor class "
+                    f"(got {name!r}; expected one of {known})"
+                )
+    confusion = s.command.classification.confusion or {}
+    for true_type, row in confusion.items():
+        total = sum(row.values())
+        if abs(total - 1.0) > 1e-6:
+            yield (f"command.classification.confusion.{true_type} must sum to 1 (got {total!r})")
+    for name, cls in s.interceptors.items():
+        if cls.boost_time_s > 0 and cls.burnout_speed_mps is None:
+            yield (
+                f"interceptors.{name}.burnout_speed_mps is required when boost_time_s > 0 "
+                f"(got boost_time_s={cls.boost_time_s!r})"
+            )
+        top = cls.max_flight_time_s
+        if top is not None and cls.min_flight_time_s >= top:
+            yield (
+                f"interceptors.{name}.min_flight_time_s must be < max_flight_time_s "
+                f"(got {cls.min_flight_time_s!r} >= {top!r})"
+            )
+
+
+def channel_limits(s: Scenario) -> tuple[int | None, int | None]:
+    """Fire-control channels (threats engaged at once) and guidance channels (interceptors
+    guided at once) of the whole defence: ``command.fire_control_channels`` if set, else the
+    sum over radars that state one; None when nothing limits them."""
+
+    def total(attr: str) -> int | None:
+        values = [getattr(x, attr, None) for x in s.sensors]
+        given = [int(v) for v in values if v is not None]
+        return sum(given) if given else None
+
+    fc = s.command.fire_control_channels
+    return (fc if fc is not None else total("fire_control_channels"), total("guidance_channels"))

@@ -10,6 +10,7 @@ import yaml
 from pydantic import ValidationError
 
 from iadsim.errors import ScenarioError
+from iadsim.scenario.command_spec import command_problems
 from iadsim.scenario.model import Scenario
 from iadsim.scenario.trajectory_files import resolve_trajectory_files
 
@@ -129,6 +130,7 @@ def cross_field_problems(s: Scenario) -> Iterable[str]:
         if group.aim is not None and group.aim not in assets:
             yield (f"threats[{i}].aim names an unknown defended asset "
                    f"(got {group.aim!r}; expected one of {sorted(assets)})")
+    yield from command_problems(s)
     if s.simulation.step_s > s.simulation.duration_s:
         yield (f"simulation.step_s must be <= simulation.duration_s "
                f"(got {s.simulation.step_s!r} > {s.simulation.duration_s!r})")
