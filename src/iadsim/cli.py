@@ -65,6 +65,8 @@ def run(
     replication: Annotated[str | None, typer.Option(
         help="Replay replication K of sweep point P (P,K; give the sweep's --set options).",
         metavar="P,K")] = None,
+    report_: Annotated[bool, typer.Option(
+        "--report", help="Also write OUT/report.html (as `iadsim report OUT`).")] = False,
     dis_out: Annotated[Path | None, typer.Option(
         help="Write the run's DIS PDUs (Entity State, Fire, Detonation) to this .pdu file.",
     )] = None,
@@ -109,6 +111,8 @@ def run(
     print_summary(result, out)
     if dis_out is not None:
         console.print(f"DIS: {write_run_pdus(result, dis_out)} PDUs written to {dis_out}")
+    if report_:
+        _write_report(out)
 
 
 def print_summary(result: Result, out: Path) -> None:
@@ -244,6 +248,45 @@ def sweep(
         raise typer.Exit(2)
     _sweep(scenario, set_, runs, out, backend, workers, scheduler, chunk_size, resume,
            overwrite, saturation_level, quiet)
+
+
+def _write_report(out_dir: Path, *, png: bool = False, coverage_alt_m: float = 100.0,
+                  max_frames: int = 240) -> None:
+    """Build the report of a results folder; bad folders and PNG problems exit with a message."""
+    from iadsim.errors import InputDataError
+    from iadsim.reports import build_report
+
+    try:
+        files = build_report(out_dir, png=png, coverage_alt_m=coverage_alt_m,
+                             max_frames=max_frames)
+    except InputDataError as exc:
+        err_console.print(str(exc), markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    except RuntimeError as exc:  # PNG export without kaleido or a Chromium
+        err_console.print(str(exc), markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+    size_mb = files.html.stat().st_size / 1e6
+    console.print(f"Report: {files.html} ({size_mb:.1f} MB)", markup=False, highlight=False)
+    if files.pngs:
+        console.print(f"PNG charts: {', '.join(str(p) for p in files.pngs)}", markup=False,
+                      highlight=False, soft_wrap=True)
+
+
+@app.command()
+def report(
+    out_dir: Annotated[Path, typer.Argument(
+        help="A run folder (iadsim run --out) or a Monte Carlo folder (iadsim mc/sweep --out).",
+        show_default=False)],
+    png: Annotated[bool, typer.Option(
+        "--png", help="Also write every chart as a PNG in OUT_DIR/report_png "
+                      "(needs kaleido and a local Chromium).")] = False,
+    coverage_alt_m: Annotated[float, typer.Option(
+        help="Target altitude (m) at which radar coverage is drawn on the replay map.")] = 100.0,
+    max_frames: Annotated[int, typer.Option(
+        min=2, help="Most frames of the replay (time steps are decimated to fit).")] = 240,
+) -> None:
+    """Write OUT_DIR/report.html: a self-contained, offline report (replay, charts, tables)."""
+    _write_report(out_dir, png=png, coverage_alt_m=coverage_alt_m, max_frames=max_frames)
 
 
 @app.command()

@@ -88,12 +88,12 @@ def write_pngs(page: Page, folder: Path) -> tuple[Path, ...]:
     for section in page.sections:
         for fig_id, fig in section.figures.items():
             still = _still(fig)
-            if still.layout.height is None:
-                still.update_layout(height=600)
+            still.update_layout(width=1200, height=still.layout.height or 600)
             figs.append(still)
             paths.append(folder / f"{fig_id.removeprefix('fig-')}.png")
     try:
-        pio.write_images(figs, paths, width=1200, scale=1.5)
+        pio.write_images(figs, paths, scale=1.5, width=[f.layout.width for f in figs],
+                         height=[f.layout.height for f in figs])
     except Exception as exc:  # kaleido's errors vary by version; say what is needed
         raise RuntimeError(
             "PNG export needs kaleido and a local Chrome or Chromium "

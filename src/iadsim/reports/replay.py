@@ -389,5 +389,6 @@ def final_state(anim: AnimatedFigure) -> go.Figure:
     still.layout.updatemenus = ()
     still.layout.sliders = ()
     name = anim.frames[-1]["name"] if anim.frames else None
-    still.update_layout(title={"text": f"Replay, t = {name} s" if name else "Replay"})
+    still.update_layout(title={"text": f"Replay, t = {name} s" if name else "Replay"},
+                        height=900, legend={"font": {"size": 10}, "tracegroupgap": 2})
     return still

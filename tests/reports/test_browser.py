@@ -1,0 +1,132 @@
+"""End-to-end test of the HTML report in a real headless Chromium (DevTools protocol).
+
+A small real run (the default scenario, shortened, with a hostile scenario name) is written and
+reported; the page is opened from disk and must log no console error, make no network request,
+draw every figure, answer a click on the time slider by changing the replay frame, show the
+scenario name as text, and produce a screenshot that is not blank.
+
+Skips when no Chromium is installed, except under CI (``CI`` set), where it must run:
+``.ci/run`` installs Debian's ``chromium``.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+websocket = pytest.importorskip("websocket")
+from PIL import Image  # noqa: E402
+from report_browser import Browser, find_chromium  # noqa: E402
+
+from iadsim.reports import build_report  # noqa: E402
+from iadsim.scenario.load import DEFAULT_SCENARIO, scenario_from_dict  # noqa: E402
+
+CHROMIUM = find_chromium()
+if CHROMIUM is None:
+    if os.environ.get("CI"):
+        raise RuntimeError("CI must install chromium for the report browser tests "
+                           "(apt-get install -y chromium)")
+    pytest.skip("no chromium/chrome binary found", allow_module_level=True)
+
+NAME = 'Coastal <script>window.__pwned = 1</script> & "friends"'
+FIGURES = ("fig-replay", "fig-timeline", "fig-tracking", "fig-outcome", "fig-threats")
+
+FINGERPRINT_JS = """
+(() => {
+  const gd = document.getElementById('fig-replay');
+  return gd._fullData.map(t => {  // decoded arrays (data keeps plotly.js's typed-array specs)
+    const x = Array.from(t.x || []).filter(v => v !== null && isFinite(v));
+    return [x.length, x.reduce((a, b) => a + b, 0)];
+  });
+})()
+"""
+
+
+@pytest.fixture(scope="module")
+def report_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real, small run: the default scenario cut to 300 s and two threats per group."""
+    from iadsim.simulation import run
+
+    data = yaml.safe_load(DEFAULT_SCENARIO.read_text(encoding="utf-8"))
+    data["name"] = NAME
+    data["simulation"]["duration_s"] = 300
+    for group in data["threats"]:
+        group["count"] = min(group["count"], 2)
+        group["launch_time_s"] = min(group.get("launch_time_s", 0), 60)
+    out = tmp_path_factory.mktemp("browser-run")
+    run(scenario_from_dict(data), out_dir=out)
+    return build_report(out).html
+
+
+@pytest.fixture(scope="module")
+def page(report_html: Path):
+    with Browser(CHROMIUM) as browser:  # type: ignore[arg-type]
+        browser.open(report_html)
+        assert browser.evaluate("window.iadsimReady") == len(FIGURES)
+        yield browser
+
+
+def _replay_png(page: Browser) -> bytes:
+    rect = page.evaluate("""(() => { const el = document.getElementById('fig-replay');
+        el.scrollIntoView({block: 'start'}); const r = el.getBoundingClientRect();
+        return [r.x + window.scrollX, r.y + window.scrollY, r.width, r.height]; })()""")
+    return page.screenshot({"x": rect[0], "y": rect[1], "width": rect[2], "height": rect[3]})
+
+
+def test_every_figure_drawn_without_errors_or_network(page: Browser, report_html: Path) -> None:
+    for fig_id in FIGURES:
+        assert page.evaluate(f"document.querySelectorAll('#{fig_id} .main-svg').length") >= 1
+    assert page.evaluate("document.getElementById('fig-replay').data.length") > 10
+    assert page.console_errors() == []
+    assert page.requests() == [report_html.resolve().as_uri()]
+
+
+def test_time_slider_changes_the_frame(page: Browser, tmp_path: Path) -> None:
+    before = page.evaluate(FINGERPRINT_JS)
+    before_png = _replay_png(page)
+    assert page.evaluate("document.getElementById('fig-replay').layout.sliders[0].active") == 0
+    rail = page.evaluate("""(() => {
+        const el = document.querySelector('#fig-replay .slider-rail-rect');
+        el.scrollIntoView({block: 'center'}); const r = el.getBoundingClientRect();
+        return [r.x, r.y, r.width, r.height]; })()""")
+    page.click(rail[0] + 0.6 * rail[2], rail[1] + rail[3] / 2)
+    deadline = time.monotonic() + 20.0
+    active = 0
+    while time.monotonic() < deadline and active == 0:
+        active = page.evaluate("document.getElementById('fig-replay').layout.sliders[0].active")
+        time.sleep(0.1)
+    steps = page.evaluate("document.getElementById('fig-replay').layout.sliders[0].steps.length")
+    assert 0.4 * steps < active < 0.8 * steps
+    after = page.evaluate(FINGERPRINT_JS)
+    assert len(after) == len(before) and after != before  # the moving traces moved
+    after_png = _replay_png(page)
+    shot = tmp_path / "replay.png"
+    shot.write_bytes(after_png)
+    keep = os.environ.get("IADSIM_SCREENSHOT_DIR")
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        (Path(keep) / "report-replay.png").write_bytes(after_png)
+    with Image.open(io.BytesIO(after_png)) as img:
+        pixels = np.asarray(img.convert("RGB"), dtype=np.int16)
+    assert pixels.shape[0] > 400 and pixels.shape[1] > 800
+    colours = np.unique(pixels.reshape(-1, 3), axis=0)
+    assert len(colours) > 50 and pixels.std() > 10.0  # a map, not a blank page
+    with Image.open(io.BytesIO(before_png)) as img:
+        old = np.asarray(img.convert("RGB"), dtype=np.int16)
+    assert old.shape == pixels.shape and np.abs(old - pixels).sum() > 0
+    assert page.console_errors() == []
+
+
+def test_scenario_name_shows_as_text(page: Browser) -> None:
+    assert page.evaluate("document.querySelector('header h1').textContent") == NAME
+    assert page.evaluate("document.title") == f"{NAME} — iadsim report"
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    # plotly.js, one JSON block per figure, the config and the boot script: nothing injected
+    assert page.evaluate("document.scripts.length") == 1 + len(FIGURES) + 2
+    assert page.console_errors() == []
