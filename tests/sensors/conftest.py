@@ -32,6 +32,7 @@ class FakeSite:
     range_resolution_m: float = 150.0
     azimuth_beamwidth_rad: float = np.radians(1.5)
     elevation_beamwidth_rad: float = np.radians(2.0)
+    false_alarms_per_scan: float | None = None
     range_sigma_m: float = 10.0
     azimuth_sigma_rad: float = np.radians(0.02)
     elevation_sigma_rad: float = np.radians(0.02)

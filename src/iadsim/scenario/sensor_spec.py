@@ -1,33 +1,166 @@
-"""Scenario section ``sensors``: one entry per radar."""
+"""Scenario section ``sensors``: one entry per radar.
+
+A radar is given by its geometry (site, mast, range and elevation limits, azimuth sectors), its
+scan, its resolution and accuracy floors, and a detection model in one of two forms:
+
+* *reference point* (``reference_range_m``): a ``reference_rcs_m2`` target at that range is
+  detected with ``reference_pd`` per look at the set ``pfa``; SNR scales as rcs / range^4;
+* *physical* (``peak_power_w`` and friends): the radar range equation from peak power, antenna
+  gain or effective aperture, frequency, pulse width or bandwidth, noise figure and losses.
+
+Either gives the SNR per target per look (``iadsim.sensors.range_equation``). Multifunction
+radars also carry their scheduler budget (track dwells, revisit intervals by priority, track
+capacity) and the fire-control channels the command stage must respect.
+"""
 
 from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationInfo, field_validator
 
 from iadsim.scenario.common import GeoPosition, StrictModel
 
+_PHYSICAL = ("peak_power_w", "frequency_hz")
+
+
+class AzimuthSector(StrictModel):
+    """An azimuth sector searched, clockwise from ``start_deg`` to ``end_deg`` (from north).
+
+    ``end_deg`` below ``start_deg`` wraps through north: ``{start_deg: 300, end_deg: 60}``.
+    """
+
+    start_deg: float = Field(ge=0.0, le=360.0)
+    end_deg: float = Field(ge=0.0, le=360.0)
+
+    @field_validator("end_deg")
+    @classmethod
+    def _not_empty(cls, value: float, info: ValidationInfo) -> float:
+        start = info.data.get("start_deg")
+        if start is not None and value == start:
+            raise ValueError(f"must differ from start_deg = {start} (the sector would be empty)")
+        return value
+
 
 class SensorSpec(StrictModel):
-    """A radar, given by its geometry, its scan and a reference-point detection model.
-
-    The detection model: a 1 m^2 target at ``reference_range_m`` is detected with Pd 0.5 at the
-    set ``pfa``; SNR scales with rcs / range^4 from there (radar range equation).
-    """
+    """A radar: geometry, scan, resolution, accuracy and a detection model (see module doc)."""
 
     name: str = Field(min_length=1)
     kind: Literal["surveillance", "multifunction"] = "surveillance"
     position: GeoPosition
     mast_height_m: float = Field(default=10.0, ge=0.0, le=1000.0)
-    scan_period_s: float = Field(gt=0.0, le=600.0)
+    scan_period_s: float = Field(
+        gt=0.0,
+        le=600.0,
+        description="surveillance: one antenna rotation; multifunction: one search frame "
+        "when the whole time budget goes to search",
+    )
+    scan_timing: Literal["look", "beam"] = Field(
+        default="look",
+        description="look: a scan's detections are reported together at the end of the scan "
+        "(positions then); beam: each target when the beam passes it, so the time depends on "
+        "its azimuth (needs a tracker that books misses only inside the swept sector)",
+    )
     max_range_m: float = Field(gt=0.0, le=5_000_000.0)
-    min_range_m: float = Field(default=0.0, ge=0.0)
+    min_range_m: float = Field(default=0.0, ge=0.0, description="blind range")
     min_elevation_deg: float = Field(default=-2.0, ge=-90.0, le=90.0)
     max_elevation_deg: float = Field(default=70.0, ge=-90.0, le=90.0)
+    sectors_deg: list[AzimuthSector] | None = Field(
+        default=None, min_length=1, description="azimuth sectors searched; default all round"
+    )
+    # Accuracy floors: the measurement sigma is sqrt(floor^2 + (resolution / sqrt(2 SNR))^2).
     range_sigma_m: float = Field(gt=0.0)
     azimuth_sigma_deg: float = Field(gt=0.0, le=10.0)
     elevation_sigma_deg: float = Field(gt=0.0, le=10.0)
-    reference_range_m: float = Field(gt=0.0, description="range of Pd 0.5 on a 1 m^2 target")
+    # Resolution cells (merging of close targets, false-alarm cell count, sigmas).
+    range_resolution_m: float | None = Field(
+        default=None, gt=0.0, le=100_000.0, description="default c / (2 bandwidth), or 150 m"
+    )
+    azimuth_beamwidth_deg: float = Field(default=1.5, gt=0.0, le=90.0)
+    elevation_beamwidth_deg: float | None = Field(
+        default=2.0, gt=0.0, le=90.0, description="None for a fan beam (2D radar)"
+    )
+    # Detection model, physical form.
+    peak_power_w: float | None = Field(default=None, gt=0.0, le=1e9)
+    frequency_hz: float | None = Field(default=None, ge=1e6, le=3e11)
+    antenna_gain_db: float | None = Field(default=None, ge=0.0, le=70.0)
+    receive_gain_db: float | None = Field(default=None, ge=0.0, le=70.0)
+    effective_aperture_m2: float | None = Field(default=None, gt=0.0, le=10_000.0)
+    pulse_width_s: float | None = Field(default=None, gt=0.0, le=0.1)
+    bandwidth_hz: float | None = Field(default=None, gt=0.0, le=1e11)
+    noise_figure_db: float = Field(default=3.0, ge=0.0, le=30.0)
+    system_losses_db: float = Field(default=0.0, ge=0.0, le=60.0)
+    prf_hz: float | None = Field(default=None, gt=0.0, le=1e6)
+    dwell_time_s: float | None = Field(
+        default=None,
+        gt=0.0,
+        le=10.0,
+        description="time on target per look; default beamwidth / 360 deg x scan period "
+        "(surveillance) or track_dwell_s (multifunction)",
+    )
+    pulses_integrated: int | None = Field(
+        default=None, ge=1, le=10_000, description="default prf_hz x dwell time, or 1"
+    )
+    # Detection model, reference-point form.
+    reference_range_m: float | None = Field(
+        default=None,
+        gt=0.0,
+        validate_default=True,
+        description="range at which a reference_rcs_m2 target is seen with reference_pd",
+    )
+    reference_rcs_m2: float = Field(default=1.0, gt=0.0)
+    reference_pd: float = Field(default=0.5, gt=0.0, lt=1.0)
+    swerling: Literal[0, 1, 2, 3, 4] = 1
     pfa: float = Field(default=1e-6, gt=0.0, lt=1.0)
-    false_alarms_per_scan: float = Field(default=2.0, ge=0.0, le=100_000.0)
+    false_alarms_per_scan: float | None = Field(
+        default=None, ge=0.0, le=100_000.0, description="override of pfa x resolution cells"
+    )
+    # Multifunction radar: scheduler and channels.
+    track_capacity: int = Field(default=60, ge=0, le=100_000)
+    track_dwell_s: float = Field(default=0.02, gt=0.0, le=10.0)
+    max_track_fraction: float = Field(default=0.6, ge=0.0, le=1.0)
+    revisit_high_s: float = Field(default=0.5, gt=0.0, le=600.0)
+    revisit_medium_s: float = Field(default=1.0, gt=0.0, le=600.0)
+    revisit_low_s: float = Field(default=4.0, gt=0.0, le=600.0)
+    fire_control_channels: int | None = Field(
+        default=None,
+        ge=0,
+        le=10_000,
+        description="targets engaged at once through this radar; None: not limited",
+    )
+    guidance_channels: int | None = Field(
+        default=None,
+        ge=0,
+        le=10_000,
+        description="interceptors in flight guided at once through this radar; None: not limited",
+    )
+
+    @field_validator("reference_range_m")
+    @classmethod
+    def _one_detection_model(cls, value: float | None, info: ValidationInfo) -> float | None:
+        physical = {k: info.data.get(k) for k in _PHYSICAL}
+        if value is None and physical["peak_power_w"] is None:
+            raise ValueError(
+                "is required unless the physical radar equation is given (peak_power_w, "
+                "frequency_hz, antenna_gain_db or effective_aperture_m2, pulse_width_s or "
+                "bandwidth_hz)"
+            )
+        if value is not None and physical["peak_power_w"] is not None:
+            raise ValueError("must be left out when peak_power_w is given (one detection model)")
+        if value is None:
+            missing = []
+            if physical["frequency_hz"] is None:
+                missing.append("frequency_hz")
+            if info.data.get("antenna_gain_db") is None and (
+                info.data.get("effective_aperture_m2") is None
+            ):
+                missing.append("antenna_gain_db or effective_aperture_m2")
+            if info.data.get("pulse_width_s") is None and info.data.get("bandwidth_hz") is None:
+                missing.append("pulse_width_s or bandwidth_hz")
+            if missing:
+                raise ValueError(
+                    "is not given, so the physical radar equation needs "
+                    + ", ".join(missing)
+                    + " as well as peak_power_w"
+                )
+        return value

@@ -61,6 +61,7 @@ class LookSite(Protocol):
     range_resolution_m: float
     azimuth_beamwidth_rad: float
     elevation_beamwidth_rad: float  # inf for a fan beam (2D radar)
+    false_alarms_per_scan: float | None  # override of pfa x cells per full look
     range_sigma_m: float  # floors
     azimuth_sigma_rad: float
     elevation_sigma_rad: float
@@ -103,7 +104,7 @@ def _local_geometry(
 
 
 def beam_time_s(site: LookSite, azimuth_rad: ArrayLike, start_s: float) -> NDArray[np.float64]:
-    """When the beam of a look starting at ``start_s`` points at each azimuth."""
+    """When the beam of a full look starting at ``start_s`` (at north) points at each azimuth."""
     az = np.asarray(azimuth_rad, dtype=float)
     if not site.rotating:
         return np.full(az.shape, float(start_s))
@@ -140,14 +141,48 @@ def look(
     rng: np.random.Generator,
     with_false_alarms: bool = True,
 ) -> DetectionBatch:
-    """One look of one radar at every target, plus the look's false alarms.
+    """One full look: a rotating beam sweeps 360 degrees from north over ``scan_period_s``;
+    a staring one sees everything at ``start_s``. See :func:`sweep` for the arguments."""
+    return sweep(
+        site,
+        start_s=start_s,
+        duration_s=site.scan_period_s if site.rotating else 0.0,
+        truth_time_s=truth_time_s,
+        position_enu_m=position_enu_m,
+        velocity_enu_mps=velocity_enu_mps,
+        rcs_m2=rcs_m2,
+        truth_id=truth_id,
+        rng=rng,
+        with_false_alarms=with_false_alarms,
+    )
+
+
+def sweep(
+    site: LookSite,
+    *,
+    start_s: float,
+    duration_s: float,
+    window_start_rad: float = 0.0,
+    window_width_rad: float = _TWO_PI,
+    truth_time_s: float,
+    position_enu_m: NDArray[np.float64],
+    velocity_enu_mps: NDArray[np.float64] | None,
+    rcs_m2: NDArray[np.float64],
+    truth_id: NDArray[np.int64],
+    rng: np.random.Generator,
+    with_false_alarms: bool = True,
+) -> DetectionBatch:
+    """The beam sweeps an azimuth window clockwise during ``duration_s``; detections in it.
 
     Parameters
     ----------
     site : LookSite
         The radar.
-    start_s : float
-        Start of the look (the beam passes north then; the whole look for a staring beam).
+    start_s, duration_s : float
+        The sweep: the beam is at ``window_start_rad`` at ``start_s`` and reaches
+        ``window_start_rad + window_width_rad`` at ``start_s + duration_s`` (0: all at once).
+    window_start_rad, window_width_rad : float
+        Azimuth window swept (clockwise from north); the full circle by default.
     truth_time_s : float
         Time at which ``position_enu_m`` holds.
     position_enu_m, velocity_enu_mps : ndarray, shape (n, 3)
@@ -159,7 +194,7 @@ def look(
     rng : numpy.random.Generator
         The sensors stage's generator.
     with_false_alarms : bool
-        Draw the look's false alarms (a track dwell covers too few cells to matter).
+        Draw the window's false alarms.
 
     Returns
     -------
@@ -168,16 +203,86 @@ def look(
     """
     pos = np.asarray(position_enu_m, dtype=float).reshape(-1, 3)
     local = (pos - site.position_enu_m) @ site.rotation_to_local.T
-    # When the beam passes each target; the target is moved there along its velocity and
-    # measured there (time and position stay a consistent pair).
-    time_s = beam_time_s(site, np.arctan2(local[:, 0], local[:, 1]), start_s)
-    if velocity_enu_mps is not None:
+    offset = np.mod(np.arctan2(local[:, 0], local[:, 1]) - window_start_rad, _TWO_PI)
+    full = window_width_rad >= _TWO_PI - 1e-12
+    in_window = np.ones(offset.shape, bool) if full else offset < window_width_rad
+    if duration_s > 0.0:
+        # Seen in (start_s, start_s + duration_s]: a step never reports its own start time.
+        time_s = np.maximum(start_s + offset / window_width_rad * duration_s, start_s + 1e-6)
+    else:
+        time_s = np.full(offset.shape, float(start_s))
+    true_part = _detect(
+        site, local, time_s, in_window, truth_time_s, velocity_enu_mps, rcs_m2, truth_id, rng
+    )
+    if not with_false_alarms:
+        return true_part
+    threshold = threshold_from_pfa(site.pfa, site.n_pulses)
+    fa = false_alarm_detections(
+        site,
+        start_s,
+        threshold,
+        rng=rng,
+        duration_s=duration_s,
+        window_start_rad=window_start_rad,
+        window_width_rad=min(window_width_rad, _TWO_PI),
+    )
+    return DetectionBatch.concatenate([true_part, fa])
+
+
+def dwell(
+    site: LookSite,
+    *,
+    time_s: NDArray[np.float64],
+    truth_time_s: float,
+    position_enu_m: NDArray[np.float64],
+    velocity_enu_mps: NDArray[np.float64] | None,
+    rcs_m2: NDArray[np.float64],
+    truth_id: NDArray[np.int64],
+    rng: np.random.Generator,
+) -> DetectionBatch:
+    """Beams pointed at given targets, each at its own ``time_s`` (a multifunction radar's
+    track dwells); no false alarms (a dwell covers a handful of cells)."""
+    pos = np.asarray(position_enu_m, dtype=float).reshape(-1, 3)
+    local = (pos - site.position_enu_m) @ site.rotation_to_local.T
+    t = np.asarray(time_s, dtype=float)
+    return _detect(
+        site,
+        local,
+        t,
+        np.ones(t.shape, bool),
+        truth_time_s,
+        velocity_enu_mps,
+        rcs_m2,
+        truth_id,
+        rng,
+    )
+
+
+def _detect(
+    site: LookSite,
+    local: NDArray[np.float64],
+    time_s: NDArray[np.float64],
+    lit: NDArray[np.bool_],
+    truth_time_s: float,
+    velocity_enu_mps: NDArray[np.float64] | None,
+    rcs_m2: NDArray[np.float64],
+    truth_id: NDArray[np.int64],
+    rng: np.random.Generator,
+    separate: bool = False,
+) -> DetectionBatch:
+    """Steps 2-6 of the module doc for targets at radar-local offsets ``local`` (n, 3).
+
+    ``separate``: every row is its own beam (dwells), so rows never merge with each other.
+    """
+    if velocity_enu_mps is not None and local.shape[0]:
+        # Each target moved to when the beam is on it, and measured there (time and position
+        # stay a consistent pair).
         velocity_local = np.asarray(velocity_enu_mps, float).reshape(-1, 3) @ (
             site.rotation_to_local.T
         )
         local = local + velocity_local * (time_s - truth_time_s)[:, None]
     range_m, az, el, inside = _local_geometry(site, local)
-    rows = np.flatnonzero(inside)
+    rows = np.flatnonzero(inside & lit)
     r, a, e = range_m[rows], az[rows], el[rows]
     snr = site.snr_1m2_1m * np.asarray(rcs_m2, float)[rows] / (r * r) ** 2
     snr = snr * draw_rcs_factor(rows.size, site.swerling, site.n_pulses, rng=rng)
@@ -189,6 +294,7 @@ def look(
         range_resolution_m=site.range_resolution_m,
         azimuth_resolution_rad=site.azimuth_beamwidth_rad,
         elevation_resolution_rad=site.elevation_beamwidth_rad,
+        group=np.arange(rows.size) if separate else None,
     )
     threshold = threshold_from_pfa(site.pfa, site.n_pulses)
     hit = draw_detections(merged.power, threshold, site.n_pulses, rng=rng)
@@ -196,7 +302,7 @@ def look(
     snr_hit = merged.power[hit]
     n = int(hit.sum())
     s_r, s_a, s_e = measurement_sigmas(site, snr_hit)
-    detections = DetectionBatch(
+    return DetectionBatch(
         time_s=time_s[rep],
         sensor_id=np.full(n, site.sensor_id, np.int32),
         range_m=merged.range_m[hit] + s_r * rng.standard_normal(n),
@@ -208,15 +314,10 @@ def look(
         snr_db=10.0 * np.log10(np.maximum(snr_hit, 1e-300)),
         truth_id=np.asarray(truth_id, dtype=np.int64)[rep],
     )
-    if not with_false_alarms:
-        return detections
-    return DetectionBatch.concatenate(
-        [detections, false_alarm_detections(site, start_s, threshold, rng=rng)]
-    )
 
 
 def false_alarm_cells(site: LookSite) -> float:
-    """Resolution cells one full look covers."""
+    """Resolution cells one full look covers (all sectors)."""
     return resolution_cell_count(
         min_range_m=site.min_range_m,
         max_range_m=site.max_range_m,
@@ -228,28 +329,61 @@ def false_alarm_cells(site: LookSite) -> float:
     )
 
 
+def false_alarms_per_look(site: LookSite) -> float:
+    """Mean false alarms in one full look: the spec's override, else ``pfa`` x cells."""
+    if site.false_alarms_per_scan is not None:
+        return float(site.false_alarms_per_scan)
+    return site.pfa * false_alarm_cells(site)
+
+
 def false_alarm_detections(
-    site: LookSite, start_s: float, threshold: float, *, rng: np.random.Generator
+    site: LookSite,
+    start_s: float,
+    threshold: float,
+    *,
+    rng: np.random.Generator,
+    duration_s: float | None = None,
+    window_start_rad: float = 0.0,
+    window_width_rad: float = _TWO_PI,
 ) -> DetectionBatch:
-    """The look's false alarms as detections (truth id -1, SNR NaN, sigmas at threshold)."""
+    """False alarms of a sweep (a full look by default) as detections.
+
+    Truth id -1, SNR NaN, sigmas at the threshold SNR. The window's share of the look's mean
+    is drawn uniformly over the window and thinned to the sectors, which keeps it Poisson.
+    """
+    if duration_s is None:
+        duration_s = site.scan_period_s if site.rotating else 0.0
+    extent = float(_sector_widths_rad(site.sectors_rad).sum())
+    rate_per_rad = false_alarms_per_look(site) / extent
     fa = draw_false_alarms(
-        pfa=site.pfa,
-        n_cells=false_alarm_cells(site),
+        pfa=1.0,
+        n_cells=rate_per_rad * window_width_rad,
         min_range_m=site.min_range_m,
         max_range_m=site.max_range_m,
         min_elevation_rad=site.min_elevation_rad,
         max_elevation_rad=site.max_elevation_rad,
-        sectors_rad=site.sectors_rad,
+        sectors_rad=np.array([[window_start_rad, window_start_rad + window_width_rad]]),
         rng=rng,
     )
-    k = len(fa)
+    keep = (
+        np.ones(len(fa), bool)
+        if _all_round(site.sectors_rad)
+        else in_sectors(fa.azimuth_rad, site.sectors_rad)
+    )
+    k = int(keep.sum())
+    offset = np.mod(fa.azimuth_rad[keep] - window_start_rad, _TWO_PI)
     s_r, s_a, s_e = measurement_sigmas(site, np.full(k, threshold / site.n_pulses))
     return DetectionBatch(
-        time_s=beam_time_s(site, fa.azimuth_rad, start_s),
+        time_s=start_s
+        + (
+            np.maximum(offset / window_width_rad * duration_s, 1e-6)
+            if duration_s > 0
+            else 0.0 * offset
+        ),
         sensor_id=np.full(k, site.sensor_id, np.int32),
-        range_m=fa.range_m,
-        azimuth_rad=fa.azimuth_rad,
-        elevation_rad=fa.elevation_rad,
+        range_m=fa.range_m[keep],
+        azimuth_rad=fa.azimuth_rad[keep],
+        elevation_rad=fa.elevation_rad[keep],
         range_sigma_m=s_r,
         azimuth_sigma_rad=s_a,
         elevation_sigma_rad=s_e,

@@ -1,38 +1,60 @@
 """Sensors stage: true threat states -> radar detections (``DetectionBatch``).
 
-In: a ``TruthBatch`` at a look time and a ``RadarSite``. Out: detections in the radar's own
-(range, azimuth, elevation) with Gaussian noise, plus Poisson false alarms. The detection model
-is the reference-point form of the radar range equation with Swerling 1 fluctuation:
+In: the scenario's sensor specs (once, :func:`build_radars`), then for every pipeline step the
+threats, which are alive, and the step's time window. Out: the step's detections of every radar
+in time order, in each radar's own (range, azimuth, elevation), plus false alarms.
 
-    SNR = SNR_ref * (rcs_m2 / 1 m^2) * (reference_range_m / range_m)^4,
-    Pd  = Pfa^(1 / (1 + SNR)),      SNR_ref = ln(Pfa) / ln(0.5) - 1  (Pd 0.5 at the reference).
+What each radar does in a step ``(start_s, end_s]``:
 
-A target is seen only inside the range and elevation limits and above the 4/3-earth horizon.
+* a **surveillance** radar rotates: its beam sweeps the azimuth slice it reaches in the step
+  (``360 deg x step / scan_period_s``, continuing from where it was), and sees each target when
+  the beam passes it, so the detection time depends on the target's azimuth;
+* a **multifunction** radar splits the step between track dwells on the targets it holds
+  (revisit by priority, limited track capacity) and its search frame, which advances by the
+  time left over (``iadsim.sensors.multifunction``).
+
+Each look is the vectorised kernel of ``iadsim.sensors.look``: coverage (blind range, elevation
+limits, sectors, 4/3-earth horizon), SNR from the range equation (physical or reference-point
+form, ``iadsim.sensors.range_equation``), Swerling fluctuation and detection
+(``iadsim.sensors.detection``), merging of unresolved targets, SNR-dependent sigmas and false
+alarms from Pfa and the cells covered.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 
 import numpy as np
 from numpy.typing import NDArray
 
 from iadsim.scenario.sensor_spec import SensorSpec
 from iadsim.sensors.batch import DetectionBatch, SensorGeometry
-from iadsim.world.frames import (
-    EARTH_RADIUS_M,
-    Origin,
-    enu_to_aer,
-    geodetic_to_enu,
-    radar_horizon_m,
-    rotation_enu_to_local,
+from iadsim.sensors.detection import required_snr_db
+from iadsim.sensors.look import dwell, sweep
+from iadsim.sensors.multifunction import MultifunctionScheduler, priority_from_closing
+from iadsim.sensors.range_equation import (
+    gain_from_aperture_db,
+    pulses_integrated,
+    range_resolution_m,
+    snr_1m2_1m_physical,
+    snr_1m2_1m_reference,
+    time_on_target_s,
 )
+from iadsim.world.frames import Origin, geodetic_to_enu, rotation_enu_to_local
 from iadsim.world.threats import ThreatSet, TruthBatch
+
+_TWO_PI = 2.0 * np.pi
+DEFAULT_RANGE_RESOLUTION_M = 150.0
 
 
 @dataclass(frozen=True, slots=True)
 class RadarSite:
-    """One radar, with its spec turned into SI/radian numbers and its place in scenario ENU."""
+    """One radar, its spec turned into SI/radian numbers and its place in scenario ENU.
+
+    ``scheduler`` is the multifunction radar's mutable track file and budget (None for a
+    surveillance radar); :func:`build_radars` makes a fresh one for every run.
+    """
 
     sensor_id: int
     name: str
@@ -41,48 +63,132 @@ class RadarSite:
     rotation_to_local: NDArray[np.float64]  # (3, 3)
     antenna_alt_m: float  # antenna height above the ellipsoid
     scan_period_s: float
+    rotating: bool
+    scan_timing: str  # "look" or "beam"
+    snr_1m2_1m: float  # linear SNR per pulse of a 1 m^2 target at 1 m
+    pfa: float
+    n_pulses: int
+    swerling: int
     min_range_m: float
     max_range_m: float
     min_elevation_rad: float
     max_elevation_rad: float
+    sectors_rad: NDArray[np.float64]  # (k, 2)
+    range_resolution_m: float
+    azimuth_beamwidth_rad: float
+    elevation_beamwidth_rad: float  # inf for a fan beam
+    false_alarms_per_scan: float | None
     range_sigma_m: float
     azimuth_sigma_rad: float
     elevation_sigma_rad: float
-    reference_range_m: float
-    pfa: float
-    false_alarms_per_scan: float
+    scheduler: MultifunctionScheduler | None = None
 
-    @property
-    def reference_snr(self) -> float:
-        """Swerling 1 SNR (linear) giving Pd 0.5 at the set Pfa."""
-        return float(np.log(self.pfa) / np.log(0.5) - 1.0)
+
+def site_from_spec(spec: SensorSpec, sensor_id: int, origin: Origin) -> RadarSite:
+    """One radar site from its validated spec."""
+    antenna_alt_m = spec.position.alt_m + spec.mast_height_m
+    bandwidth_hz = spec.bandwidth_hz
+    if spec.range_resolution_m is not None:
+        resolution_m = spec.range_resolution_m
+    elif bandwidth_hz is not None:
+        resolution_m = float(range_resolution_m(bandwidth_hz))
+    else:
+        resolution_m = DEFAULT_RANGE_RESOLUTION_M
+    beam_az = np.radians(spec.azimuth_beamwidth_deg)
+    n_pulses = _pulses(spec, beam_az)
+    if spec.peak_power_w is not None:
+        assert spec.frequency_hz is not None  # the spec's validator guarantees it
+        gain_db = spec.antenna_gain_db
+        if gain_db is None:
+            assert spec.effective_aperture_m2 is not None
+            gain_db = float(gain_from_aperture_db(spec.effective_aperture_m2, spec.frequency_hz))
+        snr_constant = snr_1m2_1m_physical(
+            peak_power_w=spec.peak_power_w,
+            frequency_hz=spec.frequency_hz,
+            gain_tx_db=gain_db,
+            gain_rx_db=spec.receive_gain_db,
+            pulse_width_s=spec.pulse_width_s,
+            bandwidth_hz=bandwidth_hz,
+            noise_figure_db=spec.noise_figure_db,
+            system_losses_db=spec.system_losses_db,
+        )
+    else:
+        assert spec.reference_range_m is not None
+        snr_ref_db = float(required_snr_db(spec.reference_pd, spec.pfa, n_pulses, spec.swerling))
+        snr_constant = snr_1m2_1m_reference(
+            reference_snr_db=snr_ref_db,
+            reference_range_m=spec.reference_range_m,
+            reference_rcs_m2=spec.reference_rcs_m2,
+        )
+    if spec.sectors_deg:
+        sectors = np.radians([[s.start_deg, s.end_deg] for s in spec.sectors_deg])
+    else:
+        sectors = np.array([[0.0, _TWO_PI]])
+    scheduler = None
+    if spec.kind == "multifunction":
+        scheduler = MultifunctionScheduler(
+            search_frame_s=spec.scan_period_s,
+            track_capacity=spec.track_capacity,
+            track_dwell_s=spec.track_dwell_s,
+            max_track_fraction=spec.max_track_fraction,
+            revisit_s=(spec.revisit_high_s, spec.revisit_medium_s, spec.revisit_low_s),
+        )
+    return RadarSite(
+        sensor_id=sensor_id,
+        name=spec.name,
+        kind=spec.kind,
+        position_enu_m=geodetic_to_enu(
+            spec.position.lat_deg, spec.position.lon_deg, antenna_alt_m, origin
+        ),
+        rotation_to_local=rotation_enu_to_local(
+            origin, spec.position.lat_deg, spec.position.lon_deg
+        ),
+        antenna_alt_m=antenna_alt_m,
+        scan_period_s=spec.scan_period_s,
+        rotating=True,
+        scan_timing=spec.scan_timing,
+        snr_1m2_1m=snr_constant,
+        pfa=spec.pfa,
+        n_pulses=n_pulses,
+        swerling=spec.swerling,
+        min_range_m=spec.min_range_m,
+        max_range_m=spec.max_range_m,
+        min_elevation_rad=float(np.radians(spec.min_elevation_deg)),
+        max_elevation_rad=float(np.radians(spec.max_elevation_deg)),
+        sectors_rad=sectors,
+        range_resolution_m=resolution_m,
+        azimuth_beamwidth_rad=float(beam_az),
+        elevation_beamwidth_rad=(
+            np.inf
+            if spec.elevation_beamwidth_deg is None
+            else float(np.radians(spec.elevation_beamwidth_deg))
+        ),
+        false_alarms_per_scan=spec.false_alarms_per_scan,
+        range_sigma_m=spec.range_sigma_m,
+        azimuth_sigma_rad=float(np.radians(spec.azimuth_sigma_deg)),
+        elevation_sigma_rad=float(np.radians(spec.elevation_sigma_deg)),
+        scheduler=scheduler,
+    )
+
+
+def _pulses(spec: SensorSpec, beam_az_rad: float) -> int:
+    """Pulses integrated per look: given, else PRF x dwell (time on target), else one."""
+    if spec.pulses_integrated is not None:
+        return spec.pulses_integrated
+    if spec.prf_hz is None:
+        return 1
+    if spec.dwell_time_s is not None:
+        dwell_s = spec.dwell_time_s
+    elif spec.kind == "multifunction":
+        dwell_s = spec.track_dwell_s
+    else:
+        dwell_s = time_on_target_s(beam_az_rad, spec.scan_period_s)
+    return pulses_integrated(spec.prf_hz, dwell_s)
 
 
 def build_radars(specs: list[SensorSpec], origin: Origin) -> list[RadarSite]:
     """Radar sites in scenario ENU, in the scenario's order (sensor_id = index)."""
-    sites = []
-    for i, s in enumerate(specs):
-        antenna_alt_m = s.position.alt_m + s.mast_height_m
-        sites.append(
-            RadarSite(
-                sensor_id=i, name=s.name, kind=s.kind,
-                position_enu_m=geodetic_to_enu(
-                    s.position.lat_deg, s.position.lon_deg, antenna_alt_m, origin
-                ),
-                rotation_to_local=rotation_enu_to_local(origin, s.position.lat_deg,
-                                                        s.position.lon_deg),
-                antenna_alt_m=antenna_alt_m, scan_period_s=s.scan_period_s,
-                min_range_m=s.min_range_m, max_range_m=s.max_range_m,
-                min_elevation_rad=np.radians(s.min_elevation_deg),
-                max_elevation_rad=np.radians(s.max_elevation_deg),
-                range_sigma_m=s.range_sigma_m,
-                azimuth_sigma_rad=np.radians(s.azimuth_sigma_deg),
-                elevation_sigma_rad=np.radians(s.elevation_sigma_deg),
-                reference_range_m=s.reference_range_m, pfa=s.pfa,
-                false_alarms_per_scan=s.false_alarms_per_scan,
-            )
-        )
-    return sites
+    return [site_from_spec(s, i, origin) for i, s in enumerate(specs)]
 
 
 def sensor_geometry(sites: list[RadarSite]) -> SensorGeometry:
@@ -93,90 +199,155 @@ def sensor_geometry(sites: list[RadarSite]) -> SensorGeometry:
     )
 
 
-def swerling1_pd(snr: NDArray[np.float64], pfa: float) -> NDArray[np.float64]:
-    """Swerling 1 single-look detection probability, Pd = Pfa^(1/(1+SNR))."""
-    return np.power(pfa, 1.0 / (1.0 + np.asarray(snr, dtype=float)))
-
-
-def look_geometry(
-    site: RadarSite, position_enu_m: NDArray[np.float64]
-) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.bool_]]:
-    """Range, azimuth, elevation of targets from the radar, and which are inside its coverage.
-
-    Coverage: range and elevation limits, and above the 4/3-earth horizon. The target's height
-    above the earth is its local height plus the earth's drop over the ground range.
-    """
-    local = (np.asarray(position_enu_m, float) - site.position_enu_m) @ site.rotation_to_local.T
-    range_m, azimuth_rad, elevation_rad = enu_to_aer(local)
-    ground_m = np.hypot(local[:, 0], local[:, 1])
-    target_alt_m = site.antenna_alt_m + local[:, 2] + ground_m**2 / (2.0 * EARTH_RADIUS_M)
-    covered = (
-        (range_m >= site.min_range_m)
-        & (range_m <= site.max_range_m)
-        & (elevation_rad >= site.min_elevation_rad)
-        & (elevation_rad <= site.max_elevation_rad)
-        & (ground_m <= radar_horizon_m(site.antenna_alt_m, target_alt_m))
-    )
-    return range_m, azimuth_rad, elevation_rad, covered
-
-
-def scan(
-    site: RadarSite, truth: TruthBatch, *, rng: np.random.Generator
+def observe(
+    sites: list[RadarSite],
+    threats: ThreatSet,
+    alive: NDArray[np.bool_],
+    start_s: float,
+    end_s: float,
+    *,
+    rng: np.random.Generator,
 ) -> DetectionBatch:
-    """One look of one radar at every true target, plus its false alarms for the look."""
-    range_m, az, el, covered = look_geometry(site, truth.position_enu_m)
-    snr = site.reference_snr * truth.rcs_m2 * (site.reference_range_m / np.maximum(range_m, 1.0)) ** 4
-    pd = np.where(covered, swerling1_pd(snr, site.pfa), 0.0)
-    hit = rng.random(len(truth)) < pd
-    n = int(hit.sum())
-    true_part = DetectionBatch(
-        time_s=np.full(n, truth.time_s),
-        sensor_id=np.full(n, site.sensor_id, np.int32),
-        range_m=range_m[hit] + rng.normal(0.0, site.range_sigma_m, n),
-        azimuth_rad=np.mod(az[hit] + rng.normal(0.0, site.azimuth_sigma_rad, n), 2 * np.pi),
-        elevation_rad=el[hit] + rng.normal(0.0, site.elevation_sigma_rad, n),
-        range_sigma_m=np.full(n, site.range_sigma_m),
-        azimuth_sigma_rad=np.full(n, site.azimuth_sigma_rad),
-        elevation_sigma_rad=np.full(n, site.elevation_sigma_rad),
-        snr_db=10.0 * np.log10(snr[hit]),
-        truth_id=truth.threat_id[hit].astype(np.int64),
-    )
-    return DetectionBatch.concatenate([true_part, false_alarms(site, truth.time_s, rng=rng)])
+    """Every radar's detections in ``(start_s, end_s]``, in time order, at the live threats."""
+    truth = threats.truth_at(start_s, alive)
+    batches = [observe_truth(site, truth, start_s, end_s, rng=rng) for site in sites]
+    out = DetectionBatch.concatenate(batches)
+    return out.take(np.argsort(out.time_s, kind="stable"))
 
 
-def false_alarms(site: RadarSite, time_s: float, *, rng: np.random.Generator) -> DetectionBatch:
-    """Poisson number of false alarms, uniform in the covered volume (range^3, azimuth, sin el)."""
-    n = int(rng.poisson(site.false_alarms_per_scan))
-    r3 = rng.uniform(site.min_range_m**3, site.max_range_m**3, n)
-    sin_el = rng.uniform(np.sin(site.min_elevation_rad), np.sin(site.max_elevation_rad), n)
-    return DetectionBatch(
-        time_s=np.full(n, time_s),
-        sensor_id=np.full(n, site.sensor_id, np.int32),
-        range_m=np.cbrt(r3),
-        azimuth_rad=rng.uniform(0.0, 2.0 * np.pi, n),
-        elevation_rad=np.arcsin(sin_el),
-        range_sigma_m=np.full(n, site.range_sigma_m),
-        azimuth_sigma_rad=np.full(n, site.azimuth_sigma_rad),
-        elevation_sigma_rad=np.full(n, site.elevation_sigma_rad),
-        snr_db=np.full(n, np.nan),
-        truth_id=np.full(n, -1, np.int64),
-    )
+def observe_truth(
+    site: RadarSite, truth: TruthBatch, start_s: float, end_s: float, *, rng: np.random.Generator
+) -> DetectionBatch:
+    """One radar's detections in ``(start_s, end_s]`` of targets given at ``truth.time_s``."""
+    if site.scheduler is not None:
+        return _multifunction_step(site, truth, start_s, end_s, rng=rng)
+    if site.scan_timing == "look":
+        looks = [_stare(site, truth, t, rng=rng) for t in look_times(site, start_s, end_s)]
+        return DetectionBatch.concatenate(looks)
+    batches = []
+    # The beam continues from where it was: at north at every multiple of the period.
+    t0 = start_s
+    while t0 < end_s - 1e-12:
+        t1 = min(end_s, t0 + site.scan_period_s)
+        phase = np.mod(t0 / site.scan_period_s, 1.0)
+        width = _TWO_PI * (t1 - t0) / site.scan_period_s
+        batches.append(_sweep(site, truth, t0, t1, _TWO_PI * phase, width, rng=rng))
+        t0 = t1
+    return DetectionBatch.concatenate(batches)
 
 
 def look_times(site: RadarSite, start_s: float, end_s: float) -> NDArray[np.float64]:
-    """Times of this radar's looks in (start_s, end_s]: every scan period from t = 0."""
-    first = np.floor(start_s / site.scan_period_s) + 1
+    """Ends of this radar's scans in (start_s, end_s]: every scan period from t = 0."""
+    first = np.floor(start_s / site.scan_period_s + 1e-9) + 1
     last = np.floor(end_s / site.scan_period_s + 1e-9)
     return np.arange(first, last + 1) * site.scan_period_s
 
 
-def observe(
-    sites: list[RadarSite], threats: ThreatSet, alive: NDArray[np.bool_],
-    start_s: float, end_s: float, *, rng: np.random.Generator,
+def _stare(
+    site: RadarSite, truth: TruthBatch, time_s: float, *, rng: np.random.Generator
 ) -> DetectionBatch:
-    """Every look of every radar in (start_s, end_s], in time order, at the live threats."""
-    looks = sorted(
-        (float(t), site.sensor_id) for site in sites for t in look_times(site, start_s, end_s)
+    """A whole scan reported at ``time_s``, targets where they are then ("look" timing)."""
+    return sweep(
+        site,
+        start_s=float(time_s),
+        duration_s=0.0,
+        truth_time_s=truth.time_s,
+        position_enu_m=truth.position_enu_m,
+        velocity_enu_mps=truth.velocity_enu_mps,
+        rcs_m2=truth.rcs_m2,
+        truth_id=truth.threat_id,
+        rng=rng,
     )
-    batches = [scan(sites[sid], threats.truth_at(t, alive), rng=rng) for t, sid in looks]
-    return DetectionBatch.concatenate(batches)
+
+
+def _sweep(
+    site: RadarSite,
+    truth: TruthBatch,
+    t0: float,
+    t1: float,
+    window_start_rad: float,
+    window_width_rad: float,
+    *,
+    rng: np.random.Generator,
+) -> DetectionBatch:
+    return sweep(
+        site,
+        start_s=t0,
+        duration_s=t1 - t0,
+        window_start_rad=window_start_rad,
+        window_width_rad=window_width_rad,
+        truth_time_s=truth.time_s,
+        position_enu_m=truth.position_enu_m,
+        velocity_enu_mps=truth.velocity_enu_mps,
+        rcs_m2=truth.rcs_m2,
+        truth_id=truth.threat_id,
+        rng=rng,
+    )
+
+
+def _multifunction_step(
+    site: RadarSite, truth: TruthBatch, start_s: float, end_s: float, *, rng: np.random.Generator
+) -> DetectionBatch:
+    scheduler = site.scheduler
+    assert scheduler is not None
+    plan = scheduler.plan(start_s, end_s)
+    rows = _rows_of_ids(truth.threat_id, plan.dwell_ids)
+    present = rows >= 0
+    rows = rows[present]
+    dwells = dwell(
+        site,
+        time_s=plan.dwell_time_s[present],
+        truth_time_s=truth.time_s,
+        position_enu_m=truth.position_enu_m[rows],
+        velocity_enu_mps=truth.velocity_enu_mps[rows],
+        rcs_m2=truth.rcs_m2[rows],
+        truth_id=truth.threat_id[rows],
+        rng=rng,
+    )
+    if site.scan_timing == "beam":
+        search = _sweep(
+            site, truth, start_s, end_s, plan.search_start_rad, plan.search_width_rad, rng=rng
+        )
+    else:
+        # A search frame is reported whole when it completes; dwells at the step's end.
+        dwells = DetectionBatch(**{**_fields(dwells), "time_s": np.full(len(dwells), end_s)})
+        frames = []
+        swept = plan.search_start_rad + plan.search_width_rad
+        if plan.search_width_rad > 0.0:
+            k = np.arange(1, int(np.floor(swept / _TWO_PI + 1e-12)) + 1)
+            done_s = start_s + (k * _TWO_PI - plan.search_start_rad) / plan.search_width_rad * (
+                end_s - start_s
+            )
+            done_s = np.clip(done_s, start_s + 1e-6, end_s)
+            frames = [_stare(site, truth, float(t), rng=rng) for t in done_s]
+        search = DetectionBatch.concatenate(frames)
+    seen = search.truth_id[search.truth_id >= 0]
+    seen_rows = _rows_of_ids(truth.threat_id, seen)
+    offset = truth.position_enu_m[seen_rows] - site.position_enu_m
+    range_m = np.linalg.norm(offset, axis=1)
+    closing_mps = -np.einsum("ij,ij->i", truth.velocity_enu_mps[seen_rows], offset) / np.maximum(
+        range_m, 1.0
+    )
+    scheduler.update(
+        plan,
+        end_s,
+        dwell_hit_ids=dwells.truth_id,
+        search_ids=seen,
+        search_priority=priority_from_closing(range_m, closing_mps),
+        present_ids=truth.threat_id,
+    )
+    return DetectionBatch.concatenate([dwells, search])
+
+
+def _fields(batch: DetectionBatch) -> dict[str, NDArray[np.generic]]:
+    return {f.name: getattr(batch, f.name) for f in dataclass_fields(batch)}
+
+
+def _rows_of_ids(ids: NDArray[np.int64], wanted: NDArray[np.int64]) -> NDArray[np.intp]:
+    """Row of each ``wanted`` id in ``ids`` (-1 where absent)."""
+    if wanted.size == 0 or ids.size == 0:
+        return np.full(wanted.shape, -1, np.intp)
+    order = np.argsort(ids, kind="stable")
+    pos = np.clip(np.searchsorted(ids[order], wanted), 0, ids.size - 1)
+    rows = order[pos]
+    return np.where(ids[rows] == wanted, rows, -1)
