@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from dask.distributed import LocalCluster
 from mc_fakes import SHORT_SETS
 
 from iadsim.errors import ScenarioError
@@ -44,14 +45,18 @@ def test_replay_refuses_a_point_outside_the_grid(scenario_file: Path) -> None:
 
 
 def test_backends_give_identical_tables(scenario_file: Path, tmp_path: Path) -> None:
+    # Dask through an existing scheduler (the --scheduler path); the LocalCluster that
+    # --backend dask --workers N starts is exercised in test_backends.py
     tables = {}
-    for backend in ("serial", "processes", "dask"):
-        out = tmp_path / backend
-        run_sweep(scenario_file, runs=2, out_dir=out, sets=[*SETS, "simulation.duration_s=60"],
-                  backend=backend, workers=2, chunk_size=1)
-        reps = pd.read_parquet(out / "replications").sort_values(["point", "replication"])
-        tables[backend] = (reps.drop(columns="wall_time_s").reset_index(drop=True),
-                           pd.read_parquet(out / "summary.parquet"))
+    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster:
+        for backend in ("serial", "processes", "dask"):
+            out = tmp_path / backend
+            run_sweep(scenario_file, runs=2, out_dir=out, sets=[*SETS, "simulation.duration_s=60"],
+                      backend=backend, workers=2, chunk_size=1,
+                      scheduler=cluster.scheduler_address if backend == "dask" else None)
+            reps = pd.read_parquet(out / "replications").sort_values(["point", "replication"])
+            tables[backend] = (reps.drop(columns="wall_time_s").reset_index(drop=True),
+                               pd.read_parquet(out / "summary.parquet"))
     for backend in ("processes", "dask"):
         pd.testing.assert_frame_equal(tables["serial"][0], tables[backend][0])
         pd.testing.assert_frame_equal(tables["serial"][1], tables[backend][1])
