@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pymap3d
 import pytest
 from conftest import write_run_folder
@@ -149,3 +150,17 @@ def test_snap_rows_picks_latest_sample_not_older_than_max_age() -> None:
     rows = snap_rows(times, np.array([-1.0, 0.0, 3.0, 5.0, 7.0, 10.0]), 2.0)
     assert [r.tolist() for r in rows] == [[], [0, 1], [2], [3, 4, 5], [], [6]]
     assert [r.tolist() for r in snap_rows(np.zeros(0), np.array([1.0]), 1.0)] == [[]]
+
+
+def test_big_raids_get_fewer_frames_within_the_byte_budget() -> None:
+    from iadsim.reports.replay import FRAME_BYTES, MIN_FRAMES, _frame_budget
+
+    def table(per_step: int, steps: int = 100):
+        return pd.DataFrame({"time_s": np.repeat(np.arange(steps, dtype=float), per_step)})
+
+    assert _frame_budget(240, table(60), table(60), table(5)) == 240  # the default raid
+    big = _frame_budget(240, table(500), table(500), table(50))
+    assert MIN_FRAMES <= big < 240
+    assert big * (500 * 60 + 500 * 230 + 50 * 60) <= FRAME_BYTES
+    assert _frame_budget(240, table(100_000), table(0), table(0)) == MIN_FRAMES
+    assert _frame_budget(240, table(0), table(0), table(0)) == 240

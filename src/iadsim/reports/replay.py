@@ -40,6 +40,13 @@ from iadsim.reports.load import RunResults
 TRACK_SIGMAS = 2.0
 """Track circles are drawn at this many position sigmas."""
 
+FRAME_BYTES = 8_000_000
+"""Budget for the replay's frames in the page; big raids get fewer frames, not a slow page."""
+MIN_FRAMES = 30
+PATH_POINTS = 60_000
+"""Most samples drawn for the threats' whole paths (decimated evenly per threat)."""
+_BYTES_THREAT, _BYTES_TRACK, _BYTES_INTERCEPTOR = 60.0, 230.0, 60.0
+
 _NICE_STEPS_S = (1, 2, 5, 10, 15, 20, 30, 60, 120, 300, 600, 900, 1800, 3600)
 
 
@@ -65,6 +72,28 @@ def frame_times(
     if times[-1] < t_end_s - 1e-9:
         times = np.append(times, t_end_s)
     return times
+
+
+def _frame_name(t_s: float) -> str:
+    """A frame's name: its time in seconds, to the millisecond, without trailing zeros."""
+    return f"{t_s:.3f}".rstrip("0").rstrip(".")
+
+
+def _frame_budget(max_frames: int, truth: pd.DataFrame, tracks: pd.DataFrame,
+                  inter: pd.DataFrame) -> int:
+    """Frames that keep the replay's frame data within ``FRAME_BYTES`` (at least ``MIN_FRAMES``).
+
+    Bytes per frame are estimated from the mean number of rows per sample time of each table
+    and the bytes each row costs in the page (typed-array coordinates and hover text; a track
+    also draws its 18-point circle).
+    """
+    def per_sample(table: pd.DataFrame) -> float:
+        n = table.time_s.nunique()
+        return len(table) / n if n else 0.0
+
+    per_frame = (per_sample(truth) * _BYTES_THREAT + per_sample(tracks) * _BYTES_TRACK
+                 + per_sample(inter) * _BYTES_INTERCEPTOR + 200.0)
+    return int(min(max_frames, max(MIN_FRAMES, FRAME_BYTES // per_frame)))
 
 
 def _sites(scenario: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
@@ -161,6 +190,11 @@ def _static_traces(
     # each threat's whole path, coloured by its fate
     truth = run.truth.sort_values(["threat_id", "time_s"], kind="stable")
     fates = run.threats.set_index("threat_id")["fate"] if len(run.threats) else pd.Series(dtype=str)
+    # keep at most PATH_POINTS samples in all (every k-th of each threat, and its last)
+    rank = truth.groupby("threat_id").cumcount().to_numpy()
+    last = np.r_[truth.threat_id.to_numpy()[1:] != truth.threat_id.to_numpy()[:-1], True]
+    k = max(1, math.ceil(len(truth) / PATH_POINTS))
+    truth = truth[(rank % k == 0) | last]
     for fate in ("killed", "leaked", "flying", "ended"):
         ids = fates.index[fates == fate]
         part = truth[truth.threat_id.isin(ids)]
@@ -261,7 +295,7 @@ def build_replay(
     t0 = float(min(t.min() for t in t_all)) if t_all else 0.0
     t1 = float(max(t.max() for t in t_all)) if t_all else 0.0
     step = sample_step_s(truth.time_s) if len(truth) else 1.0
-    times = frame_times(t0, t1, step, max_frames)
+    times = frame_times(t0, t1, step, _frame_budget(max_frames, truth, tracks, inter))
     rows_truth = snap_rows(truth.time_s.to_numpy(), times, 2.0 * step)
     rows_track = snap_rows(tracks.time_s.to_numpy(), times,
                            2.0 * (sample_step_s(tracks.time_s) if len(tracks) else step))
@@ -341,7 +375,7 @@ def build_replay(
     n_static = len(traces)
     dyn_index = list(range(n_static, n_static + len(dynamic)))
     # frames stay plain dicts: plotly's validation of ~2,000 frame traces took seconds
-    frames = [{"name": f"{t:g}", "traces": dyn_index, "data": frame_data(i)}
+    frames = [{"name": _frame_name(t), "traces": dyn_index, "data": frame_data(i)}
               for i, t in enumerate(times)]
     first = frame_data(0)
     for trace, data in zip(dynamic, first, strict=True):
@@ -373,7 +407,7 @@ def build_replay(
             "active": 0, "x": 0.16, "len": 0.84, "y": -0.02, "yanchor": "top",
             "pad": {"t": 30}, "currentvalue": {"prefix": "t = ", "suffix": " s"},
             "steps": [{"label": f"{t:.0f}", "method": "animate",
-                       "args": [[f"{t:g}"], anim]} for t in times],
+                       "args": [[_frame_name(t)], anim]} for t in times],
         }],
     )
     return AnimatedFigure(figure=fig, frames=frames)
