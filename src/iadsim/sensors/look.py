@@ -203,7 +203,18 @@ def sweep(
     """
     pos = np.asarray(position_enu_m, dtype=float).reshape(-1, 3)
     local = (pos - site.position_enu_m) @ site.rotation_to_local.T
-    offset = np.mod(np.arctan2(local[:, 0], local[:, 1]) - window_start_rad, _TWO_PI)
+    # Cheap first cut: targets that cannot reach the instrumented range during the sweep.
+    reach_m = site.max_range_m
+    vel = None
+    if velocity_enu_mps is not None:
+        vel = np.asarray(velocity_enu_mps, dtype=float).reshape(-1, 3)
+        if vel.size:
+            lag_s = abs(start_s - truth_time_s) + duration_s
+            reach_m += float(np.abs(vel).max()) * np.sqrt(3.0) * lag_s
+    near = np.flatnonzero(np.einsum("ij,ij->i", local, local) <= reach_m * reach_m)
+    local = local[near]
+    offset = np.arctan2(local[:, 0], local[:, 1]) - window_start_rad
+    offset = np.mod(offset, _TWO_PI, out=offset)
     full = window_width_rad >= _TWO_PI - 1e-12
     in_window = np.ones(offset.shape, bool) if full else offset < window_width_rad
     if duration_s > 0.0:
@@ -212,7 +223,15 @@ def sweep(
     else:
         time_s = np.full(offset.shape, float(start_s))
     true_part = _detect(
-        site, local, time_s, in_window, truth_time_s, velocity_enu_mps, rcs_m2, truth_id, rng
+        site,
+        local,
+        time_s,
+        in_window,
+        truth_time_s,
+        None if vel is None else vel[near],
+        np.asarray(rcs_m2, dtype=float)[near],
+        np.asarray(truth_id, dtype=np.int64)[near],
+        rng,
     )
     if not with_false_alarms:
         return true_part
