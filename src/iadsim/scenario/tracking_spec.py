@@ -68,6 +68,10 @@ class TrackingSpec(BaseModel):
     max_misses: int = Field(
         default=3, ge=1, le=1000, description="consecutive misses by every radar that held it"
     )
+    default_revisit_s: float = Field(
+        default=10.0, gt=0.0,
+        description="revisit interval assumed for a radar until it is learned from the data",
+    )
     max_coast_s: float = Field(default=30.0, gt=0.0, description="delete after this long unseen")
     max_position_sigma_m: float = Field(
         default=5_000.0, gt=0.0, description="delete when the RMS position sigma grows past this"

@@ -1,16 +1,25 @@
 """Tracking stage, track management: the live track table, initiation, confirmation, deletion.
 
-In: per-scan hit/miss outcomes. Out: which tracks are born, confirmed and deleted.
+In: which tracks each radar scan hit, and when. Out: which tracks are born, confirmed, deleted.
+
+Misses are counted in time, not in detection groups: a radar sends its detections as they are
+made (a rotating or multifunction radar stamps each with its own beam time), so a group of
+detections says nothing about the tracks the beam was not pointing at. Each radar's revisit
+interval ``T`` is learned from the data (the 75th percentile of the intervals between
+consecutive detections of the same track by that radar, over its recent detections), and a track
+last seen by a radar ``dt`` ago has missed ``floor(dt / T + 1/4)`` of its scans.
 
 * Initiation: every detection left over after association (and outside every confirmed track's
   gate) starts a tentative track at its measured position with zero velocity and a velocity
   sigma of ``max_speed_mps / 2``; its second detection must pass a hard velocity gate and come
-  within ``initiation_max_misses`` missed scans (two-point initiation).
-* Confirmation: M hits out of the first N scans that could have seen the track (M-of-N).
-* Deletion: a tentative track that can no longer reach M of N; a confirmed track once every
-  radar that has held it has missed it ``max_misses`` times running, once it has coasted
+  before ``initiation_max_misses`` scans are missed (two-point initiation).
+* Confirmation: ``confirm_m`` detections within the first ``confirm_n`` scans of the radar
+  that started it (M-of-N).
+* Deletion: a tentative track that can no longer reach M of N (its growing covariance is left
+  to that rule); a confirmed track once every
+  radar that has held it has missed ``max_misses`` scans running, once it has coasted
   ``max_coast_s``, or once its RMS position sigma passes ``max_position_sigma_m``.
-* Quality: an exponentially weighted hit ratio in [0, 1] over about ``quality_memory_scans``.
+* Quality: a hit ratio in [0, 1], exponentially weighted over about ``quality_memory_scans``.
 * Ids: integers in order of creation.
 
 A radar that has never detected a track does not count its scans as misses, so a track held by a
@@ -27,6 +36,8 @@ from numpy.typing import NDArray
 from iadsim.scenario.tracking_spec import TrackingSpec
 
 Array = NDArray[np.float64]
+NEVER = -np.inf
+MISS_TOLERANCE = 0.25  # a scan counts as missed once it is 3/4 of a revisit overdue
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +45,8 @@ class TrackTable:
     """Every live track's filter state and bookkeeping (internal struct of arrays).
 
     ``x`` ``(M, n, 6)`` and ``p`` ``(M, n, 6, 6)`` hold one state per motion model, ``mu``
-    ``(n, M)`` the model probabilities; ``seen`` and ``misses`` are ``(n, S)`` per radar.
+    ``(n, M)`` the model probabilities; ``last_hit_by`` ``(n, S)`` the last time each radar
+    detected the track (``-inf``: never).
     """
 
     track_id: NDArray[np.int64]
@@ -43,16 +55,20 @@ class TrackTable:
     mu: Array
     confirmed: NDArray[np.bool_]
     hits: NDArray[np.int64]  # associated detections so far
-    chances: NDArray[np.int64]  # scans that could have seen it (first N only matter)
-    seen: NDArray[np.bool_]  # (n, S) radar has detected this track
-    misses: NDArray[np.int64]  # (n, S) consecutive misses per radar
-    last_hit_s: Array
-    quality: Array
+    born_s: Array
+    born_sensor: NDArray[np.int64]
+    last_hit_by: Array  # (n, S)
+    hit_quality: Array  # quality right after the last hit
     vote_id: NDArray[np.int64]  # majority vote of associated truth ids (scoring only)
     vote_count: NDArray[np.int64]
 
     def __len__(self) -> int:
         return int(self.track_id.shape[0])
+
+    @property
+    def last_hit_s(self) -> Array:
+        """Last time any radar detected each track ``(n,)``."""
+        return self.last_hit_by.max(axis=1)
 
     @classmethod
     def empty(cls, n_models: int, n_sensors: int) -> TrackTable:
@@ -64,11 +80,10 @@ class TrackTable:
             mu=np.empty((0, n_models)),
             confirmed=np.empty(0, dtype=bool),
             hits=np.empty(0, dtype=np.int64),
-            chances=np.empty(0, dtype=np.int64),
-            seen=np.empty((0, n_sensors), dtype=bool),
-            misses=np.empty((0, n_sensors), dtype=np.int64),
-            last_hit_s=np.empty(0),
-            quality=np.empty(0),
+            born_s=np.empty(0),
+            born_sensor=np.empty(0, dtype=np.int64),
+            last_hit_by=np.empty((0, n_sensors)),
+            hit_quality=np.empty(0),
             vote_id=np.empty(0, dtype=np.int64),
             vote_count=np.empty(0, dtype=np.int64),
         )
@@ -91,6 +106,44 @@ class TrackTable:
         return TrackTable(**out)
 
 
+class RevisitEstimator:
+    """Each radar's revisit interval, learned from its detections of the same tracks.
+
+    Keeps the last ``size`` intervals per radar; the estimate is their 75th percentile, or
+    ``default_s`` before any interval is seen.
+    """
+
+    def __init__(self, n_sensors: int, default_s: float, size: int = 512) -> None:
+        self._buffer = np.full((n_sensors, size), np.nan)
+        self._count = np.zeros(n_sensors, dtype=np.int64)
+        self.revisit_s = np.full(n_sensors, float(default_s))
+
+    def add(self, sensor_id: int, intervals_s: Array) -> None:
+        """Record intervals ``(k,)`` between consecutive detections by radar ``sensor_id``."""
+        iv = intervals_s[intervals_s > 0.0]
+        if len(iv) == 0:
+            return
+        size = self._buffer.shape[1]
+        iv = iv[-size:]
+        slots = (self._count[sensor_id] + np.arange(len(iv))) % size
+        self._buffer[sensor_id, slots] = iv
+        self._count[sensor_id] += len(iv)
+        filled = self._buffer[sensor_id, : min(int(self._count[sensor_id]), size)]
+        self.revisit_s[sensor_id] = float(np.quantile(filled, 0.75))
+
+
+def missed_scans(table: TrackTable, time_s: float, revisit_s: Array) -> Array:
+    """Scans of each radar missed since its last detection of each track ``(n, S)`` (inf: never)."""
+    elapsed = time_s - table.last_hit_by  # inf where never seen
+    return np.maximum(np.floor(elapsed / revisit_s[None, :] + MISS_TOLERANCE), 0.0)
+
+
+def quality(table: TrackTable, time_s: float, revisit_s: Array, spec: TrackingSpec) -> Array:
+    """Track quality ``(n,)``: the hit-ratio score decayed by the scans missed since."""
+    misses = missed_scans(table, time_s, revisit_s).min(axis=1)
+    return table.hit_quality * (1.0 - 1.0 / spec.quality_memory_scans) ** misses
+
+
 def initiate(
     z_m: Array,
     r_m2: Array,
@@ -111,8 +164,8 @@ def initiate(
     p[:, :3, :3] = r_m2
     sigma_v = spec.max_speed_mps / 2.0
     p[:, 3, 3] = p[:, 4, 4] = p[:, 5, 5] = sigma_v**2
-    seen = np.zeros((k, n_sensors), dtype=bool)
-    seen[:, sensor_id] = True
+    last = np.full((k, n_sensors), NEVER)
+    last[:, sensor_id] = time_s
     return TrackTable(
         track_id=np.arange(first_id, first_id + k, dtype=np.int64),
         x=np.broadcast_to(x, (n_models, k, 6)).copy(),
@@ -120,71 +173,76 @@ def initiate(
         mu=np.full((k, n_models), 1.0 / n_models),
         confirmed=np.zeros(k, dtype=bool),
         hits=np.ones(k, dtype=np.int64),
-        chances=np.ones(k, dtype=np.int64),
-        seen=seen,
-        misses=np.zeros((k, n_sensors), dtype=np.int64),
-        last_hit_s=np.full(k, time_s),
-        quality=np.full(k, 1.0 / spec.quality_memory_scans),
+        born_s=np.full(k, time_s),
+        born_sensor=np.full(k, sensor_id, dtype=np.int64),
+        last_hit_by=last,
+        hit_quality=np.full(k, 1.0 / spec.quality_memory_scans),
         vote_id=truth_id.astype(np.int64),
         vote_count=np.ones(k, dtype=np.int64),
     )
 
 
-def record_scan(
+def record_hits(
     table: TrackTable,
     hit: NDArray[np.bool_],
     truth_id: NDArray[np.int64],
     *,
     sensor_id: int,
     time_s: float,
+    revisit_s: Array,
     spec: TrackingSpec,
-) -> TrackTable:
-    """Book one radar scan: ``hit`` ``(n,)`` says which tracks got a detection.
+) -> tuple[TrackTable, Array]:
+    """Book the detections of one radar group: ``hit`` ``(n,)`` says which tracks got one.
 
     ``truth_id`` ``(n,)`` is the truth of each hit's detection (ignored where not hit).
+    Returns the new table and the intervals since the radar's previous detection of each hit
+    track (for the revisit estimate).
     """
-    chance = hit | table.seen[:, sensor_id]
-    seen = table.seen.copy()
-    seen[:, sensor_id] |= hit
-    misses = table.misses.copy()
-    misses[:, sensor_id] = np.where(hit, 0, misses[:, sensor_id] + chance)
+    previous = table.last_hit_by[hit, sensor_id]
+    intervals = time_s - previous[np.isfinite(previous)]
     alpha = 1.0 / spec.quality_memory_scans
-    quality = np.where(chance, table.quality + alpha * (hit - table.quality), table.quality)
+    gap = np.floor((time_s - table.last_hit_s) / revisit_s[sensor_id] + MISS_TOLERANCE) - 1.0
+    q_now = table.hit_quality * (1.0 - alpha) ** np.maximum(gap, 0.0)
+    last = table.last_hit_by.copy()
+    last[hit, sensor_id] = time_s
     same = table.vote_id == truth_id
     vote_count = np.where(hit, np.where(same, table.vote_count + 1, table.vote_count - 1),
                           table.vote_count)
-    replace_vote = hit & (vote_count < 0)
-    vote_id = np.where(replace_vote, truth_id, table.vote_id)
-    vote_count = np.where(replace_vote, 1, vote_count)
-    return replace(
+    swap_vote = hit & (vote_count < 0)
+    out = replace(
         table,
         hits=table.hits + hit,
-        chances=table.chances + chance,
-        seen=seen,
-        misses=misses,
-        last_hit_s=np.where(hit, time_s, table.last_hit_s),
-        quality=quality,
-        vote_id=vote_id,
-        vote_count=vote_count,
+        last_hit_by=last,
+        hit_quality=np.where(hit, q_now + alpha * (1.0 - q_now), table.hit_quality),
+        vote_id=np.where(swap_vote, truth_id, table.vote_id),
+        vote_count=np.where(swap_vote, 1, vote_count),
     )
+    return out, intervals
 
 
 def confirm_and_delete(
-    table: TrackTable, position_sigma_m: Array, *, time_s: float, spec: TrackingSpec
+    table: TrackTable,
+    position_sigma_m: Array,
+    *,
+    time_s: float,
+    revisit_s: Array,
+    spec: TrackingSpec,
 ) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
     """Masks ``(n,)`` of tracks to confirm now and tracks to delete now."""
+    misses = missed_scans(table, time_s, revisit_s).min(axis=1)
+    scans = 1.0 + np.maximum(
+        np.floor((time_s - table.born_s) / revisit_s[table.born_sensor] + MISS_TOLERANCE), 0.0
+    )
     tentative = ~table.confirmed
-    newly = tentative & (table.hits >= spec.confirm_m) & (table.chances <= spec.confirm_n)
+    newly = tentative & (table.hits >= spec.confirm_m) & (scans <= spec.confirm_n)
     hopeless = tentative & ~newly & (
-        (table.chances - table.hits > spec.confirm_n - spec.confirm_m)
-        | (table.chances >= spec.confirm_n)
-        | ((table.hits == 1) & (table.chances - 1 >= spec.initiation_max_misses))
+        (scans - table.hits > spec.confirm_n - spec.confirm_m)
+        | (scans >= spec.confirm_n)
+        | ((table.hits == 1) & (misses >= spec.initiation_max_misses))
     )
-    held = np.where(table.seen, table.misses, np.iinfo(np.int64).max)
-    all_missed = held.min(axis=1) >= spec.max_misses if table.seen.shape[1] else np.zeros(
-        len(table), dtype=bool
-    )
-    lost = (table.confirmed & all_missed) | (time_s - table.last_hit_s > spec.max_coast_s) | (
-        position_sigma_m > spec.max_position_sigma_m
+    lost = table.confirmed & (
+        (misses >= spec.max_misses)
+        | (time_s - table.last_hit_s > spec.max_coast_s)
+        | (position_sigma_m > spec.max_position_sigma_m)
     )
     return newly, hopeless | lost

@@ -37,7 +37,14 @@ from iadsim.tracking.filters import (
     kf_update,
     symmetrise,
 )
-from iadsim.tracking.management import TrackTable, confirm_and_delete, initiate, record_scan
+from iadsim.tracking.management import (
+    RevisitEstimator,
+    TrackTable,
+    confirm_and_delete,
+    initiate,
+    quality,
+    record_hits,
+)
 
 Array = NDArray[np.float64]
 Ids = NDArray[np.int64]
@@ -137,6 +144,7 @@ class Tracker:
         self._n_sensors = int(geometry.position_enu_m.shape[0])
         self._gate = float(chi2.ppf(spec.gate_probability, df=3))
         self._table = TrackTable.empty(self.models.count, self._n_sensors)
+        self._revisit = RevisitEstimator(self._n_sensors, spec.default_revisit_s)
         self._time_s: float | None = None  # time of the table's states
         self._last_step_s = -np.inf
         self._next_id = 0
@@ -193,7 +201,7 @@ class Tracker:
             velocity_enu_mps=x[:, 3:].copy(),
             covariance=p,
             confirmed=table.confirmed.copy(),
-            quality=table.quality.copy(),
+            quality=quality(table, time_s, self._revisit.revisit_s, self.spec),
             truth_id=table.vote_id.copy(),
         )
 
@@ -240,10 +248,14 @@ class Tracker:
         claimed[won_t.detection] = True
 
         table = replace(table, x=x, p=p, mu=mu)
-        table = record_scan(table, hit, hit_truth, sensor_id=sensor, time_s=time_s, spec=spec)
+        revisit = self._revisit.revisit_s
+        table, intervals = record_hits(table, hit, hit_truth, sensor_id=sensor, time_s=time_s,
+                                       revisit_s=revisit, spec=spec)
+        self._revisit.add(sensor, intervals)
         _, pc = imm_combine(table.x, table.p, table.mu)
         sigma = np.sqrt(np.trace(pc[:, :3, :3], axis1=1, axis2=2) / 3.0)
-        newly, delete = confirm_and_delete(table, sigma, time_s=time_s, spec=spec)
+        newly, delete = confirm_and_delete(table, sigma, time_s=time_s, revisit_s=revisit,
+                                           spec=spec)
         confirmed_ids = table.track_id[newly & ~delete]
         dropped_ids = table.track_id[delete & table.confirmed]
         table = replace(table, confirmed=table.confirmed | newly).take(~delete)
