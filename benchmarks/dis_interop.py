@@ -80,9 +80,12 @@ def main() -> None:
         o = createPdu(d)
         if o.pduType == 1 and o.entityID.entityID < 30_000 and o.entityAppearance == 0:
             r = truth.loc[(t, o.entityID.entityID - 1)]
-            e, n, u = pymap3d.ecef2enu(o.entityLocation.x, o.entityLocation.y, o.entityLocation.z,
-                                       r.lat_deg, r.lon_deg, r.alt_m)
-            worst_m = max(worst_m, float(np.linalg.norm([e, n, u])))
+            lat, lon, alt = pymap3d.ecef2geodetic(o.entityLocation.x, o.entityLocation.y,
+                                                  o.entityLocation.z)
+            d = [np.radians(lat - r.lat_deg) * 6_378_137.0,
+                 np.radians(lon - r.lon_deg) * 6_378_137.0 * np.cos(np.radians(r.lat_deg)),
+                 alt - r.alt_m]
+            worst_m = max(worst_m, float(np.linalg.norm(d)))
     print(f"Default scenario: {len(result.truth)} threat samples, {len(result.interceptors)} "
           f"interceptor samples")
     print(f"  dead reckoning: {dr_n} PDUs in {dr_s:.2f} s; 1 Hz rate: {rate_n} PDUs in "

@@ -23,6 +23,17 @@ STATE_COLUMNS = ["east_m", "north_m", "up_m", "lat_deg", "lon_deg", "alt_m", "ve
                  "vel_north_mps", "vel_up_mps"]
 
 
+def geodetic_error_m(x: float, y: float, z: float, lat_deg: float, lon_deg: float,
+                     alt_m: float) -> float:
+    """Distance (m) between a geocentric point taken back to geodetic (pymap3d's iterative
+    ecef2geodetic) and the geodetic truth, on the local tangent plane."""
+    lat2, lon2, alt2 = pymap3d.ecef2geodetic(x, y, z)
+    north = np.radians(lat2 - lat_deg) * 6_378_137.0
+    east = np.radians((lon2 - lon_deg + 180.0) % 360.0 - 180.0) * 6_378_137.0 * np.cos(
+        np.radians(lat_deg))
+    return float(np.linalg.norm([north, east, alt2 - alt_m]))
+
+
 def _samples(id_name: str, ident: int, t: np.ndarray, p0, v) -> pd.DataFrame:
     pos = np.asarray(p0, float) + t[:, None] * np.asarray(v, float)
     lat, lon, alt = enu_to_geodetic(pos, ORIGIN)
@@ -99,9 +110,9 @@ def test_every_entity_state_round_trips_to_the_millimetre(run_tables) -> None:
         gone = o.entityAppearance == 1 << 23
         r = last_of[o.entityID.entityID] if gone else by_key[(t, o.entityID.entityID)]
         assert o.forceId == r.force
-        e, n, u = pymap3d.ecef2enu(o.entityLocation.x, o.entityLocation.y, o.entityLocation.z,
-                                   r.lat_deg, r.lon_deg, r.alt_m)
-        worst_m = max(worst_m, float(np.linalg.norm([e, n, u])))
+        worst_m = max(worst_m, geodetic_error_m(o.entityLocation.x, o.entityLocation.y,
+                                                o.entityLocation.z, r.lat_deg, r.lon_deg,
+                                                r.alt_m))
         v_ecef = enu_vectors_to_ecef(np.array([[r.vel_east_mps, r.vel_north_mps,
                                                 r.vel_up_mps]]), ORIGIN)[0]
         got_v = np.array([o.entityLinearVelocity.x, o.entityLinearVelocity.y,
@@ -143,10 +154,9 @@ def test_fire_and_detonation_share_event_ids_and_say_hit_or_miss(run_tables) -> 
         assert f.descriptor.quantity == 1
     # the Fire location is the launcher's; the range is to the target at launch
     site = run_tables["scenario"]["launchers"][0]["position"]
-    e, n, u = pymap3d.ecef2enu(fires[0][1].location.x, fires[0][1].location.y,
-                               fires[0][1].location.z, site["lat_deg"], site["lon_deg"],
-                               site["alt_m"])
-    assert np.linalg.norm([e, n, u]) < 1e-3
+    loc = fires[0][1].location
+    assert geodetic_error_m(loc.x, loc.y, loc.z, site["lat_deg"], site["lon_deg"],
+                            site["alt_m"]) < 1e-3
     truth = run_tables["truth"]
     tgt = truth[(truth["threat_id"] == 0) & (truth["time_s"] == 10.0)].iloc[0]
     expected = np.linalg.norm(pymap3d.geodetic2enu(tgt.lat_deg, tgt.lon_deg, tgt.alt_m,
@@ -155,9 +165,8 @@ def test_fire_and_detonation_share_event_ids_and_say_hit_or_miss(run_tables) -> 
     assert fires[0][1].range == pytest.approx(expected, rel=1e-6)
     # the Detonation is where the interceptor was last seen
     last = run_tables["interceptors"].query("interceptor_id == 0").iloc[-1]
-    e, n, u = pymap3d.ecef2enu(dets[0][1].location.x, dets[0][1].location.y,
-                               dets[0][1].location.z, last.lat_deg, last.lon_deg, last.alt_m)
-    assert np.linalg.norm([e, n, u]) < 1e-3
+    loc = dets[0][1].location
+    assert geodetic_error_m(loc.x, loc.y, loc.z, last.lat_deg, last.lon_deg, last.alt_m) < 1e-3
 
 
 def test_dead_reckoning_mode_sends_fewer_and_keeps_first_and_last(run_tables) -> None:

@@ -32,6 +32,17 @@ from iadsim.world.frames import enu_to_geodetic, geodetic_to_enu, scenario_origi
 BANDIT = EntityId(7, 3, 42)
 
 
+def geodetic_error_m(x: float, y: float, z: float, lat_deg: float, lon_deg: float,
+                     alt_m: float) -> float:
+    """Distance (m) between a geocentric point taken back to geodetic (pymap3d's iterative
+    ecef2geodetic) and the geodetic truth, on the local tangent plane."""
+    lat2, lon2, alt2 = pymap3d.ecef2geodetic(x, y, z)
+    north = np.radians(lat2 - lat_deg) * 6_378_137.0
+    east = np.radians((lon2 - lon_deg + 180.0) % 360.0 - 180.0) * 6_378_137.0 * np.cos(
+        np.radians(lat_deg))
+    return float(np.linalg.norm([north, east, alt2 - alt_m]))
+
+
 def _scenario(duration_s: float, *, quiet_raid: bool, **dis: object) -> Scenario:
     data = yaml.safe_load(DEFAULT_SCENARIO.read_text())
     data["simulation"]["duration_s"] = duration_s
@@ -132,9 +143,9 @@ def test_every_pdu_of_a_run_parses_with_opendis_to_the_truth(raid_live) -> None:
         kinds[o.pduType] += 1
         if o.pduType == 1 and o.entityID.entityID < 30_000 and o.entityAppearance == 0:
             r = truth.loc[(t, o.entityID.entityID - 1)]
-            e, n, u = pymap3d.ecef2enu(o.entityLocation.x, o.entityLocation.y,
-                                       o.entityLocation.z, r.lat_deg, r.lon_deg, r.alt_m)
-            worst_m = max(worst_m, float(np.linalg.norm([e, n, u])))
+            worst_m = max(worst_m, geodetic_error_m(o.entityLocation.x, o.entityLocation.y,
+                                                    o.entityLocation.z, r.lat_deg, r.lon_deg,
+                                                    r.alt_m))
             name = result.threats.loc[o.entityID.entityID - 1, "name"]
             assert o.marking.charactersString() == name[:11]
             assert o.forceId == 2
