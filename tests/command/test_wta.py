@@ -30,8 +30,10 @@ def brute_force(problem):
     return best, best_x
 
 
-def random_problem(rng, n, m, *, rounds=False, mask=False, groups=False, assets=False):
+def random_problem(rng, n, m, *, rounds=False, mask=False, groups=False, assets=False, caps=False):
     kw = {}
+    if caps:
+        kw["target_capacity"] = rng.integers(0, 3, m)
     if rounds:
         kw["rounds"] = rng.integers(0, 3, n)
     if mask:
@@ -52,6 +54,8 @@ CASES = [
     {"mask": True},
     {"groups": True},
     {"rounds": True, "mask": True, "groups": True},
+    {"rounds": True, "caps": True},
+    {"rounds": True, "mask": True, "groups": True, "caps": True},
 ]
 
 
@@ -83,6 +87,9 @@ def test_asset_based_exact_equals_brute_force_and_differs_from_target_based():
     rng = np.random.default_rng(3)
     problem = random_problem(rng, 3, 3, assets=True)
     want, _ = brute_force(problem)
+    capped = random_problem(np.random.default_rng(8), 3, 3, rounds=True, assets=True, caps=True)
+    assert solve(capped, method="exact").objective == pytest.approx(brute_force(capped)[0])
+    assert not check_feasible(capped, solve(capped, method="fast").x)
     got = solve(problem, method="exact")
     assert got.proven_optimal
     assert got.objective == pytest.approx(want, rel=1e-12)
@@ -112,7 +119,7 @@ def test_fast_is_feasible_and_near_brute_force(case):
 def test_fast_feasible_on_larger_constrained_instances():
     rng = np.random.default_rng(9)
     for _ in range(5):
-        problem = random_problem(rng, 30, 20, rounds=True, mask=True, groups=True)
+        problem = random_problem(rng, 30, 20, rounds=True, mask=True, groups=True, caps=True)
         sol = solve_fast(problem)
         assert not check_feasible(problem, sol.x)
         longer = search_longer(problem, time_limit_s=0.2, rng=np.random.default_rng(1))

@@ -14,7 +14,8 @@ Every ``cycle_s`` the command centre
    threats other than ballistic missiles, the class's ballistic reserve left untouched;
    layered defence keeps only the longest-reaching class that can engage each threat;
 4. solves the weapon-target assignment (``exact``, ``fast`` or ``auto``; or ``greedy``) with one
-   salvo per launcher per cycle and the fire-control channels as a limit;
+   salvo per launcher and at most one salvo per threat per cycle (the doctrine looks before it
+   shoots again), and the fire-control channels as a limit;
 5. fires the first round of each salvo now and ripples the rest as the launcher's launch
    interval allows, while the guidance channels (interceptors in flight) permit.
 
@@ -237,6 +238,7 @@ class CommandCentre:
             feasible=ok.reshape(shape),
             group=group,
             group_capacity=cap,
+            target_capacity=np.ones(tgt.size, dtype=np.int64),  # one salvo, then look
             **extra,
         )
         sol = solve(problem, method=spec.assignment, time_limit_s=WTA_TIME_LIMIT_S)

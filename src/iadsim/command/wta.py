@@ -54,6 +54,7 @@ class WTAProblem:
     feasible: NDArray[np.bool_]  # (n, m) weapon i may engage threat j now
     group: NDArray[np.int64]  # (n,) fire unit of weapon i, -1 for none
     group_capacity: NDArray[np.int64]  # (g,) rounds fire unit g may fire now (channels)
+    target_capacity: NDArray[np.int64]  # (m,) most rounds threat j may receive (doctrine)
     asset: NDArray[np.int64] | None = None  # (m,) aimed asset of threat j (asset-based only)
     asset_value: NDArray[np.float64] | None = None  # (k,) asset value W_k
     lethality: NDArray[np.float64] | None = None  # (m,) P(threat j kills its asset | leaks)
@@ -110,6 +111,7 @@ def make_problem(
     feasible: ArrayLike | None = None,
     group: ArrayLike | None = None,
     group_capacity: ArrayLike | None = None,
+    target_capacity: ArrayLike | None = None,
     asset: ArrayLike | None = None,
     asset_value: ArrayLike | None = None,
     lethality: ArrayLike | None = None,
@@ -123,6 +125,8 @@ def make_problem(
     rounds : (n,) non-negative integers; default one round per weapon.
     feasible : (n, m) bool; default all pairs feasible.
     group, group_capacity : fire unit per weapon (-1 for none) and rounds per unit.
+    target_capacity : (m,) most rounds per threat (e.g. one salvo under shoot-look-shoot);
+        default unlimited.
     asset, asset_value, lethality : all three for the asset-based objective.
 
     Raises
@@ -160,6 +164,10 @@ def make_problem(
     if np.any(g >= cap.shape[0]) or np.any(g < -1):
         i = int(np.flatnonzero((g >= cap.shape[0]) | (g < -1))[0])
         raise _fail(f"group[{i}] must be -1 or < len(group_capacity)={cap.shape[0]} (got {g[i]})")
+    big = np.iinfo(np.int64).max // 4
+    tcap = np.full(m, big, np.int64) if target_capacity is None else np.asarray(target_capacity)
+    if tcap.shape != (m,) or np.any(tcap < 0) or np.any(tcap != np.round(tcap)):
+        raise _fail(f"target_capacity must be {m} non-negative integers (got {tcap!r})")
     given = [a is not None for a in (asset, asset_value, lethality)]
     a = w = leth = None
     if any(given):
@@ -181,6 +189,7 @@ def make_problem(
         feasible=f & (r[:, None] > 0),
         group=g,
         group_capacity=cap.astype(np.int64),
+        target_capacity=np.minimum(tcap, big).astype(np.int64),
         asset=a,
         asset_value=w,
         lethality=leth,
@@ -218,6 +227,9 @@ def check_feasible(problem: WTAProblem, x: NDArray[np.int64]) -> list[str]:
     over = x.sum(axis=1) > problem.rounds
     if over.any():
         problems.append(f"weapons {np.flatnonzero(over).tolist()} fire more than their rounds")
+    many = x.sum(axis=0) > problem.target_capacity
+    if many.any():
+        problems.append(f"threats {np.flatnonzero(many).tolist()} receive more than their cap")
     if problem.group_capacity.size:
         fired = np.bincount(
             problem.group[problem.group >= 0],

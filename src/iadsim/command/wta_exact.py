@@ -109,12 +109,14 @@ def _columns_of_size(problem: WTAProblem, k: int) -> _Pool:
         m = problem.n_targets
         return _Pool(np.arange(m, dtype=np.int64), np.zeros((m, 0), np.int64), problem.value.copy())
     if k == 1:
-        w, j = np.nonzero(problem.feasible.T)[::-1]
+        w, j = np.nonzero(problem.feasible.T & (problem.target_capacity >= 1)[:, None])[::-1]
         order = np.lexsort((w, j))
         w, j = w[order], j[order]
         return _Pool(j.astype(np.int64), w[:, None].astype(np.int64), problem.value[j] * q[w, j])
     tgts, mems = [], []
     for j in range(problem.n_targets):
+        if problem.target_capacity[j] < k:
+            continue
         w = np.flatnonzero(problem.feasible[:, j])
         slots = np.repeat(w, np.minimum(problem.rounds[w], k))
         combo = slots[combinations(slots.size, k)]
@@ -133,6 +135,8 @@ def _count_columns(problem: WTAProblem, k: int) -> int:
 
     total = 0
     for j in range(problem.n_targets):
+        if problem.target_capacity[j] < k:
+            continue
         w = np.flatnonzero(problem.feasible[:, j])
         total += comb(int(np.minimum(problem.rounds[w], k).sum()), k)
     return total
@@ -208,7 +212,7 @@ def _larger_column_bound(
     """
     weapon = np.repeat(np.arange(problem.n_weapons), problem.rounds)
     feas = problem.feasible[weapon]  # (R, m)
-    n_feas = feas.sum(axis=0)
+    n_feas = np.minimum(feas.sum(axis=0), problem.target_capacity)
     out = np.full(problem.n_targets, np.inf)
     live = n_feas > k_done
     if not live.any():
@@ -220,7 +224,7 @@ def _larger_column_bound(
     k = np.arange(1, weapon.size + 1)[:, None]
     with np.errstate(invalid="ignore"):
         sep = v * np.cumprod(np.sort(q, axis=0), axis=0) + np.cumsum(np.sort(p, axis=0), axis=0)
-    sep = np.where(k > k_done, sep, np.inf)
+    sep = np.where((k > k_done) & (k <= problem.target_capacity[live][None, :]), sep, np.inf)
     sep = np.where(np.isnan(sep), np.inf, sep).min(axis=0)
     t = np.concatenate([np.linspace(0.0, 4.0, 41), np.linspace(4.5, 20.0, 32)])
     slope = v[None, :] * np.exp(-t)[:, None]  # (T, m')

@@ -54,6 +54,7 @@ class _Rounds:
     group: NDArray[np.int64]  # (R,)
     capacity: NDArray[np.int64]  # (g,)
     value: NDArray[np.float64]  # (m,)
+    target_cap: NDArray[np.int64]  # (m,)
 
 
 def _rounds(problem: WTAProblem) -> _Rounds:
@@ -63,7 +64,16 @@ def _rounds(problem: WTAProblem) -> _Rounds:
     if problem.group_capacity.size:
         shut = (grp >= 0) & (problem.group_capacity[np.maximum(grp, 0)] == 0)
         feas = feas & ~shut[:, None]
-    return _Rounds(w, 1.0 - problem.pk[w], feas, grp, problem.group_capacity, problem.value)
+    feas = feas & (problem.target_capacity > 0)[None, :]
+    return _Rounds(
+        w,
+        1.0 - problem.pk[w],
+        feas,
+        grp,
+        problem.group_capacity,
+        problem.value,
+        problem.target_capacity,
+    )
 
 
 def to_matrix(
@@ -93,6 +103,7 @@ def _mmr(rd: _Rounds) -> NDArray[np.int64]:
     p = 1.0 - rd.q
     s = rd.value.copy()
     left = rd.capacity.copy()
+    room = rd.target_cap.copy()
     gain = np.where(rd.feasible, p * s[None, :], -1.0)
     col_max = gain.max(axis=0)
     col_arg = gain.argmax(axis=0)
@@ -111,8 +122,9 @@ def _mmr(rd: _Rounds) -> NDArray[np.int64]:
             if left[g] == 0:
                 gain[rd.group == g, :] = -1.0
                 dirty[:] = True
+        room[j] -= 1
         col = gain[:, j]
-        gain[:, j] = np.where(col >= 0.0, p[:, j] * s[j], -1.0)
+        gain[:, j] = np.where((col >= 0.0) & (room[j] > 0), p[:, j] * s[j], -1.0)
         dirty[j] = True
         d = np.flatnonzero(dirty)
         sub = gain[:, d]
@@ -170,7 +182,9 @@ def _lsa_pass(rd: _Rounds, tgt: NDArray[np.int64], pass_no: int) -> NDArray[np.i
     new = tgt.copy()
     new[removed] = -1
     s_base, _, _ = _survival_parts(rd, new)
-    cost = np.where(rd.feasible[rows], s_base[None, :] * (rd.q[rows] - 1.0), 0.0)
+    full = np.bincount(new[new >= 0], minlength=m) >= rd.target_cap
+    ok = rd.feasible[rows] & ~full[None, :]
+    cost = np.where(ok, s_base[None, :] * (rd.q[rows] - 1.0), 0.0)
     r_i, c_i = _assign(cost, tgt[rows])
     use = cost[r_i, c_i] < 0.0
     new[rows[r_i[use]]] = c_i[use]
@@ -281,7 +295,9 @@ def _move_pass(rd: _Rounds, tgt: NDArray[np.int64]) -> NDArray[np.int64] | None:
     src = np.concatenate([tgt[f], np.full(idle.size, m)])
     release = np.concatenate([excl - s[tgt[f]], np.zeros(idle.size)])  # >= 0
     delta = release[:, None] + s[None, :] * (rd.q[rows] - 1.0)
-    delta = np.where(rd.feasible[rows] & (src[:, None] != np.arange(m)[None, :]), delta, np.inf)
+    full = np.bincount(tgt[tgt >= 0], minlength=m) >= rd.target_cap
+    ok = rd.feasible[rows] & (src[:, None] != np.arange(m)[None, :]) & ~full[None, :]
+    delta = np.where(ok, delta, np.inf)
     tol = _REL_TOL * max(1.0, float(s.sum()))
     r_i, k_i = np.nonzero(delta < -tol)
     if r_i.size == 0:
@@ -376,7 +392,8 @@ def _asset_mmr(problem: WTAProblem, rd: _Rounds) -> NDArray[np.int64]:
             c = cand.copy()
             c[np.arange(m), np.arange(m)] *= rd.q[r]
             gain = base - _asset_objective_rows(problem, c)
-            gain = np.where(rd.feasible[r], gain, -np.inf)
+            full = np.bincount(tgt[tgt >= 0], minlength=m) >= rd.target_cap
+            gain = np.where(rd.feasible[r] & ~full, gain, -np.inf)
             j = int(np.argmax(gain))
             if gain[j] > best_gain:
                 best_gain, best_r, best_j = float(gain[j]), r, j
@@ -413,7 +430,8 @@ def _asset_moves(
                 base[tgt[r]] = np.prod(rd.q[(tgt == tgt[r]) & (np.arange(tgt.size) != r), tgt[r]])
             c = np.broadcast_to(base, (m, m)).copy()
             c[np.arange(m), np.arange(m)] *= rd.q[r]
-            val = np.where(rd.feasible[r], _asset_objective_rows(problem, c), np.inf)
+            full = np.bincount(tgt[tgt >= 0], minlength=m) >= rd.target_cap
+            val = np.where(rd.feasible[r] & ~full, _asset_objective_rows(problem, c), np.inf)
             if tgt[r] >= 0:
                 val[tgt[r]] = np.inf
             k = int(np.argmin(val))
@@ -490,6 +508,8 @@ def search_longer(
             options = np.flatnonzero(rd.feasible[r])
             cur[r] = int(rng.choice(options))
         if rd.capacity.size and np.any(_fired_per_group(rd, cur) > rd.capacity):
+            continue
+        if np.any(np.bincount(cur[cur >= 0], minlength=rd.value.size) > rd.target_cap):
             continue
         cur = _local_search(rd, cur, deadline)
         v = _value(rd, cur)

@@ -1,0 +1,203 @@
+"""The command cycle: doctrine validation, classification, layering, channels, envelopes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from iadsim.command.doctrine import CommandCentre
+from iadsim.command.threat_evaluation import classify_kinematics, classify_tracks
+from iadsim.engagement.interceptors import InterceptorFlights
+from iadsim.engagement.launchers import InterceptorClasses, Launchers
+from iadsim.errors import ScenarioError
+from iadsim.scenario.command_spec import ClassificationSpec
+from iadsim.scenario.load import scenario_from_dict
+from iadsim.scenario.model import THREAT_TYPES
+from iadsim.simulation import run
+from iadsim.tracking.batch import TrackBatch
+from iadsim.world.frames import scenario_origin
+
+
+def make_tracks(pos, vel, time_s=0.0):
+    pos = np.asarray(pos, float).reshape(-1, 3)
+    n = pos.shape[0]
+    return TrackBatch(
+        time_s=np.full(n, time_s),
+        track_id=np.arange(n, dtype=np.int64),
+        position_enu_m=pos,
+        velocity_enu_mps=np.asarray(vel, float).reshape(-1, 3),
+        covariance=np.tile(np.eye(6) * 100.0, (n, 1, 1)),
+        confirmed=np.ones(n, bool),
+        quality=np.ones(n),
+        truth_id=np.arange(n, dtype=np.int64),
+    )
+
+
+# ------------------------------------------------------------------ validation
+
+
+def test_pk_outside_unit_interval_names_the_field(scenario_data):
+    scenario_data["interceptors"]["short"]["pk"]["aircraft"] = 1.2
+    with pytest.raises(ScenarioError, match=r"interceptors\.short\.pk\.aircraft must be <= 1"):
+        scenario_from_dict(scenario_data, "s.yaml")
+
+
+def test_doctrine_naming_unknown_class_names_the_field(scenario_data):
+    scenario_data["command"]["salvo"] = {"medium": {"aircraft": 2}}
+    with pytest.raises(ScenarioError, match=r"command\.salvo\.medium names an unknown interceptor"):
+        scenario_from_dict(scenario_data, "s.yaml")
+    scenario_data["command"]["salvo"] = {}
+    scenario_data["command"]["ballistic_reserve"] = {"huge": 2}
+    with pytest.raises(ScenarioError, match=r"command\.ballistic_reserve\.huge names an unknown"):
+        scenario_from_dict(scenario_data, "s.yaml")
+
+
+def test_zero_salvo_names_the_field(scenario_data):
+    scenario_data["command"]["salvo"] = {"short": {"uav": 0}}
+    with pytest.raises(ScenarioError, match=r"command\.salvo\.short\.uav must be >= 1 \(got 0\)"):
+        scenario_from_dict(scenario_data, "s.yaml")
+
+
+def test_confusion_rows_must_sum_to_one(scenario_data):
+    scenario_data["command"]["classification"] = {
+        "confusion": {"uav": {"uav": 0.5, "aircraft": 0.2}}
+    }
+    with pytest.raises(ScenarioError, match=r"confusion\.uav must sum to 1"):
+        scenario_from_dict(scenario_data, "s.yaml")
+
+
+# ------------------------------------------------------------------ classification
+
+
+def test_kinematic_classification():
+    spec = ClassificationSpec()
+    tracks = make_tracks(
+        [[0, 0, 8000], [0, 0, 12000], [0, 0, 50], [0, 0, 800], [0, 0, 40000], [0, 0, 9000]],
+        [[250, 0, 0], [200, 0, 0], [240, 0, 0], [50, 0, 0], [1500, 0, -800], [900, 0, -700]],
+    )
+    want = [
+        "aircraft",
+        "recon_aircraft",
+        "cruise_missile",
+        "uav",
+        "ballistic_missile",
+        "ballistic_missile",
+    ]
+    got = [THREAT_TYPES[k] for k in classify_kinematics(tracks, spec)]
+    assert got == want
+
+
+def test_confusion_matrix_frequencies():
+    spec = ClassificationSpec(
+        confusion={"uav": {"uav": 0.7, "aircraft": 0.2, "cruise_missile": 0.1}}
+    )
+    n = 10_000
+    tracks = make_tracks(np.tile([0, 0, 800.0], (n, 1)), np.tile([50.0, 0, 0], (n, 1)))
+    reported = classify_tracks(tracks, spec, np.random.default_rng(3).random(n))
+    freq = np.bincount(reported, minlength=len(THREAT_TYPES)) / n
+    assert freq[THREAT_TYPES.index("uav")] == pytest.approx(0.7, abs=0.02)
+    assert freq[THREAT_TYPES.index("aircraft")] == pytest.approx(0.2, abs=0.02)
+    assert freq[THREAT_TYPES.index("cruise_missile")] == pytest.approx(0.1, abs=0.02)
+
+
+# ------------------------------------------------------------------ the command cycle
+
+
+def centre(scenario, **changes):
+    s = scenario.model_copy(update={"command": scenario.command.model_copy(update=changes)})
+    origin = scenario_origin(s)
+    classes = InterceptorClasses.from_scenario(s)
+    launchers = Launchers(s, origin)
+    assets = np.array([[0.0, 0.0, 0.0]]), np.array([100.0]), np.array([5_000.0])
+    cc = CommandCentre(s.command, classes, origin, *assets, rng=np.random.default_rng(0))
+    return cc, launchers, classes
+
+
+def test_layered_defence_fires_the_longest_reaching_class_first(default_scenario):
+    cc, launchers, classes = centre(default_scenario, reaction_time_s=0.0)
+    lau0 = launchers.position_enu_m.mean(axis=0)
+    # an aircraft 60 km out at 8 km, heading for the asset at the launchers' centroid
+    tracks = make_tracks([[lau0[0] + 60_000, lau0[1], 8_000]], [[-250, 0, 0]])
+    cc.asset_position_enu_m = lau0[None, :] * np.array([[1, 1, 0]])
+    cc.note_confirmed(tracks.track_id, 0.0)
+    orders = cc.cycle(0.0, tracks, launchers, InterceptorFlights())
+    assert len(orders) == 1
+    cls = classes.name[int(launchers.class_index[orders[0].launcher])]
+    assert cls == "very_long"
+    cc2, launchers2, _ = centre(default_scenario, reaction_time_s=0.0, layered=False)
+    cc2.asset_position_enu_m = cc.asset_position_enu_m
+    cc2.note_confirmed(tracks.track_id, 0.0)
+    assert len(cc2.cycle(0.0, tracks, launchers2, InterceptorFlights())) >= 1
+
+
+def test_hold_fire_and_weapons_tight(default_scenario):
+    lau0 = Launchers(default_scenario, scenario_origin(default_scenario)).position_enu_m.mean(0)
+    heading = make_tracks([[lau0[0] + 30_000, lau0[1], 5_000]], [[-250, 0, 0]])
+    away = make_tracks([[lau0[0] + 30_000, lau0[1], 5_000]], [[250, 0, 0]])
+    for changes, tracks, want in [
+        ({"hold_fire_below_value": 1e9}, heading, 0),
+        ({"weapons_control": "tight"}, away, 0),
+        ({"weapons_control": "free"}, away, 1),
+        ({}, heading, 1),
+    ]:
+        cc, launchers, _ = centre(default_scenario, reaction_time_s=0.0, layered=False, **changes)
+        cc.asset_position_enu_m = lau0[None, :] * np.array([[1, 1, 0]])
+        cc.note_confirmed(tracks.track_id, 0.0)
+        assert len(cc.cycle(0.0, tracks, launchers, InterceptorFlights())) == want, changes
+
+
+def test_salvo_ripples_from_one_launcher(default_scenario):
+    cc, launchers, _ = centre(default_scenario, reaction_time_s=0.0, doctrine="shoot_shoot_look")
+    lau0 = launchers.position_enu_m.mean(axis=0)
+    cc.asset_position_enu_m = lau0[None, :] * np.array([[1, 1, 0]])
+    tracks = make_tracks([[lau0[0] + 20_000, lau0[1], 3_000]], [[-200, 0, 0]])
+    cc.note_confirmed(tracks.track_id, 0.0)
+    flights = InterceptorFlights()
+    fired = []
+    for t in np.arange(0.0, 12.0, 1.0):
+        moved = make_tracks(
+            tracks.position_enu_m + tracks.velocity_enu_mps * t, tracks.velocity_enu_mps, t
+        )
+        orders = cc.cycle(float(t), moved, launchers, flights)
+        for o in orders:
+            launchers.fire(o.launcher, float(t))
+        flights.launch(orders, launchers.position_enu_m, launchers.class_index, float(t))
+        fired += [(float(t), o.launcher, o.track_id) for o in orders]
+    assert len(fired) == 2
+    assert fired[0][1] == fired[1][1] and fired[0][2] == fired[1][2] == 0
+    assert fired[1][0] - fired[0][0] >= launchers.min_interval_s[fired[0][1]]
+
+
+# ------------------------------------------------------------------ whole runs
+
+
+def _overlaps(eng: pd.DataFrame) -> int:
+    """Largest number of distinct tracks with an interceptor in flight at one time."""
+    times = np.unique(eng["launch_time_s"].to_numpy())
+    most = 0
+    for t in times:
+        live = eng[(eng["launch_time_s"] <= t) & (eng["intercept_time_s"] > t)]
+        most = max(most, live["track_id"].nunique())
+    return most
+
+
+def test_no_launch_outside_the_envelope(default_result, default_scenario):
+    eng = default_result.engagements
+    assert len(eng) > 0
+    spec = default_scenario.interceptors
+    for cls, rows in eng.groupby("interceptor_class"):
+        c = spec[str(cls)]
+        assert (rows["planned_range_m"] <= c.max_range_m + 1.0).all()
+        assert (rows["planned_range_m"] >= c.min_range_m - 1.0).all()
+        assert (rows["planned_up_m"] <= c.max_altitude_m + 1.0).all()
+        assert (rows["planned_up_m"] >= c.min_altitude_m - 1.0).all()
+
+
+def test_fire_control_channel_limit_holds(scenario_data):
+    scenario_data["simulation"]["duration_s"] = 300
+    scenario_data["command"]["fire_control_channels"] = 1
+    result = run(scenario_from_dict(scenario_data, "s.yaml"), keep_trajectories=False)
+    eng = result.engagements
+    assert len(eng) > 0
+    assert _overlaps(eng) <= 1
