@@ -7,6 +7,7 @@ Everything is evaluated for all threats at once (see ``iadsim.world.trajectories
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,8 +51,8 @@ class ThreatSet:
     evaluated by ``waypoint_paths``; ballistic ones are ``ballistic_rows``.
     """
 
-    name: tuple[str, ...]
-    group: tuple[str, ...]
+    name: Sequence[str]  # a list when DIS in names its slots during the run
+    group: Sequence[str]
     threat_type: NDArray[np.int8]
     rcs_m2: NDArray[np.float64]
     launch_time_s: NDArray[np.float64]

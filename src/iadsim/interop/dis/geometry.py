@@ -18,7 +18,8 @@ from iadsim.world.frames import Origin
 FloatArray = NDArray[np.float64]
 
 
-def geodetic_to_ecef(lat_deg: FloatArray, lon_deg: FloatArray, alt_m: FloatArray) -> FloatArray:
+def geodetic_to_ecef(lat_deg: FloatArray | float, lon_deg: FloatArray | float,
+                     alt_m: FloatArray | float) -> FloatArray:
     """WGS-84 geodetic to geocentric, ``(n, 3)`` metres."""
     x, y, z = pymap3d.geodetic2ecef(np.asarray(lat_deg, dtype=float),
                                     np.asarray(lon_deg, dtype=float),
