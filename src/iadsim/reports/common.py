@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from iadsim.world.frames import EARTH_RADIUS_M, EFFECTIVE_EARTH_FACTOR
 
@@ -68,9 +68,9 @@ def ordered_types(types: Iterable[str]) -> list[str]:
 
 
 def ring_lonlat(
-    lat_deg: NDArray[np.float64] | float,
-    lon_deg: NDArray[np.float64] | float,
-    radius_m: NDArray[np.float64] | float,
+    lat_deg: ArrayLike,
+    lon_deg: ArrayLike,
+    radius_m: ArrayLike,
     n_points: int = 72,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Circles of great-circle radius ``radius_m`` around points, NaN between circles.

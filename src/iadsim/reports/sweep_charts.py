@@ -116,6 +116,24 @@ def _band(fig: go.Figure, x: np.ndarray, low: np.ndarray, high: np.ndarray, colo
                              name=f"{group} 95% band"), row=row, col=col)
 
 
+def _same(a: object, b: object) -> bool:
+    """Equal as numbers if both are numbers (saturation.csv re-reads 4 as 4 or 4.0), else text."""
+    try:
+        return float(a) == float(b)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return str(a) == str(b)
+
+
+def _saturation_row(sat: pd.DataFrame, groups: list[str], key: tuple[Any, ...]) -> Any:
+    """The ``saturation.csv`` row of one combination of the non-raid-size parameters."""
+    if sat.empty or "saturation_raid_size" not in sat.columns:
+        return None
+    for _, row in sat.iterrows():
+        if all(p in sat.columns and _same(row[p], v) for p, v in zip(groups, key, strict=True)):
+            return row
+    return None
+
+
 def build_saturation(summary: pd.DataFrame, sat: pd.DataFrame, params: list[str]) -> go.Figure:
     """P(any leaker) with Wilson 95% bands and mean leakers/rounds/cost with t 95% bands."""
     xcol, xtitle, groups = _curve_axis(summary, params)
@@ -141,22 +159,21 @@ def build_saturation(summary: pd.DataFrame, sat: pd.DataFrame, params: list[str]
                 customdata=np.stack([part[lo], part[hi], part["runs"]], axis=-1),
                 hovertemplate="%{x}: %{y:.3g} [%{customdata[0]:.3g}, %{customdata[1]:.3g}]"
                               ", %{customdata[2]} runs<extra></extra>"), row=1, col=col)
-        if xcol == "n_threats_mean" and not sat.empty and gi < len(sat):
-            s = sat.iloc[gi]
-            if np.isfinite(s.saturation_raid_size):
-                mid = float(s.saturation_raid_size)
-                lo = float(s.saturation_low) if np.isfinite(s.saturation_low) else mid
-                hi = float(s.saturation_high) if np.isfinite(s.saturation_high) else mid
-                fig.add_trace(go.Scatter(
-                    x=[mid], y=[float(s.level)], mode="markers", legendgroup=name,
-                    name=f"saturation, {name}", showlegend=False,
-                    marker={"symbol": "diamond", "size": 11, "color": color,
-                            "line": {"width": 1, "color": "#000"}},
-                    error_x={"type": "data", "symmetric": False, "array": [hi - mid],
-                             "arrayminus": [mid - lo], "color": color, "thickness": 2},
-                    hovertemplate=f"P(any leaker) = {float(s.level):g} at raid size "
-                                  f"{mid:.1f} [{lo:.1f}, {hi:.1f}]<extra></extra>"),
-                    row=1, col=1)
+        row = _saturation_row(sat, groups, key) if xcol == "n_threats_mean" else None
+        if row is not None and np.isfinite(row.saturation_raid_size):
+            mid = float(row.saturation_raid_size)
+            s_lo = float(row.saturation_low) if np.isfinite(row.saturation_low) else mid
+            s_hi = float(row.saturation_high) if np.isfinite(row.saturation_high) else mid
+            fig.add_trace(go.Scatter(
+                x=[mid], y=[float(row.level)], mode="markers", legendgroup=name,
+                name=f"saturation, {name}", showlegend=False,
+                marker={"symbol": "diamond", "size": 11, "color": color,
+                        "line": {"width": 1, "color": "#000"}},
+                error_x={"type": "data", "symmetric": False, "array": [s_hi - mid],
+                         "arrayminus": [mid - s_lo], "color": color, "thickness": 2},
+                hovertemplate=f"P(any leaker) = {float(row.level):g} at raid size "
+                              f"{mid:.1f} [{s_lo:.1f}, {s_hi:.1f}]<extra></extra>"),
+                row=1, col=1)
     fig.add_hline(y=0.5 if sat.empty else float(sat.level.iloc[0]), line_dash="dot",
                   line_color="#888", row=1, col=1)
     fig.update_yaxes(range=[-0.02, 1.02], row=1, col=1)

@@ -52,7 +52,7 @@ def build(topojson_path: Path, out_path: Path) -> None:
         d = np.concatenate(deltas)
         out[f"{kind}_steps"] = d.astype(np.int32)
         out[f"{kind}_lengths"] = np.asarray(lengths, dtype=np.int32)
-    np.savez_compressed(out_path, **out)
+    np.savez_compressed(out_path, **out)  # type: ignore[arg-type]  # numpy stub
 
 
 if __name__ == "__main__":
