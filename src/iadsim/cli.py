@@ -301,6 +301,28 @@ def validate(
 
 
 @app.command()
+def coverage(
+    scenario: ScenarioArg = None,
+    rcs_m2: Annotated[float, typer.Option("--rcs-m2", help="Target RCS (m^2).")] = 1.0,
+    pd: Annotated[float, typer.Option("--pd", help="Detection probability per look.")] = 0.5,
+    altitude_m: Annotated[float, typer.Option(
+        "--altitude-m", help="Target altitude (m) of the network coverage map.")] = 1000.0,
+    out: Annotated[Path, typer.Option(help="Output folder (created if missing).")] = Path(
+        "coverage"),
+) -> None:
+    """Draw radar coverage: per radar the vertical diagram, the network map (HTML and PNG)."""
+    from iadsim.sensors.coverage_views import write_coverage
+
+    sc = load_or_exit(scenario)
+    files = _or_exit(lambda: write_coverage(sc, out, rcs_m2=rcs_m2, pd=pd,
+                                            altitude_m=altitude_m))
+    console.print(f"Coverage: {files.html}, {files.data}", markup=False, highlight=False,
+                  soft_wrap=True)
+    console.print(f"PNG: {', '.join(str(p) for p in files.pngs)}", markup=False,
+                  highlight=False, soft_wrap=True)
+
+
+@app.command()
 def example() -> None:
     """Print the bundled default scenario (commented YAML) to start your own from."""
     typer.echo(DEFAULT_SCENARIO.read_text(encoding="utf-8"), nl=False)

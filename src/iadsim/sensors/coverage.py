@@ -298,6 +298,12 @@ def _outline(
     pieces_e, pieces_n = [], []
     for start, width in zip(s[:, 0], sector_widths_rad(s), strict=True):
         arc = start + np.linspace(0.0, width, max(int(np.degrees(width)), 2))
+        if width >= 2.0 * np.pi - 1e-9:  # all round: two circles, no radial edges
+            ring = np.concatenate([np.full(arc.size, r_max), [np.nan], np.full(arc.size, r_min)])
+            az = np.concatenate([arc, [np.nan], arc])
+            pieces_e.append(np.append(centre[0] + ring * np.sin(az), np.nan))
+            pieces_n.append(np.append(centre[1] + ring * np.cos(az), np.nan))
+            continue
         az = np.concatenate([arc, arc[::-1], arc[:1]])
         rad = np.concatenate([np.full(arc.size, r_max), np.full(arc.size, r_min), [r_max]])
         pieces_e.append(np.append(centre[0] + rad * np.sin(az), np.nan))

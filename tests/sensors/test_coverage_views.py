@@ -1,0 +1,72 @@
+"""The coverage command: files written, numbers consistent with the coverage computations."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from iadsim.cli import app
+from iadsim.errors import ScenarioError
+from iadsim.scenario.load import scenario_from_dict
+from iadsim.sensors.coverage_views import coverage_of, write_coverage
+
+
+def test_write_coverage_files(scenario_data: dict[str, Any], tmp_path: Path) -> None:
+    data = copy.deepcopy(scenario_data)
+    data["sensors"][0]["sectors_deg"] = [{"start_deg": 120.0, "end_deg": 240.0}]
+    scenario = scenario_from_dict(data)
+    files = write_coverage(scenario, tmp_path, rcs_m2=10.0, pd=0.5, altitude_m=50.0)
+    html = files.html.read_text()
+    assert "Plotly.newPlot" in html and "vertical coverage" in html
+    assert html.count("<script") >= 3  # plotly.js inline once, then one call per figure
+    assert len(files.pngs) == len(scenario.sensors) + 1
+    assert all(p.stat().st_size > 10_000 for p in files.pngs)
+    numbers = json.loads(files.data.read_text())
+    assert [r["name"] for r in numbers["radars"]] == [s.name for s in scenario.sensors]
+    # A 50 m sea skimmer: every radar is horizon-limited, 4.12 (sqrt(h_a) + sqrt(50)) km.
+    for spec, radar in zip(scenario.sensors, numbers["radars"], strict=True):
+        h_a = spec.position.alt_m + spec.mast_height_m
+        expected = 4120.0 * (np.sqrt(h_a) + np.sqrt(50.0))
+        assert numbers["map"]["max_ground_range_m"][spec.name] == pytest.approx(expected, rel=5e-3)
+        assert radar["free_space_detection_range_m"] > expected
+
+
+def test_coverage_numbers_follow_rcs(default_scenario: Any) -> None:
+    _, small, _ = coverage_of(default_scenario, rcs_m2=0.01, pd=0.5, altitude_m=8000.0)
+    _, large, _ = coverage_of(default_scenario, rcs_m2=1.0, pd=0.5, altitude_m=8000.0)
+    for a, b in zip(small, large, strict=True):  # R^4 law in free space
+        assert b.detection_range_m / a.detection_range_m == pytest.approx(100**0.25, rel=1e-6)
+
+
+def test_bad_arguments(default_scenario: Any) -> None:
+    with pytest.raises(ScenarioError, match=r"--pd must be in \(sensors\[0\]\.pfa, 1\)"):
+        coverage_of(default_scenario, rcs_m2=1.0, pd=1.0, altitude_m=100.0)
+    with pytest.raises(ScenarioError, match=r"--rcs-m2 must be > 0"):
+        coverage_of(default_scenario, rcs_m2=-1.0, pd=0.5, altitude_m=100.0)
+
+
+def test_cli_coverage(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app,
+        [
+            "coverage",
+            "--rcs-m2",
+            "2",
+            "--pd",
+            "0.8",
+            "--altitude-m",
+            "3000",
+            "--out",
+            str(tmp_path),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "coverage.html").exists() and (tmp_path / "map_3000m.png").exists()
+    bad = CliRunner().invoke(app, ["coverage", "--pd", "2", "--out", str(tmp_path)])
+    assert bad.exit_code == 2
