@@ -123,16 +123,18 @@ def test_bad_input_is_counted_and_skipped() -> None:
         munition_type=EntityType(2, 1, 0, 1, 1), velocity_ecef_mps=(0.0, 0.0, 0.0)))
     far_away = bytearray(good)
     struct.pack_into(">ddd", far_away, 48, 1.0, 2.0, 3.0)  # the centre of the earth
+    too_fast = bytearray(good)
+    struct.pack_into(">fff", too_fast, 36, 1e6, 0.0, 0.0)  # 1000 km/s
     for data in (good[:7], good[:100], bytes(wrong_length), unknown, b"", fire, bytes(far_away),
-                 good):
+                 bytes(too_fast), good):
         ext.ingest(1.0, data)
     c = ext.counts
-    assert c.datagrams == 8
+    assert c.datagrams == 9
     assert dict(c.malformed) == {"truncated": 2, "length_mismatch": 2, "unknown_type": 1,
-                                 "bad_value": 1}
+                                 "bad_value": 2}
     assert c.not_entity_state == 1 and c.entity_states_used == 1
     assert ext.state_at(1.0).threat_id.tolist() == [100]
-    assert c.as_dict()["malformed_total"] == 6
+    assert c.as_dict()["malformed_total"] == 7
 
 
 @settings(max_examples=300, deadline=None, derandomize=True)
@@ -185,3 +187,17 @@ def test_state_at_many_entities(n: int) -> None:
     assert len(s) == n and s.position_enu_m.shape == (n, 3)
     if n:
         np.testing.assert_allclose(s.position_enu_m[:, 1], 200.0, atol=1e-3)
+
+
+def test_every_byte_of_an_entity_state_set_to_extremes_never_raises() -> None:
+    """Exhaustive: each of the 144 bytes set to 0x00, 0x7f, 0x80 and 0xff in turn."""
+    good = _es(1, [0.0, 0.0, 1000.0], [100.0, 0.0, 0.0])
+    ext = _entities()
+    for index in range(len(good)):
+        for value in (0x00, 0x7F, 0x80, 0xFF):
+            data = bytearray(good)
+            data[index] = value
+            ext.ingest(float(index), bytes(data))
+            ext.state_at(float(index))
+            ext.positions_enu(np.full(4, float(index)))
+    assert ext.counts.datagrams == 4 * len(good)

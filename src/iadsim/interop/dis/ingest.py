@@ -47,6 +47,8 @@ from iadsim.world.frames import Origin
 
 APPEARANCE_DEACTIVATED = 1 << 23
 _MAX_ALTITUDE_M = 2_000_000.0
+_MAX_SPEED_MPS = 20_000.0
+_MAX_ACCELERATION_MPS2 = 10_000.0
 
 
 @dataclass
@@ -164,9 +166,13 @@ class ExternalEntities:
             self.counts.non_hostile += 1
             return
         p = np.asarray(pdu.location_ecef_m, dtype=float)
-        radius_m = float(np.linalg.norm(p))
-        if not 6_300_000.0 < radius_m < 6_400_000.0 + _MAX_ALTITUDE_M:
-            self.counts.malformed["bad_value"] += 1  # not a place near the earth
+        v = np.asarray(pdu.velocity_ecef_mps, dtype=float)
+        a = np.asarray(pdu.linear_acceleration_mps2, dtype=float)
+        plausible = (np.abs(p).max() < 1e8 and np.abs(v).max() < _MAX_SPEED_MPS
+                     and np.abs(a).max() < _MAX_ACCELERATION_MPS2)  # before squaring anything
+        if not plausible or not (6_300_000.0 < float(np.sqrt(p @ p))
+                                 < 6_400_000.0 + _MAX_ALTITUDE_M):
+            self.counts.malformed["bad_value"] += 1  # not a place near the earth, or too fast
             return
         j = self._index.get(pdu.entity_id)
         if j is None:
@@ -190,8 +196,8 @@ class ExternalEntities:
             return
         self._update_s[j] = time_s
         self._p[j] = p
-        self._v[j] = pdu.velocity_ecef_mps
-        self._a[j] = pdu.linear_acceleration_mps2
+        self._v[j] = v
+        self._a[j] = a
         self._algorithm[j] = pdu.dead_reckoning_algorithm
 
     def _add(self, pdu: EntityStatePdu, kind: str, time_s: float) -> int:
