@@ -16,6 +16,7 @@ from iadsim.engagement.interceptors import (
     resolve_intercepts,
 )
 from iadsim.engagement.launchers import InterceptorClasses, Launchers
+from iadsim.outcomes.engagement_measures import engagement_measures
 from iadsim.outcomes.events import EventLog
 from iadsim.outcomes.fates import FateBook
 from iadsim.outcomes.recorder import TrajectoryRecorder
@@ -148,6 +149,11 @@ def assemble_result(rec: RunRecord, flights: InterceptorFlights, *,
     scenario["origin"] = {"lat_deg": rec.origin.lat_deg, "lon_deg": rec.origin.lon_deg,
                           "alt_m": rec.origin.alt_m}
     tables: dict[str, pd.DataFrame] = {"engagements": engagement_table(rec, flights)}
+    summary.update(engagement_measures(
+        threats, tables["engagements"], class_names=rec.classes.name,
+        class_cost=dict(zip(rec.classes.name, rec.classes.cost.tolist(), strict=True)),
+        threat_cost=s.command.threat_cost,
+    ))
     truth = rec.recorder.truth_frame(rec.origin)
     tracks = rec.recorder.tracks_frame(rec.origin)
     metrics = tracking_metrics(truth, tracks, threats=threats)
