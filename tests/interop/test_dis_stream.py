@@ -116,3 +116,47 @@ def test_replay_over_udp_to_loopback(tmp_path: Path) -> None:
         replay(iter_pdu_file(path), tx.send, speed=float("inf"))
         got = _receive(rx, 10)
     assert got == [d for _, d in _records(10)]
+
+
+def _ipv6_loopback() -> bool:
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as s:
+            s.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not _ipv6_loopback(), reason="no IPv6 loopback here")
+def test_udp_over_ipv6_loopback() -> None:
+    with UdpPduReceiver(UdpAddress("::1", 0)) as rx:
+        assert rx.address.host == "::1"
+        with UdpPduSender(parse_udp_address(f"udp://[::1]:{rx.address.port}")) as tx:
+            tx.send(b"hello-v6")
+        assert _receive(rx, 1) == [b"hello-v6"]
+
+
+def test_a_live_session_is_paced_to_the_wall_clock() -> None:
+    from iadsim.interop.dis.session import DisOptions, DisSession
+    from iadsim.scenario.load import DEFAULT_SCENARIO, load_scenario
+    from iadsim.world.frames import scenario_origin
+
+    sc = load_scenario(DEFAULT_SCENARIO)
+    now = [50.0]
+    waits: list[float] = []
+
+    def sleep(s: float) -> None:
+        waits.append(s)
+        now[0] += s
+
+    session = DisSession(sc, scenario_origin(sc), DisOptions(udp_out="127.0.0.1:9", speed=4.0),
+                         clock=lambda: now[0], sleep=sleep)
+    try:
+        for t in (1.0, 2.0, 3.0):
+            session.before_step(t)
+            now[0] += 0.1  # the step's own work
+    finally:
+        session.close()
+    assert waits == pytest.approx([0.25, 0.15, 0.15])  # t / speed on the wall clock
