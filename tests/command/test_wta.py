@@ -30,10 +30,23 @@ def brute_force(problem):
     return best, best_x
 
 
-def random_problem(rng, n, m, *, rounds=False, mask=False, groups=False, assets=False, caps=False):
+def random_problem(
+    rng,
+    n,
+    m,
+    *,
+    rounds=False,
+    mask=False,
+    groups=False,
+    assets=False,
+    caps=False,
+    single_group=False,
+):
     kw = {}
     if caps:
         kw["target_capacity"] = rng.integers(0, 3, m)
+    if caps == "one":
+        kw["target_capacity"] = rng.integers(0, 2, m)
     if rounds:
         kw["rounds"] = rng.integers(0, 3, n)
     if mask:
@@ -41,6 +54,9 @@ def random_problem(rng, n, m, *, rounds=False, mask=False, groups=False, assets=
     if groups:
         kw["group"] = rng.integers(-1, 2, n)
         kw["group_capacity"] = rng.integers(0, 3, 2)
+    if single_group:
+        kw["group"] = np.zeros(n, dtype=np.int64)
+        kw["group_capacity"] = rng.integers(0, 3, 1)
     if assets:
         kw["asset"] = rng.integers(0, 2, m)
         kw["asset_value"] = rng.uniform(10, 100, 2)
@@ -55,6 +71,8 @@ CASES = [
     {"groups": True},
     {"rounds": True, "mask": True, "groups": True},
     {"rounds": True, "caps": True},
+    {"rounds": True, "caps": "one"},
+    {"rounds": True, "mask": True, "caps": "one", "single_group": True},
     {"rounds": True, "mask": True, "groups": True, "caps": True},
 ]
 

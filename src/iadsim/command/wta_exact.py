@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from scipy.optimize import Bounds, LinearConstraint, linear_sum_assignment, linprog, milp
 
 from iadsim.command.wta import WTAProblem, objective
 from iadsim.command.wta_fast import solve_fast
@@ -285,6 +285,8 @@ def solve_exact(
     deadline = t0 + time_limit_s
     if problem.asset_based:
         return _asset_enumerate(problem, time_limit_s)
+    if _is_matching(problem):
+        return _solve_matching(problem)
     inc = solve_fast(problem, time_limit_s=max(0.1, 0.2 * time_limit_s))
     best_x, best = inc.x, inc.objective
     n, m = problem.pk.shape
@@ -346,6 +348,47 @@ def solve_exact(
     if dual is not None and np.isfinite(dual):
         lower = max(lower, float(dual))
     return ExactResult(best_x, best, min(lower, best), False, k)
+
+
+def _is_matching(problem: WTAProblem) -> bool:
+    """At most one round per threat and at most one fire unit: a linear assignment problem."""
+    groups = np.unique(problem.group)
+    return bool(
+        problem.n_targets > 0
+        and problem.target_capacity.max() <= 1
+        and (problem.group_capacity.size == 0 or groups.size == 1)
+    )
+
+
+def _solve_matching(problem: WTAProblem) -> ExactResult:
+    """Exact when every threat takes at most one round: each round's gain ``V_j p_ij`` is then
+    independent of the others, so the optimum is a maximum-weight matching of rounds to
+    threats (``linear_sum_assignment``). A single fire unit's channel limit C is kept exactly
+    by ``m - C`` dummy rows that must each take a threat column, leaving C for real rounds."""
+    weapon = np.repeat(np.arange(problem.n_weapons), problem.rounds)
+    r, m = weapon.size, problem.n_targets
+    x = np.zeros(problem.pk.shape, dtype=np.int64)
+    if r == 0:
+        return ExactResult(x, objective(problem, x), objective(problem, x), True)
+    ok = problem.feasible[weapon] & (problem.target_capacity >= 1)[None, :]
+    gain = np.where(ok, problem.value[None, :] * problem.pk[weapon], 0.0)
+    limit = r
+    if problem.group_capacity.size:
+        g = int(problem.group[0])
+        limit = r if g < 0 else int(problem.group_capacity[g])
+    if limit < min(r, m):
+        blocked = np.abs(gain).max() * (r + m + 1) + 1.0
+        dummy = np.hstack([np.zeros((m - limit, m)), np.full((m - limit, r), blocked)])
+        real = np.hstack([-gain, np.zeros((r, r))])
+        rows, cols = linear_sum_assignment(np.vstack([real, dummy]))
+        keep = (rows < r) & (cols < m)
+        rows, cols = rows[keep], cols[keep]
+    else:
+        rows, cols = linear_sum_assignment(-gain)
+    use = gain[rows, cols] > 0.0
+    np.add.at(x, (weapon[rows[use]], cols[use]), 1)
+    val = objective(problem, x)
+    return ExactResult(x, val, val, True, 1)
 
 
 def _asset_enumerate(problem: WTAProblem, time_limit_s: float) -> ExactResult:
