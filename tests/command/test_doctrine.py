@@ -194,10 +194,25 @@ def test_no_launch_outside_the_envelope(default_result, default_scenario):
         assert (rows["planned_up_m"] >= c.min_altitude_m - 1.0).all()
 
 
-def test_fire_control_channel_limit_holds(scenario_data):
+def _in_flight(eng: pd.DataFrame) -> int:
+    """Largest number of interceptors in flight (guided) at one time."""
+    launch = eng["launch_time_s"].to_numpy()
+    end = eng["intercept_time_s"].to_numpy()
+    return int(max(np.sum((launch <= t) & (end > t)) for t in np.unique(launch)))
+
+
+def test_channel_limits_hold(scenario_data):
     scenario_data["simulation"]["duration_s"] = 300
     scenario_data["command"]["fire_control_channels"] = 1
     result = run(scenario_from_dict(scenario_data, "s.yaml"), keep_trajectories=False)
     eng = result.engagements
     assert len(eng) > 0
     assert _overlaps(eng) <= 1
+    # guidance channels of the radars: interceptors in flight at once
+    scenario_data["command"]["fire_control_channels"] = None
+    for sensor in scenario_data["sensors"]:
+        sensor["guidance_channels"] = 1
+    result = run(scenario_from_dict(scenario_data, "s.yaml"), keep_trajectories=False)
+    eng = result.engagements
+    assert len(eng) > 0
+    assert _in_flight(eng) <= 2 * 1  # one per radar

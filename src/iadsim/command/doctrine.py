@@ -6,8 +6,9 @@ Every ``cycle_s`` the command centre
    interceptor in flight, a salvo still rippling, or an outcome not yet assessed:
    shoot-look-shoot), valued at least ``hold_fire_below_value``, and under weapons tight only
    those heading for a defended asset;
-2. classifies them from their kinematics (with the optional confusion matrix) and values them
-   (threat evaluation score x the type's weight);
+2. classifies them from their kinematics (with the optional confusion matrix) and values them:
+   threat evaluation score (asset value over time to reach it, from the closest point of
+   approach) x the type's ``threat_value`` weight x its ``threat_lethality``;
 3. plans every (ready launcher, track) pair: intercept point with the class's boost/coast
    profile (a ballistic classification adds gravity to the track's motion), inside the
    envelope, before the threat reaches its asset, with rounds for a whole salvo and, for
@@ -187,7 +188,7 @@ class CommandCentre:
             tracks, self.asset_position_enu_m, self.asset_value, self.asset_radius_m
         )
         kind = classify_tracks(tracks, spec.classification, self._draws(tracks.track_id))
-        value = assess.score * self._type_weight[kind]
+        value = assess.score * self._type_weight[kind] * self._lethality[kind]
         keep = (value > 0.0) & (value >= spec.hold_fire_below_value)
         if spec.weapons_control == "tight":
             keep &= assess.heading_for_asset
