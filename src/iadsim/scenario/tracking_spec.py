@@ -79,6 +79,16 @@ class TrackingSpec(BaseModel):
     max_speed_mps: float = Field(
         default=3_500.0, gt=0.0, le=20_000.0, description="velocity gate of two-point initiation"
     )
+    merge_probability: float = Field(
+        default=0.99, gt=0.0, lt=1.0,
+        description="confirmed tracks whose states differ within this chi-square gate merge",
+    )
+    merge_distance_m: float = Field(
+        default=5_000.0, gt=0.0, description="only tracks this close are tested for merging"
+    )
+    merge_after_steps: int = Field(
+        default=5, ge=1, le=1000, description="steps a duplicate must persist before it goes"
+    )
     quality_memory_scans: float = Field(
         default=5.0, ge=1.0, description="memory of the hit-ratio track-quality score"
     )

@@ -32,6 +32,7 @@ from dataclasses import dataclass, fields, replace
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.spatial import cKDTree
 
 from iadsim.scenario.tracking_spec import TrackingSpec
 
@@ -61,6 +62,7 @@ class TrackTable:
     hit_quality: Array  # quality right after the last hit
     vote_id: NDArray[np.int64]  # majority vote of associated truth ids (scoring only)
     vote_count: NDArray[np.int64]
+    duplicate_steps: NDArray[np.int64]  # consecutive steps found duplicating an older track
 
     def __len__(self) -> int:
         return int(self.track_id.shape[0])
@@ -86,6 +88,7 @@ class TrackTable:
             hit_quality=np.empty(0),
             vote_id=np.empty(0, dtype=np.int64),
             vote_count=np.empty(0, dtype=np.int64),
+            duplicate_steps=np.empty(0, dtype=np.int64),
         )
 
     def take(self, index: NDArray[np.intp] | NDArray[np.bool_]) -> TrackTable:
@@ -179,6 +182,7 @@ def initiate(
         hit_quality=np.full(k, 1.0 / spec.quality_memory_scans),
         vote_id=truth_id.astype(np.int64),
         vote_count=np.ones(k, dtype=np.int64),
+        duplicate_steps=np.zeros(k, dtype=np.int64),
     )
 
 
@@ -246,3 +250,34 @@ def confirm_and_delete(
         | (position_sigma_m > spec.max_position_sigma_m)
     )
     return newly, hopeless | lost
+
+
+def duplicates(
+    table: TrackTable, x: Array, p: Array, *, threshold: float, max_distance_m: float
+) -> NDArray[np.bool_]:
+    """Confirmed tracks that duplicate another confirmed track now (mask ``(n,)``).
+
+    Two tracks are one target when their state difference is within the chi-square
+    ``threshold`` of ``P1 + P2`` (6 degrees of freedom) and their positions within
+    ``max_distance_m``; the track with fewer detections (then the younger) is the duplicate.
+    The caller deletes a duplicate only once it has been one for a few steps running, so
+    tracks of crossing targets, briefly alike, both survive.
+    """
+    out = np.zeros(len(table), dtype=bool)
+    conf = np.flatnonzero(table.confirmed)
+    if len(conf) < 2:
+        return out
+    pairs = cKDTree(x[conf, :3]).query_pairs(max_distance_m, output_type="ndarray")
+    if len(pairs) == 0:
+        return out
+    a, b = conf[pairs[:, 0]], conf[pairs[:, 1]]
+    d = x[a] - x[b]
+    d2 = np.einsum("ni,ni->n", d, np.linalg.solve(p[a] + p[b], d[:, :, None])[:, :, 0])
+    same = d2 < threshold
+    a, b = a[same], b[same]
+    # keep the track with more hits, then the older (smaller id)
+    a_wins = (table.hits[a] > table.hits[b]) | (
+        (table.hits[a] == table.hits[b]) & (table.track_id[a] < table.track_id[b])
+    )
+    out[np.where(a_wins, b, a)] = True
+    return out

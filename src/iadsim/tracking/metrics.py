@@ -97,7 +97,7 @@ def tracking_metrics(
     truth: pd.DataFrame,
     tracks: pd.DataFrame,
     *,
-    cutoff_m: float = 2_000.0,
+    cutoff_m: float = 5_000.0,
     p: float = 2.0,
     threats: pd.DataFrame | None = None,
 ) -> TrackingMetrics:
@@ -116,8 +116,11 @@ def tracking_metrics(
         Optional ``threats.parquet`` (``threat_id``, ``first_detection_s``) for the delay from
         first detection to first confirmed track.
 
-    A threat counts as tracked at a time when GOSPA assigns it a track closer than the cutoff;
-    a *break* is a return to tracked after a gap, a *swap* a change of the track id following it.
+    For continuity a threat keeps the track it followed at the previous time while that track
+    stays within the cutoff, the others are matched by minimum total distance (CLEAR MOT
+    style); a *break* is a return to tracked after a gap, a *swap* a change of the track id
+    following it. ``summary["missed_fraction_after_first_track"]`` is the share of truth
+    samples after each threat's first tracked time with no track on the threat.
     """
     if "confirmed" in tracks.columns:
         tracks = tracks[tracks["confirmed"].astype(bool)]
@@ -126,6 +129,7 @@ def tracking_metrics(
     tk_t, tk_pos, tk_id = _by_time(tracks, "track_id")
     steps: list[tuple[float, ...]] = []
     links: list[tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.int64]]] = []
+    held: dict[int, int] = {}  # threat -> track at the previous time (CLEAR MOT style)
     for t in times:
         a0, a1 = int(np.searchsorted(tr_t, t, "left")), int(np.searchsorted(tr_t, t, "right"))
         b0, b1 = int(np.searchsorted(tk_t, t, "left")), int(np.searchsorted(tk_t, t, "right"))
@@ -133,8 +137,9 @@ def tracking_metrics(
         o = ospa(tr_pos[a0:a1], tk_pos[b0:b1], cutoff_m=cutoff_m, p=p)
         steps.append((t, g.gospa_m, g.localisation_m, g.missed_m, g.false_m, o,
                       a1 - a0, b1 - b0, g.n_missed, g.n_false))
-        assigned = np.full(a1 - a0, -1, dtype=np.int64)
-        assigned[g.truth_index] = tk_id[b0:b1][g.track_index]
+        assigned = _sticky_assignment(tr_pos[a0:a1], tr_id[a0:a1], tk_pos[b0:b1], tk_id[b0:b1],
+                                      held, cutoff_m)
+        held = {int(a): int(b) for a, b in zip(tr_id[a0:a1], assigned, strict=True) if b >= 0}
         links.append((np.full(a1 - a0, t), tr_id[a0:a1], assigned))
     per_step = pd.DataFrame(
         steps,
@@ -149,6 +154,7 @@ def tracking_metrics(
         )
         per_threat["track_delay_s"] = per_threat["first_track_s"] - per_threat["first_detection_s"]
     summary = {
+        "missed_fraction_after_first_track": _missed_after_first_track(links),
         "gospa_m": _mean(per_step["gospa_m"]),
         "localisation_m": _mean(per_step["localisation_m"]),
         "missed_m": _mean(per_step["missed_m"]),
@@ -167,6 +173,24 @@ def tracking_metrics(
     return TrackingMetrics(per_step=per_step, per_threat=per_threat, summary=summary)
 
 
+def _missed_after_first_track(
+    links: list[tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.int64]]],
+) -> float:
+    """Share of truth samples, after each threat's first tracked time, with no track on it."""
+    if not links:
+        return float("nan")
+    t = np.concatenate([lk[0] for lk in links])
+    threat = np.concatenate([lk[1] for lk in links])
+    tracked = np.concatenate([lk[2] for lk in links]) >= 0
+    if not tracked.any():
+        return float("nan")
+    ids, inverse = np.unique(threat, return_inverse=True)
+    first = np.full(len(ids), np.inf)
+    np.minimum.at(first, inverse[tracked], t[tracked])
+    after = t >= first[inverse]
+    return float(np.mean(~tracked[after]))
+
+
 def _mean(s: pd.Series) -> float:
     s = s.dropna()
     return float(s.mean()) if len(s) else float("nan")
@@ -179,6 +203,36 @@ def _by_time(frame: pd.DataFrame, id_column: str) -> tuple[Array, Array, NDArray
     pos = frame[list(TRUTH_COLUMNS)].to_numpy(float)[order]
     ids = frame[id_column].to_numpy(np.int64)[order]
     return t, pos, ids
+
+
+def _sticky_assignment(
+    truth_m: Array, truth_id: NDArray[np.int64], tracks_m: Array, track_id: NDArray[np.int64],
+    held: dict[int, int], cutoff_m: float,
+) -> NDArray[np.int64]:
+    """Track id followed by each truth ``(m,)`` (-1: none), keeping last time's pairs.
+
+    As in the CLEAR MOT metrics, a threat keeps the track it had while that track is still
+    within the cutoff; the others are matched by minimum total distance.
+    """
+    m, n = len(truth_m), len(tracks_m)
+    out = np.full(m, -1, dtype=np.int64)
+    if m == 0 or n == 0:
+        return out
+    d = cdist(truth_m, tracks_m)
+    col_of = {int(k): j for j, k in enumerate(track_id)}
+    free_t = np.ones(m, dtype=bool)
+    free_k = np.ones(n, dtype=bool)
+    for i, tid in enumerate(truth_id):
+        j = col_of.get(held.get(int(tid), -1), -1)
+        if j >= 0 and free_k[j] and d[i, j] < cutoff_m:
+            out[i], free_t[i], free_k[j] = track_id[j], False, False
+    rows, cols = np.flatnonzero(free_t), np.flatnonzero(free_k)
+    if len(rows) and len(cols):
+        sub = np.minimum(d[np.ix_(rows, cols)], cutoff_m)
+        r, c = linear_sum_assignment(sub)
+        ok = sub[r, c] < cutoff_m
+        out[rows[r[ok]]] = track_id[cols[c[ok]]]
+    return out
 
 
 def _continuity(

@@ -41,6 +41,7 @@ from iadsim.tracking.management import (
     RevisitEstimator,
     TrackTable,
     confirm_and_delete,
+    duplicates,
     initiate,
     quality,
     record_hits,
@@ -143,6 +144,7 @@ class Tracker:
         self.models = motion_models(spec)
         self._n_sensors = int(geometry.position_enu_m.shape[0])
         self._gate = float(chi2.ppf(spec.gate_probability, df=3))
+        self._same_target = float(chi2.ppf(spec.merge_probability, df=6))
         self._table = TrackTable.empty(self.models.count, self._n_sensors)
         self._revisit = RevisitEstimator(self._n_sensors, spec.default_revisit_s)
         self._time_s: float | None = None  # time of the table's states
@@ -174,6 +176,7 @@ class Tracker:
                 c, d = self._scan(scan, float(scan.time_s[0]), int(scan.sensor_id[0]))
                 confirmed.append(c)
                 dropped.append(d)
+            dropped.append(self._merge_duplicates())
         self._last_step_s = float(time_s)
         return TrackerStep(
             tracks=self.picture(time_s),
@@ -206,6 +209,19 @@ class Tracker:
         )
 
     # -- one radar scan ---------------------------------------------------------------------
+
+    def _merge_duplicates(self) -> Ids:
+        """Delete confirmed tracks that follow the same target as an older one; their ids."""
+        table = self._table
+        if int(table.confirmed.sum()) < 2:
+            return np.empty(0, dtype=np.int64)
+        x, p = imm_combine(table.x, table.p, table.mu)
+        dup = duplicates(table, x, p, threshold=self._same_target,
+                         max_distance_m=self.spec.merge_distance_m)
+        steps = np.where(dup, table.duplicate_steps + 1, 0)
+        gone = steps >= self.spec.merge_after_steps
+        self._table = replace(table, duplicate_steps=steps).take(~gone)
+        return table.track_id[gone]
 
     def _predicted(self, table: TrackTable, dt_s: float) -> TrackTable:
         if dt_s <= 0.0 or len(table) == 0:
