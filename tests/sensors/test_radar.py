@@ -285,24 +285,24 @@ def _scenario_with(scenario_data: dict[str, Any], **change: Any) -> None:
     [
         (
             {"peak_power_w": -5.0, "reference_range_m": None},
-            r"sensors\[1\]\.peak_power_w must be > 0",
+            r"sensors\[0\]\.peak_power_w must be > 0",
         ),
-        ({"pfa": 1.5}, r"sensors\[1\]\.pfa must be < 1"),
-        ({"pfa": 0.0}, r"sensors\[1\]\.pfa must be > 0"),
+        ({"pfa": 1.5}, r"sensors\[0\]\.pfa must be < 1"),
+        ({"pfa": 0.0}, r"sensors\[0\]\.pfa must be > 0"),
         (
             {"min_elevation_deg": 85.0},
-            r"sensors\[1\]\.min_elevation_deg must be < sensors\[1\]\.max_elevation_deg",
+            r"sensors\[0\]\.min_elevation_deg must be < sensors\[0\]\.max_elevation_deg",
         ),
-        ({"swerling": 6}, r"sensors\[1\]\.swerling must be one of"),
-        ({"peak_power_w": 1e6}, r"sensors\[1\]\.reference_range_m must be left out"),
-        ({"reference_range_m": None}, r"sensors\[1\]\.reference_range_m is required"),
+        ({"swerling": 6}, r"sensors\[0\]\.swerling must be one of"),
+        ({"peak_power_w": 1e6}, r"sensors\[0\]\.reference_range_m must be left out"),
+        ({"reference_range_m": None}, r"sensors\[0\]\.reference_range_m is required"),
         (
             {"reference_range_m": None, "peak_power_w": 1e6},
-            r"sensors\[1\]\.reference_range_m is not given, so .* needs frequency_hz",
+            r"sensors\[0\]\.reference_range_m is not given, so .* needs frequency_hz",
         ),
-        ({"azimuth_beamwidth_deg": 0.0}, r"sensors\[1\]\.azimuth_beamwidth_deg must be > 0"),
-        ({"noise_figure_db": -1.0}, r"sensors\[1\]\.noise_figure_db must be >= 0"),
-        ({"track_capacity": -1}, r"sensors\[1\]\.track_capacity must be >= 0"),
+        ({"azimuth_beamwidth_deg": 0.0}, r"sensors\[0\]\.azimuth_beamwidth_deg must be > 0"),
+        ({"noise_figure_db": -1.0}, r"sensors\[0\]\.noise_figure_db must be >= 0"),
+        ({"track_capacity": -1}, r"sensors\[0\]\.track_capacity must be >= 0"),
     ],
 )
 def test_nonsense_parameters_name_the_field(
@@ -311,9 +311,9 @@ def test_nonsense_parameters_name_the_field(
     data = copy.deepcopy(scenario_data)
     for key, value in change.items():
         if value is None:
-            data["sensors"][1].pop(key, None)
+            data["sensors"][0].pop(key, None)
         else:
-            data["sensors"][1][key] = value
+            data["sensors"][0][key] = value
     with pytest.raises(ScenarioError, match=message):
         scenario_from_dict(data, "scenario.yaml")
 

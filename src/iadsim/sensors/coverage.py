@@ -17,6 +17,7 @@ and the horizon (grazing ray) is at slant range
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -34,18 +35,30 @@ EFFECTIVE_EARTH_RADIUS_M = EFFECTIVE_EARTH_FACTOR * EARTH_RADIUS_M
 class CoverageSite(Protocol):
     """What coverage needs to know of a radar (``iadsim.sensors.radar.RadarSite`` has it)."""
 
-    name: str
-    position_enu_m: NDArray[np.float64]  # (3,)
-    antenna_alt_m: float
-    snr_1m2_1m: float
-    pfa: float
-    n_pulses: int
-    swerling: int
-    min_range_m: float
-    max_range_m: float
-    min_elevation_rad: float
-    max_elevation_rad: float
-    sectors_rad: NDArray[np.float64]  # (k, 2)
+    @property
+    def name(self) -> str: ...
+    @property
+    def position_enu_m(self) -> NDArray[np.float64]: ...  # (3,)
+    @property
+    def antenna_alt_m(self) -> float: ...
+    @property
+    def snr_1m2_1m(self) -> float: ...
+    @property
+    def pfa(self) -> float: ...
+    @property
+    def n_pulses(self) -> int: ...
+    @property
+    def swerling(self) -> int: ...
+    @property
+    def min_range_m(self) -> float: ...
+    @property
+    def max_range_m(self) -> float: ...
+    @property
+    def min_elevation_rad(self) -> float: ...
+    @property
+    def max_elevation_rad(self) -> float: ...
+    @property
+    def sectors_rad(self) -> NDArray[np.float64]: ...  # (k, 2)
 
 
 def horizon_slant_range_m(antenna_alt_m: ArrayLike, target_alt_m: ArrayLike) -> NDArray[np.float64]:
@@ -229,7 +242,7 @@ class HorizontalCoverage:
 
 
 def horizontal_coverage(
-    sites: list[CoverageSite],
+    sites: Sequence[CoverageSite],
     *,
     altitude_m: float,
     rcs_m2: float,

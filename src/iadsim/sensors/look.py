@@ -43,28 +43,54 @@ _TWO_PI = 2.0 * np.pi
 class LookSite(Protocol):
     """What one look needs to know of a radar (``iadsim.sensors.radar.RadarSite`` has it)."""
 
-    sensor_id: int
-    position_enu_m: NDArray[np.float64]  # (3,) antenna phase centre, scenario ENU
-    rotation_to_local: NDArray[np.float64]  # (3, 3) scenario ENU -> radar local ENU
-    antenna_alt_m: float
-    scan_period_s: float
-    rotating: bool  # beam sweeps azimuth over the scan period (else all seen at the start)
-    snr_1m2_1m: float  # linear SNR per pulse of 1 m^2 at 1 m
-    pfa: float
-    n_pulses: int
-    swerling: int
-    min_range_m: float
-    max_range_m: float
-    min_elevation_rad: float
-    max_elevation_rad: float
-    sectors_rad: NDArray[np.float64]  # (k, 2)
-    range_resolution_m: float
-    azimuth_beamwidth_rad: float
-    elevation_beamwidth_rad: float  # inf for a fan beam (2D radar)
-    false_alarms_per_scan: float | None  # override of pfa x cells per full look
-    range_sigma_m: float  # floors
-    azimuth_sigma_rad: float
-    elevation_sigma_rad: float
+    @property
+    def sensor_id(self) -> int: ...
+    @property
+    def position_enu_m(self) -> NDArray[np.float64]: ...  # (3,) antenna phase centre, scenario ENU
+    @property
+    def rotation_to_local(
+        self,
+    ) -> NDArray[np.float64]: ...  # (3, 3) scenario ENU -> radar local ENU
+    @property
+    def antenna_alt_m(self) -> float: ...
+    @property
+    def scan_period_s(self) -> float: ...
+    @property
+    def rotating(
+        self,
+    ) -> bool: ...  # beam sweeps azimuth over the scan period (else all seen at the start)
+    @property
+    def snr_1m2_1m(self) -> float: ...  # linear SNR per pulse of 1 m^2 at 1 m
+    @property
+    def pfa(self) -> float: ...
+    @property
+    def n_pulses(self) -> int: ...
+    @property
+    def swerling(self) -> int: ...
+    @property
+    def min_range_m(self) -> float: ...
+    @property
+    def max_range_m(self) -> float: ...
+    @property
+    def min_elevation_rad(self) -> float: ...
+    @property
+    def max_elevation_rad(self) -> float: ...
+    @property
+    def sectors_rad(self) -> NDArray[np.float64]: ...  # (k, 2)
+    @property
+    def range_resolution_m(self) -> float: ...
+    @property
+    def azimuth_beamwidth_rad(self) -> float: ...
+    @property
+    def elevation_beamwidth_rad(self) -> float: ...  # inf for a fan beam (2D radar)
+    @property
+    def false_alarms_per_scan(self) -> float | None: ...  # override of pfa x cells per full look
+    @property
+    def range_sigma_m(self) -> float: ...  # floors
+    @property
+    def azimuth_sigma_rad(self) -> float: ...
+    @property
+    def elevation_sigma_rad(self) -> float: ...
 
 
 def look_geometry(
