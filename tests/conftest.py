@@ -7,11 +7,18 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, settings
 
 from iadsim.outcomes.result import Result
 from iadsim.scenario.load import DEFAULT_SCENARIO, scenario_from_dict
 from iadsim.scenario.model import Scenario
 from iadsim.simulation import run
+
+# Property tests are deterministic (derandomized) and never timed: a slow CI core must not fail.
+settings.register_profile(
+    "iadsim", derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("iadsim")
 
 
 @pytest.fixture(scope="session")
