@@ -123,6 +123,23 @@ def test_time_slider_changes_the_frame(page: Browser, tmp_path: Path) -> None:
     assert page.console_errors() == []
 
 
+def test_play_button_advances_the_replay(page: Browser) -> None:
+    active_js = "document.getElementById('fig-replay').layout.sliders[0].active"
+    start = page.evaluate(active_js)
+    buttons = page.evaluate("""(() => Array.from(
+        document.querySelectorAll('#fig-replay .updatemenu-button')).map(b => {
+            b.scrollIntoView({block: 'center'}); const r = b.getBoundingClientRect();
+            return [r.x + r.width / 2, r.y + r.height / 2, b.textContent]; }))()""")
+    assert [b[2].split()[-1] for b in buttons] == ["play", "pause"]
+    page.click(buttons[0][0], buttons[0][1])
+    deadline = time.monotonic() + 20.0
+    while time.monotonic() < deadline and page.evaluate(active_js) <= start:
+        time.sleep(0.1)
+    page.click(buttons[1][0], buttons[1][1])
+    assert page.evaluate(active_js) > start
+    assert page.console_errors() == []
+
+
 def test_scenario_name_shows_as_text(page: Browser) -> None:
     assert page.evaluate("document.querySelector('header h1').textContent") == NAME
     assert page.evaluate("document.title") == f"{NAME} — iadsim report"

@@ -48,6 +48,11 @@ footer { font-size: 12px; color: #6b7785; padding: 8px 24px 20px 24px; }
 
 _BOOT = """
 (function () {
+  // Pausing the replay interrupts Plotly.animate, whose promise then rejects with no reason;
+  // the play button does not catch it. That is not an error: keep it off the console.
+  window.addEventListener("unhandledrejection", function (event) {
+    if (event.reason === undefined) { event.preventDefault(); }
+  });
   var config = JSON.parse(document.getElementById("iadsim-config").textContent);
   var jobs = [];
   document.querySelectorAll("div[data-figure]").forEach(function (el) {
