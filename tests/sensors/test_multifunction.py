@@ -113,3 +113,22 @@ def test_scheduler_holds_capacity_and_drops_after_misses() -> None:
     plan = s.plan(8.0, 9.0)
     s.update(plan, 9.0, [], [], [], [5])  # 8 gone from the air
     np.testing.assert_array_equal(s.tracked_ids(), [5])
+
+
+def test_command_respects_the_radar_channels_end_to_end(scenario_data: dict) -> None:
+    """The default raid (61 threats) against 2 fire-control and 3 guidance channels."""
+    import copy
+
+    from iadsim.scenario.load import scenario_from_dict
+    from iadsim.simulation import run
+
+    data = copy.deepcopy(scenario_data)
+    data["sensors"][1].update(fire_control_channels=2, guidance_channels=3)
+    data["simulation"]["duration_s"] = 500
+    result = run(scenario_from_dict(data), keep_trajectories=False)
+    eng = result.engagements
+    assert len(eng) > 3 and eng["target_threat_id"].nunique() > 2
+    for t in eng["launch_time_s"].unique():
+        flying = eng[(eng["launch_time_s"] <= t) & (eng["intercept_time_s"] > t)]
+        assert len(flying) <= 3
+        assert flying["target_threat_id"].nunique() <= 2
