@@ -20,7 +20,7 @@ import time
 
 import numpy as np
 
-from iadsim.command.wta import make_problem
+from iadsim.command.assignment import make_problem
 from iadsim.command.wta_exact import solve_exact
 from iadsim.command.wta_fast import search_longer, solve_fast
 

@@ -30,9 +30,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from iadsim.command.assignment import assign_greedy
+from iadsim.command.assignment import make_problem, solve
+from iadsim.command.greedy import assign_greedy
 from iadsim.command.threat_evaluation import classify_tracks, evaluate_threats
-from iadsim.command.wta import make_problem, solve
 from iadsim.engagement.intercept import inside_envelope, intercept_boost_coast
 from iadsim.engagement.interceptors import EngagementOrder, InterceptorFlights
 from iadsim.engagement.launchers import InterceptorClasses, Launchers

@@ -1,6 +1,6 @@
 """Command stage: the exact WTA solver (column formulation, proof of optimality).
 
-In: a :class:`~iadsim.command.wta.WTAProblem`. Out: an optimal assignment and the proof's
+In: a :class:`~iadsim.command.assignment.WTAProblem`. Out: an optimal assignment and the proof's
 lower bound (equal to the objective when proven).
 
 Formulation (the "enumerated" one): a *column* is one threat j with a multiset S of rounds
@@ -38,7 +38,7 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 from scipy.optimize import Bounds, LinearConstraint, linear_sum_assignment, linprog, milp
 
-from iadsim.command.wta import WTAProblem, objective
+from iadsim.command.assignment import WTAProblem, objective
 from iadsim.command.wta_fast import solve_fast
 
 ASSET_ENUMERATION_LIMIT = 200_000
@@ -393,7 +393,7 @@ def _solve_matching(problem: WTAProblem) -> ExactResult:
 
 def _asset_enumerate(problem: WTAProblem, time_limit_s: float) -> ExactResult:
     """Asset-based: enumerate every round-level assignment of a small instance."""
-    from iadsim.command.wta import check_feasible
+    from iadsim.command.assignment import check_feasible
 
     weapon = np.repeat(np.arange(problem.n_weapons), problem.rounds)
     m = problem.n_targets

@@ -1,6 +1,6 @@
 """Command stage: the fast WTA solver (maximum marginal return, then neighbourhood search).
 
-In: a :class:`~iadsim.command.wta.WTAProblem`. Out: a feasible assignment, no proof.
+In: a :class:`~iadsim.command.assignment.WTAProblem`. Out: a feasible assignment, no proof.
 
 Rounds are the unit of decision: weapon i with ``rounds_i`` rounds becomes that many rows.
 
@@ -29,7 +29,7 @@ from scipy.optimize import linear_sum_assignment
 from scipy.sparse import csr_array
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
-from iadsim.command.wta import WTAProblem, objective
+from iadsim.command.assignment import WTAProblem, objective
 
 _REL_TOL = 1e-12
 

@@ -1,4 +1,4 @@
-"""Tests of iadsim.command.wta, wta_exact and wta_fast against brute-force enumeration."""
+"""Tests of iadsim.command.assignment, wta_exact and wta_fast against brute-force enumeration."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import itertools
 import numpy as np
 import pytest
 
-from iadsim.command.wta import check_feasible, make_problem, objective, solve
+from iadsim.command.assignment import check_feasible, make_problem, objective, solve
 from iadsim.command.wta_exact import combinations, solve_exact
 from iadsim.command.wta_fast import search_longer, solve_fast
 from iadsim.errors import InputDataError
