@@ -19,8 +19,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import websocket
-
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 FLAGS = (
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -55,8 +53,11 @@ class Browser:
             [binary, *FLAGS, f"--user-data-dir={self.profile}", "about:blank"],
             stdout=subprocess.DEVNULL, stderr=self._log,
         )
+        import websocket  # websocket-client, in the test extra
+
         ws_url = self._read_ws_url()
-        self.ws = websocket.create_connection(ws_url, timeout=timeout_s, suppress_origin=True)
+        self.ws = websocket.create_connection(ws_url, timeout=timeout_s,
+                                              suppress_origin=True)
         self._ids = itertools.count(1)
         self.events: list[dict[str, Any]] = []
         target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]

@@ -72,3 +72,12 @@ def test_no_launches_gives_a_labelled_empty_timeline(run_dir: Path) -> None:
     fig = build_timeline(run)
     assert engagements(run).table.empty
     assert fig.layout.annotations[0].text == "no interceptor was launched"
+
+
+def test_idle_launchers_get_a_row(run_dir: Path) -> None:
+    run = read_run(run_dir)
+    scenario = {**run.scenario, "launchers": [*run.scenario["launchers"],
+                                              {**run.scenario["launchers"][0], "name": "A0"}]}
+    run = type(run)(**{**{f: getattr(run, f) for f in run.__slots__}, "scenario": scenario})
+    fig = build_timeline(run)
+    assert list(fig.layout.yaxis.categoryarray) == ["L1 · ch 2", "L1 · ch 1", "A0 · idle"]

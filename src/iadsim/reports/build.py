@@ -47,6 +47,9 @@ def run_page(run: RunResults, *, coverage_alt_m: float = 100.0, max_frames: int 
     }
     if "interceptor_cost" in s:
         facts["cost"] = f"{float(s['interceptor_cost']):g}"
+    per_asset = s.get("leakers_per_asset") or {}
+    if per_asset:
+        facts["leakers per asset"] = ", ".join(f"{a} {n}" for a, n in per_asset.items())
     return Page(
         title=run.title,
         facts=facts,

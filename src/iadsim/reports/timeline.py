@@ -83,6 +83,11 @@ def build_timeline(run: RunResults) -> go.Figure:
     rows = [f"{esc(la)} · ch {c + 1}" for la, c in zip(eng.launcher, eng.channel, strict=True)]
     eng = eng.assign(row=rows)
     order = list(dict.fromkeys(eng.sort_values(["launcher", "channel"]).row))
+    # launchers that never fired get an empty row, so an idle battery shows
+    fired = set(eng.launcher)
+    idle = [f"{esc(la['name'])} · idle" for la in run.scenario.get("launchers", [])
+            if la["name"] not in fired]
+    order = sorted(order + idle, key=lambda r: r.split(" · ")[0])
     fig = go.Figure()
     for result, (label, color, symbol) in RESULT_STYLE.items():
         part = eng[eng.result == result]
@@ -119,6 +124,10 @@ def build_timeline(run: RunResults) -> go.Figure:
         yaxis={"categoryorder": "array", "categoryarray": order[::-1], "type": "category"},
         hovermode="closest",
     )
+    if idle:  # an invisible point per idle row, so the category axis keeps it
+        fig.add_trace(go.Scatter(x=[0.0] * len(idle), y=idle, mode="markers",
+                                 marker={"opacity": 0}, hoverinfo="skip", showlegend=False,
+                                 name="idle launchers"))
     if eng.empty:
         fig.add_annotation(text="no interceptor was launched", showarrow=False,
                            xref="paper", yref="paper", x=0.5, y=0.5)
