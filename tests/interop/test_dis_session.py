@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import threading
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -20,7 +21,6 @@ from iadsim.interop.dis.session import DisOptions
 from iadsim.interop.dis.stream import (
     UdpAddress,
     UdpPduReceiver,
-    UdpPduSender,
     iter_pdu_file,
     write_pdu_file,
 )
@@ -173,26 +173,33 @@ def test_pdu_file_written_by_the_cli_path(raid_live, tmp_path: Path) -> None:
     assert n == len(list(iter_pdu_file(tmp_path / "run.pdu"))) > 0
 
 
-def test_live_dis_in_over_loopback_is_engaged() -> None:
-    speed = 25.0  # run seconds per wall second; the scripted sender keeps the same clock
+def test_live_dis_in_from_another_process_over_loopback_is_engaged(tmp_path: Path) -> None:
+    """A separate process (``iadsim dis replay``) flies a scripted aircraft at the run over
+    127.0.0.1; the run, paced to the wall clock, detects, tracks and engages it."""
+    speed = 30.0  # run seconds per wall second, for the run and the replay alike
     sc = _scenario(150.0, quiet_raid=True)
+    script = tmp_path / "bandit.pdu"
+    write_pdu_file(script, [(float(t), _bandit_pdu(sc, t)) for t in np.arange(0.0, 160.0, 1.0)])
+    cmd = [sys.executable, "-m", "iadsim.cli", "dis", "replay", str(script), "--to", "",
+           "--speed", str(speed)]
     with UdpPduReceiver(UdpAddress("127.0.0.1", 0)) as probe:
-        port = probe.address.port  # a free loopback port, released for the run to bind
-    stop = threading.Event()
-
-    def sender() -> None:
-        t0 = time.monotonic()
-        with UdpPduSender(UdpAddress("127.0.0.1", port)) as tx:
-            while not stop.is_set() and time.monotonic() - t0 < 30.0:  # bounded
-                tx.send(_bandit_pdu(sc, (time.monotonic() - t0) * speed))
-                time.sleep(0.04)
-
-    thread = threading.Thread(target=sender, daemon=True)
-    thread.start()
-    try:
+        port = probe.address.port
+        cmd[cmd.index("")] = f"udp://127.0.0.1:{port}"
+        sender = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 30.0
+        while not probe.drain() and time.monotonic() < deadline:  # bounded: sender started
+            time.sleep(0.005)
+    try:  # the run binds the port the probe just released; the sender's clock is ~ours
         result = run(sc, dis=DisOptions(dis_in=f"udp://127.0.0.1:{port}", speed=speed))
+        _, err = sender.communicate(timeout=30.0)  # bounded: 160 s of script at x30 is 5.3 s
     finally:
-        stop.set()
-        thread.join(timeout=5.0)
+        if sender.poll() is None:
+            sender.kill()
+            sender.communicate()
+    assert sender.returncode == 0, err
     _assert_engaged(result)
-    assert result.summary["dis"]["dis_in"]["entity_states_used"] > 50
+    dis_in = result.summary["dis"]["dis_in"]
+    assert dis_in["entity_states_used"] > 100
+    assert dis_in["entities"][0]["first_seen_s"] < 10.0
+
+

@@ -15,6 +15,7 @@ from iadsim.interop.dis.stream import (
     UdpAddress,
     UdpPduReceiver,
     UdpPduSender,
+    check_resolvable,
     iter_pdu_file,
     parse_udp_address,
     replay,
@@ -59,6 +60,7 @@ def test_file_errors_and_truncated_tail(tmp_path: Path) -> None:
     ("127.0.0.1:3001", "127.0.0.1", 3001),
     ("udp://[::1]:3002", "::1", 3002),
     (":3003", "127.0.0.1", 3003),
+    ("3004", "127.0.0.1", 3004),
     ("localhost", "localhost", 3000),
 ])
 def test_parse_udp_address(text: str, host: str, port: int) -> None:
@@ -70,6 +72,7 @@ def test_parse_udp_address_rejects_other_schemes() -> None:
     with pytest.raises(ValueError, match="scheme must be udp"):
         parse_udp_address("tcp://127.0.0.1:3000")
     assert not parse_udp_address("192.0.2.1:3000").is_loopback
+    assert check_resolvable(parse_udp_address("3005")) == UdpAddress("127.0.0.1", 3005)
 
 
 def _receive(receiver: UdpPduReceiver, n: int, timeout_s: float = 5.0) -> list[bytes]:

@@ -37,7 +37,7 @@ from iadsim.interop.dis.export import (
 )
 from iadsim.interop.dis.ingest import ExternalEntities, PduFileSource, UdpSource, open_source
 from iadsim.interop.dis.pdu import NO_ENTITY, EntityId
-from iadsim.interop.dis.stream import UdpPduSender, parse_udp_address
+from iadsim.interop.dis.stream import UdpPduSender, check_resolvable, parse_udp_address
 from iadsim.scenario.model import THREAT_TYPES, Scenario
 from iadsim.world.frames import Origin
 from iadsim.world.threats import ThreatSet
@@ -71,7 +71,8 @@ class DisSession:
         self.source: PduFileSource | UdpSource | None = None
         if options.dis_in:
             self.source = open_source(options.dis_in, speed=options.speed, pace=False)
-        self.sender = UdpPduSender(parse_udp_address(options.udp_out)) if options.udp_out else None
+        self.sender = UdpPduSender(check_resolvable(parse_udp_address(options.udp_out))) if (
+            options.udp_out) else None
         self.live = isinstance(self.source, UdpSource) or self.sender is not None
         self.entities: ExternalEntities | None = None
         self.threats: ThreatSet | None = None

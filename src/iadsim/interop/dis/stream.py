@@ -125,8 +125,11 @@ class UdpAddress:
 
 
 def parse_udp_address(text: str, *, default_port: int = DEFAULT_PORT) -> UdpAddress:
-    """``udp://host:port``, ``host:port``, ``[::1]:port`` or ``:port`` (host 127.0.0.1)."""
+    """``udp://host:port``, ``host:port``, ``[::1]:port``, ``:port`` or ``port`` (host
+    127.0.0.1: loopback unless told otherwise)."""
     raw = text.strip()
+    if raw.isdigit():
+        raw = f":{raw}"
     url = urlparse(raw if "://" in raw else f"udp://{raw}")
     if url.scheme != "udp":
         raise ValueError(f"DIS address {text!r}: scheme must be udp (got {url.scheme!r})")
@@ -135,6 +138,16 @@ def parse_udp_address(text: str, *, default_port: int = DEFAULT_PORT) -> UdpAddr
     except ValueError as exc:
         raise ValueError(f"DIS address {text!r}: port must be 0-65535") from exc
     return UdpAddress(url.hostname or DEFAULT_HOST, port)
+
+
+def check_resolvable(address: UdpAddress) -> UdpAddress:
+    """Fail early, with the address in the message, if the host does not resolve."""
+    try:
+        socket.getaddrinfo(address.host, address.port, address.family, socket.SOCK_DGRAM)
+    except socket.gaierror as exc:
+        raise ValueError(f"DIS address {address.host}:{address.port}: cannot resolve the host "
+                         f"({exc.strerror})") from None
+    return address
 
 
 # --- UDP ---------------------------------------------------------------------------------
