@@ -324,3 +324,30 @@ def test_zero_one_many_targets(n: int) -> None:
     az = np.linspace(0, 6, n)
     pos = np.column_stack([30e3 * np.sin(az), 30e3 * np.cos(az), np.full(n, 2e3)])
     assert len(one_look(site, truth(pos.reshape(-1, 3)))) == n
+
+
+@pytest.mark.parametrize("timing", ["look", "beam"])
+def test_multifunction_with_no_time_left_for_search(timing: str) -> None:
+    spec = radar(
+        kind="multifunction",
+        reference_range_m=1e6,
+        track_capacity=100,
+        track_dwell_s=0.1,
+        max_track_fraction=1.0,
+        revisit_high_s=0.1,
+        revisit_medium_s=0.1,
+        revisit_low_s=0.1,
+        scan_timing=timing,
+    )
+    site = build_radars([spec], ORIGIN)[0]
+    rng = np.random.default_rng(2)
+    raid = _raid(20)
+    for k in range(6):
+        det = observe_truth(site, raid, float(k), float(k + 1), rng=rng)
+        assert np.all((det.time_s > k) & (det.time_s <= k + 1))
+    # The first step's search found some (all, reported whole, with "look" timing); their
+    # dwells then fill every step and the search stops.
+    assert len(site.scheduler) == (20 if timing == "look" else 9)
+    assert site.scheduler.plan(6.0, 7.0).search_width_rad == 0.0
+    empty = observe_truth(site, truth(np.zeros((0, 3))), 7.0, 8.0, rng=rng)
+    assert len(empty) == 0

@@ -227,6 +227,8 @@ def sweep(
     DetectionBatch
         True-target detections in target order, then false alarms.
     """
+    if window_width_rad <= 0.0:  # no search time in this step
+        return DetectionBatch.empty()
     pos = np.asarray(position_enu_m, dtype=float).reshape(-1, 3)
     local = (pos - site.position_enu_m) @ site.rotation_to_local.T
     # Cheap first cut: targets that cannot reach the instrumented range during the sweep.
