@@ -62,3 +62,18 @@ def test_scenario_name_with_script_shows_as_text(tmp_path: Path) -> None:
 def test_not_a_results_folder(tmp_path: Path) -> None:
     with pytest.raises(InputDataError, match="not an iadsim output folder"):
         build_report(tmp_path)
+
+
+def test_empty_tables_still_report(run_dir: Path) -> None:
+    """n = 0: a folder whose tables have their columns but no rows (and one with no tables)."""
+    import pandas as pd
+
+    from iadsim.reports.load import COLUMNS
+
+    for name, columns in COLUMNS.items():
+        pd.DataFrame({c: pd.Series(dtype=float) for c in columns}).to_parquet(
+            run_dir / f"{name}.parquet")
+    assert "fig-replay" in build_report(run_dir).html.read_text(encoding="utf-8")
+    for name in COLUMNS:
+        (run_dir / f"{name}.parquet").unlink()
+    assert "fig-timeline" in build_report(run_dir).html.read_text(encoding="utf-8")

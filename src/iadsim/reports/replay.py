@@ -280,16 +280,21 @@ def build_replay(
         else pd.Series(dtype=str)
     truth = run.truth.reset_index(drop=True)
     truth_type = truth.threat_id.map(types).fillna("unknown").to_numpy()
-    truth_label = (truth.threat_id.map(names).fillna("?") + " (" + truth.threat_id.map(types)
-                   .fillna("?").map(pretty) + ")<br>alt " + truth.alt_m.round(0).astype(str)
-                   + " m").to_numpy()
+    name_of, type_of = names.to_dict(), types.to_dict()
+    truth_label = np.array([
+        f"{name_of.get(t, '?')} ({pretty(type_of.get(t, '?'))})<br>alt {a:.0f} m"
+        for t, a in zip(truth.threat_id.to_numpy(), truth.alt_m.to_numpy(float), strict=True)],
+        dtype=object)
     tracks = run.tracks[run.tracks.confirmed.astype(bool)].reset_index(drop=True)
-    track_label = ("track " + tracks.track_id.astype(str) + "<br>σ "
-                   + tracks.position_sigma_m.round(0).astype(str) + " m").to_numpy()
+    track_label = np.array([
+        f"track {int(k)}<br>σ {s:.0f} m"
+        for k, s in zip(tracks.track_id.to_numpy(), tracks.position_sigma_m.to_numpy(float),
+                        strict=True)], dtype=object)
     inter = run.interceptors.reset_index(drop=True)
-    inter_label = ("interceptor " + inter.interceptor_id.astype(str) + " ("
-                   + inter.interceptor_class.astype(str).map(esc) + ", "
-                   + inter.launcher.astype(str).map(esc) + ")").to_numpy()
+    inter_label = np.array([
+        f"interceptor {int(i)} ({esc(c)}, {esc(la)})"
+        for i, c, la in zip(inter.interceptor_id.to_numpy(), inter.interceptor_class,
+                            inter.launcher, strict=True)], dtype=object)
 
     t_all = [t for t in (truth.time_s, run.events.time_s) if len(t)]
     t0 = float(min(t.min() for t in t_all)) if t_all else 0.0
