@@ -30,7 +30,12 @@ class TrackingSpec(BaseModel):
 
     # filtering
     motion_model: Literal["ncv", "imm", "ballistic"] = "imm"
-    process_noise_accel_mps2: float = Field(default=3.0, gt=0.0, le=1_000.0)
+    process_noise_accel_mps2: float = Field(
+        default=3.0, gt=0.0, le=1_000.0, description="the NCV filter's, used alone"
+    )
+    imm_cv_process_noise_accel_mps2: float = Field(
+        default=3.0, gt=0.0, le=1_000.0, description="the IMM's nearly-constant-velocity model"
+    )
     turn_accel_mps2: float = Field(
         default=30.0, gt=0.0, le=1_000.0, description="lateral acceleration of the IMM turn models"
     )

@@ -76,7 +76,7 @@ def motion_models(spec: TrackingSpec) -> MotionModels:
     if spec.motion_model == "ballistic":
         return MotionModels(("ballistic",), (spec.ballistic_process_noise_accel_mps2,), **common)
     kinds = ["cv", "ct_left", "ct_right"]
-    accel = [spec.process_noise_accel_mps2] + [spec.turn_process_noise_accel_mps2] * 2
+    accel = [spec.imm_cv_process_noise_accel_mps2] + [spec.turn_process_noise_accel_mps2] * 2
     if spec.imm_ballistic:
         kinds.append("ballistic")
         accel.append(spec.ballistic_process_noise_accel_mps2)
