@@ -36,3 +36,13 @@ def test_tracking_figure_traces(run_dir: Path) -> None:
     assert list(bar.y) == ["t-0", "t-1", "t-2", "t-3"]
     assert "GOSPA" in fig.layout.annotations[0].text and "c = 1000 m" in \
         fig.layout.annotations[0].text
+
+
+def test_the_runs_own_tracking_table_is_used_when_written(run_dir: Path) -> None:
+    computed = gospa_series(read_run(run_dir))
+    written = computed.drop(columns=["cutoff_m", "p"]).assign(gospa_m=computed.gospa_m + 1.0)
+    written.to_parquet(run_dir / "tracking.parquet")
+    run = read_run(run_dir)
+    np.testing.assert_allclose(gospa_series(run).gospa_m, computed.gospa_m + 1.0)
+    # an explicit cut-off recomputes
+    np.testing.assert_allclose(gospa_series(run, cutoff_m=1000.0).gospa_m, computed.gospa_m)

@@ -1,8 +1,9 @@
 """Read an output folder (``iadsim run --out DIR``) into DataFrames; reports read nothing else.
 
-In: the folder documented in ``docs/ARCHITECTURE.md`` (``summary.json``, ``scenario.json`` and
-the five parquet tables). Out: a ``RunResults`` record. A table that is absent reads as empty
-with its documented columns, so a run without launches still reports.
+In: the folder documented in ``docs/ARCHITECTURE.md`` (``summary.json``, ``scenario.json``, the
+five parquet tables, and ``tracking.parquet`` when present). Out: a ``RunResults`` record. A
+table that is absent reads as empty with its documented columns, so a run without launches
+still reports.
 """
 
 from __future__ import annotations
@@ -54,6 +55,8 @@ class RunResults:
     truth: pd.DataFrame
     tracks: pd.DataFrame
     interceptors: pd.DataFrame
+    tracking: pd.DataFrame | None = None
+    """``tracking.parquet`` (GOSPA per step) when the run wrote it, else None."""
 
     @property
     def title(self) -> str:
@@ -93,11 +96,13 @@ def read_run(out_dir: str | Path) -> RunResults:
         If ``summary.json`` or ``scenario.json`` is missing or a table lacks a documented column.
     """
     out = Path(out_dir)
+    tracking_path = out / "tracking.parquet"
     return RunResults(
         out_dir=out,
         summary=_read_json(out / "summary.json"),
         scenario=_read_json(out / "scenario.json"),
         **{name: _read_table(out, name) for name in COLUMNS},
+        tracking=pd.read_parquet(tracking_path) if tracking_path.is_file() else None,
     )
 
 

@@ -23,14 +23,20 @@ DEFAULT_CUTOFF_M = 2000.0
 
 def gospa_series(run: RunResults, *, cutoff_m: float | None = None,
                  p: float | None = None) -> pd.DataFrame:
-    """GOSPA per time step (``tracking_metrics(...).per_step``) plus a ``cutoff_m`` column.
+    """GOSPA per time step (``tracking_metrics(...).per_step``) plus ``cutoff_m`` and ``p``.
 
     The cut-off and order default to ``summary.json``'s ``tracking.cutoff_m`` / ``tracking.p``
-    (``DEFAULT_CUTOFF_M`` and 2 when the run does not say).
+    (``DEFAULT_CUTOFF_M`` and 2 when the run does not say); with those defaults the run's own
+    ``tracking.parquet`` is used when it was written.
     """
     reported = run.summary.get("tracking") or {}
     c = float(cutoff_m if cutoff_m is not None else reported.get("cutoff_m", DEFAULT_CUTOFF_M))
     order = float(p if p is not None else reported.get("p", 2.0))
+    wanted = {"time_s", "gospa_m", "localisation_m", "missed_m", "false_m", "n_truth",
+              "n_missed", "n_false"}
+    if cutoff_m is None and p is None and run.tracking is not None \
+            and wanted <= set(run.tracking.columns):
+        return run.tracking.assign(cutoff_m=c, p=order)
     cols = ["time_s", "threat_id", "east_m", "north_m", "up_m"]
     per_step = tracking_metrics(run.truth[cols], run.tracks, cutoff_m=c, p=order).per_step
     return per_step.assign(cutoff_m=c, p=order)
