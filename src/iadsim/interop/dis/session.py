@@ -123,14 +123,14 @@ class DisSession:
         n = len(ext)
         th = self.threats
         rows = th.external_rows[:n]
-        th.launch_time_s[rows] = np.asarray(ext.first_seen_s)
-        th.end_time_s[rows] = ext.gone_s
-        th.threat_type[rows] = np.asarray([THREAT_TYPES.index(k) for k in ext.threat_type],
-                                          np.int8).reshape(-1)
-        for j in range(self._named, n):  # new entities only
+        th.end_time_s[rows] = ext.gone_s  # +inf until it times out or is deactivated
+        for j in range(self._named, n):  # entities heard for the first time
             assert isinstance(th.name, list) and isinstance(th.group, list)
-            th.name[int(rows[j])] = ext.name[j]
-            th.group[int(rows[j])] = external_group(ext.entity_id[j])
+            row = int(rows[j])
+            th.launch_time_s[row] = ext.first_seen_s[j]
+            th.threat_type[row] = THREAT_TYPES.index(ext.threat_type[j])
+            th.name[row] = ext.name[j]
+            th.group[row] = external_group(ext.entity_id[j])
         self._named = n
 
     # --- live DIS out --------------------------------------------------------------------
