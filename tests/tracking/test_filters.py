@@ -228,3 +228,46 @@ def test_imm_probabilities_switch_on_a_turn(rng):
     assert straight[:, 0].mean() > 0.6
     assert turn[:, 1].mean() > 0.6
     assert turn[:, 1].mean() > 5 * turn[:, 2].mean()
+
+
+def test_kalman_filter_matches_stone_soup(rng):
+    """Predict/update sequence against Stone Soup's KalmanPredictor and KalmanUpdater."""
+    pytest.importorskip("stonesoup")
+    from datetime import datetime, timedelta
+
+    from stonesoup.models.measurement.linear import LinearGaussian
+    from stonesoup.models.transition.linear import (
+        CombinedLinearGaussianTransitionModel,
+        ConstantVelocity,
+    )
+    from stonesoup.predictor.kalman import KalmanPredictor
+    from stonesoup.types.detection import Detection
+    from stonesoup.types.hypothesis import SingleHypothesis
+    from stonesoup.types.state import GaussianState
+    from stonesoup.updater.kalman import KalmanUpdater
+
+    perm = [0, 3, 1, 4, 2, 5]  # ours (x, y, z, vx, vy, vz) -> Stone Soup (x, vx, y, vy, z, vz)
+    accel = 4.0
+    predictor = KalmanPredictor(CombinedLinearGaussianTransitionModel([ConstantVelocity(accel**2)]
+                                                                      * 3))
+    x = np.array([[1000.0, -2000.0, 3000.0, 50.0, 20.0, -5.0]])
+    p = np.diag([400.0, 400.0, 900.0, 100.0, 100.0, 100.0])[None]
+    t0 = datetime(2026, 1, 1)
+    state = GaussianState(x[0, perm].reshape(6, 1), p[0][np.ix_(perm, perm)], timestamp=t0)
+    t = 0.0
+    for _ in range(15):
+        dt = float(rng.uniform(0.5, 3.0))
+        t += dt
+        x, p = kf_predict(x, p, cv_transition(dt), white_accel_noise(dt, accel))
+        a = rng.normal(0, 1, (3, 3))
+        r = a @ a.T * 400.0 + np.eye(3) * 100.0
+        z = x[0, :3] + rng.normal(0, 30.0, 3)
+        x, p, _ = kf_update(x, p, z[None], r[None])
+        model = LinearGaussian(ndim_state=6, mapping=(0, 2, 4), noise_covar=r)
+        pred = predictor.predict(state, timestamp=t0 + timedelta(seconds=t))
+        det = Detection(z.reshape(3, 1), timestamp=pred.timestamp, measurement_model=model)
+        state = KalmanUpdater(model).update(SingleHypothesis(pred, det))
+        np.testing.assert_allclose(x[0, perm], np.asarray(state.state_vector).ravel(),
+                                   rtol=1e-6, atol=1e-4)
+        np.testing.assert_allclose(p[0][np.ix_(perm, perm)], np.asarray(state.covar),
+                                   rtol=1e-6, atol=1e-4)

@@ -1,0 +1,134 @@
+"""Track management: M-of-N, time-based misses, learned revisit, duplicates, rotating radars."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from tracking_fakes import scan, single_radar
+
+from iadsim.scenario.tracking_spec import TrackingSpec
+from iadsim.sensors.batch import DetectionBatch
+from iadsim.tracking.management import (
+    RevisitEstimator,
+    TrackTable,
+    confirm_and_delete,
+    duplicates,
+    initiate,
+    missed_scans,
+    record_hits,
+)
+from iadsim.tracking.tracker import Tracker
+
+
+def _one_track(spec: TrackingSpec, n_sensors: int = 1) -> TrackTable:
+    return initiate(np.zeros((1, 3)), np.eye(3)[None], np.array([7]), sensor_id=0,
+                    n_sensors=n_sensors, time_s=0.0, first_id=0, n_models=1, spec=spec)
+
+
+@pytest.mark.parametrize(
+    "pattern,confirmed_at,deleted_at",
+    [
+        ("HHH", 2, None),  # 3 of the first 3 scans
+        ("HMHH", 3, None),  # 3 of 4
+        ("HHMH", 3, None),
+        ("HMMH", None, 2),  # two misses after one hit: the two-point rule drops it
+        ("HMHMH", None, 3),  # 2 of 4 scans: M-of-N can no longer be met
+    ],
+)
+def test_m_of_n_confirmation(pattern, confirmed_at, deleted_at):
+    spec = TrackingSpec(confirm_m=3, confirm_n=4, initiation_max_misses=2)
+    revisit = np.array([1.0])
+    table = _one_track(spec)
+    got_confirmed = got_deleted = None
+    for k, c in enumerate(pattern[1:], start=1):
+        hit = np.array([c == "H"])
+        table, _ = record_hits(table, hit, np.array([7]), sensor_id=0, time_s=float(k),
+                               revisit_s=revisit, spec=spec)
+        newly, delete = confirm_and_delete(table, np.zeros(1), time_s=float(k),
+                                           revisit_s=revisit, spec=spec)
+        if newly[0] and got_confirmed is None:
+            got_confirmed = k
+            table = TrackTable(**{**{f: getattr(table, f) for f in table.__slots__},
+                                  "confirmed": np.array([True])})
+        if delete[0]:
+            got_deleted = k
+            break
+    assert got_confirmed == confirmed_at
+    assert got_deleted == deleted_at
+
+
+def test_misses_are_counted_in_revisits_of_each_radar():
+    spec = TrackingSpec()
+    table = _one_track(spec, n_sensors=2)
+    revisit = np.array([10.0, 2.0])
+    m = missed_scans(table, 9.0, revisit)
+    assert m[0, 0] == 1.0  # 9 s is 0.9 of a 10 s revisit: counted as one scan missed
+    assert np.isinf(m[0, 1])  # radar 1 never saw the track: it owes nothing
+    assert missed_scans(table, 7.0, revisit)[0, 0] == 0.0
+    assert missed_scans(table, 28.0, revisit)[0, 0] == 3.0
+
+
+def test_confirmed_track_survives_while_any_holding_radar_sees_it():
+    spec = TrackingSpec(max_misses=3)
+    table = _one_track(spec, n_sensors=2)
+    table = TrackTable(**{**{f: getattr(table, f) for f in table.__slots__},
+                          "confirmed": np.array([True])})
+    revisit = np.array([1.0, 10.0])
+    # radar 1 (10 s) sees it at t = 10; radar 0 (1 s) never again
+    table, _ = record_hits(table, np.array([True]), np.array([7]), sensor_id=1, time_s=10.0,
+                           revisit_s=revisit, spec=spec)
+    _, delete = confirm_and_delete(table, np.zeros(1), time_s=15.0, revisit_s=revisit, spec=spec)
+    assert not delete[0]
+    _, delete = confirm_and_delete(table, np.zeros(1), time_s=38.0, revisit_s=revisit, spec=spec)
+    assert delete[0]
+
+
+def test_revisit_estimator_learns_each_radar():
+    est = RevisitEstimator(2, default_s=10.0)
+    assert est.revisit_s.tolist() == [10.0, 10.0]
+    rng = np.random.default_rng(0)
+    est.add(1, 2.0 + rng.normal(0, 0.05, 300))
+    est.add(1, rng.uniform(0.1, 1.0, 60))  # short dwell revisits do not drag it down much
+    assert est.revisit_s[1] == pytest.approx(2.03, abs=0.05)
+    assert est.revisit_s[0] == 10.0
+    est.add(0, np.array([]))
+    assert est.revisit_s[0] == 10.0
+
+
+def test_duplicates_keep_the_older_track():
+    spec = TrackingSpec()
+    z = np.array([[0.0, 0, 0], [30.0, 0, 0], [5000.0, 0, 0]])
+    table = initiate(z, np.broadcast_to(np.eye(3) * 100.0, (3, 3, 3)).copy(), np.zeros(3, int),
+                     sensor_id=0, n_sensors=1, time_s=0.0, first_id=0, n_models=1, spec=spec)
+    table = TrackTable(**{**{f: getattr(table, f) for f in table.__slots__},
+                          "confirmed": np.ones(3, bool), "hits": np.array([5, 5, 5])})
+    p = np.broadcast_to(np.diag([100.0, 100, 100, 25, 25, 25]), (3, 6, 6)).copy()
+    x = np.zeros((3, 6))
+    x[:, :3] = z
+    dup = duplicates(table, x, p, threshold=16.8, max_distance_m=1000.0)
+    assert dup.tolist() == [False, True, False]
+
+
+def test_rotating_radar_with_beam_times_keeps_every_track(rng):
+    """Detections stamped with their own beam times (azimuth-dependent) must not read as misses
+    for the tracks the beam was not pointing at."""
+    geometry = single_radar()
+    tracker = Tracker(TrackingSpec(max_misses=2), geometry)
+    n = 12
+    bearing = np.linspace(0, 2 * np.pi, n, endpoint=False)
+    pos0 = np.column_stack([30e3 * np.sin(bearing), 30e3 * np.cos(bearing), np.full(n, 3e3)])
+    vel = np.column_stack([np.full(n, 100.0), np.zeros(n), np.zeros(n)])
+    period = 4.0
+    for step in range(1, 31):
+        t0, t1 = (step - 1) * 1.0, step * 1.0
+        parts = []
+        for rev in range(int(t1 // period) + 1):
+            beam_t = rev * period + bearing / (2 * np.pi) * period
+            inside = (beam_t > t0) & (beam_t <= t1)
+            for i in np.flatnonzero(inside):
+                parts.append(scan((pos0[i] + vel[i] * beam_t[i])[None], beam_t[i], geometry,
+                                  rng=rng, truth_ids=np.array([i])))
+        st = tracker.step(DetectionBatch.concatenate(parts), t1)
+    conf = st.tracks.take(st.tracks.confirmed)
+    assert sorted(conf.truth_id.tolist()) == list(range(n))
+    assert conf.track_id.tolist() == list(range(n))
