@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import linear_sum_assignment
-from scipy.sparse import coo_matrix
+from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
@@ -118,7 +118,7 @@ def _candidates(
         ti_parts.append(rows[near["i"][keep]])
         dj_parts.append(near["j"][keep].astype(np.intp))
     ti, dj = np.concatenate(ti_parts), np.concatenate(dj_parts)
-    order = np.lexsort((dj, ti))
+    order = np.argsort(ti.astype(np.int64) * len(z_m) + dj, kind="stable")
     return ti[order], dj[order]
 
 
@@ -129,15 +129,36 @@ def _no_pairs() -> GatedPairs:
 
 def clusters(pairs: GatedPairs, n_tracks: int, n_detections: int) -> tuple[int, Index]:
     """Connected components of the gated graph: count and label of each pair ``(K,)``."""
+    n_clusters, label, _, _ = _components(pairs, n_tracks, n_detections)
+    return n_clusters, label
+
+
+def _components(
+    pairs: GatedPairs, n_tracks: int, n_detections: int
+) -> tuple[int, Index, Index, Index]:
+    """Cluster count, each pair's cluster, and the tracks and detections per cluster."""
     if len(pairs) == 0:
-        return 0, np.empty(0, dtype=np.intp)
+        e = np.empty(0, dtype=np.intp)
+        return 0, e, e, e
     nodes = n_tracks + n_detections
-    graph = coo_matrix(
-        (np.ones(len(pairs)), (pairs.track, n_tracks + pairs.detection)), shape=(nodes, nodes)
+    order = np.argsort(pairs.track, kind="stable")
+    indptr = np.zeros(nodes + 1, dtype=np.int64)
+    indptr[1 : n_tracks + 1] = np.cumsum(np.bincount(pairs.track, minlength=n_tracks))
+    indptr[n_tracks + 1 :] = indptr[n_tracks]
+    graph = csr_matrix(
+        (np.ones(len(pairs)), (n_tracks + pairs.detection[order]).astype(np.int64), indptr),
+        shape=(nodes, nodes),
     )
-    _, labels = connected_components(graph, directed=False)
-    used, pair_label = np.unique(labels[pairs.track], return_inverse=True)
-    return len(used), pair_label.astype(np.intp)
+    _, node_label = connected_components(graph, directed=True, connection="weak")
+    used, pair_label = np.unique(node_label[pairs.track], return_inverse=True)
+    n_clusters = len(used)
+    tracks = np.unique(pairs.track)
+    dets = np.unique(pairs.detection)
+    tracks_per = np.bincount(np.searchsorted(used, node_label[tracks]), minlength=n_clusters)
+    dets_per = np.bincount(
+        np.searchsorted(used, node_label[n_tracks + dets]), minlength=n_clusters
+    )
+    return n_clusters, pair_label.astype(np.intp), tracks_per, dets_per
 
 
 def gnn(pairs: GatedPairs, n_tracks: int, n_detections: int, miss_cost: float) -> GatedPairs:
@@ -148,12 +169,7 @@ def gnn(pairs: GatedPairs, n_tracks: int, n_detections: int, miss_cost: float) -
     """
     if len(pairs) == 0:
         return pairs
-    n_clusters, label = clusters(pairs, n_tracks, n_detections)
-    # distinct tracks / detections per cluster
-    ut = np.unique(np.stack([label, pairs.track]), axis=1)
-    ud = np.unique(np.stack([label, pairs.detection]), axis=1)
-    tracks_per = np.bincount(ut[0], minlength=n_clusters)
-    dets_per = np.bincount(ud[0], minlength=n_clusters)
+    _, label, tracks_per, dets_per = _components(pairs, n_tracks, n_detections)
     trivial = (tracks_per == 1) | (dets_per == 1)
     chosen: list[Index] = []
     # trivial clusters: one track takes its nearest detection, or one detection its nearest track
@@ -220,10 +236,8 @@ def jpda_probabilities(
     beta, beta_miss = jpda_probabilities_lbp(pairs, n_tracks, n_detections, **kw)
     if len(pairs) == 0:
         return beta, beta_miss
-    n_clusters, label = clusters(pairs, n_tracks, n_detections)
-    ut = np.unique(np.stack([label, pairs.track]), axis=1)
-    ud = np.unique(np.stack([label, pairs.detection]), axis=1)
-    nodes = np.bincount(ut[0], minlength=n_clusters) + np.bincount(ud[0], minlength=n_clusters)
+    n_clusters, label, tracks_per, dets_per = _components(pairs, n_tracks, n_detections)
+    nodes = tracks_per + dets_per
     edges = np.bincount(label, minlength=n_clusters)
     loopy = np.flatnonzero((edges >= nodes) & (edges <= max_exact_pairs))
     for c in loopy:

@@ -125,7 +125,7 @@ def inv3_sym(s: Array) -> tuple[Array, Array]:
 
 def mahalanobis2(nu: Array, s_inv: Array) -> Array:
     """Squared Mahalanobis distances ``nu^T S^-1 nu`` of ``(..., 3)`` innovations."""
-    return np.einsum("...i,...ij,...j->...", nu, s_inv, nu)
+    return np.einsum("...i,...i->...", nu, np.matmul(s_inv, nu[..., None])[..., 0])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -194,7 +194,7 @@ def cv_predict(
     """``kf_predict`` with the shared constant-velocity ``F``, by block arithmetic (3x faster).
 
     ``F P F^T`` adds ``dt`` times the velocity rows to the position rows, then the same on
-    the columns.
+    the columns (symmetric up to rounding; the update re-symmetrises).
     """
     x_new = x.copy()
     x_new[:, :3] += dt_s * x[:, 3:]
@@ -204,7 +204,7 @@ def cv_predict(
     p_new += q
     if u is not None:
         x_new += u
-    return x_new, symmetrise(p_new)
+    return x_new, p_new
 
 
 def kf_predict(
@@ -305,10 +305,18 @@ def imm_mix(x: Array, p: Array, mu: Array, pi: Array) -> tuple[Array, Array, Arr
     """
     c = mu @ pi  # (n, M)
     w = mu[:, :, None] * pi[None, :, :] / np.maximum(c, 1e-300)[:, None, :]  # (n, i, j)
-    x0 = np.einsum("nij,ink->jnk", w, x)
-    dx = x[:, None, :, :] - x0[None, :, :, :]  # (i, j, n, 6)
-    spread = p[:, None] + dx[..., :, None] * dx[..., None, :]  # (i, j, n, 6, 6)
-    p0 = np.einsum("nij,ijnkl->jnkl", w, spread)
+    wt = np.swapaxes(w, 1, 2)  # (n, j, i)
+    m, n = x.shape[0], x.shape[1]
+    x0 = np.matmul(wt, np.swapaxes(x, 0, 1)).swapaxes(0, 1)  # (j, n, 6)
+    # spread of the means about a common centre (exact, and no (M, M, n, 6, 6) temporary):
+    # sum_i w_ij (x_i - x0_j)(x_i - x0_j)^T = sum_i w_ij d_i d_i^T - e_j e_j^T,
+    # with d_i = x_i - centre and e_j = x0_j - centre
+    centre = x.mean(axis=0)
+    d = x - centre
+    e = x0 - centre
+    second = (p + d[..., :, None] * d[..., None, :]).reshape(m, n, 36).swapaxes(0, 1)
+    p0 = np.matmul(wt, second).swapaxes(0, 1).reshape(m, n, 6, 6)
+    p0 -= e[..., :, None] * e[..., None, :]
     return x0, symmetrise(p0), c
 
 
@@ -316,9 +324,11 @@ def imm_combine(x: Array, p: Array, mu: Array) -> tuple[Array, Array]:
     """Moment-matched combination ``(n, 6)``, ``(n, 6, 6)`` of a model stack weighted by ``mu``."""
     if x.shape[0] == 1:
         return x[0], p[0]
-    xc = np.einsum("nm,mnk->nk", mu, x)
+    m, n = x.shape[0], x.shape[1]
+    xc = np.matmul(mu[:, None, :], np.swapaxes(x, 0, 1))[:, 0, :]
     dx = x - xc[None]
-    pc = np.einsum("nm,mnkl->nkl", mu, p + dx[..., :, None] * dx[..., None, :])
+    second = (p + dx[..., :, None] * dx[..., None, :]).reshape(m, n, 36).swapaxes(0, 1)
+    pc = np.matmul(mu[:, None, :], second)[:, 0, :].reshape(n, 6, 6)
     return xc, symmetrise(pc)
 
 
