@@ -46,6 +46,11 @@ class EventLog:
     def __len__(self) -> int:
         return len(self._rows)
 
+    def rows_since(self, start: int) -> list[tuple[Any, ...]]:
+        """Events recorded after the first ``start``, as tuples in ``EVENT_COLUMNS`` order
+        (for consumers that follow the log as the run goes, e.g. live DIS out)."""
+        return self._rows[start:]
+
     def frame(self) -> pd.DataFrame:
         """All events as a DataFrame with the documented columns and dtypes."""
         df = pd.DataFrame(self._rows, columns=list(EVENT_COLUMNS))

@@ -416,6 +416,21 @@ class EventRow(NamedTuple):
     interceptor_class: str
 
 
+_EVENT_FIELDS = ("time_s", "kind", "threat_id", "interceptor_id", "launcher",
+                 "interceptor_class")
+
+
+def event_rows_from_tuples(rows: Sequence[Sequence[Any]],
+                           columns: Sequence[str]) -> list[EventRow]:
+    """``EventRow`` of the ``launch``, ``kill`` and ``miss`` rows of an event log given as
+    tuples with the given column order (``outcomes.events.EVENT_COLUMNS``)."""
+    idx = [list(columns).index(f) for f in _EVENT_FIELDS]
+    kind = idx[1]
+    return [EventRow(float(r[idx[0]]), str(r[kind]), int(r[idx[2]]), int(r[idx[3]]),
+                     str(r[idx[4]]), str(r[idx[5]]))
+            for r in rows if r[kind] in ("launch", "kill", "miss")]
+
+
 def event_rows(events: pd.DataFrame) -> list[EventRow]:
     """The ``launch``, ``kill`` and ``miss`` rows of an events table, as ``EventRow``."""
     if len(events) == 0:

@@ -31,13 +31,14 @@ from numpy.typing import NDArray
 from iadsim.interop.dis.export import (
     PduStreamer,
     Snapshot,
-    event_rows,
+    event_rows_from_tuples,
     external_group,
     launcher_sites,
 )
 from iadsim.interop.dis.ingest import ExternalEntities, PduFileSource, UdpSource, open_source
 from iadsim.interop.dis.pdu import NO_ENTITY, EntityId
 from iadsim.interop.dis.stream import UdpPduSender, check_resolvable, parse_udp_address
+from iadsim.outcomes.events import EVENT_COLUMNS
 from iadsim.scenario.model import THREAT_TYPES, Scenario
 from iadsim.world.frames import Origin
 from iadsim.world.threats import ThreatSet
@@ -140,7 +141,8 @@ class DisSession:
         """Send this step's PDUs (live DIS out only).
 
         ``alive`` is the outcomes' alive mask, ``flights`` the ``InterceptorFlights``,
-        ``events`` the run's ``EventLog`` (only the rows added since the previous step are used).
+        ``events`` the run's ``EventLog`` (only the rows added since the previous step are read,
+        with ``EventLog.rows_since``).
         """
         if self.sender is None:
             return
@@ -153,9 +155,9 @@ class DisSession:
         span = np.maximum(flights.intercept_time_s[iid] - flights.launch_time_s[iid], 1e-9)
         ivel = (flights.aim_point_m[iid] - flights.launch_position_m[iid]) / span[:, None]
         snap_i = Snapshot.from_enu(iid, ipos, ivel, self.origin)
-        frame = events.frame()
-        new = event_rows(frame.iloc[self._events_seen:])
-        self._events_seen = len(frame)
+        rows = events.rows_since(self._events_seen)
+        self._events_seen += len(rows)
+        new = event_rows_from_tuples(rows, list(EVENT_COLUMNS))
         for _t, data in self.streamer.step(time_s, snap_t, snap_i, new):
             self.sender.send(data)
             self.pdus_sent += 1
