@@ -150,6 +150,18 @@ def test_every_pdu_of_a_run_parses_with_opendis_to_the_truth(raid_live) -> None:
             assert o.marking.charactersString() == name[:11]
             assert o.forceId == 2
     assert worst_m < 1e-3
+    # each threat that left the run said so: deactivated, and destroyed if killed
+    last = {}
+    for _, data in pdus:
+        p = decode_pdu(data)
+        if isinstance(p, EntityStatePdu) and p.entity_id.entity < 30_000:
+            last[p.entity_id.entity - 1] = p.appearance
+    gone = result.threats[result.threats["fate_time_s"] < sc.simulation.duration_s - 1.0]
+    assert len(gone) > 0 and (gone["fate"] == "killed").any()
+    for r in gone.itertuples():
+        if r.threat_id in last:
+            want = (1 << 23) | ((3 << 3) if r.fate == "killed" else 0)
+            assert last[r.threat_id] == want, (r.name, r.fate)
     launches = result.events.query("kind == 'launch'")
     assert kinds[2] == len(launches) > 0
     assert kinds[3] == len(result.events.query("kind in ['kill', 'miss']"))

@@ -17,7 +17,8 @@ dead_reckoning``: the DRM F-P-W prediction from the previous PDU drifts more tha
 ``position_threshold_m`` from the truth, or the orientation more than
 ``orientation_threshold_deg``, or ``heartbeat_s`` has passed). When an entity leaves the run
 (killed, leaked, ended, interceptor resolved) one more Entity State PDU carries its last state
-with the appearance bit *Deactivated* (bit 23).
+with the appearance bit *Deactivated* (bit 23), and for a killed threat the damage bits 3-4 set
+to 3 (destroyed).
 """
 
 from __future__ import annotations
@@ -62,6 +63,8 @@ from iadsim.scenario.dis_spec import DisSpec
 from iadsim.world.frames import Origin, enu_to_geodetic
 
 APPEARANCE_DEACTIVATED = 1 << 23
+APPEARANCE_DESTROYED = 3 << 3
+"""Appearance damage bits 3-4 = 3 (destroyed), set on the last Entity State of a killed threat."""
 THREAT_ENTITY_LIMIT = 29_999
 LAUNCHER_ENTITY_BASE = 30_000
 INTERCEPTOR_ENTITY_BASE = 31_000
@@ -229,6 +232,7 @@ class _Publisher:
         self.retired = np.zeros(0, dtype=bool)
         self.seen = np.zeros(0, dtype=bool)
         self.last_state = np.zeros((0, 3, 3))  # (key, [position, velocity, orientation], xyz)
+        self.destroyed: set[int] = set()
 
     def _grow(self, n: int) -> None:
         extra = n - self.present.size
@@ -254,7 +258,8 @@ class _Publisher:
         now[snap.key] = True
         for key in np.flatnonzero(self.present & ~now).tolist():  # left since the last step
             p, v, o = self.last_state[key]
-            self._state(time_s, key, p, v, o, APPEARANCE_DEACTIVATED, out)
+            damage = APPEARANCE_DESTROYED if key in self.destroyed else 0
+            self._state(time_s, key, p, v, o, APPEARANCE_DEACTIVATED | damage, out)
         self.retired |= self.present & ~now
         send = self.scheduler.due(time_s, snap)
         for j in np.flatnonzero(send).tolist():
@@ -345,6 +350,7 @@ class PduStreamer:
         if self.external_from is not None:
             threats = threats.take(threats.key < self.external_from)
         rows = sorted(events, key=lambda e: e.time_s)
+        self.threats.destroyed.update(r.threat_id for r in rows if r.kind == "kill")
         for row in rows:
             if row.kind == "launch":
                 self._fire(row, interceptors, out)
