@@ -142,6 +142,9 @@ class Tracker:
         self.spec = spec
         self.geometry = geometry
         self.models = motion_models(spec)
+        self._first_model = replace(
+            self.models, kinds=self.models.kinds[:1], accel_mps2=self.models.accel_mps2[:1]
+        )
         self._n_sensors = int(geometry.position_enu_m.shape[0])
         self._gate = float(chi2.ppf(spec.gate_probability, df=3))
         self._same_target = float(chi2.ppf(spec.merge_probability, df=6))
@@ -196,7 +199,7 @@ class Tracker:
             return TrackBatch.empty()
         if self._time_s is not None and time_s > self._time_s:
             table = self._predicted(table, time_s - self._time_s)
-        x, p = imm_combine(table.x, table.p, table.mu)
+        x, p = self._combined(table)
         return TrackBatch(
             time_s=np.full(len(table), float(time_s)),
             track_id=table.track_id.copy(),
@@ -215,7 +218,7 @@ class Tracker:
         table = self._table
         if int(table.confirmed.sum()) < 2:
             return np.empty(0, dtype=np.int64)
-        x, p = imm_combine(table.x, table.p, table.mu)
+        x, p = self._combined(table)
         dup = duplicates(table, x, p, threshold=self._same_target,
                          max_distance_m=self.spec.merge_distance_m)
         steps = np.where(dup, table.duplicate_steps + 1, 0)
@@ -223,13 +226,36 @@ class Tracker:
         self._table = replace(table, duplicate_steps=steps).take(~gone)
         return table.track_id[gone]
 
+    def _combined(self, table: TrackTable) -> tuple[Array, Array]:
+        """Each track's state ``(n, 6)`` and covariance: the IMM's mixture for confirmed tracks.
+
+        Tentative tracks run the first (constant-velocity) model alone, every model row holding
+        the same copy, and start the full IMM when they are confirmed.
+        """
+        if self.models.count == 1:
+            return table.x[0], table.p[0]
+        x, p = table.x[0].copy(), table.p[0].copy()
+        c = np.flatnonzero(table.confirmed)
+        if len(c):
+            x[c], p[c] = imm_combine(table.x[:, c], table.p[:, c], table.mu[c])
+        return x, p
+
     def _predicted(self, table: TrackTable, dt_s: float) -> TrackTable:
         if dt_s <= 0.0 or len(table) == 0:
             return table
-        x, p, mu = table.x, table.p, table.mu
-        if self.models.count > 1:
-            x, p, mu = imm_mix(x, p, mu, self.models.transition_probabilities(dt_s))
-        x, p = self.models.predict(x, p, dt_s)
+        if self.models.count == 1:
+            x, p = self.models.predict(table.x, table.p, dt_s)
+            return replace(table, x=x, p=p)
+        c = np.flatnonzero(table.confirmed)
+        t = np.flatnonzero(~table.confirmed)
+        x, p, mu = np.empty_like(table.x), np.empty_like(table.p), table.mu.copy()
+        if len(c):
+            xc, pc, mu[c] = imm_mix(table.x[:, c], table.p[:, c], table.mu[c],
+                                    self.models.transition_probabilities(dt_s))
+            x[:, c], p[:, c] = self.models.predict(xc, pc, dt_s)
+        if len(t):
+            xt, pt = self._first_model.predict(table.x[:1, t], table.p[:1, t], dt_s)
+            x[:, t], p[:, t] = xt, pt
         return replace(table, x=x, p=p, mu=mu)
 
     def _scan(self, det: DetectionBatch, time_s: float, sensor: int) -> tuple[Ids, Ids]:
@@ -240,7 +266,7 @@ class Tracker:
         table = self._table
         n, k = len(table), len(det)
         z, r = convert_measurements(det, self.geometry, debias=spec.debias_measurements)
-        xc, pc = imm_combine(table.x, table.p, table.mu)
+        xc, pc = self._combined(table)
         reach = self._reach(table, r, time_s)
         pairs = gate(xc[:, :3], pc[:, :3, :3], z, r, self._gate, max_radius_m=reach)
         pairs = self._velocity_gate(pairs, table, xc, z, r, time_s)
@@ -257,10 +283,10 @@ class Tracker:
             self._jpda_update(conf_pairs, n, k, z, r, det, xc, x, p, mu, hit, hit_truth)
         else:
             won = gnn(conf_pairs, n, k, miss_cost=self._gate)
-            self._gnn_update(won, z, r, det, xc, x, p, mu, hit, hit_truth)
+            self._gnn_update(won, z, r, det, xc, x, p, mu, hit, hit_truth, tentative=False)
         tent_pairs = pairs.take(~is_conf & ~claimed[pairs.detection])
         won_t = gnn(tent_pairs, n, k, miss_cost=self._gate)
-        self._gnn_update(won_t, z, r, det, xc, x, p, mu, hit, hit_truth)
+        self._gnn_update(won_t, z, r, det, xc, x, p, mu, hit, hit_truth, tentative=True)
         claimed[won_t.detection] = True
 
         table = replace(table, x=x, p=p, mu=mu)
@@ -268,7 +294,7 @@ class Tracker:
         table, intervals = record_hits(table, hit, hit_truth, sensor_id=sensor, time_s=time_s,
                                        revisit_s=revisit, spec=spec)
         self._revisit.add(sensor, intervals)
-        _, pc = imm_combine(table.x, table.p, table.mu)
+        _, pc = self._combined(table)
         sigma = np.sqrt(np.trace(pc[:, :3, :3], axis1=1, axis2=2) / 3.0)
         newly, delete = confirm_and_delete(table, sigma, time_s=time_s, revisit_s=revisit,
                                            spec=spec)
@@ -319,17 +345,22 @@ class Tracker:
     def _gnn_update(
         self, won: GatedPairs, z: Array, r: Array, det: DetectionBatch, xc: Array,
         x: Array, p: Array, mu: Array, hit: NDArray[np.bool_], hit_truth: NDArray[np.int64],
+        *, tentative: bool,
     ) -> None:
-        """Kalman-update the assigned tracks in place (every model of the IMM)."""
+        """Kalman-update the assigned tracks in place (every model of a confirmed track's IMM)."""
         if len(won) == 0:
             return
         ti, dj = won.track, won.detection
         truth = det.truth_id
         rr = self._update_covariance(ti, dj, r, det, xc)
-        loglik = np.empty((len(ti), self.models.count))
-        for m in range(self.models.count):
-            x[m, ti], p[m, ti], loglik[:, m] = kf_update(x[m, ti], p[m, ti], z[dj], rr)
-        if self.models.count > 1:
+        if self.models.count == 1 or tentative:
+            # one model, or tentative tracks: update the first model, copy it to the others
+            x0, p0, _ = kf_update(x[0, ti], p[0, ti], z[dj], rr)
+            x[:, ti], p[:, ti] = x0, p0
+        else:
+            loglik = np.empty((len(ti), self.models.count))
+            for m in range(self.models.count):
+                x[m, ti], p[m, ti], loglik[:, m] = kf_update(x[m, ti], p[m, ti], z[dj], rr)
             mu[ti] = imm_probabilities(mu[ti], loglik)
         hit[ti] = True
         hit_truth[ti] = truth[dj]
