@@ -17,19 +17,24 @@ Stone Soup is the ``bench`` extra (``pip install "iadsim[bench]"``).
 
 from __future__ import annotations
 
-import argparse
-import json
-import time
-from dataclasses import dataclass
+import os
 
-import numpy as np
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")  # one core: no BLAS threads
 
-from iadsim.scenario.tracking_spec import TrackingSpec
-from iadsim.sensors.batch import DetectionBatch, SensorGeometry
-from iadsim.tracking.filters import ct_transition
-from iadsim.tracking.metrics import gospa
-from iadsim.tracking.tracker import Tracker
-from iadsim.world.frames import enu_to_aer
+import argparse  # noqa: E402
+import json  # noqa: E402
+import time  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from iadsim.scenario.tracking_spec import TrackingSpec  # noqa: E402
+from iadsim.sensors.batch import DetectionBatch, SensorGeometry  # noqa: E402
+from iadsim.tracking.filters import ct_transition  # noqa: E402
+from iadsim.tracking.metrics import gospa  # noqa: E402
+from iadsim.tracking.tracker import Tracker  # noqa: E402
+from iadsim.world.frames import enu_to_aer  # noqa: E402
 
 RANGE_SIGMA_M = 20.0
 ANGLE_SIGMA_RAD = 1e-3
@@ -109,19 +114,23 @@ def iadsim_spec() -> TrackingSpec:
     )
 
 
-def run_iadsim(sc: Scenario, spec: TrackingSpec) -> tuple[float, list[np.ndarray], float]:
-    """Wall time per scan (s), confirmed positions per scan, and the worst scan (s)."""
+def run_iadsim(
+    sc: Scenario, spec: TrackingSpec
+) -> tuple[float, list[np.ndarray], float, float]:
+    """Wall time per scan (s), confirmed positions per scan, worst scan (s), CPU per scan (s)."""
     tracker = Tracker(spec, single_radar())
     out, walls = [], []
+    c0 = time.process_time()
     for t, det in zip(sc.times_s, sc.scans, strict=True):
         t0 = time.perf_counter()
         step = tracker.step(det, float(t))
         walls.append(time.perf_counter() - t0)
         out.append(step.tracks.position_enu_m[step.tracks.confirmed])
-    return float(np.mean(walls)), out, float(np.max(walls))
+    cpu = (time.process_time() - c0) / len(sc.times_s)
+    return float(np.mean(walls)), out, float(np.max(walls)), cpu
 
 
-def run_stonesoup(sc: Scenario) -> tuple[float, list[np.ndarray]]:
+def run_stonesoup(sc: Scenario) -> tuple[float, list[np.ndarray], float]:
     """The same scans through Stone Soup's EKF + GNN multi-target tracker."""
     from datetime import datetime, timedelta
 
@@ -179,11 +188,12 @@ def run_stonesoup(sc: Scenario) -> tuple[float, list[np.ndarray]]:
         data_associator=associator, updater=updater,
     )
     out = []
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for _, tracks in tracker:
         out.append(np.array([np.asarray(tr.state_vector).ravel()[[0, 2, 4]] for tr in tracks])
                    .reshape(-1, 3))
-    return (time.perf_counter() - t0) / len(sc.times_s), out
+    n = len(sc.times_s)
+    return (time.perf_counter() - t0) / n, out, (time.process_time() - c0) / n
 
 
 def mean_gospa(sc: Scenario, tracks: list[np.ndarray], after_scan: int = 0) -> tuple[float, float]:
@@ -212,30 +222,40 @@ def main() -> None:
           f"per scan, {n_det} detections per scan, seed {args.seed}")
     spec = iadsim_spec()
     run_iadsim(make_scenario(5, 3, 5, 0), spec)  # warm up imports and caches
-    i_wall, i_tracks, i_worst = run_iadsim(sc, spec)
+    imm = run_iadsim(sc, spec.model_copy(update={"motion_model": "imm"}))
+    i_wall, i_tracks, i_worst, i_cpu = run_iadsim(sc, spec)
     settle = 5
     i_gospa, _ = mean_gospa(sc, i_tracks)
     _, i_missed_after = mean_gospa(sc, i_tracks, settle)
-    print(f"iadsim:     {i_wall * 1e3:9.2f} ms per scan (worst {i_worst * 1e3:.2f} ms), "
-          f"mean GOSPA {i_gospa:8.1f} m, missed after scan {settle}: {100 * i_missed_after:.2f}%")
+    print(f"iadsim IMM: {imm[0] * 1e3:9.2f} ms per scan (CPU {imm[3] * 1e3:.2f} ms), "
+          f"mean GOSPA {mean_gospa(sc, imm[1])[0]:8.1f} m (its default model, for reference)")
+    print(f"iadsim:     {i_wall * 1e3:9.2f} ms per scan (CPU {i_cpu * 1e3:.2f} ms, worst "
+          f"{i_worst * 1e3:.2f} ms), mean GOSPA {i_gospa:8.1f} m, missed after scan {settle}: "
+          f"{100 * i_missed_after:.2f}%")
     result = {
         "targets": args.targets, "scans": args.scans, "seed": args.seed,
         "false_alarms_per_scan": clutter,
         "iadsim_ms_per_scan": round(i_wall * 1e3, 3),
         "iadsim_worst_ms": round(i_worst * 1e3, 3),
+        "iadsim_cpu_ms_per_scan": round(i_cpu * 1e3, 3),
         "iadsim_gospa": round(i_gospa, 2),
         "iadsim_missed_fraction_after_init": round(i_missed_after, 5),
+        "iadsim_imm_ms_per_scan": round(imm[0] * 1e3, 3),
+        "iadsim_imm_gospa": round(mean_gospa(sc, imm[1])[0], 2),
         "stonesoup_ms_per_scan": None, "speed_ratio": None, "stonesoup_gospa": None,
     }
     if not args.no_stonesoup:
-        s_wall, s_tracks = run_stonesoup(sc)
+        s_wall, s_tracks, s_cpu = run_stonesoup(sc)
         s_gospa, _ = mean_gospa(sc, s_tracks)
         _, s_missed_after = mean_gospa(sc, s_tracks, settle)
-        print(f"stonesoup:  {s_wall * 1e3:9.2f} ms per scan, mean GOSPA {s_gospa:8.1f} m, "
-              f"missed after scan {settle}: {100 * s_missed_after:.2f}%")
-        print(f"speed ratio (stonesoup / iadsim): {s_wall / i_wall:.0f}x")
+        print(f"stonesoup:  {s_wall * 1e3:9.2f} ms per scan (CPU {s_cpu * 1e3:.2f} ms), mean "
+              f"GOSPA {s_gospa:8.1f} m, missed after scan {settle}: {100 * s_missed_after:.2f}%")
+        print(f"speed ratio (stonesoup / iadsim): {s_wall / i_wall:.0f}x wall, "
+              f"{s_cpu / i_cpu:.0f}x CPU")
         result.update(
             stonesoup_ms_per_scan=round(s_wall * 1e3, 3), speed_ratio=round(s_wall / i_wall, 1),
+            stonesoup_cpu_ms_per_scan=round(s_cpu * 1e3, 3),
+            cpu_speed_ratio=round(s_cpu / i_cpu, 1),
             stonesoup_gospa=round(s_gospa, 2),
             stonesoup_missed_fraction_after_init=round(s_missed_after, 5),
         )
