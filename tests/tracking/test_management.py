@@ -132,3 +132,14 @@ def test_rotating_radar_with_beam_times_keeps_every_track(rng):
     conf = st.tracks.take(st.tracks.confirmed)
     assert sorted(conf.truth_id.tolist()) == list(range(n))
     assert conf.track_id.tolist() == list(range(n))
+
+
+def test_spec_rules_name_the_fields():
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match=r"confirm_m must be <= tracking\.confirm_n"):
+        TrackingSpec(confirm_m=5, confirm_n=3)
+    with pytest.raises(ValidationError, match="gate_probability"):
+        TrackingSpec(gate_probability=1.5)
+    with pytest.raises(ValidationError, match="extra"):
+        TrackingSpec(confirm_k=3)

@@ -217,3 +217,16 @@ def test_picture_is_predicted_to_the_step_time(rng):
     assert later.tracks.time_s[0] == 12.0
     moved = later.tracks.position_enu_m[0] - step.tracks.position_enu_m[0]
     np.testing.assert_allclose(moved, 2.0 * step.tracks.velocity_enu_mps[0], atol=1e-6)
+
+
+def test_bad_rows_can_be_skipped(rng):
+    geometry = single_radar()
+    tracker = Tracker(TrackingSpec(on_bad_detections="drop"), geometry)
+    truth = np.array([[10_000.0, 0.0, 1_000.0], [0.0, 20_000.0, 2_000.0]])
+    for k in range(1, 5):
+        det = scan(truth, float(k), geometry, rng=rng)
+        det.elevation_rad[0] = np.nan
+        step = tracker.step(det, float(k))
+    assert [e.rows for e in tracker.rejected] == [[0]] * 4
+    assert "detections[0].elevation_rad must be finite" in str(tracker.rejected[0])
+    assert step.tracks.truth_id.tolist() == [1]

@@ -53,6 +53,11 @@ class TrackingSpec(BaseModel):
         description="update with the measurement covariance at the predicted position (EKF-like)",
     )
 
+    on_bad_detections: Literal["raise", "drop"] = Field(
+        default="raise",
+        description="detections with NaN/inf values or times going backwards: raise or skip",
+    )
+
     # association
     association: Literal["gnn", "jpda"] = "gnn"
     gate_probability: float = Field(default=0.999, gt=0.5, lt=1.0)

@@ -153,17 +153,27 @@ class Tracker:
         self._time_s: float | None = None  # time of the table's states
         self._last_step_s = -np.inf
         self._next_id = 0
+        self.rejected: list[InputDataError] = []  # bad rows skipped (on_bad_detections="drop")
 
     # -- public ---------------------------------------------------------------------------
 
     def step(self, detections: DetectionBatch, time_s: float) -> TrackerStep:
         """Process all detections with time in (previous ``time_s``, ``time_s``]; the picture.
 
-        Raises ``InputDataError`` (with ``.rows``) before changing any state if a row is
-        non-finite, out of the time window or from an unknown radar; drop those rows and call
-        again to keep the rest.
+        A row that is non-finite, out of the time window or from an unknown radar raises
+        ``InputDataError`` (with ``.rows``) before any state changes, so the caller can drop
+        those rows and call again; with ``spec.on_bad_detections == "drop"`` the bad rows are
+        skipped instead, the rest processed, and the error kept in ``self.rejected``.
         """
-        check_detections(detections, self._n_sensors, self._last_step_s, time_s)
+        try:
+            check_detections(detections, self._n_sensors, self._last_step_s, time_s)
+        except InputDataError as err:
+            if self.spec.on_bad_detections == "raise":
+                raise
+            self.rejected.append(err)
+            keep = np.ones(len(detections), dtype=bool)
+            keep[err.rows] = False
+            detections = detections.take(keep)
         confirmed: list[Ids] = []
         dropped: list[Ids] = []
         if len(detections):
