@@ -228,12 +228,10 @@ def jpda_probabilities(
     every joint event when they have at most ``max_exact_pairs`` pairs, otherwise by loopy
     belief propagation (approximate).
     """
-    kw = {
-        "detection_probability": detection_probability,
-        "gate_probability": gate_probability,
-        "clutter_density_per_m3": clutter_density_per_m3,
-    }
-    beta, beta_miss = jpda_probabilities_lbp(pairs, n_tracks, n_detections, **kw)
+    beta, beta_miss = jpda_probabilities_lbp(
+        pairs, n_tracks, n_detections, detection_probability=detection_probability,
+        gate_probability=gate_probability, clutter_density_per_m3=clutter_density_per_m3,
+    )
     if len(pairs) == 0:
         return beta, beta_miss
     n_clusters, label, tracks_per, dets_per = _components(pairs, n_tracks, n_detections)
@@ -245,7 +243,10 @@ def jpda_probabilities(
         sub = pairs.take(idx)
         tracks, local = np.unique(sub.track, return_inverse=True)
         local_pairs = GatedPairs(local.astype(np.intp), sub.detection, sub.distance2, sub.loglik)
-        b, bm = jpda_probabilities_exact(local_pairs, len(tracks), **kw)
+        b, bm = jpda_probabilities_exact(
+            local_pairs, len(tracks), detection_probability=detection_probability,
+            gate_probability=gate_probability, clutter_density_per_m3=clutter_density_per_m3,
+        )
         beta[idx] = b
         beta_miss[tracks] = bm
     return beta, beta_miss
