@@ -105,6 +105,13 @@ def test_asset_based_exact_equals_brute_force_and_differs_from_target_based():
     rng = np.random.default_rng(3)
     problem = random_problem(rng, 3, 3, assets=True)
     want, _ = brute_force(problem)
+    for seed in range(4):
+        hard = random_problem(
+            np.random.default_rng(seed), 3, 3, rounds=True, mask=True, groups=True, assets=True
+        )
+        if hard.n_rounds <= 5:
+            assert solve(hard, method="exact").objective == pytest.approx(brute_force(hard)[0])
+            assert not check_feasible(hard, solve(hard, method="fast").x)
     capped = random_problem(np.random.default_rng(8), 3, 3, rounds=True, assets=True, caps=True)
     assert solve(capped, method="exact").objective == pytest.approx(brute_force(capped)[0])
     assert not check_feasible(capped, solve(capped, method="fast").x)

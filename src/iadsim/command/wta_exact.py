@@ -29,7 +29,6 @@ assignments of small instances (at most ``ASSET_ENUMERATION_LIMIT``).
 
 from __future__ import annotations
 
-import itertools
 import time
 from dataclasses import dataclass
 
@@ -39,9 +38,9 @@ from numpy.typing import NDArray
 from scipy.optimize import Bounds, LinearConstraint, linear_sum_assignment, linprog, milp
 
 from iadsim.command.assignment import WTAProblem, objective
-from iadsim.command.wta_fast import solve_fast
+from iadsim.command.wta_fast import _asset_objective_rows, solve_fast
 
-ASSET_ENUMERATION_LIMIT = 200_000
+ASSET_ENUMERATION_LIMIT = 100_000
 """Largest number of round-level assignments the asset-based exact solver enumerates."""
 MAX_POOL_COLUMNS = 6_000_000
 """Largest number of enumerated columns; beyond it the solver stops with a lower bound."""
@@ -392,25 +391,41 @@ def _solve_matching(problem: WTAProblem) -> ExactResult:
 
 
 def _asset_enumerate(problem: WTAProblem, time_limit_s: float) -> ExactResult:
-    """Asset-based: enumerate every round-level assignment of a small instance."""
-    from iadsim.command.assignment import check_feasible
-
+    """Asset-based: enumerate every round-level assignment of a small instance, vectorised
+    (one row per assignment); larger instances go to the fast solver, without a proof."""
     weapon = np.repeat(np.arange(problem.n_weapons), problem.rounds)
-    m = problem.n_targets
-    n_assign = (m + 1) ** weapon.size
+    r_count, m = weapon.size, problem.n_targets
+    n_assign = (m + 1) ** r_count
     if n_assign > ASSET_ENUMERATION_LIMIT:
         inc = solve_fast(problem, time_limit_s=time_limit_s)
         return ExactResult(inc.x, inc.objective, -np.inf, False)
-    best_x = np.zeros(problem.pk.shape, dtype=np.int64)
-    best = objective(problem, best_x)
-    for combo in itertools.product(range(-1, m), repeat=weapon.size):
-        t = np.asarray(combo, dtype=np.int64)
-        x = np.zeros(problem.pk.shape, dtype=np.int64)
-        f = t >= 0
-        np.add.at(x, (weapon[f], t[f]), 1)
-        if check_feasible(problem, x):
-            continue
-        val = objective(problem, x)
-        if val < best - 1e-12:
-            best_x, best = x, val
-    return ExactResult(best_x, best, best, True)
+    codes = np.arange(n_assign, dtype=np.int64)
+    tgt = np.empty((n_assign, r_count), dtype=np.int64)
+    for r in range(r_count):
+        tgt[:, r] = codes % (m + 1) - 1
+        codes //= m + 1
+    q = 1.0 - problem.pk
+    ok = np.ones(n_assign, dtype=bool)
+    surv = np.ones((n_assign, m))
+    counts = np.zeros((n_assign, m), dtype=np.int64)
+    fired = np.zeros((n_assign, problem.group_capacity.size), dtype=np.int64)
+    cols = np.arange(m)
+    for r in range(r_count):
+        t, w = tgt[:, r], weapon[r]
+        on = t >= 0
+        ok &= ~on | problem.feasible[w, np.maximum(t, 0)]
+        hot = t[:, None] == cols[None, :]
+        surv *= np.where(hot, q[w][None, :], 1.0)
+        counts += hot
+        if problem.group[w] >= 0:
+            fired[:, problem.group[w]] += on
+    ok &= np.all(counts <= problem.target_capacity[None, :], axis=1)
+    ok &= np.all(fired <= problem.group_capacity[None, :], axis=1)
+    rows = np.flatnonzero(ok)
+    vals = _asset_objective_rows(problem, surv[rows])
+    best_row = int(rows[int(np.argmin(vals))])
+    x = np.zeros(problem.pk.shape, dtype=np.int64)
+    t = tgt[best_row]
+    np.add.at(x, (weapon[t >= 0], t[t >= 0]), 1)
+    val = objective(problem, x)
+    return ExactResult(x, val, val, True)
