@@ -31,6 +31,7 @@ class FakeSite:
     sectors_rad: NDArray[np.float64] = field(default_factory=lambda: np.array([[0, 2 * np.pi]]))
     range_resolution_m: float = 150.0
     azimuth_beamwidth_rad: float = np.radians(1.5)
+    azimuth_stamp_rad: float = np.radians(1.5)
     elevation_beamwidth_rad: float = np.radians(2.0)
     false_alarms_per_scan: float | None = None
     range_sigma_m: float = 10.0

@@ -45,9 +45,13 @@ def test_low_cruise_missile_appears_only_over_the_horizon(site: Any) -> None:
 
 
 def test_detection_time_follows_the_beam(site: Any) -> None:
-    pos = [_at(50e3, 5e3, 90.0), _at(50e3, 5e3, 270.0), _at(50e3, 5e3, 1.0)]
+    pos = [_at(50e3, 5e3, 90.3), _at(50e3, 5e3, 270.3), _at(50e3, 5e3, 1.0)]
     det = _look(site, pos, start_s=100.0)
-    np.testing.assert_allclose(det.time_s, [102.5, 107.5, 100.0 + 10.0 / 360.0], atol=1e-6)
+    # Stamped when the centre of the target's 1.5 deg beam position passes: 90.75, 270.75 and
+    # 0.75 deg, a 10 s rotation from north at t = 100 s.
+    np.testing.assert_allclose(
+        det.time_s, 100.0 + np.array([90.75, 270.75, 0.75]) / 36.0, atol=1e-6
+    )
     # A staring (non-rotating) look sees everything at its start.
     stare = _look(site.with_(rotating=False), pos, start_s=100.0)
     np.testing.assert_allclose(stare.time_s, 100.0)
@@ -59,9 +63,11 @@ def test_targets_are_measured_where_they_are_when_the_beam_passes(site: Any) -> 
         range_sigma_m=1e-6, azimuth_sigma_rad=1e-9, elevation_sigma_rad=1e-9, snr_1m2_1m=1e40
     )
     det = _look(quiet, [[50e3, 0.0, 5e3]], vel=np.array([[0.0, 300.0, 0.0]]))
-    assert det.time_s[0] == pytest.approx(2.5, abs=1e-9)
-    assert det.azimuth_rad[0] == pytest.approx(np.arctan2(50e3, 750.0), abs=2e-5)
-    assert det.range_m[0] == pytest.approx(np.linalg.norm([50e3, 750.0, 5e3 - 20.0]), abs=1e-3)
+    t = det.time_s[0]  # its beam position's time stamp, within half a beam of 2.5 s
+    assert t == pytest.approx(2.5, abs=0.75 / 36.0 + 1e-9)
+    north = 300.0 * t
+    assert det.azimuth_rad[0] == pytest.approx(np.arctan2(50e3, north), abs=2e-5)
+    assert det.range_m[0] == pytest.approx(np.linalg.norm([50e3, north, 5e3 - 20.0]), abs=1e-3)
 
 
 def test_blind_range_elevation_and_sectors(site: Any) -> None:

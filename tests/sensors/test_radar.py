@@ -173,8 +173,9 @@ def test_look_times_and_look_timing() -> None:
     np.testing.assert_allclose(look_times(site, 1.0, 2.0), [2.0])
     np.testing.assert_allclose(look_times(site, 0.0, 6.0), [2.0, 4.0, 6.0])
     pos = np.array([[50e3, 0.0, 5e3], [0.0, -50e3, 5e3]])
+    assert site.scan_timing == "beam"  # the surveillance default
     det = observe_truth(
-        build_radars([radar(reference_range_m=1e7)], ORIGIN)[0],
+        build_radars([radar(reference_range_m=1e7, scan_timing="look")], ORIGIN)[0],
         truth(pos),
         0.0,
         2.0,
@@ -187,11 +188,13 @@ def test_beam_timing_depends_on_azimuth() -> None:
     site = build_radars(
         [radar(reference_range_m=1e7, scan_period_s=8.0, scan_timing="beam")], ORIGIN
     )[0]
-    pos = np.array([[50e3, 0.0, 5e3], [0.0, -50e3, 5e3], [-50e3, 0.0, 5e3]])  # 90, 180, 270
+    az = np.radians([90.3, 180.3, 270.3])
+    pos = np.column_stack([50e3 * np.sin(az), 50e3 * np.cos(az), np.full(3, 5e3)])
     rng = np.random.default_rng(0)
     det = [observe_truth(site, truth(pos), t, t + 1.0, rng=rng) for t in range(8)]
     times = {int(i): float(t) for d in det for i, t in zip(d.truth_id, d.time_s, strict=True)}
-    assert times == pytest.approx({0: 2.0, 1: 4.0, 2: 6.0}, abs=0.05)
+    # Stamped at the centre of the 1.5 deg beam position: 90.75, 180.75, 270.75 deg.
+    assert times == pytest.approx({0: 2.0167, 1: 4.0167, 2: 6.0167}, abs=1e-3)
     for k, d in enumerate(det):  # every detection inside its own step
         assert np.all((d.time_s > k) & (d.time_s <= k + 1))
 

@@ -55,11 +55,20 @@ class SensorSpec(StrictModel):
         description="surveillance: one antenna rotation; multifunction: one search frame "
         "when the whole time budget goes to search",
     )
-    scan_timing: Literal["look", "beam"] = Field(
-        default="look",
-        description="look: a scan's detections are reported together at the end of the scan "
-        "(positions then); beam: each target when the beam passes it, so the time depends on "
-        "its azimuth (needs a tracker that books misses only inside the swept sector)",
+    scan_timing: Literal["look", "beam"] | None = Field(
+        default=None,
+        description="beam: each target is reported when the beam passes it (the time stamp "
+        "of its beam position), so detection times depend on azimuth; look: a scan's "
+        "detections are reported together when it ends (a multifunction radar's search frame "
+        "whole, its track dwells at the step's end). Default: beam for a surveillance radar, "
+        "look for a multifunction radar",
+    )
+    timestamp_sector_deg: float | None = Field(
+        default=None,
+        gt=0.0,
+        le=360.0,
+        description="beam timing: detections in one azimuth sector of this width share the "
+        "time stamp of the sector's centre (default one azimuth beamwidth)",
     )
     max_range_m: float = Field(gt=0.0, le=5_000_000.0)
     min_range_m: float = Field(default=0.0, ge=0.0, description="blind range")

@@ -82,6 +82,8 @@ class LookSite(Protocol):
     @property
     def azimuth_beamwidth_rad(self) -> float: ...
     @property
+    def azimuth_stamp_rad(self) -> float: ...  # azimuth sector sharing one time stamp
+    @property
     def elevation_beamwidth_rad(self) -> float: ...  # inf for a fan beam (2D radar)
     @property
     def false_alarms_per_scan(self) -> float | None: ...  # override of pfa x cells per full look
@@ -246,8 +248,17 @@ def sweep(
     full = window_width_rad >= _TWO_PI - 1e-12
     in_window = np.ones(offset.shape, bool) if full else offset < window_width_rad
     if duration_s > 0.0:
+        # Each target is stamped when the beam passes the centre of its azimuth stamp sector
+        # (fixed in azimuth from north; one beamwidth by default, as a radar stamps one
+        # coherent processing interval, or wider, as plot extractors report by sector).
+        bw = site.azimuth_stamp_rad
+        centre = (np.floor(np.mod(offset + window_start_rad, _TWO_PI) / bw) + 0.5) * bw
+        dwell_offset = np.mod(centre - window_start_rad, _TWO_PI)
+        outside = dwell_offset > window_width_rad  # beam centre just outside this window
+        before = dwell_offset > 0.5 * (_TWO_PI + window_width_rad)
+        dwell_offset[outside] = np.where(before[outside], 0.0, window_width_rad)
         # Seen in (start_s, start_s + duration_s]: a step never reports its own start time.
-        time_s = np.maximum(start_s + offset / window_width_rad * duration_s, start_s + 1e-6)
+        time_s = np.maximum(start_s + dwell_offset / window_width_rad * duration_s, start_s + 1e-6)
     else:
         time_s = np.full(offset.shape, float(start_s))
     true_part = _detect(

@@ -76,6 +76,7 @@ class RadarSite:
     sectors_rad: NDArray[np.float64]  # (k, 2)
     range_resolution_m: float
     azimuth_beamwidth_rad: float
+    azimuth_stamp_rad: float  # azimuth sector whose detections share one time stamp
     elevation_beamwidth_rad: float  # inf for a fan beam
     false_alarms_per_scan: float | None
     range_sigma_m: float
@@ -146,7 +147,7 @@ def site_from_spec(spec: SensorSpec, sensor_id: int, origin: Origin) -> RadarSit
         antenna_alt_m=antenna_alt_m,
         scan_period_s=spec.scan_period_s,
         rotating=True,
-        scan_timing=spec.scan_timing,
+        scan_timing=spec.scan_timing or ("beam" if spec.kind == "surveillance" else "look"),
         snr_1m2_1m=snr_constant,
         pfa=spec.pfa,
         n_pulses=n_pulses,
@@ -158,6 +159,9 @@ def site_from_spec(spec: SensorSpec, sensor_id: int, origin: Origin) -> RadarSit
         sectors_rad=sectors,
         range_resolution_m=resolution_m,
         azimuth_beamwidth_rad=float(beam_az),
+        azimuth_stamp_rad=float(
+            beam_az if spec.timestamp_sector_deg is None else np.radians(spec.timestamp_sector_deg)
+        ),
         elevation_beamwidth_rad=(
             np.inf
             if spec.elevation_beamwidth_deg is None
