@@ -24,9 +24,10 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -150,9 +151,10 @@ def _execute_processes(work: Work, chunks: Sequence[Chunk], on_done: OnDone, wor
         pool = ProcessPoolExecutor(max_workers=min(workers, len(pending)), mp_context=context,
                                    initializer=_init_worker, initargs=(work,))
         try:
-            futures: dict[Future[pd.DataFrame], Chunk] = {
-                pool.submit(_run_chunk_in_worker, chunk): chunk for chunk in pending
-            }
+            with _single_threaded_math():  # workers are spawned by the first submits
+                futures: dict[Future[pd.DataFrame], Chunk] = {
+                    pool.submit(_run_chunk_in_worker, chunk): chunk for chunk in pending
+                }
             not_done = set(futures)
             while not_done:
                 done, not_done = wait(not_done, return_when=FIRST_COMPLETED)
@@ -170,6 +172,29 @@ def _execute_processes(work: Work, chunks: Sequence[Chunk], on_done: OnDone, wor
             raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+@contextmanager
+def _single_threaded_math() -> Iterator[None]:
+    """One BLAS/OpenMP thread per worker process (as Dask does), unless the user chose.
+
+    Worker processes inherit the environment when they are spawned; several multi-threaded
+    BLAS pools on the same cores only compete. The parent's environment is restored after.
+    """
+    saved = {name: os.environ.get(name) for name in _THREAD_VARS}
+    for name in _THREAD_VARS:
+        os.environ.setdefault(name, "1")
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def _terminate(pool: ProcessPoolExecutor) -> None:
