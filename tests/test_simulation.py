@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from iadsim.engagement.launchers import InterceptorClasses
 from iadsim.outcomes.result import Result
 from iadsim.scenario.load import scenario_from_dict
 from iadsim.scenario.model import Scenario
@@ -64,13 +65,17 @@ def test_no_launch_outside_the_envelope(default_result: Result,
     assert len(eng) == default_result.summary["rounds_total"] > 0
     pip = eng[["planned_east_m", "planned_north_m", "planned_up_m"]].to_numpy()
     alt = approx_altitude_m(pip, origin)
+    profile = InterceptorClasses.from_scenario(default_scenario).profile()
     for row, a in zip(eng.itertuples(), alt, strict=True):
         cls = default_scenario.interceptors[row.interceptor_class]
         assert cls.min_range_m <= row.planned_range_m <= cls.max_range_m
         assert cls.min_altitude_m <= a <= cls.max_altitude_m
-        # planned flight time is the planned range at the class's mean speed
+        # planned flight time: the class's fly-out profile reaches the planned range then
         tof = row.intercept_time_s - row.launch_time_s
-        assert tof == pytest.approx(row.planned_range_m / cls.speed_mps, rel=1e-6)
+        k = np.array([list(default_scenario.interceptors).index(row.interceptor_class)])
+        reach = profile.reach_m(k, np.array([tof]))[0]
+        assert reach == pytest.approx(row.planned_range_m, rel=1e-6)
+        assert tof >= cls.min_flight_time_s
     assert set(eng["outcome"]) <= {"kill", "miss", "in_flight"}
     assert (eng["outcome"] == "kill").sum() == default_result.summary["kills"]
 

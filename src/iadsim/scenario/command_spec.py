@@ -30,7 +30,9 @@ class InterceptorClassSpec(StrictModel):
     max_range_m: float = Field(gt=0.0)
     min_altitude_m: float = Field(default=0.0, ge=-500.0)
     max_altitude_m: float = Field(gt=0.0)
-    speed_mps: float = Field(gt=0.0, le=10_000.0, description="mean speed over the flight")
+    speed_mps: float = Field(
+        gt=0.0, le=10_000.0, description="mean speed: the fly-out without a boost phase"
+    )
     kill_radius_m: float = Field(gt=0.0)
     pk: dict[ThreatTypeName, Probability] = Field(
         description="single-shot kill probability per threat type, given a hit within the radius"
