@@ -4,15 +4,19 @@ Figures:
 
 1. replications per second of the default scenario, serially and with 2 local worker
    processes (the whole ``run_sweep`` path: validation, pool start-up, chunk files, summary);
-   the speed-up should be >= 1.8 on 2 cores;
+   the wall-clock speed-up should be >= 1.8 on 2 idle cores;
 2. the overhead of the Dask backend (a ``LocalCluster`` of 2 workers, cluster start-up
    included) against 2 local processes at 1,000 replications of a shortened default scenario
    (``--set simulation.duration_s=...``, so the figure takes minutes, not an hour); it should be
    under 10%.
 
+Wall-clock rates depend on what else the machine runs, so each sweep also reports the CPU
+seconds it used (this process and its worker processes) per replication: the parallel
+efficiency ``serial CPU/rep / parallel CPU/rep`` is the speed-up per core the backend would
+give on idle cores, whatever the load while measuring. The load average is printed too.
+
 Run: ``python benchmarks/montecarlo.py [--full-runs 8] [--rounds 1] [--overhead-runs 1000]
-[--overhead-duration-s 30]``. Prints the figures, then one JSON line. The figures are wall-clock
-rates: run it on an otherwise idle machine (the load average is printed before and after).
+[--overhead-duration-s 30]``. Prints the figures, then one JSON line.
 """
 
 from __future__ import annotations
@@ -20,21 +24,53 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from iadsim.montecarlo.sweep import run_sweep
 from iadsim.scenario.load import DEFAULT_SCENARIO
 
 
-def _timed_sweep(runs: int, backend: str, workers: int, sets: list[str], folder: Path) -> float:
-    start = time.perf_counter()
+@dataclass(frozen=True)
+class Timing:
+    """One timed sweep."""
+
+    runs: int
+    wall_s: float
+    cpu_s: float
+
+    @property
+    def rate(self) -> float:
+        """Replications per wall-clock second."""
+        return self.runs / self.wall_s
+
+    @property
+    def cpu_per_rep_s(self) -> float:
+        """CPU seconds (all processes) per replication."""
+        return self.cpu_s / self.runs
+
+
+def _cpu_s() -> float:
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)  # reaped worker processes
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def _timed_sweep(runs: int, backend: str, workers: int, sets: list[str], folder: Path) -> Timing:
+    cpu0, start = _cpu_s(), time.perf_counter()
     res = run_sweep(DEFAULT_SCENARIO, runs=runs, out_dir=folder, sets=sets, backend=backend,
                     workers=workers)
     wall = time.perf_counter() - start
     assert len(res.replications) == runs
-    return wall
+    return Timing(runs, wall, _cpu_s() - cpu0)
+
+
+def _show(label: str, t: Timing) -> None:
+    print(f"{label}: {t.runs} replications in {t.wall_s:.1f} s = {t.rate:.3f} rep/s "
+          f"({t.cpu_per_rep_s:.2f} CPU s/rep; load {os.getloadavg()[0]:.1f})", flush=True)
 
 
 def main() -> None:
@@ -47,43 +83,51 @@ def main() -> None:
     parser.add_argument("--overhead-duration-s", type=float, default=30.0)
     args = parser.parse_args()
     cpus = len(os.sched_getaffinity(0))
-    print(f"CPUs available: {cpus}; load average before: {os.getloadavg()[0]:.2f}")
+    load_before = os.getloadavg()[0]
+    print(f"CPUs available: {cpus}; load average before: {load_before:.2f}")
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        rates = []
+        rounds = []
         for r in range(args.rounds):  # alternate, so a change of machine load hits both
-            serial_s = _timed_sweep(args.full_runs, "serial", 1, [], root / f"serial{r}")
-            serial_rate = args.full_runs / serial_s
-            print(f"default scenario, serial: {args.full_runs} replications in {serial_s:.1f} s "
-                  f"= {serial_rate:.3f} rep/s")
-            par_runs = 2 * args.full_runs
-            par_s = _timed_sweep(par_runs, "processes", 2, [], root / f"processes{r}")
-            par_rate = par_runs / par_s
-            print(f"default scenario, 2 local processes: {par_runs} replications in "
-                  f"{par_s:.1f} s = {par_rate:.3f} rep/s; speed-up {par_rate / serial_rate:.2f}x")
-            rates.append((par_rate / serial_rate, serial_rate, par_rate))
-        speedup, serial_rate, par_rate = sorted(rates)[len(rates) // 2]
-        print(f"median speed-up over {args.rounds} round(s): {speedup:.2f}x")
+            serial = _timed_sweep(args.full_runs, "serial", 1, [], root / f"serial{r}")
+            _show("default scenario, serial", serial)
+            par = _timed_sweep(2 * args.full_runs, "processes", 2, [], root / f"processes{r}")
+            _show("default scenario, 2 local processes", par)
+            speedup = par.rate / serial.rate
+            efficiency = serial.cpu_per_rep_s / par.cpu_per_rep_s
+            print(f"  wall speed-up {speedup:.2f}x; parallel efficiency {efficiency:.3f} "
+                  f"(speed-up on 2 idle cores ~ {2 * efficiency:.2f}x)")
+            rounds.append((speedup, efficiency, serial, par))
+        speedup, efficiency, serial, par = sorted(rounds, key=lambda x: x[0])[len(rounds) // 2]
         short = [f"simulation.duration_s={args.overhead_duration_s:g}"]
         n = args.overhead_runs
-        local_s = _timed_sweep(n, "processes", 2, short, root / "ov-processes")
-        dask_s = _timed_sweep(n, "dask", 2, short, root / "ov-dask")
-        overhead = dask_s / local_s - 1.0
-        print(f"{n} replications (duration_s={args.overhead_duration_s:g}): 2 local processes "
-              f"{local_s:.1f} s ({n / local_s:.2f} rep/s), Dask LocalCluster of 2 workers "
-              f"{dask_s:.1f} s ({n / dask_s:.2f} rep/s); Dask overhead {100 * overhead:+.1f}%")
-    print(f"load average after: {os.getloadavg()[0]:.2f}")
+        local = _timed_sweep(n, "processes", 2, short, root / "ov-processes")
+        _show(f"duration_s={args.overhead_duration_s:g}, 2 local processes", local)
+        dask = _timed_sweep(n, "dask", 2, short, root / "ov-dask")
+        _show(f"duration_s={args.overhead_duration_s:g}, Dask LocalCluster of 2 workers", dask)
+        overhead = dask.wall_s / local.wall_s - 1.0
+        cpu_overhead = dask.cpu_s / local.cpu_s - 1.0
+        print(f"  Dask overhead against local processes: {100 * overhead:+.1f}% wall, "
+              f"{100 * cpu_overhead:+.1f}% CPU")
+    load_after = os.getloadavg()[0]
+    print(f"load average after: {load_after:.2f}")
     print(json.dumps({
         "benchmark": "montecarlo",
         "cpus": cpus,
-        "default_serial_rep_per_s": round(serial_rate, 4),
-        "default_2_processes_rep_per_s": round(par_rate, 4),
+        "load_before": round(load_before, 2),
+        "load_after": round(load_after, 2),
+        "default_serial_rep_per_s": round(serial.rate, 4),
+        "default_2_processes_rep_per_s": round(par.rate, 4),
         "speedup_2_processes": round(speedup, 3),
+        "parallel_efficiency": round(efficiency, 3),
+        "serial_cpu_s_per_rep": round(serial.cpu_per_rep_s, 3),
+        "processes_cpu_s_per_rep": round(par.cpu_per_rep_s, 3),
         "overhead_runs": n,
         "overhead_duration_s": args.overhead_duration_s,
-        "processes_wall_s": round(local_s, 2),
-        "dask_wall_s": round(dask_s, 2),
+        "processes_wall_s": round(local.wall_s, 2),
+        "dask_wall_s": round(dask.wall_s, 2),
         "dask_overhead_pct": round(100 * overhead, 2),
+        "dask_cpu_overhead_pct": round(100 * cpu_overhead, 2),
     }))
 
 
