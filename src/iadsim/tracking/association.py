@@ -169,6 +169,24 @@ def gnn(pairs: GatedPairs, n_tracks: int, n_detections: int, miss_cost: float) -
     """
     if len(pairs) == 0:
         return pairs
+    # isolated pairs (the track has no other detection, the detection no other track) are
+    # clusters of their own: taken as they are, the graph search runs on the rest only
+    alone = (np.bincount(pairs.track, minlength=n_tracks)[pairs.track] == 1) & (
+        np.bincount(pairs.detection, minlength=n_detections)[pairs.detection] == 1
+    )
+    chosen: list[Index] = [np.flatnonzero(alone)]
+    rest = np.flatnonzero(~alone)
+    if len(rest) == 0:
+        return pairs
+    sub = pairs.take(rest)
+    chosen.extend(rest[c] for c in _gnn_clusters(sub, n_tracks, n_detections, miss_cost))
+    return pairs.take(np.sort(np.concatenate(chosen)))
+
+
+def _gnn_clusters(
+    pairs: GatedPairs, n_tracks: int, n_detections: int, miss_cost: float
+) -> list[Index]:
+    """Chosen pair indices per cluster (trivial clusters first, then one per hard cluster)."""
     _, label, tracks_per, dets_per = _components(pairs, n_tracks, n_detections)
     trivial = (tracks_per == 1) | (dets_per == 1)
     chosen: list[Index] = []
@@ -189,8 +207,7 @@ def gnn(pairs: GatedPairs, n_tracks: int, n_detections: int, miss_cost: float) -
         ends = np.append(bounds[1:], len(idx))
         for start, end in zip(bounds, ends, strict=True):
             chosen.append(_solve_cluster(pairs, idx[start:end], miss_cost))
-    sel = np.sort(np.concatenate(chosen))
-    return pairs.take(sel)
+    return chosen
 
 
 def _solve_cluster(pairs: GatedPairs, idx: Index, miss_cost: float) -> Index:
