@@ -255,8 +255,8 @@ def solve(
     neighbourhood search; ``auto`` is ``exact`` for small instances (at most
     ``AUTO_EXACT_MAX_PAIRS`` rounds x threats) and ``fast`` otherwise.
     """
-    from iadsim.command.wta_exact import solve_exact
-    from iadsim.command.wta_fast import solve_fast
+    from iadsim.command.wta_exact import ExactResult, solve_exact
+    from iadsim.command.wta_fast import FastResult, solve_fast
 
     if method not in METHODS:
         raise _fail(f"method must be one of {METHODS} (got {method!r})")
@@ -264,6 +264,7 @@ def solve(
         small = problem.n_rounds * problem.n_targets <= AUTO_EXACT_MAX_PAIRS
         method = "exact" if small else "fast"
     t0 = time.perf_counter()
+    sol: FastResult | ExactResult
     if method == "fast":
         sol = solve_fast(problem, time_limit_s=time_limit_s)
     else:

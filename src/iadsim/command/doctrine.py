@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from iadsim.command.assignment import make_problem, solve
+from iadsim.command.assignment import Method, make_problem, solve
 from iadsim.command.greedy import assign_greedy
 from iadsim.command.threat_evaluation import classify_tracks, evaluate_threats
 from iadsim.engagement.intercept import inside_envelope, intercept_boost_coast
@@ -84,8 +84,10 @@ class CommandCentre:
             [[spec.salvo_size(c, t) for t in THREAT_TYPES] for c in classes.name], dtype=np.int64
         ).reshape(len(classes.name), len(THREAT_TYPES))
         self._reserve = np.array([spec.ballistic_reserve.get(c, 0) for c in classes.name])
-        self._type_weight = np.array([spec.threat_value.get(t, 1.0) for t in THREAT_TYPES])
-        self._lethality = np.array([spec.threat_lethality.get(t, 1.0) for t in THREAT_TYPES])
+        weight: dict[str, float] = {str(k): v for k, v in spec.threat_value.items()}
+        lethality: dict[str, float] = {str(k): v for k, v in spec.threat_lethality.items()}
+        self._type_weight = np.array([weight.get(t, 1.0) for t in THREAT_TYPES])
+        self._lethality = np.array([lethality.get(t, 1.0) for t in THREAT_TYPES])
         self._confirmed_at: dict[int, float] = {}
         self._draw: dict[int, float] = {}
         self._ripples: list[_Ripple] = []
@@ -242,7 +244,10 @@ class CommandCentre:
             target_capacity=np.ones(tgt.size, dtype=np.int64),  # one salvo, then look
             **extra,
         )
-        sol = solve(problem, method=spec.assignment, time_limit_s=WTA_TIME_LIMIT_S)
+        method: Method = "fast" if spec.assignment == "fast" else "exact"
+        if spec.assignment == "auto":
+            method = "auto"
+        sol = solve(problem, method=method, time_limit_s=WTA_TIME_LIMIT_S)
         a, b = np.nonzero(sol.x)
         order = np.argsort(-value[tgt[b]], kind="stable")
         out: list[EngagementOrder] = []

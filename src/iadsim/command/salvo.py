@@ -74,10 +74,11 @@ def simulate_doctrine(
     n = int(n_engagements)
     per_round_pk = np.repeat(p, s)  # (R,)
     hits = rng.random((n, per_round_pk.size)) < per_round_pk[None, :]
-    stage_of_round = np.repeat(np.arange(s.size), s)
-    stage_kill = np.zeros((n, s.size), dtype=bool)
-    np.logical_or.at(stage_kill, (slice(None), stage_of_round), hits)
-    killed = stage_kill.any(axis=1)
+    starts = np.cumsum(s) - s
+    stage_kill = (
+        np.logical_or.reduceat(hits, starts, axis=1) if n else np.zeros((0, s.size), dtype=bool)
+    )
+    killed = np.asarray(stage_kill.any(axis=1), dtype=bool)
     first = np.where(killed, np.argmax(stage_kill, axis=1), s.size - 1)
     rounds = np.cumsum(s)[first]
     return killed, rounds.astype(np.int64)

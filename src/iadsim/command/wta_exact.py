@@ -108,10 +108,12 @@ def _columns_of_size(problem: WTAProblem, k: int) -> _Pool:
         m = problem.n_targets
         return _Pool(np.arange(m, dtype=np.int64), np.zeros((m, 0), np.int64), problem.value.copy())
     if k == 1:
-        w, j = np.nonzero(problem.feasible.T & (problem.target_capacity >= 1)[:, None])[::-1]
-        order = np.lexsort((w, j))
-        w, j = w[order], j[order]
-        return _Pool(j.astype(np.int64), w[:, None].astype(np.int64), problem.value[j] * q[w, j])
+        jj, ww = np.nonzero(problem.feasible.T & (problem.target_capacity >= 1)[:, None])
+        order = np.lexsort((ww, jj))
+        ww, jj = ww[order], jj[order]
+        return _Pool(
+            jj.astype(np.int64), ww[:, None].astype(np.int64), problem.value[jj] * q[ww, jj]
+        )
     tgts, mems = [], []
     for j in range(problem.n_targets):
         if problem.target_capacity[j] < k:

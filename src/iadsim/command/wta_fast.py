@@ -310,11 +310,11 @@ def _move_pass(rd: _Rounds, tgt: NDArray[np.int64]) -> NDArray[np.int64] | None:
     left = spare.copy()
     for c in keep.tolist():
         r = int(rows[r_i[c]])
-        g = int(rd.group[r])
-        if tgt[r] < 0 and g >= 0:
-            if left[g] <= 0:
+        unit = int(rd.group[r])
+        if tgt[r] < 0 and unit >= 0:
+            if left[unit] <= 0:
                 continue
-            left[g] -= 1
+            left[unit] -= 1
         new[r] = k_i[c]
     return new
 
@@ -378,7 +378,7 @@ def _asset_mmr(problem: WTAProblem, rd: _Rounds) -> NDArray[np.int64]:
     n_r, m = rd.q.shape
     tgt = -np.ones(n_r, dtype=np.int64)
     left = rd.capacity.copy()
-    avail = rd.feasible.any(axis=1)
+    avail: NDArray[np.bool_] = np.asarray(rd.feasible.any(axis=1), dtype=bool)
     for _ in range(n_r):
         if not avail.any():
             break

@@ -68,7 +68,8 @@ class InterceptorClasses:
         def col(attr: str) -> NDArray[np.float64]:
             return np.array([getattr(s, attr) for s in specs], dtype=float)
 
-        pk = np.array([[s.pk.get(t, 0.0) for t in THREAT_TYPES] for s in specs], dtype=float)
+        pk_of: list[dict[str, float]] = [{str(k): v for k, v in s.pk.items()} for s in specs]
+        pk = np.array([[p.get(t, 0.0) for t in THREAT_TYPES] for p in pk_of], dtype=np.float64)
         return cls(
             name=tuple(scenario.interceptors),
             min_range_m=col("min_range_m"),
