@@ -354,3 +354,31 @@ def test_multifunction_with_no_time_left_for_search(timing: str) -> None:
     assert site.scheduler.plan(6.0, 7.0).search_width_rad == 0.0
     empty = observe_truth(site, truth(np.zeros((0, 3))), 7.0, 8.0, rng=rng)
     assert len(empty) == 0
+
+
+@pytest.mark.parametrize("timing", ["look", "beam"])
+def test_multifunction_measures_targets_where_they_are_at_the_time_stamp(timing: str) -> None:
+    spec = radar(
+        kind="multifunction",
+        reference_range_m=1e7,
+        range_sigma_m=1e-3,
+        azimuth_sigma_deg=1e-6,
+        elevation_sigma_deg=1e-6,
+        scan_timing=timing,
+        revisit_low_s=0.3,
+        revisit_medium_s=0.3,
+        revisit_high_s=0.3,
+    )
+    site = build_radars([spec], ORIGIN)[0]
+    start = np.array([[20e3, 40e3, 3e3]])
+    vel = np.array([[-200.0, -250.0, 0.0]])
+    rng = np.random.default_rng(0)
+    stamps = 0
+    for k in range(8):
+        t = truth(start + vel * k, vel=vel, time_s=float(k))
+        det = observe_truth(site, t, float(k), k + 1.0, rng=rng)
+        for time_s, r in zip(det.time_s, det.range_m, strict=True):
+            where = start[0] + vel[0] * time_s
+            assert r == pytest.approx(np.linalg.norm(where - site.position_enu_m), abs=0.5)
+            stamps += 1
+    assert stamps >= 8

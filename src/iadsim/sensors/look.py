@@ -313,6 +313,7 @@ def dwell(
         rcs_m2,
         truth_id,
         rng,
+        separate=True,
     )
 
 

@@ -23,7 +23,6 @@ alarms from Pfa and the cells covered.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from dataclasses import fields as dataclass_fields
 
 import numpy as np
 from numpy.typing import NDArray
@@ -298,9 +297,14 @@ def _multifunction_step(
     rows = _rows_of_ids(truth.threat_id, plan.dwell_ids)
     present = rows >= 0
     rows = rows[present]
+    # Beam timing: each dwell at its own time; look timing: the step's dwells reported (and
+    # measured) together at the step's end.
+    dwell_time_s = plan.dwell_time_s[present]
+    if site.scan_timing != "beam":
+        dwell_time_s = np.full(dwell_time_s.shape, end_s)
     dwells = dwell(
         site,
-        time_s=plan.dwell_time_s[present],
+        time_s=dwell_time_s,
         truth_time_s=truth.time_s,
         position_enu_m=truth.position_enu_m[rows],
         velocity_enu_mps=truth.velocity_enu_mps[rows],
@@ -313,8 +317,7 @@ def _multifunction_step(
             site, truth, start_s, end_s, plan.search_start_rad, plan.search_width_rad, rng=rng
         )
     else:
-        # A search frame is reported whole when it completes; dwells at the step's end.
-        dwells = DetectionBatch(**{**_fields(dwells), "time_s": np.full(len(dwells), end_s)})
+        # A search frame is reported whole when it completes.
         frames = []
         swept = plan.search_start_rad + plan.search_width_rad
         if plan.search_width_rad > 0.0:
@@ -341,10 +344,6 @@ def _multifunction_step(
         present_ids=truth.threat_id,
     )
     return DetectionBatch.concatenate([dwells, search])
-
-
-def _fields(batch: DetectionBatch) -> dict[str, NDArray[np.generic]]:
-    return {f.name: getattr(batch, f.name) for f in dataclass_fields(batch)}
 
 
 def _rows_of_ids(ids: NDArray[np.int64], wanted: NDArray[np.int64]) -> NDArray[np.intp]:
