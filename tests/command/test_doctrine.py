@@ -216,3 +216,60 @@ def test_channel_limits_hold(scenario_data):
     eng = result.engagements
     assert len(eng) > 0
     assert _in_flight(eng) <= 2 * 1  # one per radar
+
+
+def test_ballistic_reserve_keeps_rounds_for_ballistic_missiles(default_scenario):
+    lau = Launchers(default_scenario, scenario_origin(default_scenario))
+    vl = int(np.flatnonzero(np.array(lau.name) == "very-long-1")[0])
+    site = lau.position_enu_m[vl]
+    # a fast, high aircraft 120 km out: layered defence sends the very-long-range class,
+    # unless its rounds are held for ballistic missiles: then the next layer engages
+    aircraft = make_tracks([[site[0] + 120_000, site[1], 20_000]], [[-600, 0, 0]])
+    held = int(lau.ready_rounds[vl])
+    for reserve, want in [(0, "very_long"), (held, "long")]:
+        cc, launchers, classes = centre(
+            default_scenario, reaction_time_s=0.0, ballistic_reserve={"very_long": reserve}
+        )
+        cc.asset_position_enu_m = site[None, :] * np.array([[1, 1, 0]])
+        cc.note_confirmed(aircraft.track_id, 0.0)
+        orders = cc.cycle(0.0, aircraft, launchers, InterceptorFlights())
+        assert [classes.name[int(launchers.class_index[o.launcher])] for o in orders] == [want]
+    # a ballistic missile may still draw on the reserve
+    cc, launchers, classes = centre(
+        default_scenario, reaction_time_s=0.0, ballistic_reserve={"very_long": held}
+    )
+    cc.asset_position_enu_m = site[None, :] * np.array([[1, 1, 0]])
+    missile = make_tracks([[site[0] + 150_000, site[1], 40_000]], [[-1_500, 0, -300]])
+    cc.note_confirmed(missile.track_id, 0.0)
+    orders = cc.cycle(0.0, missile, launchers, InterceptorFlights())
+    assert len(orders) == 1
+    assert classes.name[int(launchers.class_index[orders[0].launcher])] == "very_long"
+
+
+def test_reengagement_after_kill_assessment(default_scenario):
+    cc, launchers, _ = centre(default_scenario, reaction_time_s=0.0, kill_assessment_s=4.0)
+    lau0 = launchers.position_enu_m.mean(axis=0)
+    cc.asset_position_enu_m = lau0[None, :] * np.array([[1, 1, 0]])
+    track = make_tracks([[lau0[0] + 60_000, lau0[1], 6_000]], [[-250, 0, 0]])
+    cc.note_confirmed(track.track_id, 0.0)
+    flights = InterceptorFlights()
+    first = cc.cycle(0.0, track, launchers, flights)
+    assert len(first) == 1
+    launchers.fire(first[0].launcher, 0.0)
+    flights.launch(first, launchers.position_enu_m, launchers.class_index, 0.0)
+    t_hit = first[0].intercept_time_s
+    # busy while the interceptor flies and until the outcome is seen
+    for t in (2.0, t_hit - 1.0, t_hit + 3.0):
+        moved = make_tracks(
+            track.position_enu_m + track.velocity_enu_mps * t, track.velocity_enu_mps, t
+        )
+        flights.resolved[:] = t >= t_hit
+        assert cc.cycle(t, moved, launchers, flights) == []
+        cc._next_cycle_s = 0.0  # force a cycle at each probe time
+    # the track survived (still reported): engaged again once the assessment is in
+    t = t_hit + 4.5
+    moved = make_tracks(
+        track.position_enu_m + track.velocity_enu_mps * t, track.velocity_enu_mps, t
+    )
+    again = cc.cycle(t, moved, launchers, flights)
+    assert len(again) == 1 and again[0].track_id == 0
