@@ -112,3 +112,10 @@ def test_shapes(n: int) -> None:
     assert merged.cell_of_row.shape == (n,)
     assert len(merged) <= n
     assert merged.range_m.shape == merged.power.shape == (len(merged),)
+
+
+def test_empty_with_groups() -> None:
+    merged = merge_unresolved(
+        np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0), group=np.zeros(0, np.int64), **RES
+    )
+    assert len(merged) == 0

@@ -82,7 +82,7 @@ def _cell_key(
         n_el = int(np.ceil(np.pi / elevation_resolution_rad)) + 1
         key *= n_el
         key += np.floor((elevation_rad + 0.5 * np.pi) / elevation_resolution_rad).astype(np.int64)
-    if group is None:
+    if group is None or key.size == 0:
         return key
     g = group - group.min()
     cells_per_group = int(n_gates) * n_az * n_el
