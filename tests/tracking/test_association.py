@@ -28,7 +28,7 @@ def _random_problem(rng: np.random.Generator, n: int, k: int, spread_m: float):
     return pos, pcov, z, r
 
 
-@pytest.mark.parametrize("n,k", [(0, 0), (0, 3), (3, 0), (1, 1), (7, 9), (40, 60)])
+@pytest.mark.parametrize("n,k", [(0, 0), (0, 3), (3, 0), (1, 1), (7, 9), (40, 60), (120, 150)])
 def test_gate_matches_all_pairs_brute_force(rng, n, k):
     pos, pcov, z, r = _random_problem(rng, n, k, 300.0)
     pairs = gate(pos, pcov, z, r, threshold=11.34)

@@ -102,9 +102,14 @@ def _candidates(
 ) -> tuple[Index, Index]:
     """Pairs (track row, detection row) closer than the track's radius, sorted.
 
-    Tracks are binned by radius (powers of two) and each bin's k-d tree is matched against the
-    detections' tree at the bin's largest radius, then pairs are cut to each track's own radius.
+    Small problems compare every pair; larger ones bin the tracks by radius (powers of two)
+    and match each bin's k-d tree against the detections' tree at the bin's largest radius,
+    then cut the pairs to each track's own radius.
     """
+    if len(position_m) * len(z_m) <= 4096:
+        d2 = np.sum((position_m[:, None, :] - z_m[None, :, :]) ** 2, axis=2)
+        ti, dj = np.nonzero(d2 <= (radius_m**2)[:, None])
+        return ti.astype(np.intp), dj.astype(np.intp)
     det_tree = cKDTree(z_m, balanced_tree=False, compact_nodes=False)
     level = np.ceil(np.log2(np.maximum(radius_m, 1e-9))).astype(np.int64)
     ti_parts, dj_parts = [], []

@@ -146,12 +146,12 @@ def white_accel_noise(dt_s: float, accel_mps2: float) -> Array:
     ``q [[dt^3/3, dt^2/2], [dt^2/2, dt]]`` per axis (Stone Soup's ``ConstantVelocity``).
     """
     q = accel_mps2**2
-    block = q * np.array([[dt_s**3 / 3.0, dt_s**2 / 2.0], [dt_s**2 / 2.0, dt_s]])
-    out = np.zeros((6, 6))
-    for axis in range(3):
-        idx = np.ix_([axis, axis + 3], [axis, axis + 3])
-        out[idx] = block
-    return out
+    return q * (dt_s**3 / 3.0 * _Q_POS + dt_s**2 / 2.0 * _Q_CROSS + dt_s * _Q_VEL)
+
+
+_Q_POS = np.diag([1.0, 1.0, 1.0, 0.0, 0.0, 0.0])
+_Q_VEL = np.diag([0.0, 0.0, 0.0, 1.0, 1.0, 1.0])
+_Q_CROSS = np.eye(6, k=3) + np.eye(6, k=-3)
 
 
 def ct_transition(omega_rad_s: Array, dt_s: float) -> Array:

@@ -132,7 +132,8 @@ class RevisitEstimator:
         self._buffer[sensor_id, slots] = iv
         self._count[sensor_id] += len(iv)
         filled = self._buffer[sensor_id, : min(int(self._count[sensor_id]), size)]
-        self.revisit_s[sensor_id] = float(np.quantile(filled, 0.75))
+        k = (3 * (len(filled) - 1)) // 4  # the 75th percentile (lower order statistic)
+        self.revisit_s[sensor_id] = float(np.partition(filled, k)[k])
 
 
 def missed_scans(table: TrackTable, time_s: float, revisit_s: Array) -> Array:

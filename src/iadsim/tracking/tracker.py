@@ -313,6 +313,9 @@ class Tracker:
         table = replace(table, confirmed=table.confirmed | newly).take(~delete)
 
         fresh = np.flatnonzero(~claimed)
+        if len(fresh) == 0:
+            self._table = table
+            return confirmed_ids, dropped_ids
         born = initiate(
             z[fresh], r[fresh], det.truth_id[fresh], sensor_id=sensor,
             n_sensors=self._n_sensors, time_s=time_s, first_id=self._next_id,
