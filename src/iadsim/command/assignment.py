@@ -38,7 +38,11 @@ Method = Literal["exact", "fast", "auto"]
 METHODS: tuple[str, ...] = ("exact", "fast", "auto")
 
 AUTO_EXACT_MAX_PAIRS = 2500
-"""``auto`` uses the exact solver when rounds x threats is at most this, else the fast one."""
+"""``auto`` uses the exact solver when rounds x threats is at most this (and threats get few
+rounds each, see ``AUTO_EXACT_ROUNDS_PER_THREAT``), else the fast one."""
+AUTO_EXACT_ROUNDS_PER_THREAT = 2
+"""Rounds per threat above which ``auto`` prefers the fast solver: the exact solver's columns
+(threat, set of rounds) grow combinatorially with the rounds a threat receives."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,9 +255,11 @@ def solve(
     """Solve a WTA instance with the named method.
 
     ``exact`` proves optimality (or returns the best found and a lower bound when the time
-    limit or the column budget runs out); ``fast`` is maximum marginal return followed by
-    neighbourhood search; ``auto`` is ``exact`` for small instances (at most
-    ``AUTO_EXACT_MAX_PAIRS`` rounds x threats) and ``fast`` otherwise.
+    limit or the column budget runs out, as on weapon-rich instances where every threat draws
+    many rounds); ``fast`` is maximum marginal return followed by neighbourhood search;
+    ``auto`` is ``exact`` for small instances (at most ``AUTO_EXACT_MAX_PAIRS`` rounds x
+    threats, at most ``AUTO_EXACT_ROUNDS_PER_THREAT`` rounds per threat on average, or one
+    round per threat) and ``fast`` otherwise.
     """
     from iadsim.command.wta_exact import ExactResult, solve_exact
     from iadsim.command.wta_fast import FastResult, solve_fast
@@ -262,7 +268,11 @@ def solve(
         raise _fail(f"method must be one of {METHODS} (got {method!r})")
     if method == "auto":
         small = problem.n_rounds * problem.n_targets <= AUTO_EXACT_MAX_PAIRS
-        method = "exact" if small else "fast"
+        few_per_threat = (
+            problem.target_capacity.max(initial=0) <= 1
+            or problem.n_rounds <= AUTO_EXACT_ROUNDS_PER_THREAT * problem.n_targets
+        )
+        method = "exact" if small and few_per_threat else "fast"
     t0 = time.perf_counter()
     sol: FastResult | ExactResult
     if method == "fast":
