@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from iadsim.command.doctrine import CommandCentre
-from iadsim.command.threat_evaluation import classify_kinematics, classify_tracks
+from iadsim.command.threat_evaluation import classify_tracks
 from iadsim.engagement.interceptors import InterceptorFlights
 from iadsim.engagement.launchers import InterceptorClasses, Launchers
 from iadsim.errors import ScenarioError
@@ -68,24 +68,6 @@ def test_confusion_rows_must_sum_to_one(scenario_data):
 
 
 # ------------------------------------------------------------------ classification
-
-
-def test_kinematic_classification():
-    spec = ClassificationSpec()
-    tracks = make_tracks(
-        [[0, 0, 8000], [0, 0, 12000], [0, 0, 50], [0, 0, 800], [0, 0, 40000], [0, 0, 9000]],
-        [[250, 0, 0], [200, 0, 0], [240, 0, 0], [50, 0, 0], [1500, 0, -800], [900, 0, -700]],
-    )
-    want = [
-        "aircraft",
-        "recon_aircraft",
-        "cruise_missile",
-        "uav",
-        "ballistic_missile",
-        "ballistic_missile",
-    ]
-    got = [THREAT_TYPES[k] for k in classify_kinematics(tracks, spec)]
-    assert got == want
 
 
 def test_confusion_matrix_frequencies():
