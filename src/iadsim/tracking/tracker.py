@@ -295,7 +295,7 @@ class Tracker:
             won = gnn(conf_pairs, n, k, miss_cost=self._gate)
             self._gnn_update(won, z, r, det, xc, x, p, mu, hit, hit_truth, tentative=False)
         tent_pairs = pairs.take(~is_conf & ~claimed[pairs.detection])
-        won_t = gnn(tent_pairs, n, k, miss_cost=self._gate)
+        won_t = self._assign_tentative(tent_pairs, n, k)
         self._gnn_update(won_t, z, r, det, xc, x, p, mu, hit, hit_truth, tentative=True)
         claimed[won_t.detection] = True
 
@@ -324,6 +324,21 @@ class Tracker:
         self._next_id += len(fresh)
         self._table = TrackTable.concatenate(table, born)
         return confirmed_ids, dropped_ids
+
+    def _assign_tentative(self, pairs: GatedPairs, n: int, k: int) -> GatedPairs:
+        """GNN for tentative tracks on the negative log-likelihood ``d2 + ln det S``.
+
+        Tentative covariances differ by orders of magnitude (a one-detection track's grows with
+        its unknown velocity), so the likelihood, not the bare distance, picks the partner;
+        every gated pair is still preferred to leaving the track unassigned.
+        """
+        if len(pairs) == 0:
+            return pairs
+        nll = -2.0 * pairs.loglik
+        nll = nll - nll.min() + 1e-3
+        scored = GatedPairs(pairs.track, pairs.detection, nll, pairs.loglik)
+        won = gnn(scored, n, k, miss_cost=float(nll.max()) + 1.0)
+        return GatedPairs(won.track, won.detection, -2.0 * won.loglik, won.loglik)
 
     def _reach(self, table: TrackTable, r: Array, time_s: float) -> Array | None:
         """How far a one-detection track's next detection can be: speed x time + noise."""
