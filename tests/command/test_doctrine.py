@@ -145,8 +145,9 @@ def test_salvo_ripples_from_one_launcher(default_scenario):
         for o in orders:
             launchers.fire(o.launcher, float(t))
         flights.launch(orders, launchers.position_enu_m, launchers.class_index, float(t))
-        fired += [(float(t), o.launcher, o.track_id) for o in orders]
+        fired += [(float(t), o.launcher, o.track_id, o.salvo_round, o.salvo_size) for o in orders]
     assert len(fired) == 2
+    assert [f[3:] for f in fired] == [(1, 2), (2, 2)]
     assert fired[0][1] == fired[1][1] and fired[0][2] == fired[1][2] == 0
     assert fired[1][0] - fired[0][0] >= launchers.min_interval_s[fired[0][1]]
 

@@ -53,6 +53,9 @@ class _Ripple:
     launcher: int
     track_id: int
     rounds_left: int
+    salvo_size: int = 1
+    reported_type: str = ""
+    value: float = float("nan")
 
 
 class CommandCentre:
@@ -256,18 +259,30 @@ class CommandCentre:
                 break
             pair = a[k] * tgt.size + b[k]
             launcher, row = int(lau[a[k]]), int(tgt[b[k]])
+            reported = THREAT_TYPES[int(kind[row])]
             out.append(
                 EngagementOrder(
                     launcher=launcher,
                     track_id=int(tracks.track_id[row]),
                     intercept_time_s=float(time_s + tof[pair]),
                     aim_point_enu_m=point[pair].copy(),
+                    reported_type=reported,
+                    value=float(value[row]),
+                    salvo_round=1,
+                    salvo_size=int(salvo[pair]),
                 )
             )
             in_flight += 1
             if salvo[pair] > 1:
                 self._ripples.append(
-                    _Ripple(launcher, int(tracks.track_id[row]), int(salvo[pair]) - 1)
+                    _Ripple(
+                        launcher,
+                        int(tracks.track_id[row]),
+                        int(salvo[pair]) - 1,
+                        int(salvo[pair]),
+                        reported,
+                        float(value[row]),
+                    )
                 )
         return out
 
@@ -299,10 +314,30 @@ class CommandCentre:
             )
             if not inside_envelope(tof, point, site, self._envelope, cls)[0]:
                 continue
-            out.append(EngagementOrder(r.launcher, r.track_id, float(time_s + tof[0]), point[0]))
+            out.append(
+                EngagementOrder(
+                    r.launcher,
+                    r.track_id,
+                    float(time_s + tof[0]),
+                    point[0],
+                    reported_type=r.reported_type,
+                    value=r.value,
+                    salvo_round=r.salvo_size - r.rounds_left + 1,
+                    salvo_size=r.salvo_size,
+                )
+            )
             available[r.launcher] = False
             in_flight += 1
             if r.rounds_left > 1:
-                still.append(_Ripple(r.launcher, r.track_id, r.rounds_left - 1))
+                still.append(
+                    _Ripple(
+                        r.launcher,
+                        r.track_id,
+                        r.rounds_left - 1,
+                        r.salvo_size,
+                        r.reported_type,
+                        r.value,
+                    )
+                )
         self._ripples = still
         return out

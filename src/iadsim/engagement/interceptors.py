@@ -26,6 +26,10 @@ class EngagementOrder:
     track_id: int
     intercept_time_s: float
     aim_point_enu_m: NDArray[np.float64]  # (3,)
+    reported_type: str = ""  # the command stage's classification of the track
+    value: float = float("nan")  # the threat value the assignment used
+    salvo_round: int = 1  # 1 for the first round of a salvo, 2 for the next, ...
+    salvo_size: int = 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -112,7 +112,10 @@ class RunRecord:
             common = dict(track_id=o.track_id, threat_id=tgt, launcher=lau.name[o.launcher],
                           interceptor_class=cls)
             self.events.add(time_s, "assignment",
-                            detail=f"planned intercept at {o.intercept_time_s:.1f} s", **common)
+                            detail=f"planned intercept at {o.intercept_time_s:.1f} s"
+                            + (f"; reported {o.reported_type}, value {o.value:.3g}, "
+                               f"round {o.salvo_round} of {o.salvo_size}"
+                               if o.reported_type else ""), **common)
             self.events.add(time_s, "launch", interceptor_id=iid, **common)
 
     def step_done(self, time_s: float, flights: InterceptorFlights, tracks: TrackBatch) -> None:

@@ -109,7 +109,10 @@ class CommandSpec(StrictModel):
         description="engage with the longest-range class that can; shorter ones take leakers",
     )
     hold_fire_below_value: float = Field(
-        default=0.0, ge=0.0, description="do not engage a threat valued below this"
+        default=0.0,
+        ge=0.0,
+        description="do not engage a threat valued below this (value: asset value / seconds "
+        "to reach it, x threat_value x threat_lethality)",
     )
     ballistic_reserve: dict[str, Annotated[int, Field(ge=0, le=100_000)]] = Field(
         default_factory=dict, description="rounds per class kept for ballistic missiles"
