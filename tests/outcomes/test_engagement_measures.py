@@ -48,6 +48,17 @@ def test_measures_by_hand():
     assert m["threat_cost_total"] == pytest.approx(23.0)
     assert m["cost_exchange_ratio"] == pytest.approx(22.5 / 9.0)
     assert m["raid_annihilated"] is False and m["no_leakers"] is False
+    assert m["raid_annihilation"] == 0.0
+    all_killed = threats.assign(fate="killed", killer_class="short")
+    m2 = engagement_measures(
+        all_killed,
+        eng,
+        class_names=("short", "long"),
+        class_cost={"short": 1.0, "long": 3.0},
+        threat_cost={},
+    )
+    assert m2["raid_annihilated"] is True and m2["raid_annihilation"] == 1.0
+    assert m2["no_leakers"] is True
     tl = m["engagement_timeline"]
     assert list(tl) == ["L1", "S1"]
     assert [e["launch_time_s"] for e in tl["S1"]] == [3.0, 8.0, 9.0]

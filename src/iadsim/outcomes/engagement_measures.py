@@ -4,7 +4,7 @@ In: the run's threats table (one row per threat, with fate and killer class) and
 table (one row per interceptor fired), interceptor and threat costs. Out: rounds per class and
 per kill, the notional cost-exchange ratio, whether the raid was annihilated, and the
 engagement timeline per launcher. P(raid annihilation) is the Monte Carlo mean of
-``raid_annihilated`` over replications.
+``raid_annihilation`` over replications.
 """
 
 from __future__ import annotations
@@ -32,7 +32,9 @@ def engagement_measures(
     * ``threat_cost_killed``, ``threat_cost_total``: notional costs from ``threat_cost``;
     * ``cost_exchange_ratio``: cost of threats killed / cost of interceptors fired (> 1
       favours the defence; None when nothing was fired);
-    * ``raid_annihilated``: every threat killed; ``no_leakers``: no threat reached an asset;
+    * ``raid_annihilated``: every threat killed, also as ``raid_annihilation`` (1.0 or 0.0, a
+      numeric metric whose Monte Carlo mean is P(raid annihilation));
+      ``no_leakers``: no threat reached an asset;
     * ``engagement_timeline``: per launcher, one entry per interceptor, in launch order.
     """
     fate = threats["fate"].astype(str).to_numpy()
@@ -72,6 +74,7 @@ def engagement_measures(
         "threat_cost_total": float(cost_of.sum()),
         "cost_exchange_ratio": threat_killed_cost / spent if spent > 0 else None,
         "raid_annihilated": bool(len(threats) > 0 and n_killed == len(threats)),
+        "raid_annihilation": float(len(threats) > 0 and n_killed == len(threats)),
         "no_leakers": bool(not (fate == "leaked").any()),
         "engagement_timeline": timeline,
     }
