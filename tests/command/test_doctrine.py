@@ -184,8 +184,10 @@ def _in_flight(eng: pd.DataFrame) -> int:
     return int(max(np.sum((launch <= t) & (end > t)) for t in np.unique(launch)))
 
 
-def test_channel_limits_hold(scenario_data):
+@pytest.mark.parametrize("assignment", ["auto", "greedy"])
+def test_channel_limits_hold(scenario_data, assignment):
     scenario_data["simulation"]["duration_s"] = 300
+    scenario_data["command"]["assignment"] = assignment
     scenario_data["command"]["fire_control_channels"] = 1
     result = run(scenario_from_dict(scenario_data, "s.yaml"), keep_trajectories=False)
     eng = result.engagements

@@ -134,22 +134,30 @@ class CommandCentre:
             return orders
         available = launchers.available(time_s)
         available[[o.launcher for o in orders]] = False
+        engaged = np.unique(flights.track_id[~flights.resolved]).size + len(self._ripples)
         if self.spec.assignment == "greedy":
             assessment = evaluate_threats(
                 tracks, self.asset_position_enu_m, self.asset_value, self.asset_radius_m
             )
-            return orders + assign_greedy(
-                tracks,
-                assessment,
-                eligible,
-                available,
-                launchers.position_enu_m,
-                launchers.class_index,
-                self.classes,
-                time_s,
-                self.origin,
+            room = len(tracks)
+            if self.fire_control_channels is not None:
+                room = min(room, max(self.fire_control_channels - engaged, 0))
+            if self.guidance_channels is not None:
+                room = min(room, max(self.guidance_channels - in_flight - len(orders), 0))
+            return (
+                orders
+                + assign_greedy(
+                    tracks,
+                    assessment,
+                    eligible,
+                    available,
+                    launchers.position_enu_m,
+                    launchers.class_index,
+                    self.classes,
+                    time_s,
+                    self.origin,
+                )[:room]
             )
-        engaged = np.unique(flights.track_id[~flights.resolved]).size + len(self._ripples)
         return orders + self._assign(
             time_s,
             tracks.take(np.flatnonzero(eligible)),
