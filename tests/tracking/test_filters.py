@@ -271,3 +271,20 @@ def test_kalman_filter_matches_stone_soup(rng):
                                    rtol=1e-6, atol=1e-4)
         np.testing.assert_allclose(p[0][np.ix_(perm, perm)], np.asarray(state.covar),
                                    rtol=1e-6, atol=1e-4)
+
+
+@pytest.mark.parametrize("m", [1, 4])
+def test_imm_position_parts_match_the_full_combination(rng, m):
+    from iadsim.tracking.filters import imm_position, imm_position_sigma
+
+    n = 7
+    x = rng.normal(0, 1e4, (m, n, 6))
+    a = rng.normal(0, 10, (m, n, 6, 6))
+    p = a @ np.swapaxes(a, -1, -2)
+    mu = rng.dirichlet(np.ones(m), n)
+    xc, pc = imm_combine(x, p, mu)
+    xp, pp = imm_position(x, p, mu)
+    np.testing.assert_allclose(xp, xc[:, :3])
+    np.testing.assert_allclose(pp, pc[:, :3, :3], rtol=1e-9)
+    sigma = np.sqrt(np.trace(pc[:, :3, :3], axis1=1, axis2=2) / 3.0)
+    np.testing.assert_allclose(imm_position_sigma(x, p, mu), sigma, rtol=1e-9)

@@ -332,6 +332,30 @@ def imm_combine(x: Array, p: Array, mu: Array) -> tuple[Array, Array]:
     return xc, symmetrise(pc)
 
 
+def imm_position(x: Array, p: Array, mu: Array) -> tuple[Array, Array]:
+    """``imm_combine`` of the position block only: ``(n, 3)`` and ``(n, 3, 3)`` (4x cheaper)."""
+    if x.shape[0] == 1:
+        return x[0, :, :3], p[0, :, :3, :3]
+    m, n = x.shape[0], x.shape[1]
+    xs = x[:, :, :3]
+    xc = np.matmul(mu[:, None, :], np.swapaxes(xs, 0, 1))[:, 0, :]
+    dx = xs - xc[None]
+    second = (p[:, :, :3, :3] + dx[..., :, None] * dx[..., None, :]).reshape(m, n, 9)
+    pc = np.matmul(mu[:, None, :], second.swapaxes(0, 1))[:, 0, :].reshape(n, 3, 3)
+    return xc, symmetrise(pc)
+
+
+def imm_position_sigma(x: Array, p: Array, mu: Array) -> Array:
+    """RMS position sigma ``(n,)`` of the IMM mixture, ``sqrt(trace(P_pos) / 3)``."""
+    tr = np.trace(p[:, :, :3, :3], axis1=2, axis2=3)  # (M, n)
+    if x.shape[0] == 1:
+        return np.sqrt(tr[0] / 3.0)
+    xs = x[:, :, :3]
+    xc = np.einsum("nm,mnk->nk", mu, xs)
+    spread = np.sum((xs - xc[None]) ** 2, axis=2)  # (M, n)
+    return np.sqrt(np.einsum("nm,mn->n", mu, tr + spread) / 3.0)
+
+
 def imm_probabilities(c: Array, loglik: Array) -> Array:
     """Posterior model probabilities ``(n, M)`` from predicted ``c`` and log-likelihoods."""
     ll = loglik - loglik.max(axis=1, keepdims=True)

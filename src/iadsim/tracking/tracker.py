@@ -33,6 +33,8 @@ from iadsim.tracking.filters import (
     covariance_at,
     imm_combine,
     imm_mix,
+    imm_position,
+    imm_position_sigma,
     imm_probabilities,
     kf_update,
     symmetrise,
@@ -250,6 +252,22 @@ class Tracker:
             x[c], p[c] = imm_combine(table.x[:, c], table.p[:, c], table.mu[c])
         return x, p
 
+    def _combined_position(self, table: TrackTable) -> tuple[Array, Array]:
+        """``_combined`` for the position block only: ``(n, 3)``, ``(n, 3, 3)``."""
+        x, p = table.x[0, :, :3].copy(), table.p[0, :, :3, :3].copy()
+        c = np.flatnonzero(table.confirmed)
+        if self.models.count > 1 and len(c):
+            x[c], p[c] = imm_position(table.x[:, c], table.p[:, c], table.mu[c])
+        return x, p
+
+    def _position_sigma(self, table: TrackTable) -> Array:
+        """RMS position sigma ``(n,)`` of each track (IMM mixture for confirmed tracks)."""
+        sigma = np.sqrt(np.trace(table.p[0, :, :3, :3], axis1=1, axis2=2) / 3.0)
+        c = np.flatnonzero(table.confirmed)
+        if self.models.count > 1 and len(c):
+            sigma[c] = imm_position_sigma(table.x[:, c], table.p[:, c], table.mu[c])
+        return sigma
+
     def _predicted(self, table: TrackTable, dt_s: float) -> TrackTable:
         if dt_s <= 0.0 or len(table) == 0:
             return table
@@ -276,9 +294,9 @@ class Tracker:
         table = self._table
         n, k = len(table), len(det)
         z, r = convert_measurements(det, self.geometry, debias=spec.debias_measurements)
-        xc, pc = self._combined(table)
+        xc, pc = self._combined_position(table)
         reach = self._reach(table, r, time_s)
-        pairs = gate(xc[:, :3], pc[:, :3, :3], z, r, self._gate, max_radius_m=reach)
+        pairs = gate(xc, pc, z, r, self._gate, max_radius_m=reach)
         pairs = self._velocity_gate(pairs, table, xc, z, r, time_s)
 
         is_conf = table.confirmed[pairs.track]
@@ -304,8 +322,7 @@ class Tracker:
         table, intervals = record_hits(table, hit, hit_truth, sensor_id=sensor, time_s=time_s,
                                        revisit_s=revisit, spec=spec)
         self._revisit.add(sensor, intervals)
-        _, pc = self._combined(table)
-        sigma = np.sqrt(np.trace(pc[:, :3, :3], axis1=1, axis2=2) / 3.0)
+        sigma = self._position_sigma(table)
         newly, delete = confirm_and_delete(table, sigma, time_s=time_s, revisit_s=revisit,
                                            spec=spec)
         confirmed_ids = table.track_id[newly & ~delete]
