@@ -106,3 +106,18 @@ def test_tracking_metrics_with_no_tracks_and_no_truth():
     out = tracking_metrics(_truth([(0.0, 1, 0, 0, 0)]), empty_tracks, cutoff_m=10.0)
     assert out.per_step["missed_m"].iloc[0] == pytest.approx(np.sqrt(50.0))
     assert np.isnan(out.per_threat["first_track_s"].iloc[0])
+
+
+def test_a_track_that_wanders_to_another_threat_is_let_go():
+    truth = _truth([(t, 1, 0.0, 0.0, 0.0) for t in range(4)]
+                   + [(t, 2, 1_500.0, 0.0, 0.0) for t in range(4)])
+    tracks = _tracks([(0, 5, True, 10.0, 0, 0), (1, 5, True, 10.0, 0, 0),
+                      (2, 5, True, 1_300.0, 0, 0), (3, 5, True, 1_300.0, 0, 0)])
+    per = tracking_metrics(truth, tracks, cutoff_m=5_000.0).per_threat.set_index("threat_id")
+    assert per.loc[2, "first_track_s"] == 2.0
+    assert per.loc[1, "track_breaks"] == 0 and per.loc[1, "swaps"] == 0
+    # within the cutoff and not clearly nearer another threat, the track stays with threat 1
+    tracks = _tracks([(0, 5, True, 10.0, 0, 0), (1, 5, True, 10.0, 0, 0),
+                      (2, 5, True, 700.0, 0, 0), (3, 5, True, 700.0, 0, 0)])
+    per = tracking_metrics(truth, tracks, cutoff_m=5_000.0).per_threat.set_index("threat_id")
+    assert np.isnan(per.loc[2, "first_track_s"])

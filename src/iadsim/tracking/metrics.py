@@ -117,10 +117,11 @@ def tracking_metrics(
         first detection to first confirmed track.
 
     For continuity a threat keeps the track it followed at the previous time while that track
-    stays within the cutoff, the others are matched by minimum total distance (CLEAR MOT
-    style); a *break* is a return to tracked after a gap, a *swap* a change of the track id
-    following it. ``summary["missed_fraction_after_first_track"]`` is the share of truth
-    samples after each threat's first tracked time with no track on the threat.
+    stays within the cutoff and is not more than twice as close to another threat; the others
+    are matched by minimum total distance (CLEAR MOT style). A *break* is a return to tracked
+    after a gap, a *swap* a change of the track id following it.
+    ``summary["missed_fraction_after_first_track"]`` is the share of truth samples after each
+    threat's first tracked time with no track on the threat.
     """
     if "confirmed" in tracks.columns:
         tracks = tracks[tracks["confirmed"].astype(bool)]
@@ -211,20 +212,23 @@ def _sticky_assignment(
 ) -> NDArray[np.int64]:
     """Track id followed by each truth ``(m,)`` (-1: none), keeping last time's pairs.
 
-    As in the CLEAR MOT metrics, a threat keeps the track it had while that track is still
-    within the cutoff; the others are matched by minimum total distance.
+    As in the CLEAR MOT metrics a threat keeps the track it had while that track stays within
+    the cutoff, unless the track has come more than twice as close to another threat (so in a
+    dense stream a track that has wandered to another threat is let go). The others are matched
+    by minimum total distance.
     """
     m, n = len(truth_m), len(tracks_m)
     out = np.full(m, -1, dtype=np.int64)
     if m == 0 or n == 0:
         return out
     d = cdist(truth_m, tracks_m)
+    nearest = d.min(axis=0)  # each track's distance to its nearest threat
     col_of = {int(k): j for j, k in enumerate(track_id)}
     free_t = np.ones(m, dtype=bool)
     free_k = np.ones(n, dtype=bool)
     for i, tid in enumerate(truth_id):
         j = col_of.get(held.get(int(tid), -1), -1)
-        if j >= 0 and free_k[j] and d[i, j] < cutoff_m:
+        if j >= 0 and free_k[j] and d[i, j] < cutoff_m and d[i, j] <= 2.0 * nearest[j]:
             out[i], free_t[i], free_k[j] = track_id[j], False, False
     rows, cols = np.flatnonzero(free_t), np.flatnonzero(free_k)
     if len(rows) and len(cols):
