@@ -11,8 +11,9 @@ Every ``cycle_s`` the command centre
    approach) x the type's ``threat_value`` weight x its ``threat_lethality``;
 3. plans every (ready launcher, track) pair: intercept point with the class's boost/coast
    profile (a ballistic classification adds gravity to the track's motion), inside the
-   envelope, before the threat reaches its asset, with rounds for a whole salvo and, for
-   threats other than ballistic missiles, the class's ballistic reserve left untouched;
+   envelope, before the threat reaches its asset (a launcher short of a full salvo fires what
+   it has) and, for threats other than ballistic missiles, the class's ballistic reserve left
+   untouched;
    layered defence keeps only the longest-reaching class that can engage each threat;
 4. solves the weapon-target assignment (``exact``, ``fast`` or ``auto``; or ``greedy``) with one
    salvo per launcher and at most one salvo per threat per cycle (the doctrine looks before it
@@ -217,10 +218,11 @@ class CommandCentre:
         tof, point = intercept_boost_coast(
             pos[tj], vel[tj], site, self._profile, cls, target_accel_mps2=acc[tj]
         )
-        salvo = self._salvo[cls, kind[tj]]
+        # a launcher down to its last rounds fires what it has (else they would never be used:
+        # reloads start only on an empty launcher)
+        salvo = np.minimum(self._salvo[cls, kind[tj]], launchers.ready_rounds[li])
         ok = inside_envelope(tof, point, site, self._envelope, cls)
         ok &= tof <= assess.time_to_asset_s[tj]
-        ok &= launchers.ready_rounds[li] >= salvo
         if self._reserve.any():
             held = np.bincount(
                 launchers.class_index,
@@ -235,6 +237,16 @@ class CommandCentre:
             ok &= self.classes.max_range_m[cls] >= best[tj]
         shape = (lau.size, tgt.size)
         pk = 1.0 - (1.0 - self.classes.pk[cls, kind[tj]]) ** salvo
+        # only threats some launcher can engage now take part (an asset-based objective would
+        # otherwise count every threat out of reach this cycle as a certain leaker)
+        col = np.flatnonzero(ok.reshape(shape).any(axis=0))
+        if col.size == 0:
+            return []
+        pair_index = (np.arange(lau.size)[:, None] * tgt.size + col[None, :]).ravel()
+        tof, point, salvo = tof[pair_index], point[pair_index], salvo[pair_index]
+        ok, pk = ok[pair_index], pk[pair_index]
+        tgt = tgt[col]
+        shape = (lau.size, tgt.size)
         group = cap = None
         if self.fire_control_channels is not None:
             group = np.zeros(lau.size, dtype=np.int64)
