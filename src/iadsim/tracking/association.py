@@ -239,7 +239,7 @@ def jpda_probabilities(
     detection_probability: float,
     gate_probability: float,
     clutter_density_per_m3: float,
-    max_exact_pairs: int = 24,
+    max_exact_pairs: int = 16,
 ) -> tuple[Array, Array]:
     """JPDA marginal association probabilities, cluster by cluster.
 
