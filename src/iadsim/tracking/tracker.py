@@ -217,7 +217,7 @@ class Tracker:
             track_id=table.track_id.copy(),
             position_enu_m=x[:, :3].copy(),
             velocity_enu_mps=x[:, 3:].copy(),
-            covariance=p,
+            covariance=p.copy(),
             confirmed=table.confirmed.copy(),
             quality=quality(table, time_s, self._revisit.revisit_s, self.spec),
             truth_id=table.vote_id.copy(),
@@ -288,6 +288,8 @@ class Tracker:
 
     def _scan(self, det: DetectionBatch, time_s: float, sensor: int) -> tuple[Ids, Ids]:
         spec = self.spec
+        # a prediction makes new state arrays, which this scan may then update in place
+        owned = self._time_s is not None and time_s > self._time_s and len(self._table) > 0
         if self._time_s is not None:
             self._table = self._predicted(self._table, time_s - self._time_s)
         self._time_s = time_s
@@ -305,7 +307,10 @@ class Tracker:
         claimed[conf_pairs.detection] = True
         hit = np.zeros(n, dtype=bool)
         hit_truth = np.full(n, -1, dtype=np.int64)
-        x, p, mu = table.x.copy(), table.p.copy(), table.mu.copy()
+        if owned:
+            x, p, mu = table.x, table.p, table.mu
+        else:
+            x, p, mu = table.x.copy(), table.p.copy(), table.mu.copy()
 
         if spec.association == "jpda":
             self._jpda_update(conf_pairs, n, k, z, r, det, xc, x, p, mu, hit, hit_truth)
