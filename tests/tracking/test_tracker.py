@@ -230,3 +230,17 @@ def test_bad_rows_can_be_skipped(rng):
     assert [e.rows for e in tracker.rejected] == [[0]] * 4
     assert "detections[0].elevation_rad must be finite" in str(tracker.rejected[0])
     assert step.tracks.truth_id.tolist() == [1]
+
+
+@pytest.mark.parametrize("model", ["ncv", "imm"])
+def test_returned_pictures_are_not_changed_by_later_steps(rng, model):
+    geometry = single_radar()
+    tracker = Tracker(TrackingSpec(motion_model=model), geometry)
+    truth = np.array([[10_000.0, 0.0, 1_000.0], [0.0, 20_000.0, 2_000.0]])
+    for k in range(1, 5):
+        step = tracker.step(scan(truth + k * 100.0, float(k), geometry, rng=rng), float(k))
+    kept = {f: getattr(step.tracks, f).copy() for f in step.tracks.__slots__}
+    for k in range(5, 9):
+        tracker.step(scan(truth + k * 100.0, float(k), geometry, rng=rng), float(k))
+    for f, v in kept.items():
+        np.testing.assert_array_equal(getattr(step.tracks, f), v)
