@@ -244,3 +244,18 @@ def test_returned_pictures_are_not_changed_by_later_steps(rng, model):
         tracker.step(scan(truth + k * 100.0, float(k), geometry, rng=rng), float(k))
     for f, v in kept.items():
         np.testing.assert_array_equal(getattr(step.tracks, f), v)
+
+
+def test_tracks_expire_when_the_radars_fall_silent(rng):
+    geometry = single_radar()
+    tracker = Tracker(TrackingSpec(max_misses=3), geometry)
+    truth = np.array([[10_000.0, 0.0, 1_000.0]])
+    for k in range(1, 8):
+        tracker.step(scan(truth + k * 50.0, float(k), geometry, rng=rng), float(k))
+    dropped = []
+    for k in range(8, 15):
+        step = tracker.step(DetectionBatch.empty(), float(k))
+        dropped += step.dropped_ids.tolist()
+        if k <= 9:
+            assert len(step.tracks) == 1  # coasting through two missed 1 s scans
+    assert dropped == [0] and len(step.tracks) == 0

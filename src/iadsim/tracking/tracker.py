@@ -192,6 +192,7 @@ class Tracker:
                 confirmed.append(c)
                 dropped.append(d)
             dropped.append(self._merge_duplicates())
+        dropped.append(self._expire(float(time_s)))
         self._last_step_s = float(time_s)
         return TrackerStep(
             tracks=self.picture(time_s),
@@ -224,6 +225,17 @@ class Tracker:
         )
 
     # -- one radar scan ---------------------------------------------------------------------
+
+    def _expire(self, time_s: float) -> Ids:
+        """Delete the tracks whose misses or coasting have run out by ``time_s`` (even when no
+        radar reported anything); the ids of the confirmed ones."""
+        table = self._table
+        if len(table) == 0:
+            return np.empty(0, dtype=np.int64)
+        _, delete = confirm_and_delete(table, self._position_sigma(table), time_s=time_s,
+                                       revisit_s=self._revisit.revisit_s, spec=self.spec)
+        self._table = table.take(~delete)
+        return table.track_id[delete & table.confirmed]
 
     def _merge_duplicates(self) -> Ids:
         """Delete confirmed tracks that follow the same target as an older one; their ids."""
