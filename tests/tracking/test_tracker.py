@@ -57,12 +57,14 @@ def test_one_target_confirmed_held_and_dropped(rng, model):
     assert dropped == [0]
 
 
-def test_many_targets_in_clutter_all_held(rng):
+@pytest.mark.parametrize("association", ["gnn", "jpda"])
+def test_many_targets_in_clutter_all_held(rng, association):
     geometry = single_radar()
     n = 40
     pos0 = np.column_stack([rng.uniform(-60e3, 60e3, (n, 2)), rng.uniform(1e3, 9e3, n)])
     vel = np.column_stack([rng.normal(0, 150, (n, 2)), np.zeros(n)])
-    tracker = Tracker(TrackingSpec(max_speed_mps=600.0), geometry)
+    spec = TrackingSpec(max_speed_mps=600.0, association=association)
+    tracker = Tracker(spec, geometry)
     for k in range(1, 21):
         truth = pos0 + vel * k
         det = scan(truth, k, geometry, rng=rng, pd=0.9, false_alarms=60, max_range_m=90e3)
