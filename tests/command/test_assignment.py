@@ -6,6 +6,8 @@ import itertools
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from iadsim.command.assignment import check_feasible, make_problem, objective, solve
 from iadsim.command.wta_exact import combinations, solve_exact
@@ -198,3 +200,20 @@ def test_bad_input_names_the_field():
         make_problem([1.0, -1.0], [[0.5, 0.5]])
     with pytest.raises(InputDataError, match=r"method must be one of"):
         solve(make_problem([1.0], [[0.5]]), method="best")  # type: ignore[arg-type]
+
+
+@settings(derandomize=True, max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(0, 12),
+    m=st.integers(0, 9),
+    flags=st.fixed_dictionaries(
+        {k: st.booleans() for k in ("rounds", "mask", "groups", "caps", "assets")}
+    ),
+)
+def test_fast_answer_is_always_feasible(seed, n, m, flags):
+    problem = random_problem(np.random.default_rng(seed), n, m, **flags)
+    for method in ("fast", "auto"):
+        sol = solve(problem, method=method, time_limit_s=5.0)
+        assert not check_feasible(problem, sol.x)
+        assert sol.objective == pytest.approx(objective(problem, sol.x))

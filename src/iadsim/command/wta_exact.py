@@ -397,6 +397,9 @@ def _asset_enumerate(problem: WTAProblem, time_limit_s: float) -> ExactResult:
     (one row per assignment); larger instances go to the fast solver, without a proof."""
     weapon = np.repeat(np.arange(problem.n_weapons), problem.rounds)
     r_count, m = weapon.size, problem.n_targets
+    if m == 0 or r_count == 0:
+        x = np.zeros(problem.pk.shape, dtype=np.int64)
+        return ExactResult(x, objective(problem, x), objective(problem, x), True)
     n_assign = (m + 1) ** r_count
     if n_assign > ASSET_ENUMERATION_LIMIT:
         inc = solve_fast(problem, time_limit_s=time_limit_s)

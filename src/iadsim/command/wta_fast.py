@@ -455,6 +455,9 @@ def solve_fast(
     ``start`` optionally gives an (n, m) assignment to improve instead of the MMR one.
     """
     deadline = time.perf_counter() + time_limit_s
+    if problem.n_targets == 0 or problem.n_rounds == 0:
+        x = np.zeros(problem.pk.shape, dtype=np.int64)
+        return FastResult(x=x, objective=objective(problem, x))
     rd = _rounds(problem)
     if start is not None:
         tgt = _from_matrix(rd, start)
