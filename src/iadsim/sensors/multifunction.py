@@ -1,4 +1,4 @@
-"""Sensors stage: the multifunction radar's scheduler, and the fire-control channels.
+"""Sensors stage: the multifunction radar's scheduler.
 
 In: for each pipeline step, the step's time budget; the radar's own track file. Out: a plan
 (which held tracks get a dwell and when, how much azimuth the search frame advances), then
@@ -17,16 +17,15 @@ the file updated with the step's detections. The rules, stated once:
   held opens a track if there is room (higher priority first); three missed dwells in a row or
   a target gone drop it.
 
-Fire-control channels (:class:`FireControlChannels`) are the engagement-side limits of the same
-radars: at most ``fire_control_channels`` targets engaged at once and ``guidance_channels``
-interceptors guided at once (summed over the multifunction radars that set them).
+The same radars' fire-control and guidance channels (``fire_control_channels``,
+``guidance_channels`` in the sensor spec) limit the command stage: see
+``iadsim.scenario.command_spec.channel_limits`` and ``iadsim.command.doctrine``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -210,82 +209,3 @@ def priority_from_closing(range_m: ArrayLike, closing_speed_mps: ArrayLike) -> N
     return np.where(time_to_go_s < 60.0, HIGH, np.where(time_to_go_s < 180.0, MEDIUM, LOW)).astype(
         np.int8
     )
-
-
-class ChannelSpec(Protocol):
-    """A sensor spec's channel fields (``iadsim.scenario.sensor_spec.SensorSpec``)."""
-
-    kind: str
-    fire_control_channels: int | None
-    guidance_channels: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class ChannelLimits:
-    """Network limits: targets engaged at once and interceptors guided at once (None: none)."""
-
-    fire_control_channels: int | None
-    guidance_channels: int | None
-
-
-def channel_limits(specs: Iterable[ChannelSpec]) -> ChannelLimits:
-    """Sum the channels of the multifunction radars; a radar leaving a field unset (None)
-    makes that limit unlimited; no multifunction radar at all means no limit either."""
-    mfr = [s for s in specs if s.kind == "multifunction"]
-
-    def total(values: list[int | None]) -> int | None:
-        if not values or any(v is None for v in values):
-            return None
-        return int(sum(v for v in values if v is not None))
-
-    return ChannelLimits(
-        fire_control_channels=total([s.fire_control_channels for s in mfr]),
-        guidance_channels=total([s.guidance_channels for s in mfr]),
-    )
-
-
-class FireControlChannels:
-    """Book of fire-control and guidance channels in use (for the command stage).
-
-    A target takes one fire-control channel from its first interceptor until it has none left
-    in flight; each interceptor in flight takes one guidance channel.
-    """
-
-    def __init__(self, limits: ChannelLimits) -> None:
-        self.limits = limits
-        self._target_of: dict[int, int] = {}  # interceptor id -> target id (insertion order)
-        self.max_engaged = 0
-        self.max_guided = 0
-
-    @property
-    def engaged_targets(self) -> list[int]:
-        """Targets with interceptors in flight, in order of first engagement."""
-        return list(dict.fromkeys(self._target_of.values()))
-
-    @property
-    def guided(self) -> int:
-        """Interceptors in flight under guidance."""
-        return len(self._target_of)
-
-    def can_launch_at(self, target_id: int) -> bool:
-        """Whether one more interceptor at ``target_id`` fits both limits."""
-        fc, gc = self.limits.fire_control_channels, self.limits.guidance_channels
-        if gc is not None and self.guided >= gc:
-            return False
-        engaged = self.engaged_targets
-        return fc is None or int(target_id) in engaged or len(engaged) < fc
-
-    def launch(self, interceptor_id: int, target_id: int) -> None:
-        """Take the channels of a launch (raises if they are not free)."""
-        if not self.can_launch_at(target_id):
-            raise RuntimeError(
-                f"no free channel for interceptor {interceptor_id} at target {target_id} "
-                f"(limits {self.limits}, engaged {len(self.engaged_targets)}, guided {self.guided})"
-            )
-        self._target_of[int(interceptor_id)] = int(target_id)
-        self.max_engaged = max(self.max_engaged, len(self.engaged_targets))
-        self.max_guided = max(self.max_guided, self.guided)
-
-    def release(self, interceptor_id: int) -> None:
-        """Free the channels of an interceptor that has intercepted, missed or been lost."""
-        self._target_of.pop(int(interceptor_id), None)
