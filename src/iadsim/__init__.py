@@ -7,6 +7,7 @@ performance data. The public API::
     scenario = iadsim.load_scenario("raid.yaml")      # or iadsim.default_scenario()
     result = iadsim.run(scenario, seed=1)             # -> Result with pandas DataFrames
     result.threats, result.events, result.summary
+    tracks = iadsim.track_detections(detections_df)   # the tracker alone, on any detections
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from iadsim.outcomes.result import Result
 from iadsim.scenario.load import DEFAULT_SCENARIO, load_scenario, scenario_from_dict
 from iadsim.scenario.model import Scenario
 from iadsim.simulation import run
+from iadsim.tracking.standalone import track_detections
 
 __version__ = "0.1.0"
 
@@ -36,4 +38,5 @@ __all__ = [
     "load_scenario",
     "run",
     "scenario_from_dict",
+    "track_detections",
 ]
