@@ -48,7 +48,7 @@ def test_backends_give_identical_tables(scenario_file: Path, tmp_path: Path) -> 
     # Dask through an existing scheduler (the --scheduler path); the LocalCluster that
     # --backend dask --workers N starts is exercised in test_backends.py
     tables = {}
-    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster:
+    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=":0") as cluster:
         for backend in ("serial", "processes", "dask"):
             out = tmp_path / backend
             run_sweep(scenario_file, runs=2, out_dir=out, sets=[*SETS, "simulation.duration_s=60"],

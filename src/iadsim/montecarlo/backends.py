@@ -218,7 +218,7 @@ def _execute_dask(work: Work, chunks: Sequence[Chunk], on_done: OnDone, workers:
     cluster = None
     if scheduler is None:
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None)
+                               dashboard_address=":0")  # a free port: never "port in use"
         client = Client(cluster)
     else:
         client = Client(scheduler)
