@@ -250,17 +250,8 @@ def _stare(
     site: RadarSite, truth: TruthBatch, time_s: float, *, rng: np.random.Generator
 ) -> DetectionBatch:
     """A whole scan reported at ``time_s``, targets where they are then ("look" timing)."""
-    return sweep(
-        site,
-        start_s=float(time_s),
-        duration_s=0.0,
-        truth_time_s=truth.time_s,
-        position_enu_m=truth.position_enu_m,
-        velocity_enu_mps=truth.velocity_enu_mps,
-        rcs_m2=truth.rcs_m2,
-        truth_id=truth.threat_id,
-        rng=rng,
-    )
+    t = float(time_s)
+    return _sweep(site, truth, t, t, 0.0, _TWO_PI, rng=rng)
 
 
 def _sweep(
@@ -273,6 +264,8 @@ def _sweep(
     *,
     rng: np.random.Generator,
 ) -> DetectionBatch:
+    """The azimuth window swept from ``t0`` to ``t1`` (both equal: a whole scan at once), at
+    the targets of ``truth``."""
     return sweep(
         site,
         start_s=t0,
