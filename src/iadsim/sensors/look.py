@@ -174,7 +174,7 @@ def look(
     return sweep(
         site,
         start_s=start_s,
-        duration_s=site.scan_period_s if site.rotating else 0.0,
+        duration_s=_full_look_duration_s(site),
         truth_time_s=truth_time_s,
         position_enu_m=position_enu_m,
         velocity_enu_mps=velocity_enu_mps,
@@ -231,8 +231,7 @@ def sweep(
     """
     if window_width_rad <= 0.0:  # no search time in this step
         return DetectionBatch.empty()
-    pos = np.asarray(position_enu_m, dtype=float).reshape(-1, 3)
-    local = (pos - site.position_enu_m) @ site.rotation_to_local.T
+    local = _local_offsets_m(site, position_enu_m)
     # Cheap first cut: targets that cannot reach the instrumented range during the sweep.
     reach_m = site.max_range_m
     vel = None
@@ -300,12 +299,10 @@ def dwell(
 ) -> DetectionBatch:
     """Beams pointed at given targets, each at its own ``time_s`` (a multifunction radar's
     track dwells); no false alarms (a dwell covers a handful of cells)."""
-    pos = np.asarray(position_enu_m, dtype=float).reshape(-1, 3)
-    local = (pos - site.position_enu_m) @ site.rotation_to_local.T
     t = np.asarray(time_s, dtype=float)
     return _detect(
         site,
-        local,
+        _local_offsets_m(site, position_enu_m),
         t,
         np.ones(t.shape, bool),
         truth_time_s,
@@ -315,6 +312,18 @@ def dwell(
         rng,
         separate=True,
     )
+
+
+def _local_offsets_m(site: LookSite, position_enu_m: ArrayLike) -> NDArray[np.float64]:
+    """Targets' offsets (n, 3) from the antenna in the radar's local ENU."""
+    pos = np.asarray(position_enu_m, dtype=float).reshape(-1, 3)
+    local: NDArray[np.float64] = (pos - site.position_enu_m) @ site.rotation_to_local.T
+    return local
+
+
+def _full_look_duration_s(site: LookSite) -> float:
+    """How long one full look lasts: a scan period for a rotating beam, 0 for a staring one."""
+    return site.scan_period_s if site.rotating else 0.0
 
 
 def _detect(
@@ -411,7 +420,7 @@ def false_alarm_detections(
     is drawn uniformly over the window and thinned to the sectors, which keeps it Poisson.
     """
     if duration_s is None:
-        duration_s = site.scan_period_s if site.rotating else 0.0
+        duration_s = _full_look_duration_s(site)
     extent = float(_sector_widths_rad(site.sectors_rad).sum())
     rate_per_rad = false_alarms_per_look(site) / extent
     fa = draw_false_alarms(
