@@ -299,13 +299,19 @@ def _need(data: bytes, n: int, what: str) -> None:
         raise PduDecodeError("truncated", f"{what} needs {n} bytes (got {len(data)})")
 
 
+def _check_variable_parameters(data: bytes, fixed_length: int, n_vp: int, what: str) -> None:
+    """The datagram must be the fixed part plus ``n_vp`` variable parameter records."""
+    expected = fixed_length + VARIABLE_PARAMETER_LENGTH * n_vp
+    if len(data) != expected:
+        raise PduDecodeError("length_mismatch", f"{what} with {n_vp} variable parameters "
+                             f"is {expected} bytes (got {len(data)})")
+
+
 def _decode_entity_state(data: bytes, exercise: int, timestamp: int, status: int) -> Pdu:
     _need(data, ENTITY_STATE_LENGTH, "an Entity State PDU")
     f = ENTITY_STATE_BODY.unpack_from(data, HEADER.size)
     n_vp = f[4]
-    if len(data) != ENTITY_STATE_LENGTH + VARIABLE_PARAMETER_LENGTH * n_vp:
-        raise PduDecodeError("length_mismatch", f"Entity State with {n_vp} variable parameters "
-                             f"is {ENTITY_STATE_LENGTH + 16 * n_vp} bytes (got {len(data)})")
+    _check_variable_parameters(data, ENTITY_STATE_LENGTH, n_vp, "Entity State")
     return EntityStatePdu(
         exercise_id=exercise, timestamp=timestamp, pdu_status=status,
         entity_id=EntityId(*f[0:3]), force_id=f[3], variable_parameter_count=n_vp,
@@ -340,9 +346,7 @@ def _decode_detonation(data: bytes, exercise: int, timestamp: int, status: int) 
     _need(data, DETONATION_LENGTH, "a Detonation PDU")
     f = DETONATION_BODY.unpack_from(data, HEADER.size)
     n_vp = f[33]
-    if len(data) != DETONATION_LENGTH + VARIABLE_PARAMETER_LENGTH * n_vp:
-        raise PduDecodeError("length_mismatch", f"Detonation with {n_vp} variable parameters "
-                             f"is {DETONATION_LENGTH + 16 * n_vp} bytes (got {len(data)})")
+    _check_variable_parameters(data, DETONATION_LENGTH, n_vp, "Detonation")
     return DetonationPdu(
         exercise_id=exercise, timestamp=timestamp, pdu_status=status,
         firing_entity_id=EntityId(*f[0:3]), target_entity_id=EntityId(*f[3:6]),
