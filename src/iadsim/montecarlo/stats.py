@@ -42,6 +42,13 @@ def wilson_interval(successes: ArrayLike, n: ArrayLike,
     return low, high
 
 
+def _sample_and_mean(values: ArrayLike) -> tuple[NDArray[np.float64], float]:
+    """The sample without its NaNs, and its mean (NaN for an empty sample)."""
+    v = np.asarray(values, dtype=np.float64)
+    v = v[~np.isnan(v)]
+    return v, float(v.mean()) if v.size else float("nan")
+
+
 def t_interval(values: ArrayLike, confidence: float = 0.95) -> tuple[float, float, float]:
     """Mean and Student-t confidence interval of a sample.
 
@@ -50,11 +57,7 @@ def t_interval(values: ArrayLike, confidence: float = 0.95) -> tuple[float, floa
     (mean, low, high)
         NaN bounds for fewer than two values; a zero-width interval for a constant sample.
     """
-    v = np.asarray(values, dtype=np.float64)
-    v = v[~np.isnan(v)]
-    if v.size == 0:
-        return float("nan"), float("nan"), float("nan")
-    mean = float(v.mean())
+    v, mean = _sample_and_mean(values)
     if v.size < 2:
         return mean, float("nan"), float("nan")
     half = float(sps.t.ppf(0.5 + confidence / 2.0, v.size - 1) * v.std(ddof=1) / np.sqrt(v.size))
@@ -70,11 +73,7 @@ def bootstrap_interval(values: ArrayLike, *, rng: np.random.Generator, confidenc
     (mean, low, high)
         NaN bounds for fewer than two values.
     """
-    v = np.asarray(values, dtype=np.float64)
-    v = v[~np.isnan(v)]
-    if v.size == 0:
-        return float("nan"), float("nan"), float("nan")
-    mean = float(v.mean())
+    v, mean = _sample_and_mean(values)
     if v.size < 2:
         return mean, float("nan"), float("nan")
     idx = rng.integers(0, v.size, size=(n_resamples, v.size))
