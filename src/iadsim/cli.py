@@ -159,19 +159,29 @@ class Backend(StrEnum):
     dask = "dask"
 
 
-def _sweep(scenario: Path | None, sets: list[str], runs: int, out: Path, backend: Backend,
+def _backend(backend: Backend | None, workers: int | None, scheduler: str | None) -> str:
+    """``--scheduler`` or ``--workers N`` alone mean Dask; otherwise local processes."""
+    if backend is not None:
+        return backend.value
+    if scheduler is not None or workers is not None:
+        return Backend.dask.value
+    return Backend.processes.value
+
+
+def _sweep(scenario: Path | None, sets: list[str], runs: int, out: Path, backend: Backend | None,
            workers: int | None, scheduler: str | None, chunk_size: int | None, resume: bool,
            overwrite: bool, saturation_level: float, quiet: bool) -> None:
     from iadsim.montecarlo.console import SweepProgress, saturation_table, summary_table
     from iadsim.montecarlo.sweep import load_points, run_sweep, stored_replications
 
     path = _scenario_path(scenario)
+    chosen = _backend(backend, workers, scheduler)
     points = _or_exit(lambda: load_points(path, sets))  # every point validated before work
     name = points[0].scenario.name
     try:
         with SweepProgress(name, err_console, disable=quiet) as progress:
             res = _or_exit(lambda: run_sweep(
-                path, runs=runs, out_dir=out, sets=sets, backend=backend.value, workers=workers,
+                path, runs=runs, out_dir=out, sets=sets, backend=chosen, workers=workers,
                 scheduler=scheduler, chunk_size=chunk_size, resume=resume, overwrite=overwrite,
                 saturation_level=saturation_level, progress=progress))
     except KeyboardInterrupt:
@@ -190,10 +200,12 @@ def _sweep(scenario: Path | None, sets: list[str], runs: int, out: Path, backend
 
 
 RunsOption = Annotated[int, typer.Option(min=1, help="Replications per sweep point.")]
-BackendOption = Annotated[Backend, typer.Option(
-    help="serial, local processes, or Dask (a LocalCluster of --workers, or --scheduler).")]
+BackendOption = Annotated[Backend | None, typer.Option(
+    help="serial, local processes, or Dask. Default: local processes on all CPUs; Dask when "
+    "--workers or --scheduler is given.", show_default=False)]
 WorkersOption = Annotated[int | None, typer.Option(
-    min=1, help="Worker processes (local pool or Dask LocalCluster); default: all CPUs.")]
+    min=1, help="Start a Dask LocalCluster of N workers (with --backend processes: a pool of "
+    "N local processes).")]
 SchedulerOption = Annotated[str | None, typer.Option(
     help="Address of an existing Dask scheduler (tcp://HOST:PORT); implies --backend dask.")]
 ChunkOption = Annotated[int | None, typer.Option(
@@ -213,7 +225,7 @@ def mc(
     runs: RunsOption = 100,
     set_: SetOption = None,
     out: Annotated[Path, typer.Option(help="Results folder.")] = Path("iadsim-mc"),
-    backend: BackendOption = Backend.processes,
+    backend: BackendOption = None,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
     chunk_size: ChunkOption = None,
@@ -233,7 +245,7 @@ def sweep(
     set_: SetOption = None,
     runs: RunsOption = 100,
     out: Annotated[Path, typer.Option(help="Results folder.")] = Path("iadsim-sweep"),
-    backend: BackendOption = Backend.processes,
+    backend: BackendOption = None,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
     chunk_size: ChunkOption = None,
