@@ -64,7 +64,8 @@ def test_run_replication_equals_the_sweep_row(tmp_path: Path) -> None:
 def test_sigkilled_cli_sweep_resumes_to_the_uninterrupted_tables(tmp_path: Path) -> None:
     killed, straight = tmp_path / "killed", tmp_path / "straight"
     args = ["sweep", *SHORT, "--set", "threats[2].count=2,6", "--runs", "4", "--chunk-size", "1"]
-    cmd = [sys.executable, "-m", "iadsim", *args, "--workers", "2", "-q", "--out", str(killed)]
+    cmd = [sys.executable, "-m", "iadsim", *args, "--backend", "processes", "--workers", "2", "-q",
+           "--out", str(killed)]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while len(list((killed / "replications").glob("chunk-*"))) < 2:
