@@ -74,3 +74,13 @@ def test_interrupted_run_keeps_partial_results(tmp_path: Path,
     assert summary["interrupted"] is True
     assert 99.0 <= summary["completed_s"] < 100.0
     assert info.value.result.summary == summary  # type: ignore[attr-defined]
+
+
+def test_backend_choice_follows_the_options() -> None:
+    from iadsim.cli import Backend, _backend
+
+    assert _backend(None, None, None) == "processes"  # default: local processes, no server
+    assert _backend(None, 2, None) == "dask"  # --workers N starts a LocalCluster
+    assert _backend(None, None, "tcp://127.0.0.1:8786") == "dask"
+    assert _backend(Backend.processes, 2, None) == "processes"
+    assert _backend(Backend.serial, None, None) == "serial"
