@@ -107,3 +107,19 @@ def test_in_air_window(default_scenario: Any) -> None:
     first = int(np.argmin(th.launch_time_s))
     assert th.in_air(th.launch_time_s[first])[first]
     assert not th.in_air(th.end_time_s.max() + 1.0).any()
+
+
+def test_members_flying_abreast_all_end_over_their_asset(default_data: dict[str, Any]) -> None:
+    data = copy.deepcopy(default_data)
+    data["threats"][0]["lateral_spacing_m"] = 5000.0  # 4 fighters 15 km abreast, radius 3 km
+    sc = scenario_from_dict(data)
+    origin = Origin(44.5, 8.75)
+    th = build_threats(sc, origin)
+    rows = np.flatnonzero(np.asarray(th.group) == "fighters")
+    end = th.positions(th.end_time_s - 1e-6)[rows]
+    from iadsim.world.frames import geodetic_to_enu
+    base = sc.defended_assets[1]
+    base_enu = geodetic_to_enu(base.position.lat_deg, base.position.lon_deg, 0.0, origin)
+    assert np.all(np.linalg.norm(end[:, :2] - base_enu[:2], axis=1) <= base.radius_m)
+    start = th.positions(th.launch_time_s + 1.0)[rows]
+    assert np.linalg.norm(start[0, :2] - start[-1, :2]) == pytest.approx(15_000.0, rel=0.01)

@@ -134,6 +134,7 @@ class ThreatSet:
 def build_threats(scenario: Scenario, origin: Origin) -> ThreatSet:
     """Expand the scenario's threat groups into one ``ThreatSet`` (deterministic, no rng)."""
     assets = {a.name: i for i, a in enumerate(scenario.defended_assets)}
+    radius = {a.name: a.radius_m for a in scenario.defended_assets}
     asset_enu = {
         a.name: geodetic_to_enu(a.position.lat_deg, a.position.lon_deg, 0.0, origin)
         for a in scenario.defended_assets
@@ -188,7 +189,11 @@ def build_threats(scenario: Scenario, origin: Origin) -> ThreatSet:
             else:
                 assert g.speed_mps is not None and level is not None  # model-validated
                 wp_rows.append(row)
-                wp_points.append(np.vstack([start, *route]) + offset)
+                points = np.vstack([start, *route]) + offset
+                if g.aim is not None:  # abreast, but every member still ends over the asset
+                    points[-1] = route[-1] + offset * min(
+                        1.0, 0.5 * radius[g.aim] / max(float(np.linalg.norm(offset)), 1e-9))
+                wp_points.append(points)
                 heights = [level] + [w.alt_m if w.alt_m is not None else level for w in g.route]
                 if g.aim is not None:
                     heights.append(heights[-1])
