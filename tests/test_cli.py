@@ -84,3 +84,24 @@ def test_backend_choice_follows_the_options() -> None:
     assert _backend(None, None, "tcp://127.0.0.1:8786") == "dask"
     assert _backend(Backend.processes, 2, None) == "processes"
     assert _backend(Backend.serial, None, None) == "serial"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--dis-in", "{tmp}/none.pdu"], "No such file or directory"),
+        (["--dis-in", "udp://127.0.0.1:notaport"], "port must be 0-65535"),
+        (["--dis-out", "{tmp}/missing/x.pdu"], "does not exist"),
+        (["--out", "{tmp}/afile"], "is a file, not a folder"),
+        (["--seed", "-1"], "greater than or equal to 0"),
+    ],
+)
+def test_run_bad_options_exit_2_without_traceback(tmp_path: Path, args: list[str],
+                                                  message: str) -> None:
+    (tmp_path / "afile").write_text("x")
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    out = ["--out", str(tmp_path / "o")] if "--out" not in args else []
+    res = CliRunner().invoke(app, ["run", "-q", *out, *args])
+    assert res.exit_code == 2, res.output
+    assert message in res.output
+    assert "Traceback" not in res.output

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from iadsim.errors import RunInterrupted, ScenarioError
+from iadsim.errors import IadsimError, RunInterrupted, ScenarioError
 from iadsim.interop.dis.cli import dis_app
 from iadsim.outcomes.result import Result
 from iadsim.scenario.load import DEFAULT_SCENARIO, load_scenario
@@ -56,7 +56,7 @@ def load_or_exit(path: Path | None) -> Scenario:
 @app.command()
 def run(
     scenario: ScenarioArg = None,
-    seed: Annotated[int | None, typer.Option(help="Override the scenario's seed.")] = None,
+    seed: Annotated[int | None, typer.Option(min=0, help="Override the scenario's seed.")] = None,
     out: Annotated[Path, typer.Option(help="Output folder (created if missing).")] = Path(
         "iadsim-out"
     ),
@@ -85,6 +85,7 @@ def run(
     from iadsim.montecarlo.sweep import run_inputs
     from iadsim.simulation import run as run_simulation
 
+    _check_outputs(out, dis_out)
     run_seed: object = seed
     if set_ or replication is not None:
         sc, run_seed = _or_exit(lambda: run_inputs(_scenario_path(scenario), set_ or [],
@@ -108,11 +109,28 @@ def run(
             done = stop.result.summary["completed_s"]  # type: ignore[attr-defined]
             err_console.print(f"Interrupted after {done:.0f} s simulated; partial results in {out}")
             raise typer.Exit(130) from None
+        except (IadsimError, ValueError, OSError) as exc:  # bad DIS source or address, disk
+            err_console.print(f"iadsim run: {exc}", markup=False, highlight=False,
+                              soft_wrap=True)
+            raise typer.Exit(2) from None
     print_summary(result, out)
     if dis_out is not None:
         console.print(f"DIS: {write_run_pdus(result, dis_out)} PDUs written to {dis_out}")
     if report_:
         _write_report(out)
+
+
+def _check_outputs(out: Path, dis_out: Path | None) -> None:
+    """Refuse, before any work, outputs that cannot be written."""
+    problems = []
+    if out.exists() and not out.is_dir():
+        problems.append(f"--out {out} is a file, not a folder")
+    if dis_out is not None and not dis_out.resolve().parent.is_dir():
+        problems.append(f"--dis-out {dis_out}: the folder {dis_out.parent} does not exist")
+    for line in problems:
+        err_console.print(f"iadsim run: {line}", markup=False, highlight=False, soft_wrap=True)
+    if problems:
+        raise typer.Exit(2)
 
 
 def print_summary(result: Result, out: Path) -> None:
