@@ -16,7 +16,7 @@ from iadsim.scenario.load import scenario_from_dict
 from iadsim.scenario.model import THREAT_TYPES
 from iadsim.simulation import run
 from iadsim.tracking.batch import TrackBatch
-from iadsim.world.frames import scenario_origin
+from iadsim.world.frames import Origin, approx_altitude_m, scenario_origin
 
 
 def make_tracks(pos, vel, time_s=0.0):
@@ -168,13 +168,17 @@ def _overlaps(eng: pd.DataFrame) -> int:
 def test_no_launch_outside_the_envelope(default_result, default_scenario):
     eng = default_result.engagements
     assert len(eng) > 0
+    origin = Origin(**default_result.scenario["origin"])
     spec = default_scenario.interceptors
     for cls, rows in eng.groupby("interceptor_class"):
         c = spec[str(cls)]
         assert (rows["planned_range_m"] <= c.max_range_m + 1.0).all()
         assert (rows["planned_range_m"] >= c.min_range_m - 1.0).all()
-        assert (rows["planned_up_m"] <= c.max_altitude_m + 1.0).all()
-        assert (rows["planned_up_m"] >= c.min_altitude_m - 1.0).all()
+        # altitude above the curved earth, as the command stage computes it (not ENU "up")
+        alt = approx_altitude_m(
+            rows[["planned_east_m", "planned_north_m", "planned_up_m"]].to_numpy(), origin)
+        assert (alt <= c.max_altitude_m + 1.0).all()
+        assert (alt >= c.min_altitude_m - 1.0).all()
 
 
 def _in_flight(eng: pd.DataFrame) -> int:

@@ -128,6 +128,7 @@ class CommandCentre:
         )
         eligible = (
             tracks.confirmed
+            & (tracks.position_sigma_m() <= self.spec.max_track_sigma_m)
             & (time_s - confirmed_at >= self.spec.reaction_time_s)
             & ~np.isin(tracks.track_id, self.busy_tracks(flights, time_s))
         )

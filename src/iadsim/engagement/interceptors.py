@@ -1,6 +1,6 @@
 """Interceptors in flight: launch, command guidance from the track, and the end game.
 
-Each interceptor flies at its class's mean speed to the predicted intercept point; the
+Each interceptor flies its class's boost/coast speed profile to the predicted intercept point; the
 multifunction radar keeps updating its aim point from the track until the planned intercept
 time. At that time the interceptor kills the nearest true threat with the class's Pk against the
 threat's true type, but only if that threat is within the kill radius of the aim point: a track

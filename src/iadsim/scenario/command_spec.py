@@ -92,6 +92,10 @@ class CommandSpec(StrictModel):
         description="default salvo 1 (shoot-look-shoot) or 2 (shoot-shoot-look) rounds",
     )
     kill_assessment_s: float = Field(default=3.0, ge=0.0, le=600.0)
+    max_track_sigma_m: float = Field(
+        default=1000.0, gt=0.0,
+        description="engage only tracks whose RMS position sigma is below this (no ghosts)",
+    )
     salvo: dict[str, dict[ThreatTypeName, SalvoSize]] = Field(
         default_factory=dict, description="rounds per engagement, per class and threat type"
     )
