@@ -147,6 +147,8 @@ class SensorSpec(StrictModel):
     @field_validator("reference_range_m")
     @classmethod
     def _one_detection_model(cls, value: float | None, info: ValidationInfo) -> float | None:
+        if any(k not in info.data for k in _PHYSICAL):
+            return value  # a physical field failed its own rule, already reported by name
         physical = {k: info.data.get(k) for k in _PHYSICAL}
         if value is None and physical["peak_power_w"] is None:
             raise ValueError(
