@@ -18,7 +18,8 @@ last seen by a radar ``dt`` ago has missed ``floor(dt / T + 1/4)`` of its scans.
 * Deletion: a tentative track that can no longer reach M of N (its growing covariance is left
   to that rule); a confirmed track once every
   radar that has held it has missed ``max_misses`` scans running, once it has coasted
-  ``max_coast_s``, or once its RMS position sigma passes ``max_position_sigma_m``.
+  ``max_coast_s``, once its RMS position sigma passes ``max_position_sigma_m``, or once its
+  speed passes ``max_speed_mps`` (a track no real target could be).
 * Quality: a hit ratio in [0, 1], exponentially weighted over about ``quality_memory_scans``.
 * Ids: integers in order of creation.
 
@@ -245,10 +246,12 @@ def confirm_and_delete(
         | (scans >= spec.confirm_n)
         | ((table.hits == 1) & (misses >= spec.initiation_max_misses))
     )
+    velocity = np.einsum("nm,mni->ni", table.mu, table.x[:, :, 3:6])  # model mixture
     lost = table.confirmed & (
         (misses >= spec.max_misses)
         | (time_s - table.last_hit_s > spec.max_coast_s)
         | (position_sigma_m > spec.max_position_sigma_m)
+        | (np.linalg.norm(velocity, axis=1) > spec.max_speed_mps)  # no target flies that fast
     )
     return newly, hopeless | lost
 
