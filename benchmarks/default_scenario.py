@@ -15,7 +15,7 @@ import time
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core: no BLAS threads
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import iadsim  # noqa: E402
+import iadsim
 
 
 def main() -> None:

@@ -155,7 +155,7 @@ def assemble_result(rec: RunRecord, flights: InterceptorFlights, *,
     summary.update(engagement_measures(
         threats, tables["engagements"], class_names=rec.classes.name,
         class_cost=dict(zip(rec.classes.name, rec.classes.cost.tolist(), strict=True)),
-        threat_cost=s.command.threat_cost,
+        threat_cost={str(k): v for k, v in s.command.threat_cost.items()},
     ))
     truth = rec.recorder.truth_frame(rec.origin)
     tracks = rec.recorder.tracks_frame(rec.origin)

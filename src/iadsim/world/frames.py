@@ -136,7 +136,9 @@ def enu_to_aer(
 
 
 def aer_to_enu(
-    range_m: NDArray[np.float64], azimuth_rad: NDArray[np.float64], elevation_rad: NDArray[np.float64]
+    range_m: NDArray[np.float64],
+    azimuth_rad: NDArray[np.float64],
+    elevation_rad: NDArray[np.float64],
 ) -> NDArray[np.float64]:
     """(range, azimuth, elevation) to local ENU offsets ``(n, 3)``; inverse of ``enu_to_aer``."""
     r = np.asarray(range_m, dtype=float)
