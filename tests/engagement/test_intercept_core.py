@@ -84,7 +84,7 @@ def test_end_game_kills_with_pk_inside_the_basket_only(default_scenario: Scenari
     n = 100_000
     target = np.array([10_000.0, 20_000.0, 30.0])
     error_m = np.where(np.arange(n) % 2 == 0, 0.5 * radius, 1.5 * radius)
-    orders = [EngagementOrder(0, 0, 30.0, target + [e, 0.0, 0.0]) for e in error_m]
+    orders = [EngagementOrder(0, 0, 30.0, target + np.array([e, 0.0, 0.0])) for e in error_m]
     flights = InterceptorFlights()
     flights.launch(orders, np.zeros((1, 3)), np.array([cls]), 0.0)
     due = flights.due(30.0)
