@@ -127,3 +127,18 @@ def test_a_failed_field_is_not_reported_twice(scenario_data: dict[str, Any]) -> 
     text = problems(scenario_data)
     assert re.search(r"sensors\[1\]\.peak_power_w must be > 0\.0 \(got -5\.0\)", text)
     assert "reference_range_m" not in text
+
+
+def test_field_and_cross_field_problems_reported_together(scenario_data: dict[str, Any]) -> None:
+    scenario_data["threats"][2]["speed_mps"] = -5.0  # a single-field rule
+    scenario_data["launchers"][0]["interceptor"] = "medium"  # cross-field rules
+    scenario_data["sensors"][0]["min_elevation_deg"] = 50.0
+    scenario_data["sensors"][1]["max_range_m"] = -1.0  # min_range < max_range follows from it
+    with pytest.raises(ScenarioError) as info:
+        scenario_from_dict(scenario_data, "raid.yaml")
+    text = "\n".join(info.value.problems)
+    assert "threats[2].speed_mps must be > 0.0" in text
+    assert "launchers[0].interceptor names an unknown interceptor class" in text
+    assert "sensors[0].min_elevation_deg must be < sensors[0].max_elevation_deg" in text
+    assert "sensors[1].max_range_m must be > 0.0 (got -1.0)" in text
+    assert len(info.value.problems) == 4  # no follow-on line about sensors[1].min_range_m

@@ -10,8 +10,9 @@ import yaml
 from pydantic import ValidationError
 
 from iadsim.errors import ScenarioError
-from iadsim.scenario.command_spec import command_problems
+from iadsim.scenario.command_spec import InterceptorClassSpec, command_problems
 from iadsim.scenario.model import Scenario
+from iadsim.scenario.sensor_spec import SensorSpec
 from iadsim.scenario.trajectory_files import resolve_trajectory_files
 
 EXAMPLES_DIR = Path(__file__).parent / "examples"
@@ -53,7 +54,12 @@ def scenario_from_dict(data: Any, source: str = "<scenario>") -> Scenario:
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError([f"{source}: {line}" for line in _pydantic_problems(exc)]) from None
+        bad = [field_path(e["loc"]) for e in exc.errors(include_url=False)]
+        lines = _pydantic_problems(exc) + [  # cross-field rules not already implied by those
+            line for line in data_cross_field_problems(data)
+            if not any(f"{path} " in line or f"{path}:" in line for path in bad)
+        ]
+        raise ScenarioError([f"{source}: {line}" for line in lines]) from None
     problems = list(cross_field_problems(scenario))
     if problems:
         raise ScenarioError([f"{source}: {line}" for line in problems])
@@ -108,42 +114,73 @@ def _pydantic_problems(exc: ValidationError) -> list[str]:
 
 def cross_field_problems(s: Scenario) -> Iterable[str]:
     """Rules that span fields: names that must exist, min below max, unique names."""
-    assets = {a.name for a in s.defended_assets}
-    yield from _unique("defended_assets", [a.name for a in s.defended_assets])
-    yield from _unique("sensors", [x.name for x in s.sensors])
-    yield from _unique("launchers", [x.name for x in s.launchers])
-    for i, sen in enumerate(s.sensors):
-        yield from _ordered(f"sensors[{i}]", "min_elevation_deg", sen.min_elevation_deg,
-                            "max_elevation_deg", sen.max_elevation_deg)
-        yield from _ordered(f"sensors[{i}]", "min_range_m", sen.min_range_m,
-                            "max_range_m", sen.max_range_m)
-    for name, cls in s.interceptors.items():
-        where = f"interceptors.{name}"
-        yield from _ordered(where, "min_range_m", cls.min_range_m, "max_range_m", cls.max_range_m)
-        yield from _ordered(where, "min_altitude_m", cls.min_altitude_m,
-                            "max_altitude_m", cls.max_altitude_m)
-    for i, launcher in enumerate(s.launchers):
-        if launcher.interceptor not in s.interceptors:
-            yield (f"launchers[{i}].interceptor names an unknown interceptor class "
-                   f"(got {launcher.interceptor!r}; expected one of {sorted(s.interceptors)})")
-    for i, group in enumerate(s.threats):
-        if group.aim is not None and group.aim not in assets:
-            yield (f"threats[{i}].aim names an unknown defended asset "
-                   f"(got {group.aim!r}; expected one of {sorted(assets)})")
+    yield from data_cross_field_problems(s.model_dump())
     yield from command_problems(s)
     if s.simulation.step_s > s.simulation.duration_s:
         yield (f"simulation.step_s must be <= simulation.duration_s "
                f"(got {s.simulation.step_s!r} > {s.simulation.duration_s!r})")
 
 
-def _ordered(where: str, lo_name: str, lo: float, hi_name: str, hi: float) -> Iterable[str]:
-    if lo >= hi:
+def data_cross_field_problems(d: Any) -> Iterable[str]:
+    """The name and min/max rules on plain scenario data, valid or not.
+
+    Run on the raw file too when single-field rules fail, so that a user sees every problem at
+    once; values that are missing or not numbers are left to the single-field rules.
+    """
+    if not isinstance(d, dict):
+        return
+    assets_raw, sensors, launchers = _list(d, "defended_assets"), _list(d, "sensors"), _list(
+        d, "launchers")
+    interceptors: dict[str, Any] = (
+        d["interceptors"] if isinstance(d.get("interceptors"), dict) else {})
+    assets = {a.get("name") for a in assets_raw}
+    yield from _unique("defended_assets", [a.get("name") for a in assets_raw])
+    yield from _unique("sensors", [x.get("name") for x in sensors])
+    yield from _unique("launchers", [x.get("name") for x in launchers])
+    sensor_fields = SensorSpec.model_fields
+    for i, sen in enumerate(sensors):
+        for lo, hi in (("min_elevation_deg", "max_elevation_deg"), ("min_range_m", "max_range_m")):
+            yield from _ordered(f"sensors[{i}]", lo, _num(sen, lo, sensor_fields[lo].default),
+                                hi, _num(sen, hi, sensor_fields[hi].default))
+    class_fields = InterceptorClassSpec.model_fields
+    for name, cls in interceptors.items():
+        if isinstance(cls, dict):
+            for lo, hi in (("min_range_m", "max_range_m"), ("min_altitude_m", "max_altitude_m")):
+                yield from _ordered(f"interceptors.{name}", lo,
+                                    _num(cls, lo, class_fields[lo].default), hi,
+                                    _num(cls, hi, class_fields[hi].default))
+    for i, launcher in enumerate(launchers):
+        wanted = launcher.get("interceptor")
+        if isinstance(wanted, str) and interceptors and wanted not in interceptors:
+            yield (f"launchers[{i}].interceptor names an unknown interceptor class "
+                   f"(got {wanted!r}; expected one of {sorted(interceptors)})")
+    for i, group in enumerate(_list(d, "threats")):
+        aim = group.get("aim")
+        if isinstance(aim, str) and aim not in assets:
+            yield (f"threats[{i}].aim names an unknown defended asset "
+                   f"(got {aim!r}; expected one of {sorted(a for a in assets if a)})")
+
+
+def _list(d: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    value = d.get(key)
+    return [x if isinstance(x, dict) else {} for x in value] if isinstance(value, list) else []
+
+
+def _num(d: dict[str, Any], key: str, default: Any) -> float | None:
+    value = d.get(key, default)
+    ok = isinstance(value, int | float) and not isinstance(value, bool)
+    return float(value) if ok else None
+
+
+def _ordered(where: str, lo_name: str, lo: float | None, hi_name: str,
+             hi: float | None) -> Iterable[str]:
+    if lo is not None and hi is not None and lo >= hi:
         yield f"{where}.{lo_name} must be < {where}.{hi_name} (got {lo!r} >= {hi!r})"
 
 
-def _unique(section: str, names: list[str]) -> Iterable[str]:
-    seen: dict[str, int] = {}
+def _unique(section: str, names: list[Any]) -> Iterable[str]:
+    seen: dict[Any, int] = {}
     for i, name in enumerate(names):
-        if name in seen:
+        if name is not None and name in seen:
             yield f"{section}[{i}].name must be unique (got {name!r}, also {section}[{seen[name]}])"
         seen.setdefault(name, i)
