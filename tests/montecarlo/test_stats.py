@@ -80,3 +80,24 @@ def test_crossing_point() -> None:
     # the first crossing counts, even if the curve dips again
     assert crossing_point(x, [0.0, 0.5, 0.4, 0.9], 0.5) == 20.0
     assert math.isnan(crossing_point([], [], 0.5))
+
+
+def test_summary_gives_wilson_proportions_for_leakers_and_annihilation() -> None:
+    import pandas as pd
+
+    from iadsim.montecarlo.summary import summarise
+
+    reps = pd.DataFrame({
+        "point": [0] * 10, "replication": range(10), "seed": [1] * 10,
+        "seed_fingerprint": ["x"] * 10, "wall_time_s": [0.1] * 10,
+        "any_leaker": [True] * 3 + [False] * 7,
+        "raid_annihilated": [False] * 3 + [True] * 7,
+        "kills": [5.0] * 10,
+    })
+    row = summarise(reps, params=[]).iloc[0]
+    assert row["p_any_leaker"] == pytest.approx(0.3)
+    assert row["p_raid_annihilation"] == pytest.approx(0.7)
+    low, high = wilson_interval(7, 10, 0.95)
+    assert (row["p_raid_annihilation_low"], row["p_raid_annihilation_high"]) == pytest.approx(
+        (low, high))
+    assert "raid_annihilated_mean" not in row.index  # a proportion, not a t-interval metric

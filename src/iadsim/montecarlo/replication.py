@@ -2,8 +2,9 @@
 
 In: a validated ``SweepPoint`` and a replication index. Out: a dict of scalars (counts as int,
 metrics as float) whose keys depend only on the scenario, so every chunk of a point has the same
-columns: ``n_threats``, ``leakers``, ``any_leaker``, ``kills``, ``leakers_<asset>`` for every
-defended asset, ``rounds_<class>`` for every interceptor class, ``rounds_total``, ``cost``,
+columns: ``n_threats``, ``leakers``, ``any_leaker``, ``raid_annihilated``, ``kills``,
+``leakers_<asset>`` for every defended asset, ``rounds_<class>`` for every interceptor class,
+``rounds_total``, ``cost``,
 ``fate_<fate>``, ``leaked_<type>`` and ``killed_<type>`` for every threat type in the raid, and
 ``track_<metric>`` for every tracking metric (when the run reports them).
 """
@@ -21,7 +22,8 @@ from iadsim.scenario.model import Scenario
 FATES = ("killed", "leaked", "flying", "ended")
 _NOT_METRICS = {"seed", "scenario_name", "duration_s", "wall_time_s", "threats", "fates",
                 "rounds_spent", "leakers_per_asset", "kills", "leakers", "tracking", "cost",
-                "interceptor_cost", "threat_count", "rounds_total", "completed_s", "interrupted"}
+                "interceptor_cost", "threat_count", "rounds_total", "completed_s", "interrupted",
+                "raid_annihilation"}
 
 
 def replicate(point: SweepPoint, replication: int) -> dict[str, Any]:
@@ -43,6 +45,8 @@ def summary_row(summary: Mapping[str, Any], scenario: Scenario) -> dict[str, Any
     leakers = int(summary.get("leakers", 0))
     row["leakers"] = leakers
     row["any_leaker"] = leakers > 0
+    row["raid_annihilated"] = bool(summary.get(
+        "raid_annihilated", int(summary.get("kills", 0)) == int(n_threats)))
     row["kills"] = int(summary.get("kills", 0))
     per_asset = summary.get("leakers_per_asset", {}) or {}
     for asset in scenario.defended_assets:

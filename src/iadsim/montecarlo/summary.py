@@ -17,7 +17,9 @@ import pandas as pd
 
 from iadsim.montecarlo.stats import crossing_point, t_interval, wilson_interval
 
-_FIXED = {"point", "replication", "seed", "seed_fingerprint", "wall_time_s", "any_leaker"}
+_FIXED = {"point", "replication", "seed", "seed_fingerprint", "wall_time_s", "any_leaker",
+          "raid_annihilated"}
+_PROPORTIONS = {"p_any_leaker": "any_leaker", "p_raid_annihilation": "raid_annihilated"}
 _RAID_SIZE_RE = re.compile(r"^threats\[\d+\]\.count$")
 
 
@@ -33,9 +35,10 @@ def summarise(replications: pd.DataFrame, params: Sequence[str],
               confidence: float = 0.95) -> pd.DataFrame:
     """One row per sweep point: its parameters, runs, P(any leaker) and metric means with CIs.
 
-    Columns: ``point``, each parameter, ``runs``, ``p_any_leaker``, ``p_any_leaker_low``,
-    ``p_any_leaker_high``, then ``<metric>_mean``, ``<metric>_low``, ``<metric>_high``; the
-    lower bound of a metric that is never negative is clipped at 0.
+    Columns: ``point``, each parameter, ``runs``, ``p_any_leaker`` and
+    ``p_raid_annihilation`` with their Wilson ``_low`` / ``_high`` bounds, then
+    ``<metric>_mean``, ``<metric>_low``, ``<metric>_high``; the lower bound of a metric that is
+    never negative is clipped at 0.
     """
     metrics = metric_columns(replications, params)
     rows = []
@@ -44,10 +47,13 @@ def summarise(replications: pd.DataFrame, params: Sequence[str],
         for p in params:
             row[p] = group[p].iloc[0]
         n = len(group)
-        hits = int(group["any_leaker"].astype(bool).sum())
-        low, high = wilson_interval(hits, n, confidence)
-        row.update(runs=n, p_any_leaker=hits / n, p_any_leaker_low=float(low),
-                   p_any_leaker_high=float(high))
+        row["runs"] = n
+        for name, column in _PROPORTIONS.items():
+            if column in group:  # Wilson intervals for proportions
+                hits = int(group[column].astype(bool).sum())
+                low, high = wilson_interval(hits, n, confidence)
+                row.update({name: hits / n, f"{name}_low": float(low),
+                            f"{name}_high": float(high)})
         for m in metrics:
             values = group[m].to_numpy(dtype=np.float64)
             mean, lo, hi = t_interval(values, confidence)
