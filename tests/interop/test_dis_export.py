@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pymap3d
 import pytest
+from dis_checks import geodetic_error_m
 from opendis.PduFactory import createPdu
 
 from iadsim.interop.dis.enums import threat_entity_type
@@ -21,17 +22,6 @@ from iadsim.world.frames import Origin, enu_to_geodetic
 ORIGIN = Origin(52.0, 5.0, 0.0)
 STATE_COLUMNS = ["east_m", "north_m", "up_m", "lat_deg", "lon_deg", "alt_m", "vel_east_mps",
                  "vel_north_mps", "vel_up_mps"]
-
-
-def geodetic_error_m(x: float, y: float, z: float, lat_deg: float, lon_deg: float,
-                     alt_m: float) -> float:
-    """Distance (m) between a geocentric point taken back to geodetic (pymap3d's iterative
-    ecef2geodetic) and the geodetic truth, on the local tangent plane."""
-    lat2, lon2, alt2 = pymap3d.ecef2geodetic(x, y, z)
-    north = np.radians(lat2 - lat_deg) * 6_378_137.0
-    east = np.radians((lon2 - lon_deg + 180.0) % 360.0 - 180.0) * 6_378_137.0 * np.cos(
-        np.radians(lat_deg))
-    return float(np.linalg.norm([north, east, alt2 - alt_m]))
 
 
 def _samples(id_name: str, ident: int, t: np.ndarray, p0, v) -> pd.DataFrame:

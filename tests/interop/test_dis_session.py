@@ -8,9 +8,9 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pymap3d
 import pytest
 import yaml
+from dis_checks import geodetic_error_m
 from opendis.PduFactory import createPdu
 
 from iadsim.interop.dis.enums import threat_entity_type
@@ -30,17 +30,6 @@ from iadsim.simulation import run
 from iadsim.world.frames import enu_to_geodetic, geodetic_to_enu, scenario_origin
 
 BANDIT = EntityId(7, 3, 42)
-
-
-def geodetic_error_m(x: float, y: float, z: float, lat_deg: float, lon_deg: float,
-                     alt_m: float) -> float:
-    """Distance (m) between a geocentric point taken back to geodetic (pymap3d's iterative
-    ecef2geodetic) and the geodetic truth, on the local tangent plane."""
-    lat2, lon2, alt2 = pymap3d.ecef2geodetic(x, y, z)
-    north = np.radians(lat2 - lat_deg) * 6_378_137.0
-    east = np.radians((lon2 - lon_deg + 180.0) % 360.0 - 180.0) * 6_378_137.0 * np.cos(
-        np.radians(lat_deg))
-    return float(np.linalg.norm([north, east, alt2 - alt_m]))
 
 
 def _scenario(duration_s: float, *, quiet_raid: bool, **dis: object) -> Scenario:
