@@ -132,7 +132,8 @@ def test_repeated_waypoint_is_skipped_as_a_zero_length_leg() -> None:
                          [60_000.0, 60_000.0], [60_000.0, 60_000.0]])
     plain = build_waypoint_paths([pts], [np.array([1000.0, 3000.0, 3000.0])],
                                  np.array([v]), np.array([w]))
-    twice = build_waypoint_paths([repeated], [np.array([1e3, 1e3, 3e3, 3e3, 3e3, 3e3])], np.array([v]), np.array([w]))
+    heights = np.array([1e3, 1e3, 3e3, 3e3, 3e3, 3e3])
+    twice = build_waypoint_paths([repeated], [heights], np.array([v]), np.array([w]))
     assert twice.length_m[0] == pytest.approx(plain.length_m[0], rel=1e-12)
     s = np.linspace(0.0, plain.length_m[0], 41)
     for si in s:
