@@ -145,6 +145,19 @@ def test_false_alarms_of_a_look(site: Any) -> None:
     assert abs(np.mean(counts) - lam) < 4 * np.sqrt(lam / 40)
 
 
+def test_false_alarms_are_stamped_per_azimuth_sector_like_targets(site: Any) -> None:
+    # Regression: every false alarm had its own time, so the tracker ran one scan per false
+    # alarm (1,000 per scan made a 30 s run take 20 s instead of 2 s).
+    stamp = np.radians(11.25)
+    noisy = site.with_(false_alarms_per_scan=5_000.0, azimuth_stamp_rad=stamp)
+    det = _look(noisy, np.zeros((0, 3)), seed=3, start_s=20.0, fa=True)
+    assert len(det) > 4_000
+    sector = np.floor(det.azimuth_rad / stamp)
+    expected = 20.0 + (sector + 0.5) * stamp / (2 * np.pi) * noisy.scan_period_s
+    np.testing.assert_allclose(det.time_s, expected, rtol=0, atol=1e-9)
+    assert len(np.unique(det.time_s)) == 32
+
+
 def test_empty_and_one(site: Any) -> None:
     assert len(_look(site, np.zeros((0, 3)))) == 0
     det = _look(site, [_at(50e3, 5e3)])

@@ -246,20 +246,8 @@ def sweep(
     offset = np.mod(offset, _TWO_PI, out=offset)
     full = window_width_rad >= _TWO_PI - 1e-12
     in_window = np.ones(offset.shape, bool) if full else offset < window_width_rad
-    if duration_s > 0.0:
-        # Each target is stamped when the beam passes the centre of its azimuth stamp sector
-        # (fixed in azimuth from north; one beamwidth by default, as a radar stamps one
-        # coherent processing interval, or wider, as plot extractors report by sector).
-        bw = site.azimuth_stamp_rad
-        centre = (np.floor(np.mod(offset + window_start_rad, _TWO_PI) / bw) + 0.5) * bw
-        dwell_offset = np.mod(centre - window_start_rad, _TWO_PI)
-        outside = dwell_offset > window_width_rad  # beam centre just outside this window
-        before = dwell_offset > 0.5 * (_TWO_PI + window_width_rad)
-        dwell_offset[outside] = np.where(before[outside], 0.0, window_width_rad)
-        # Seen in (start_s, start_s + duration_s]: a step never reports its own start time.
-        time_s = np.maximum(start_s + dwell_offset / window_width_rad * duration_s, start_s + 1e-6)
-    else:
-        time_s = np.full(offset.shape, float(start_s))
+    time_s = _stamp_times_s(site, offset, start_s, duration_s, window_start_rad,
+                            window_width_rad)
     true_part = _detect(
         site,
         local,
@@ -284,6 +272,37 @@ def sweep(
         window_width_rad=min(window_width_rad, _TWO_PI),
     )
     return DetectionBatch.concatenate([true_part, fa])
+
+
+def _stamp_times_s(
+    site: LookSite,
+    offset_rad: NDArray[np.float64],
+    start_s: float,
+    duration_s: float,
+    window_start_rad: float,
+    window_width_rad: float,
+) -> NDArray[np.float64]:
+    """Time stamps of echoes at azimuth offsets ``offset_rad`` (n,) into a sweep's window.
+
+    Each echo (target or false alarm) is stamped when the beam passes the centre of its
+    azimuth stamp sector (fixed in azimuth from north; one beamwidth by default, as a radar
+    stamps one coherent processing interval, or wider, as plot extractors report by sector),
+    so a sweep gives one stamp per sector, never one per echo. All at ``start_s`` when the
+    sweep takes no time.
+    """
+    if duration_s <= 0.0:
+        return np.full(offset_rad.shape, float(start_s))
+    bw = site.azimuth_stamp_rad
+    centre = (np.floor(np.mod(offset_rad + window_start_rad, _TWO_PI) / bw) + 0.5) * bw
+    dwell_offset = np.mod(centre - window_start_rad, _TWO_PI)
+    outside = dwell_offset > window_width_rad  # beam centre just outside this window
+    before = dwell_offset > 0.5 * (_TWO_PI + window_width_rad)
+    dwell_offset[outside] = np.where(before[outside], 0.0, window_width_rad)
+    # Seen in (start_s, start_s + duration_s]: a step never reports its own start time.
+    out: NDArray[np.float64] = np.maximum(
+        start_s + dwell_offset / window_width_rad * duration_s, start_s + 1e-6
+    )
+    return out
 
 
 def dwell(
@@ -416,7 +435,8 @@ def false_alarm_detections(
 ) -> DetectionBatch:
     """False alarms of a sweep (a full look by default) as detections.
 
-    Truth id -1, SNR NaN, sigmas at the threshold SNR. The window's share of the look's mean
+    Truth id -1, SNR NaN, sigmas at the threshold SNR, stamped per azimuth sector like the
+    targets (:func:`_stamp_times_s`). The window's share of the look's mean
     is drawn uniformly over the window and thinned to the sectors, which keeps it Poisson.
     """
     if duration_s is None:
@@ -442,12 +462,8 @@ def false_alarm_detections(
     offset = np.mod(fa.azimuth_rad[keep] - window_start_rad, _TWO_PI)
     s_r, s_a, s_e = measurement_sigmas(site, np.full(k, threshold / site.n_pulses))
     return DetectionBatch(
-        time_s=start_s
-        + (
-            np.maximum(offset / window_width_rad * duration_s, 1e-6)
-            if duration_s > 0
-            else 0.0 * offset
-        ),
+        time_s=_stamp_times_s(site, offset, start_s, duration_s, window_start_rad,
+                              window_width_rad),
         sensor_id=np.full(k, site.sensor_id, np.int32),
         range_m=fa.range_m[keep],
         azimuth_rad=fa.azimuth_rad[keep],
