@@ -382,3 +382,24 @@ def test_multifunction_measures_targets_where_they_are_at_the_time_stamp(timing:
             assert r == pytest.approx(np.linalg.norm(where - site.position_enu_m), abs=0.5)
             stamps += 1
     assert stamps >= 8
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"range_sigma_m": 30_000.0},  # noise gave negative ranges that aborted the tracker
+        {"range_sigma_m": 1e12},  # ... and singular innovation covariances
+        {"reference_range_m": 1e80},  # reference_range_m ** 4 raised OverflowError
+        {"range_sigma_m": 1e12, "azimuth_sigma_deg": 1e-6, "elevation_sigma_deg": 1e-6},
+    ],
+)
+def test_extreme_valid_accuracies_and_reference_points_run(
+    scenario_data: dict[str, Any], change: dict[str, Any]
+) -> None:
+    from iadsim.simulation import run
+
+    d = copy.deepcopy(scenario_data)
+    d["simulation"]["duration_s"] = 20.0
+    d["sensors"][0].update(change)
+    result = run(scenario_from_dict(d), keep_trajectories=False)  # used to raise
+    assert result.summary["threat_count"] == 61

@@ -103,6 +103,36 @@ def test_against_brute_force_grouping() -> None:
         assert merged.range_m[k] == pytest.approx(np.average(r[rows], weights=power[rows]))
 
 
+@pytest.mark.parametrize(
+    ("range_res_m", "az_res_rad", "el_res_rad"),
+    [(1e-6, 1e-11, 1e-11), (1e-9, 2 * np.pi, np.inf), (150.0, 1e-12, 1e-12)],
+)
+def test_cells_too_fine_to_pack_in_int64_still_merge_exactly(
+    range_res_m: float, az_res_rad: float, el_res_rad: float
+) -> None:
+    # Regression: the packed cell key overflowed int64 (or refused) for very fine cells.
+    rng = np.random.default_rng(5)
+    n = 400
+    r = rng.uniform(1e3, 4e5, n)
+    az = rng.uniform(0, 2 * np.pi, n)
+    el = rng.uniform(-0.05, 0.7, n)
+    r[200:260], az[200:260], el[200:260] = r[:60], az[:60], el[:60]  # exact duplicates merge
+    power = rng.exponential(1.0, n) + 1e-3
+    group = rng.integers(0, 4, n)
+    res = {"range_resolution_m": range_res_m, "azimuth_resolution_rad": az_res_rad,
+           "elevation_resolution_rad": el_res_rad}
+    merged = merge_unresolved(r, az, el, power, group=group, **res)
+    cells = resolution_cells(r, az, el, **res)
+    buckets: dict[tuple[int, ...], list[int]] = defaultdict(list)
+    for i in range(n):
+        buckets[(int(group[i]), *map(int, cells[i]))].append(i)
+    assert len(merged) == len(buckets)
+    expected_rep = sorted(max(rows, key=lambda i: power[i]) for rows in buckets.values())
+    np.testing.assert_array_equal(merged.representative_row, expected_rep)
+    for rows in buckets.values():
+        assert np.all(merged.cell_of_row[rows] == merged.cell_of_row[rows[0]])
+
+
 @pytest.mark.parametrize("n", [0, 1, 64])
 def test_shapes(n: int) -> None:
     rng = np.random.default_rng(n)

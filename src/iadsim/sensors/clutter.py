@@ -72,26 +72,13 @@ def resolution_cell_factors(
     return float(gates), float(beams), float(levels)
 
 
-def resolution_cell_count(
-    *,
-    min_range_m: float,
-    max_range_m: float,
-    range_resolution_m: float,
-    azimuth_extent_rad: float,
-    azimuth_resolution_rad: float,
-    elevation_extent_rad: float = 0.0,
-    elevation_resolution_rad: float = np.inf,
-) -> float:
+def resolution_cell_count(**geometry: float) -> float:
     """Resolution cells in a look: gates x azimuth beams x elevation beams (at least 1 each).
 
-    A fan beam (``elevation_resolution_rad = inf``) counts one elevation cell.
+    Takes the keywords of :func:`resolution_cell_factors`; a fan beam counts one elevation
+    cell.
     """
-    gates, beams, levels = resolution_cell_factors(
-        min_range_m=min_range_m, max_range_m=max_range_m, range_resolution_m=range_resolution_m,
-        azimuth_extent_rad=azimuth_extent_rad, azimuth_resolution_rad=azimuth_resolution_rad,
-        elevation_extent_rad=elevation_extent_rad,
-        elevation_resolution_rad=elevation_resolution_rad,
-    )
+    gates, beams, levels = resolution_cell_factors(**geometry)
     return gates * beams * levels
 
 
