@@ -403,3 +403,14 @@ def test_extreme_valid_accuracies_and_reference_points_run(
     d["sensors"][0].update(change)
     result = run(scenario_from_dict(d), keep_trajectories=False)  # used to raise
     assert result.summary["threat_count"] == 61
+
+
+def test_radars_whose_false_alarms_dominate_the_run_warn_up_front() -> None:
+    from iadsim.sensors.radar import RunCostWarning
+
+    quiet = radar(reference_range_m=1e5, false_alarms_per_scan=50.0, scan_period_s=10.0)
+    assert len(build_radars([quiet], ORIGIN)) == 1  # no warning (warnings are errors here)
+    noisy = radar(reference_range_m=1e5, false_alarms_per_scan=20_000.0, scan_period_s=10.0)
+    with pytest.warns(RunCostWarning, match=r"expect 2,005 false alarms per simulated second "
+                      r"\('r' 2,000, 'r' 5\).* about 0\.4 s of wall time per simulated second"):
+        build_radars([noisy, quiet], ORIGIN)
