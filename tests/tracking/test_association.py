@@ -128,6 +128,23 @@ def test_jpda_equals_exact_enumeration(seed):
     np.testing.assert_allclose(total, 1.0)
 
 
+@pytest.mark.parametrize("clutter", [1e-30, 1e-300])
+def test_jpda_with_a_tiny_clutter_density_stays_finite_and_exact(clutter):
+    # Regression: exp(loglik - log(clutter)) overflowed to inf, then 1 + mu - mu gave 0 and
+    # "divide by zero" in loopy belief propagation (warnings are errors: it crashed).
+    rng = np.random.default_rng(8)
+    t = np.array([0, 0, 1, 1, 2, 3], np.intp)  # a chain 0-1-2 and a separate pair, no cycle
+    d = np.array([0, 1, 1, 2, 2, 3], np.intp)
+    pairs = GatedPairs(t, d, np.zeros(6), rng.normal(-20.0, 2.0, 6))
+    kw = {"detection_probability": 0.9, "gate_probability": 0.99,
+          "clutter_density_per_m3": clutter}
+    beta, miss = jpda_probabilities_lbp(pairs, 4, 4, **kw)
+    ref_beta, ref_miss = jpda_probabilities_exact(pairs, 4, **kw)
+    assert np.all(np.isfinite(beta)) and np.all(np.isfinite(miss))
+    np.testing.assert_allclose(beta, ref_beta, atol=1e-9)
+    np.testing.assert_allclose(miss, ref_miss, atol=1e-9)
+
+
 def test_jpda_single_track_is_pda_closed_form():
     ll = np.array([-18.0, -21.0, -19.5])
     pairs = GatedPairs(np.zeros(3, np.intp), np.arange(3, dtype=np.intp), np.zeros(3), ll)

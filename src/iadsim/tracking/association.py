@@ -293,17 +293,27 @@ def jpda_probabilities_lbp(
     Exact on clusters without cycles, approximate on the others. Same outputs as
     ``jpda_probabilities``.
     """
-    miss_w = np.full(n_tracks, 1.0 - detection_probability * gate_probability)
     if len(pairs) == 0:
         return np.empty(0), np.ones(n_tracks)
-    w = detection_probability * np.exp(pairs.loglik - np.log(clutter_density_per_m3))
     ti, dj = pairs.track, pairs.detection
+    # Each track's weights (pairs and miss) are scaled by their largest: the messages and
+    # marginals are invariant to a per-track factor, and a tiny clutter density can no longer
+    # overflow exp() to inf. The miss weight is floored at 1e-250 of the track's largest.
+    logw = np.log(detection_probability) + pairs.loglik - np.log(clutter_density_per_m3)
+    log_miss = np.log(1.0 - detection_probability * gate_probability)
+    shift = np.full(n_tracks, log_miss)
+    np.maximum.at(shift, ti, logw)
+    w = np.exp(logw - shift[ti])
+    miss_w = np.exp(np.maximum(log_miss - shift, -575.0))  # >= 1e-250: messages stay finite
     nu = np.ones(len(pairs))  # messages detection -> track
     for _ in range(iterations):
-        track_sum = miss_w + np.bincount(ti, weights=w * nu, minlength=n_tracks)
-        mu = w / (track_sum[ti] - w * nu)
-        det_sum = 1.0 + np.bincount(dj, weights=mu, minlength=n_detections)
-        nu_new = 1.0 / (det_sum[dj] - mu)
+        # "everything else" sums, formed without adding the small term first (1e-250 + 1 - 1
+        # would be 0): the pair's own term is taken out of the pair sum, then the rest added
+        wnu = w * nu
+        others = np.bincount(ti, weights=wnu, minlength=n_tracks)[ti] - wnu
+        mu = w / (miss_w[ti] + np.maximum(others, 0.0))
+        others = np.bincount(dj, weights=mu, minlength=n_detections)[dj] - mu
+        nu_new = 1.0 / (1.0 + np.maximum(others, 0.0))
         done = np.max(np.abs(nu_new - nu)) < tolerance
         nu = nu_new
         if done:
