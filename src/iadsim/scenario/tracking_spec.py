@@ -10,6 +10,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+MAX_POSITION_SIGMA_M = 100_000.0
+"""Widest track kept: a track of 100 km RMS says nothing, and gates every detection of the
+scene, so in clutter tracks that never die would make each scan cost tracks x detections."""
+
 
 class TrackingSpec(BaseModel):
     """Tracker settings (see ``iadsim.tracking.tracker.Tracker``).
@@ -79,12 +83,15 @@ class TrackingSpec(BaseModel):
         default=3, ge=1, le=1000, description="consecutive misses by every radar that held it"
     )
     default_revisit_s: float = Field(
-        default=10.0, gt=0.0,
+        default=10.0, gt=0.0, le=600.0,
         description="revisit interval assumed for a radar until it is learned from the data",
     )
-    max_coast_s: float = Field(default=30.0, gt=0.0, description="delete after this long unseen")
+    max_coast_s: float = Field(
+        default=30.0, gt=0.0, le=3_600.0, description="delete after this long unseen"
+    )
     max_position_sigma_m: float = Field(
-        default=5_000.0, gt=0.0, description="delete when the RMS position sigma grows past this"
+        default=5_000.0, gt=0.0, le=MAX_POSITION_SIGMA_M,
+        description="delete when the RMS position sigma grows past this",
     )
     max_speed_mps: float = Field(
         default=3_500.0, gt=0.0, le=20_000.0, description="velocity gate of two-point initiation"
@@ -94,13 +101,14 @@ class TrackingSpec(BaseModel):
         description="confirmed tracks whose states differ within this chi-square gate merge",
     )
     merge_distance_m: float = Field(
-        default=5_000.0, gt=0.0, description="only tracks this close are tested for merging"
+        default=5_000.0, gt=0.0, le=MAX_POSITION_SIGMA_M,
+        description="only tracks this close are tested for merging",
     )
     merge_after_steps: int = Field(
         default=5, ge=1, le=1000, description="steps a duplicate must persist before it goes"
     )
     quality_memory_scans: float = Field(
-        default=5.0, ge=1.0, description="memory of the hit-ratio track-quality score"
+        default=5.0, ge=1.0, le=1_000.0, description="memory of the hit-ratio track-quality score"
     )
 
     @model_validator(mode="after")
