@@ -210,7 +210,10 @@ def sensor_problems(s: Scenario) -> Iterable[str]:
     from iadsim.world.frames import Origin
 
     for i, spec in enumerate(s.sensors):
-        site = site_from_spec(spec, i, Origin(spec.position.lat_deg, spec.position.lon_deg))
+        try:
+            site = site_from_spec(spec, i, Origin(spec.position.lat_deg, spec.position.lon_deg))
+        except ValueError:
+            continue  # a detection model no radar can have (pfa >= reference_pd): its own rule
         gates, beams, levels = false_alarm_cell_factors(site)
         cells = gates * beams * levels
         if cells > MAX_RESOLUTION_CELLS:
