@@ -410,7 +410,19 @@ def test_radars_whose_false_alarms_dominate_the_run_warn_up_front() -> None:
 
     quiet = radar(reference_range_m=1e5, false_alarms_per_scan=50.0, scan_period_s=10.0)
     assert len(build_radars([quiet], ORIGIN)) == 1  # no warning (warnings are errors here)
-    noisy = radar(reference_range_m=1e5, false_alarms_per_scan=20_000.0, scan_period_s=10.0)
-    with pytest.warns(RunCostWarning, match=r"expect 2,005 false alarms per simulated second "
-                      r"\('r' 2,000, 'r' 5\).* about 0\.4 s of wall time per simulated second"):
+    noisy = radar(reference_range_m=1e5, false_alarms_per_scan=20_000.0, scan_period_s=10.0,
+                  timestamp_sector_deg=90.0)
+    with pytest.warns(RunCostWarning, match=r"make 2,005 false alarms per simulated second "
+                      r"\('r' 2,000, 'r' 5\), about 0\.2 ms each: .* about 0\.4 s of wall"):
         build_radars([noisy, quiet], ORIGIN)
+
+
+def test_radars_stamping_many_scans_per_second_warn_up_front() -> None:
+    from iadsim.sensors.radar import RunCostWarning
+
+    # a 0.1-s rotation stamped per 1.5-degree beam: 240 stamps per rotation, but only as many
+    # as there are echoes (about 50 false alarms + targets)
+    fast = radar(reference_range_m=1e5, false_alarms_per_scan=50.0, scan_period_s=0.1,
+                 scan_timing="beam")
+    with pytest.warns(RunCostWarning, match=r"make 510 tracker scans per simulated second"):
+        build_radars([fast], ORIGIN)

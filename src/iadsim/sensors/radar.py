@@ -30,6 +30,7 @@ from numpy.typing import NDArray
 
 from iadsim.scenario.sensor_spec import SensorSpec
 from iadsim.sensors.batch import DetectionBatch, SensorGeometry
+from iadsim.sensors.clutter import sector_widths_rad
 from iadsim.sensors.detection import required_snr_db
 from iadsim.sensors.look import dwell, false_alarms_per_look, sweep
 from iadsim.sensors.multifunction import MultifunctionScheduler, priority_from_closing
@@ -199,31 +200,63 @@ FALSE_ALARMS_PER_S_WARNING = 1_000.0
 TRACKER_WALL_S_PER_FALSE_ALARM = 2e-4
 """Tracker wall time per false alarm on one core, measured on the default scenario with
 2,000 to 100,000 false alarms per 10-s scan (``benchmarks/extreme_scenarios.py``)."""
+SCANS_PER_S_WARNING = 100.0
+"""Tracker scans (one per radar time stamp) per simulated second above which a run warns."""
+TRACKER_WALL_S_PER_SCAN = 1.5e-3
+"""Tracker wall time per scan of the default raid on one core (each scan predicts every
+track), measured with a 0.1-s rotation (``benchmarks/extreme_scenarios.py``)."""
 
 
-def false_alarm_cost_warning(sites: list[RadarSite]) -> str | None:
-    """The warning for radars whose false alarms will dominate the run time, else None."""
-    rate = [false_alarms_per_look(s) / s.scan_period_s for s in sites]
-    total = float(sum(rate))
-    if total <= FALSE_ALARMS_PER_S_WARNING:
+def tracker_scans_per_s(site: RadarSite) -> float:
+    """Time stamps per simulated second a radar's search gives the tracker (upper bound).
+
+    Beam timing stamps each azimuth stamp sector of a rotation (at most one per echo); look
+    timing one stamp per scan. Multifunction track dwells come on top.
+    """
+    if site.scan_timing != "beam":
+        return 1.0 / site.scan_period_s
+    sectors = float(_sector_widths_sum(site)) / site.azimuth_stamp_rad
+    echoes = false_alarms_per_look(site) + 1.0
+    return max(min(sectors, echoes), 1.0) / site.scan_period_s
+
+
+def _sector_widths_sum(site: RadarSite) -> float:
+    return float(sector_widths_rad(site.sectors_rad).sum())
+
+
+def run_cost_warning(sites: list[RadarSite]) -> str | None:
+    """A warning for radars whose false alarms or time stamps will dominate the run time."""
+    alarms = [false_alarms_per_look(s) / s.scan_period_s for s in sites]
+    scans = [tracker_scans_per_s(s) for s in sites]
+    parts = []
+    if sum(alarms) > FALSE_ALARMS_PER_S_WARNING:
+        parts.append(_cost_part("false alarms", alarms, sites, TRACKER_WALL_S_PER_FALSE_ALARM))
+    if sum(scans) > SCANS_PER_S_WARNING:
+        parts.append(_cost_part("tracker scans", scans, sites, TRACKER_WALL_S_PER_SCAN))
+    if not parts:
         return None
-    worst = sorted(zip(rate, (s.name for s in sites), strict=True), reverse=True)[:3]
-    parts = ", ".join(f"{name!r} {r:,.0f}" for r, name in worst)
+    wall = sum(alarms) * TRACKER_WALL_S_PER_FALSE_ALARM + sum(scans) * TRACKER_WALL_S_PER_SCAN
     return (
-        f"the radars expect {total:,.0f} false alarms per simulated second ({parts}); each "
-        f"costs the tracker about {TRACKER_WALL_S_PER_FALSE_ALARM * 1e3:.1f} ms, so this run "
-        f"needs about {total * TRACKER_WALL_S_PER_FALSE_ALARM:.1f} s of wall time per "
-        "simulated second on one core (lower pfa or false_alarms_per_scan to speed it up)"
+        "; ".join(parts) + f": this run needs about {wall:.1f} s of wall time per simulated "
+        "second on one core (lower pfa or false_alarms_per_scan, or slow the scan, to speed it up)"
     )
+
+
+def _cost_part(what: str, rates: list[float], sites: list[RadarSite], unit_s: float) -> str:
+    worst = sorted(zip(rates, (s.name for s in sites), strict=True), reverse=True)[:3]
+    each = ", ".join(f"{name!r} {r:,.0f}" for r, name in worst)
+    return (f"the radars make {sum(rates):,.0f} {what} per simulated second ({each}), "
+            f"about {unit_s * 1e3:.1f} ms each")
 
 
 def build_radars(specs: list[SensorSpec], origin: Origin) -> list[RadarSite]:
     """Radar sites in scenario ENU, in the scenario's order (sensor_id = index).
 
-    Warns (``RunCostWarning``) when the radars' false alarms will dominate the run time.
+    Warns (``RunCostWarning``) when the radars' false alarms or time stamps will dominate the
+    run time.
     """
     sites = [site_from_spec(s, i, origin) for i, s in enumerate(specs)]
-    message = false_alarm_cost_warning(sites)
+    message = run_cost_warning(sites)
     if message is not None:
         warnings.warn(message, RunCostWarning, stacklevel=2)
     return sites
