@@ -30,11 +30,12 @@ class StrictModel(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _no_boolean_numbers(cls, value: Any, info: ValidationInfo) -> Any:
-        """``true`` is not the number 1, even where a ``Literal`` of integers is asked for."""
+        """``true`` is not the number 1 where a ``Literal`` of integers is asked for either."""
         if isinstance(value, bool) and info.field_name is not None:
-            if not _admits_bool(cls.model_fields[info.field_name].annotation):
-                raise ValueError("must not be true or false")
-        return value
+            annotation = cls.model_fields[info.field_name].annotation
+            if _has_int_literal(annotation) and not _admits_bool(annotation):
+                raise ValueError("must be a number, not true or false")
+        return value  # strict int and float fields refuse booleans themselves
 
     @field_validator("*", mode="after")
     @classmethod
@@ -56,6 +57,15 @@ def _admits_bool(annotation: Any) -> bool:
     if origin is typing.Union or origin is types.UnionType:
         return any(_admits_bool(a) for a in typing.get_args(annotation))
     return annotation is Any
+
+
+def _has_int_literal(annotation: Any) -> bool:
+    origin = typing.get_origin(annotation)
+    if origin is Literal:
+        return any(isinstance(a, int) for a in typing.get_args(annotation))
+    if origin is typing.Union or origin is types.UnionType:
+        return any(_has_int_literal(a) for a in typing.get_args(annotation))
+    return False
 
 
 def _first_out_of_range(value: Any, depth: int = 0) -> float | int | None:

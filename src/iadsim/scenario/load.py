@@ -176,12 +176,14 @@ def data_cross_field_problems(d: Any) -> Iterable[str]:
     known = sorted(k for k in interceptors if isinstance(k, str))
     for i, launcher in enumerate(launchers):
         wanted = launcher.get("interceptor")
-        if isinstance(wanted, str) and interceptors and wanted not in known:
+        if isinstance(wanted, str) and known and len(known) == len(interceptors) and (
+                wanted not in known):
             yield (f"launchers[{i}].interceptor names an unknown interceptor class "
                    f"(got {_show(wanted)}; expected one of {known})")
+    names_known = all(isinstance(a.get("name"), str) for a in assets_raw)
     for i, group in enumerate(_list(d, "threats")):
         aim = group.get("aim")
-        if isinstance(aim, str) and aim not in assets:
+        if isinstance(aim, str) and names_known and aim not in assets:
             yield (f"threats[{i}].aim names an unknown defended asset "
                    f"(got {_show(aim)}; expected one of {sorted(assets)})")
 
