@@ -15,7 +15,12 @@ from iadsim.scenario.command_spec import InterceptorClassSpec, command_problems
 from iadsim.scenario.model import Scenario
 from iadsim.scenario.sensor_spec import SensorSpec
 from iadsim.scenario.trajectory_files import resolve_trajectory_files
-from iadsim.scenario.yaml_reader import read_yaml_file
+from iadsim.scenario.yaml_reader import (
+    key_segment,
+    read_yaml_bytes,
+    read_yaml_file,
+    read_yaml_text,
+)
 
 EXAMPLES_DIR = Path(__file__).parent / "examples"
 DEFAULT_SCENARIO = EXAMPLES_DIR / "default.yaml"
@@ -32,6 +37,13 @@ def load_scenario(path: str | Path) -> Scenario:
     path = Path(path)
     data = read_yaml_file(path)
     return scenario_from_dict(data, source=str(path))
+
+
+def scenario_from_yaml(text: bytes | str, source: str = "<scenario>") -> Scenario:
+    """Validate a scenario given as YAML bytes or text (the checks of :func:`load_scenario`)."""
+    data = (read_yaml_bytes(text, source) if isinstance(text, bytes)
+            else read_yaml_text(text, source))
+    return scenario_from_dict(data, source=source)
 
 
 def scenario_from_dict(data: Any, source: str = "<scenario>") -> Scenario:
@@ -66,7 +78,8 @@ def field_path(loc: Iterable[int | str]) -> str:
         elif part == "[key]":
             out += " (a key)"
         else:
-            out += f".{part}" if out else str(part)
+            segment = key_segment(part)
+            out += segment if out or segment.startswith("[") else part
     return out
 
 

@@ -1,9 +1,9 @@
 """Scenario edge, first step: bytes of a YAML file -> plain data, safely, for any input at all.
 
-A hardened PyYAML ``SafeLoader``: libyaml's parser (when installed) feeds a composer that
-enforces limits *while the node graph is built*, before any Python object is constructed, so an
-alias bomb ("billion laughs") or a 5,000-deep flow sequence fails in milliseconds instead of
-hanging or raising ``RecursionError``. The limits (:class:`ReaderLimits`) are on the file's size,
+A hardened PyYAML ``SafeLoader`` (libyaml's when installed): one pass over the parser's events
+enforces limits *before any node is built*, so an alias bomb ("billion laughs") or a
+5,000-deep flow sequence fails in milliseconds instead of hanging or raising
+``RecursionError``. The limits (:class:`ReaderLimits`) are on the file's size,
 the nesting depth, the number of aliases and the number of values once aliases are expanded.
 
 Every problem is one line naming the field path (where one is known) and the line and column:
@@ -16,34 +16,29 @@ from __future__ import annotations
 
 import codecs
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.composer import Composer
 from yaml.constructor import SafeConstructor
-from yaml.events import AliasEvent, MappingStartEvent, SequenceStartEvent
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-from yaml.resolver import Resolver
+from yaml.events import (
+    AliasEvent,
+    CollectionEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceStartEvent,
+)
+from yaml.nodes import MappingNode, Node, ScalarNode
 
 from iadsim.errors import ScenarioError
 
-try:  # libyaml's parser is about 4x faster than the pure-Python one
-    from yaml.cyaml import CParser as _Parser
-except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    from yaml.parser import Parser
-    from yaml.reader import Reader
-    from yaml.scanner import Scanner
-
-    class _Parser(Reader, Scanner, Parser):  # type: ignore[no-redef]
-        def __init__(self, stream: str) -> None:
-            Reader.__init__(self, stream)
-            Scanner.__init__(self)
-            Parser.__init__(self)
+# libyaml's parser and composer are about 4x faster than the pure-Python ones
+_BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _INT_TAG = "tag:yaml.org,2002:int"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_PLAIN_INT = re.compile(r"[-+]?[0-9][0-9_:]*")
 _BOMS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
          (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16"))
 
@@ -63,6 +58,15 @@ class _LimitError(yaml.MarkedYAMLError):
     """A reader limit or rule was broken; ``problem`` is the whole line (path included)."""
 
 
+_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
+
+
+def key_segment(key: object) -> str:
+    """``.name`` for a plain key, ``['odd key']`` (its repr) for any other."""
+    text = str(key)
+    return f".{text}" if _KEY.fullmatch(text) else f"[{_shorten(repr(key), 40)}]"
+
+
 def _where(mark: Any) -> str:
     return f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
 
@@ -71,96 +75,114 @@ def _shorten(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-class _HardenedLoader(Composer, _Parser, SafeConstructor, Resolver):  # type: ignore[misc,valid-type]
-    """SafeLoader with limits enforced at composition, paths on nodes and no duplicate keys."""
+def _fail(path: str, rule: str, mark: Any) -> _LimitError:
+    where = _shorten(path.lstrip(".")) or "(top level)"
+    return _LimitError(problem=f"{where}: {rule} ({_where(mark)})", problem_mark=mark)
 
-    def __init__(self, text: str, limits: ReaderLimits) -> None:
-        _Parser.__init__(self, text)
-        SafeConstructor.__init__(self)
-        Resolver.__init__(self)
-        Composer.__init__(self)
-        self.limits = limits
-        self._segments: list[str] = []
-        self._open_anchors: set[str] = set()
-        self._aliases = 0
-        self._stats: dict[int, tuple[int, int]] = {}  # id(node) -> (values, height), expanded
 
-    # -- composition: the node graph, with limits -------------------------------------------
+@dataclass(slots=True)
+class _Open:
+    """A collection being scanned: its path segment, expanded size and height so far."""
 
-    def _path(self) -> str:
-        return "".join(self._segments).lstrip(".")
+    segment: str
+    anchor: str | None
+    mark: Any
+    mapping: bool
+    values: int = 1
+    height: int = 1
+    index: int = 0
+    key_next: bool = True
+    pending: str = field(default="")
 
-    def _fail(self, rule: str, mark: Any) -> _LimitError:
-        path = _shorten(self._path()) or "(top level)"
-        return _LimitError(problem=f"{path}: {rule} ({_where(mark)})", problem_mark=mark)
 
-    def compose_node(self, parent: Node | None, index: Any) -> Node:
-        """Compose one node, checking depth, aliases and expanded size before going on."""
-        if isinstance(parent, SequenceNode):
-            self._segments.append(f"[{index}]")
-        elif isinstance(parent, MappingNode) and isinstance(index, ScalarNode):
-            self._segments.append(f".{index.value}")
-        else:  # the root, or a mapping key (named by its mapping's path)
-            self._segments.append("")
-        try:
-            return self._compose_checked(parent, index)
-        finally:
-            self._segments.pop()
+def _scan_events(text: str, limits: ReaderLimits) -> None:
+    """Walk the parser's events once, enforcing the limits before any node is built.
 
-    def _compose_checked(self, parent: Node | None, index: Any) -> Node:
-        lim = self.limits
-        event = self.peek_event()
-        depth = len(self._segments) - 1
-        if isinstance(event, AliasEvent):
-            self._aliases += 1
-            if self._aliases > lim.max_aliases:
-                raise self._fail(f"more than {lim.max_aliases} aliases (limit of the scenario "
-                                 "reader)", event.start_mark)
-            if event.anchor in self._open_anchors:
-                raise self._fail(f"alias *{event.anchor} refers to a node that contains it",
-                                 event.start_mark)
-            node = super().compose_node(parent, index)
-            _, height = self._stats.get(id(node), (1, 0))
-            if depth + height > lim.max_depth:
-                raise self._fail(f"nested deeper than {lim.max_depth} levels once alias "
-                                 f"*{event.anchor} is expanded (limit of the scenario reader)",
-                                 event.start_mark)
-            return node
-        if depth > lim.max_depth:
-            raise self._fail(f"nested deeper than {lim.max_depth} levels (limit of the scenario "
-                             "reader)", event.start_mark)
-        collection = isinstance(event, SequenceStartEvent | MappingStartEvent)
-        if collection and event.anchor is not None:
-            self._open_anchors.add(event.anchor)
-        node = super().compose_node(parent, index)
-        if collection and event.anchor is not None:
-            self._open_anchors.discard(event.anchor)
-        node.iadsim_path = self._path()  # type: ignore[attr-defined]
-        self._record_stats(node)
-        return node
+    Sizes and heights are those of the document with every alias expanded; an alias bomb
+    fails at the first collection over ``max_values``, in milliseconds.
+    """
+    parser = _BaseLoader(text)
+    stack: list[_Open] = []
+    done: dict[str, tuple[int, int]] = {}  # anchor -> (values, height) of its node
+    aliases = 0
 
-    def _record_stats(self, node: Node) -> None:
-        lim = self.limits
-        if isinstance(node, ScalarNode):
-            if node.tag == _INT_TAG and len(node.value) > lim.max_int_digits:
-                raise self._fail(f"an integer of {len(node.value)} characters is too large "
-                                 "to be a number here", node.start_mark)
-            self._stats[id(node)] = (1, 0)
+    def path(segment: str = "") -> str:
+        return "".join(o.segment for o in stack) + segment
+
+    def child_segment() -> str:
+        if not stack:
+            return ""
+        top = stack[-1]
+        if not top.mapping:
+            top.index += 1
+            return f"[{top.index - 1}]"
+        return "" if top.key_next else top.pending
+
+    def child_done(values: int, height: int, key_text: str | None) -> None:
+        if not stack:
             return
-        if isinstance(node, MappingNode):
-            children = [n for pair in node.value for n in pair]
-        else:
-            children = list(node.value)
-        stats = [self._stats.get(id(c), (1, 0)) for c in children]
-        values = 1 + sum(s[0] for s in stats)
-        height = 1 + max((s[1] for s in stats), default=0)
-        if values > lim.max_values:
-            raise self._fail(f"holds more than {lim.max_values} values once aliases are "
-                             "expanded (limit of the scenario reader; an alias bomb?)",
-                             node.start_mark)
-        self._stats[id(node)] = (values, height)
+        top = stack[-1]
+        top.values += values
+        top.height = max(top.height, height + 1)
+        if top.values > limits.max_values:
+            raise _fail(path(), f"holds more than {limits.max_values} values once aliases are "
+                        "expanded (limit of the scenario reader; an alias bomb?)", top.mark)
+        if top.mapping:
+            if top.key_next:
+                top.pending = key_segment(key_text) if key_text is not None else "[?]"
+            top.key_next = not top.key_next
 
-    # -- construction: plain data, duplicate keys refused ---------------------------------
+    try:
+        while True:
+            event = parser.get_event()
+            if event is None:
+                return
+            if isinstance(event, AliasEvent):
+                segment = child_segment()
+                aliases += 1
+                if aliases > limits.max_aliases:
+                    raise _fail(path(segment), f"more than {limits.max_aliases} aliases (limit "
+                                "of the scenario reader)", event.start_mark)
+                if any(o.anchor == event.anchor for o in stack):
+                    raise _fail(path(segment), f"alias *{event.anchor} refers to a node that "
+                                "contains it", event.start_mark)
+                values, height = done.get(event.anchor or "", (1, 0))
+                if len(stack) + height > limits.max_depth:
+                    raise _fail(path(segment), f"nested deeper than {limits.max_depth} levels "
+                                f"once alias *{event.anchor} is expanded (limit of the "
+                                "scenario reader)", event.start_mark)
+                child_done(values, height, None)
+            elif isinstance(event, ScalarEvent):
+                segment = child_segment()
+                value = event.value
+                if len(value) > limits.max_int_digits and (
+                        event.tag == _INT_TAG
+                        or (event.implicit[0] and _PLAIN_INT.fullmatch(value))):
+                    raise _fail(path(segment), f"an integer of {len(value)} characters is too "
+                                "large to be a number here", event.start_mark)
+                if event.anchor is not None:
+                    done[event.anchor] = (1, 0)
+                child_done(1, 0, value)
+            elif isinstance(event, SequenceStartEvent | MappingStartEvent):
+                segment = child_segment()
+                if len(stack) >= limits.max_depth:
+                    raise _fail(path(segment), f"nested deeper than {limits.max_depth} levels "
+                                "(limit of the scenario reader)", event.start_mark)
+                stack.append(_Open(segment, event.anchor, event.start_mark,
+                                   isinstance(event, MappingStartEvent)))
+            elif isinstance(event, CollectionEndEvent):
+                closed = stack.pop()
+                if closed.anchor is not None:
+                    done[closed.anchor] = (closed.values, closed.height)
+                child_done(closed.values, closed.height, None)
+    finally:
+        parser.dispose()
+
+
+class _HardenedLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """SafeLoader whose mappings refuse duplicate keys and whose value errors name the node."""
+
+    root: Node | None = None
 
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
         """A mapping whose keys are unique; a repeated key names its path and both lines."""
@@ -174,25 +196,41 @@ class _HardenedLoader(Composer, _Parser, SafeConstructor, Resolver):  # type: ig
             except TypeError:
                 continue  # unhashable: SafeConstructor reports it with its line
             if first is not None:
-                where = getattr(node, "iadsim_path", "")
-                name = f"{where}.{key}" if where else str(key)
+                name = (self._path_of(node) + key_segment(key)).lstrip(".")
                 raise _LimitError(
                     problem=f"{_shorten(name)} is given twice (line {first.line + 1} and line "
                             f"{key_node.start_mark.line + 1}); a key may appear once",
                     problem_mark=key_node.start_mark)
             seen[key] = key_node.start_mark
-        return super().construct_mapping(node, deep=deep)
+        return SafeConstructor.construct_mapping(self, node, deep=deep)
 
     def construct_object(self, node: Node, deep: bool = False) -> Any:
         """Any value error of a constructor (a 13th month, a bad ``!!float``) names the node."""
         try:
             return super().construct_object(node, deep=deep)
-        except (ValueError, OverflowError) as exc:
-            path = getattr(node, "iadsim_path", "") or "(top level)"
-            raise _LimitError(
-                problem=f"{_shorten(path)}: cannot read the value {_shorten(repr(node.value), 60)}"
-                        f" ({exc}; {_where(node.start_mark)})",
-                problem_mark=node.start_mark) from None
+        except (ValueError, OverflowError, KeyError, TypeError, IndexError) as exc:
+            raise _fail(self._path_of(node), f"cannot read the value "
+                        f"{_shorten(repr(node.value), 60)} ({_shorten(str(exc), 80)})",
+                        node.start_mark) from None
+
+    def _path_of(self, target: Node) -> str:
+        """The field path of a node, found from the root (only when reporting a problem)."""
+        todo: list[tuple[Node, str]] = [(self.root, "")] if self.root is not None else []
+        seen: set[int] = set()
+        while todo:
+            node, at = todo.pop()
+            if node is target:
+                return at
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            if isinstance(node, MappingNode):
+                todo.extend((v, at + (key_segment(k.value) if isinstance(k, ScalarNode)
+                                      else "[?]")) for k, v in node.value)
+                todo.extend((k, at) for k, _ in node.value)
+            elif not isinstance(node, ScalarNode):
+                todo.extend((v, f"{at}[{i}]") for i, v in enumerate(node.value))
+        return ""
 
 
 # YAML 1.2 floats (1e-6, 2E+3, 1.0e6): YAML 1.1 reads them as strings.
@@ -225,9 +263,12 @@ def read_yaml_text(text: str, source: str, *, limits: ReaderLimits | None = None
     if len(text) > limits.max_bytes:
         raise ScenarioError([f"{source}: the text is {len(text):,} characters, over the "
                              f"{limits.max_bytes:,} limit of a scenario file"])
-    loader = _HardenedLoader(text, limits)
+    loader = None
     try:
-        return loader.get_single_data()
+        _scan_events(text, limits)
+        loader = _HardenedLoader(text)
+        loader.root = loader.get_single_node()
+        return None if loader.root is None else loader.construct_document(loader.root)
     except _LimitError as exc:
         raise ScenarioError([f"{source}: {exc.problem}"]) from None
     except yaml.reader.ReaderError as exc:
@@ -240,7 +281,8 @@ def read_yaml_text(text: str, source: str, *, limits: ReaderLimits | None = None
     except yaml.YAMLError as exc:  # pragma: no cover - every PyYAML error carries a mark
         raise ScenarioError([f"{source}: not valid YAML: {_shorten(str(exc), 200)}"]) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def read_yaml_file(path: str | Path, *, limits: ReaderLimits | None = None) -> Any:
@@ -264,8 +306,8 @@ def read_yaml_file(path: str | Path, *, limits: ReaderLimits | None = None) -> A
 def _decode(data: bytes, source: str) -> str:
     for bom, name in _BOMS:
         if data.startswith(bom):
-            raise ScenarioError([f"{source}: the file is {name} text (byte-order mark at byte "
-                                 "offset 0); save it as UTF-8"])
+            raise ScenarioError([f"{source}: the file is {name} text (line 1, column 1, byte "
+                                 "offset 0: a byte-order mark); save it as UTF-8"])
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
