@@ -313,7 +313,9 @@ def _decode(data: bytes, source: str) -> str:
     except UnicodeDecodeError as exc:
         start = exc.start + (3 if data.startswith(codecs.BOM_UTF8) else 0)
         line = data.count(b"\n", 0, start) + 1
-        column = start - (data.rfind(b"\n", 0, start) + 1) + 1
+        line_start = max(data.rfind(b"\n", 0, start) + 1, 3 if line == 1 and exc.start < start
+                         else 0)
+        column = len(data[line_start:start].decode("utf-8", errors="replace")) + 1
         bad = data[start:start + max(1, exc.end - exc.start)].hex()
         raise ScenarioError([f"{source}: not UTF-8 text (line {line}, column {column}, byte "
                              f"offset {start}: 0x{bad}); save the file as UTF-8 (a Latin-1 or "
