@@ -224,8 +224,10 @@ def mutate(raw: bytes, kind: str, *, rng: np.random.Generator, data: Any = None)
     return dumped.encode("utf-8", errors="surrogatepass")
 
 
+# a path segment: [2] [...] ['odd key'] .key
+_SEGMENT = r"""(\[(\d+|\.\.\.|'([^'\\]|\\.)*'|"([^"\\]|\\.)*")\]|\.[A-Za-z_][\w\-]*)"""
 _PATH_OR_LINE = re.compile(
-    r"^(\(top level\)|([A-Za-z_][\w\-]*|\[[^\]]*\])(\[[^\]]*\]|\.[A-Za-z_][\w\-]*)*)[ :]"
+    rf"^(\(top level\)|([A-Za-z_][\w\-]*|{_SEGMENT})({_SEGMENT})*)( \(a key\))?[ :]"  # a path
     r"|\bline \d+"  # or a line of the file
 )
 

@@ -64,7 +64,9 @@ _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
 def key_segment(key: object) -> str:
     """``.name`` for a plain key, ``['odd key']`` (its repr) for any other."""
     text = str(key)
-    return f".{text}" if _KEY.fullmatch(text) else f"[{_shorten(repr(key), 40)}]"
+    if _KEY.fullmatch(text):
+        return f".{text}"
+    return f"[{_shorten(key, 40)!r}]" if isinstance(key, str) else f"[{_shorten(repr(key), 40)}]"
 
 
 def _where(mark: Any) -> str:
@@ -75,8 +77,17 @@ def _shorten(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def _short_path(path: str, limit: int = 80) -> str:
+    """A path cut after whole segments, ending ``[...]`` when cut."""
+    path = path.lstrip(".")
+    if len(path) <= limit:
+        return path
+    cut = max(path.rfind("[", 0, limit), path.rfind(".", 0, limit))
+    return (path[:cut] if cut > 0 else path[:limit]) + "[...]"
+
+
 def _fail(path: str, rule: str, mark: Any) -> _LimitError:
-    where = _shorten(path.lstrip(".")) or "(top level)"
+    where = _short_path(path) or "(top level)"
     return _LimitError(problem=f"{where}: {rule} ({_where(mark)})", problem_mark=mark)
 
 
@@ -196,9 +207,9 @@ class _HardenedLoader(_BaseLoader):  # type: ignore[misc,valid-type]
             except TypeError:
                 continue  # unhashable: SafeConstructor reports it with its line
             if first is not None:
-                name = (self._path_of(node) + key_segment(key)).lstrip(".")
+                name = self._path_of(node) + key_segment(key)
                 raise _LimitError(
-                    problem=f"{_shorten(name)} is given twice (line {first.line + 1} and line "
+                    problem=f"{_short_path(name)} is given twice (line {first.line + 1} and line "
                             f"{key_node.start_mark.line + 1}); a key may appear once",
                     problem_mark=key_node.start_mark)
             seen[key] = key_node.start_mark
