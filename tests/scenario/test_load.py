@@ -294,3 +294,29 @@ def test_cli_bad_files_exit_2_with_one_line(tmp_path: Path, name: str, command: 
     assert "Traceback" not in res.output
     (line,) = res.output.strip().splitlines()
     assert line.startswith(f"{bad}: ") and re.search(pattern, line)
+
+
+def test_denormal_numbers_are_refused(scenario_data: dict[str, Any]) -> None:
+    scenario_data["threats"][0]["rcs_m2"] = 5e-324
+    scenario_data["sensors"][0]["min_elevation_deg"] = -1e-200
+    text = problems(scenario_data)
+    assert "threats[0].rcs_m2 must be 0 or a number of magnitude >= 1e-30 (got 5e-324)" in text
+    assert "sensors[0].min_elevation_deg must be 0 or a number of magnitude >= 1e-30" in text
+
+
+def test_a_step_too_fine_to_run_is_refused(scenario_data: dict[str, Any]) -> None:
+    scenario_data["simulation"]["step_s"] = 1e-9  # 9e11 steps for 900 s
+    assert "simulation.step_s must be >= 0.01 (got 1e-09)" in problems(scenario_data)
+
+
+@pytest.mark.parametrize(("path", "reason"), [
+    ("a\0b.csv", "embedded null byte"),
+    ("~nosuchuser-iadsim/x.csv", "Could not determine home directory"),
+    ("x" * 5_000 + ".csv", "File name too long"),
+])
+def test_unreadable_trajectory_paths_are_one_problem(scenario_data: dict[str, Any], path: str,
+                                                     reason: str) -> None:
+    scenario_data["threats"][0]["trajectory_file"] = path
+    (line,) = problems(scenario_data).splitlines()
+    assert line.startswith(f"raid.yaml: threats[0].trajectory_file cannot be read ({reason}")
+    assert len(line) < 200

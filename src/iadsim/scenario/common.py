@@ -2,8 +2,8 @@
 
 Numbers are strict: ``count: true`` and ``count: '20'`` are errors, not 1 and 20; an integer
 is accepted where a float is asked for. Every number must be finite and of a sane magnitude
-(:data:`MAX_ABS_FLOAT`, :data:`MAX_ABS_INT`), so a field with only a lower bound cannot take
-``.inf`` or ``1e308`` and overflow downstream.
+(:data:`MAX_ABS_FLOAT`, :data:`MIN_ABS_FLOAT`, :data:`MAX_ABS_INT`), so a field with only
+a lower bound cannot take ``.inf``, ``1e308`` or ``5e-324`` and overflow downstream.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 MAX_ABS_FLOAT = 1e12
 """Largest magnitude of any float in a scenario (far above every physical field's range)."""
+MIN_ABS_FLOAT = 1e-30
+"""Smallest magnitude of a non-zero float (no denormals: 1 / x and x**4 stay finite)."""
 MAX_ABS_INT = 2**63 - 1
 """Largest magnitude of any integer in a scenario (it must fit an int64 column)."""
 
@@ -42,10 +44,12 @@ class StrictModel(BaseModel):
     def _sane_magnitude(cls, value: Any) -> Any:
         """Numbers (also inside plain lists and mappings) within the magnitude limits."""
         bad = _first_out_of_range(value)
-        if bad is not None:
-            limit = f"{MAX_ABS_FLOAT:g}" if isinstance(bad, float) else str(MAX_ABS_INT)
-            raise ValueError(f"must be a number of magnitude <= {limit}")
-        return value
+        if bad is None:
+            return value
+        if isinstance(bad, float) and abs(bad) < MIN_ABS_FLOAT:
+            raise ValueError(f"must be 0 or a number of magnitude >= {MIN_ABS_FLOAT:g}")
+        limit = f"{MAX_ABS_FLOAT:g}" if isinstance(bad, float) else str(MAX_ABS_INT)
+        raise ValueError(f"must be a number of magnitude <= {limit}")
 
 
 def _admits_bool(annotation: Any) -> bool:
@@ -72,7 +76,8 @@ def _first_out_of_range(value: Any, depth: int = 0) -> float | int | None:
     if isinstance(value, bool) or depth > 8:
         return None
     if isinstance(value, float):
-        return value if not math.isfinite(value) or abs(value) > MAX_ABS_FLOAT else None
+        ok = math.isfinite(value) and (value == 0.0 or MIN_ABS_FLOAT <= abs(value) <= MAX_ABS_FLOAT)
+        return None if ok else value
     if isinstance(value, int):
         return value if abs(value) > MAX_ABS_INT else None
     items = value.values() if isinstance(value, dict) else value

@@ -31,7 +31,7 @@ class SimulationSpec(StrictModel):
     """Run control: how long, how fine, which seed, and where the local ENU origin is."""
 
     duration_s: float = Field(gt=0.0, le=86_400.0)
-    step_s: float = Field(default=1.0, gt=0.0, le=60.0)
+    step_s: float = Field(default=1.0, ge=0.01, le=60.0)
     seed: int = Field(default=0, ge=0, le=2**63 - 1)
     origin: GeoPosition | None = Field(
         default=None, description="origin of the local ENU frame; default: centroid of the sites"

@@ -2,7 +2,8 @@
 
 :func:`mutate` turns the bytes of a valid scenario into a broken (or still valid) one by one
 mutation of a named kind: on the data (leaf deletions, type swaps, non-finite and huge numbers,
-long, non-ASCII and control-character strings, misspelt keys, repeated list items) or on the
+long, non-ASCII and control-character strings, misspelt keys, repeated list items, hostile
+``trajectory_file`` paths) or on the
 text (duplicate keys, aliases and alias bombs, deep nesting, other encodings, truncation, byte
 noise, YAML tags, integers thousands of digits long). :func:`problems_without_path` states the
 promise a fuzzer checks: every problem line names the file and a field path or a line.
@@ -32,6 +33,8 @@ HUGE_NUMBERS: tuple[Any, ...] = (1e308, -1e308, 1.7e308, 10**30, 2**63, -(2**63)
 STRINGS: tuple[str, ...] = ("", " ", "x" * 100_000, "é" * 300, "名前" * 50, "\u202e\u200b",
                             "\x00\x07\x1b[2J", "${HOME} $(rm -rf /) `id`", "a\nb\r\nc",
                             "\ud7ff\ue000\uffff")
+PATHS: tuple[str, ...] = ("a\0b.csv", "~nosuchuser-iadsim/x.csv", "x" * 5_000 + ".csv", "/dev/zero",
+                          ".", "/proc/self/mem", "missing.parquet", "", "C:\\con\\aux.csv")
 TAGS: tuple[str, ...] = ("!!python/object/apply:os.system ['id']", "!!binary 'not base64!'",
                          "!!timestamp 2026-13-45", "!!float abc", "!!int 0xZZ", "!!set {a, b}",
                          "!!omap [a: 1, b: 2]", "!!str", "!custom 3", "!!null x", "!!bool maybe")
@@ -97,6 +100,12 @@ def _repeat_item(data: Any, rng: np.random.Generator) -> None:
     items.append(copy.deepcopy(_pick(rng, items)))
 
 
+def _trajectory_file(data: Any, rng: np.random.Generator) -> None:
+    groups = data.get("threats") if isinstance(data, dict) else None
+    if isinstance(groups, list) and groups and isinstance(groups[0], dict):
+        _pick(rng, groups)["trajectory_file"] = _pick(rng, PATHS)
+
+
 DATA_MUTATIONS: dict[str, Callable[[Any, np.random.Generator], None]] = {
     "delete": _delete,
     "type_swap": _replace(ODD_VALUES, lambda v: not isinstance(v, dict | list)),
@@ -105,6 +114,7 @@ DATA_MUTATIONS: dict[str, Callable[[Any, np.random.Generator], None]] = {
     "string": _replace(STRINGS, lambda v: isinstance(v, str | int | float)),
     "rename_key": _rename_key,
     "repeat_item": _repeat_item,
+    "trajectory_file": _trajectory_file,
 }
 
 
