@@ -93,3 +93,13 @@ def test_cli_validate_on_mutated_files_exits_2_without_traceback(tmp_path: Path,
     assert "Traceback" not in res.stdout + res.stderr
     lines = res.stderr.strip().splitlines()
     assert lines and problems_without_path(lines, str(bad)) == []
+
+
+def test_the_promise_checker_tells_named_from_unnamed_lines() -> None:
+    named = ["f: threats[2].speed_mps must be > 0.0 (got -5.0)", "f: (top level) keys must be",
+             "f: threats[5]['rcs_m\\t2'] is not a known field", "f: a[0][0][...]: nested deeper",
+             "f: interceptors[1] (a key) must be a string", "f: not UTF-8 text (line 2, column 1"]
+    unnamed = ["g: threats[2].speed_mps must be > 0", "f: 12 problems", "f: a\nb: two lines",
+               "f: ['unclosed is not"]
+    assert problems_without_path(named, "f") == []
+    assert problems_without_path(unnamed, "f") == unnamed

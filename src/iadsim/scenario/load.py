@@ -50,7 +50,7 @@ def scenario_from_dict(data: Any, source: str = "<scenario>") -> Scenario:
     """Validate a scenario given as plain data (as read from YAML or JSON)."""
     if not isinstance(data, dict):
         got = ("an empty file" if data is None else _show(data)
-               if isinstance(data, list | tuple) else f"a {type(data).__name__}: {_show(data)}")
+               if isinstance(data, list | tuple) else f"{type(data).__name__} {_show(data)}")
         raise ScenarioError([f"{source}: (top level) must be a mapping of sections (got {got})"])
     data, file_problems = resolve_trajectory_files(data, source)
     if file_problems:
