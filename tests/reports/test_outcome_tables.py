@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import write_run_folder
+from report_fakes import write_run_folder
 
 from iadsim.reports.load import read_run
 from iadsim.reports.outcome_tables import (

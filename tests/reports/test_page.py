@@ -8,7 +8,7 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 import pytest
-from conftest import write_run_folder
+from report_fakes import write_run_folder
 from plotly.offline import get_plotlyjs
 
 from iadsim.errors import InputDataError

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import write_sweep_folder
+from report_fakes import write_sweep_folder
 
 from iadsim.errors import InputDataError
 from iadsim.reports.sweep_charts import (
