@@ -9,6 +9,7 @@ miss, threat 3 is never engaged and is still flying at the end.
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 
@@ -195,3 +196,35 @@ def write_sweep_folder(out: Path, sets: list[str], runs: int = 30) -> Path:
     run_sweep(DEFAULT_SCENARIO, runs=runs, out_dir=out, sets=sets, backend="serial",
               replicate=fake_replicate)
     return out
+
+
+HOSTILE = '<img src=x onerror="window.__pwned=1;alert(1)"><script>window.__pwned=2</script>'
+
+
+def hostile_names(data: dict, payload: str = HOSTILE) -> dict:
+    """Scenario data with ``payload`` in every name field (scenario, assets, sensors,
+    interceptor classes, launchers, threats) and every reference to them renamed to match."""
+    data = copy.deepcopy(data)
+
+    def bad(name: str) -> str:
+        return f"{name}{payload}"
+
+    data["name"] = bad(data.get("name", "scenario"))
+    for asset in data["defended_assets"]:
+        asset["name"] = bad(asset["name"])
+    for sensor in data["sensors"]:
+        sensor["name"] = bad(sensor["name"])
+    data["interceptors"] = {bad(k): v for k, v in data["interceptors"].items()}
+    for launcher in data["launchers"]:
+        launcher["name"] = bad(launcher["name"])
+        launcher["interceptor"] = bad(launcher["interceptor"])
+    command = data.get("command", {})
+    for key, value in list(command.items()):
+        if isinstance(value, dict) and value and set(value) <= {
+                k.removesuffix(payload) for k in data["interceptors"]}:
+            command[key] = {bad(k): v for k, v in value.items()}
+    for group in data["threats"]:
+        group["name"] = bad(group["name"])
+        if isinstance(group.get("aim"), str):
+            group["aim"] = bad(group["aim"])
+    return data
