@@ -48,6 +48,15 @@ class Repro:
     seed: int | None = None
     argv: list[str] = field(default_factory=lambda: ["iadsim", *sys.argv[1:]])
 
+    def command_line(self) -> list[str]:
+        """The command as typed, with ``--seed`` added when the seed came from the scenario."""
+        if self.seed is None or "--seed" in self.argv or self.command not in SEEDED:
+            return list(self.argv)
+        return [*self.argv, "--seed", str(self.seed)]
+
+
+SEEDED = ("run", "mc", "sweep")
+
 
 def write_crash_report(exc: BaseException, repro: Repro, folder: Path | None = None) -> Path:
     """Write the traceback of ``exc`` with the command line, versions, scenario and seed.
@@ -65,7 +74,7 @@ def write_crash_report(exc: BaseException, repro: Repro, folder: Path | None = N
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, delete=False,
                                      prefix=f"iadsim-error-{stamp}-", suffix=".txt") as fh:
         fh.write(f"iadsim {repro.command}: internal error\n"
-                 f"command: {shlex.join(repro.argv)}\n"
+                 f"command: {shlex.join(repro.command_line())}\n"
                  f"scenario: {repro.scenario}\n"
                  f"seed: {repro.seed if repro.seed is not None else 'the scenario seed'}\n"
                  f"iadsim {version}, Python {platform.python_version()}, "
@@ -81,8 +90,11 @@ def crash_message(exc: BaseException, repro: Repro, report: Path) -> Text:
     if len(what) > 300:
         what = what[:300] + " ..."
     seed = f"seed {repro.seed}" if repro.seed is not None else "the scenario's own seed"
+    inputs = f"scenario: {repro.scenario}, {seed}" if repro.command in SEEDED else \
+        f"input: {repro.scenario}"
     return literal(
         f"iadsim {repro.command}: internal error ({what}).\n"
         "This is a bug in iadsim, not a problem with your input.\n"
-        f"Reproduce with: {shlex.join(repro.argv)}  (scenario: {repro.scenario}, {seed})\n"
+        f"Reproduce with: {shlex.join(repro.command_line())}  "
+        f"({inputs})\n"
         f"Full traceback: {report} (please attach it to a bug report)")
