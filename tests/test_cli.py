@@ -315,7 +315,7 @@ def test_dask_listens_on_loopback_only(tmp_path: Path, default_data: dict[str, A
     while proc.poll() is None and time.monotonic() < deadline:
         seen |= _listening(proc.pid)
         time.sleep(0.2)
-    stdout, stderr = proc.communicate(timeout=60)
+    _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 0, stderr
     # the scheduler, each worker and its nanny (and the dashboard when bokeh is installed)
     assert len(seen) >= 5, seen

@@ -119,7 +119,7 @@ def saturation_table(saturation: pd.DataFrame, params: list[str]) -> Table | Non
     table = Table(
         title=f"Saturation: raid size where P(any leaker) reaches {level:g}",
         caption="band: where the upper .. lower Wilson 95% bound of P(any leaker) reaches the "
-                f"level; '> N': not reached inside the swept raid sizes (up to N)",
+                "level; '> N': not reached inside the swept raid sizes (up to N)",
         caption_justify="left")
     others = varying([p for p in params if p in saturation.columns], saturation)
     for p in others:
