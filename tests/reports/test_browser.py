@@ -208,7 +208,7 @@ def test_no_name_runs_script_in_the_coverage_page(hostile_file: Path, tmp_path: 
         assert browser.evaluate("window.iadsimReady") == 3  # two radars and the map
         assert browser.evaluate("document.querySelector('header h1').textContent").startswith(
             NAME)
-        labels = browser.evaluate(
-            "Array.from(document.querySelectorAll('svg text')).map(t => t.textContent)")
+        labels = browser.evaluate("Array.from(document.querySelectorAll("
+                                  "'svg text, .annotation-text')).map(t => t.textContent)")
         assert any(label.startswith("city<img src=x") for label in labels)  # asset, as text
         assert_inert(browser)

@@ -94,7 +94,9 @@ def test_coverage_page_escapes_names_and_draws_coast_and_assets(
     figure = json.loads(re.search(r'id="fig-map-json">(.*?)</script>', page, re.S).group(1))
     traces = {t.get("name"): t for t in figure["data"]}
     assert {"coastline", "border", "defended assets"} <= set(traces)
-    assert f"{old} &lt;img src=x onerror=alert(1)&gt;" in traces["defended assets"]["text"][0]
+    label = f"{old} &lt;img src=x onerror=alert(1)&gt;"
+    assert label in traces["defended assets"]["hovertext"][0]
+    assert label in figure["layout"]["annotations"][0]["text"]
     assert figure["layout"]["legend"]["orientation"] == "h"  # below the map, not under the bar
     assert len(files.pngs) == len(data["sensors"]) + 1  # matplotlib drew the "$" literally
 

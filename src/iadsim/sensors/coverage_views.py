@@ -227,16 +227,21 @@ def _html(title: str, vertical: list[VerticalCoverage], network: HorizontalCover
     ):
         fig.add_trace(go.Scatter(x=e / 1e3, y=n / 1e3, mode="lines", name=esc(name)))
     fig.add_trace(go.Scatter(
-        x=overlay.asset_east_km, y=overlay.asset_north_km, mode="markers+text",
-        name="defended assets", text=[esc(a) for a in overlay.asset_names],
-        textposition="top center", marker={"symbol": "star", "size": 13, "color": "#d62728",
-                                           "line": {"color": "white", "width": 1}}))
+        x=overlay.asset_east_km, y=overlay.asset_north_km, mode="markers",
+        name="defended assets", hovertext=[esc(a) for a in overlay.asset_names],
+        hoverinfo="text", marker={"symbol": "star", "size": 13, "color": "#d62728",
+                                  "line": {"color": "white", "width": 1}}))
+    for name, e, n in zip(overlay.asset_names, overlay.asset_east_km, overlay.asset_north_km,
+                          strict=True):  # labels on a pale box: readable over any coverage
+        fig.add_annotation(x=e, y=n, text=esc(name), showarrow=False, yshift=14,
+                           bgcolor="rgba(255,255,255,0.8)", font={"size": 11})
     fig.update_layout(
         title=f"Network coverage at {network.altitude_m:g} m",
         xaxis_title="east (km)",
         yaxis_title="north (km)",
-        xaxis_range=[network.east_m.min() / 1e3, network.east_m.max() / 1e3]
-        if network.east_m.size else None,
+        xaxis={"constrain": "domain", "range": [network.east_m.min() / 1e3,
+                                                network.east_m.max() / 1e3]
+               if network.east_m.size else None},
         yaxis={"scaleanchor": "x", "scaleratio": 1,
                "range": [network.north_m.min() / 1e3, network.north_m.max() / 1e3]
                if network.north_m.size else None},
