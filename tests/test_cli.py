@@ -328,3 +328,22 @@ def test_dask_listens_on_loopback_only(tmp_path: Path, default_data: dict[str, A
     assert "dashboard http://127.0.0.1:" in stderr
     port = int(stderr.split("dashboard http://127.0.0.1:")[1].split("/")[0])
     assert ("127.0.0.1", port) in seen
+
+
+def test_listen_options_need_a_local_dask_cluster(tmp_path: Path) -> None:
+    for extra in (["--backend", "processes"], ["--scheduler", "tcp://127.0.0.1:1"]):
+        res = CliRunner().invoke(app, ["mc", "--runs", "1", "-q", "--listen", "127.0.0.1",
+                                       *extra, "--out", str(tmp_path / "o")])
+        assert res.exit_code == 2 and "--listen and --dashboard-address" in res.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_local_cluster_listens_where_asked() -> None:
+    pytest.importorskip("distributed")
+    from iadsim.montecarlo.backends import local_cluster
+
+    with local_cluster(1, dashboard_address="127.0.0.1:0") as cluster:
+        assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
+        assert cluster.dashboard_link.startswith("http://127.0.0.1:")
+        assert not cluster.dashboard_link.startswith("http://127.0.0.1:8787/")  # a free port
+        assert all(w.startswith("tcp://127.0.0.1:") for w in cluster.scheduler.workers)

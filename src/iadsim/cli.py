@@ -296,9 +296,11 @@ def _sweep(scenario: Path | None, sets: list[str], runs: int, out: Path, backend
                 raise typer.Exit(2)
             sets = [*sets, f"simulation.seed={seed}"]
         chosen = _backend(backend, workers, scheduler)
-        if scheduler is not None and (listen is not None or dashboard_address is not None):
+        local_options = listen is not None or dashboard_address is not None
+        if local_options and (scheduler is not None or chosen != Backend.dask.value):
             _say(f"iadsim {command}: --listen and --dashboard-address set up a local Dask "
-                 "cluster; they do not apply to --scheduler", err=True)
+                 "cluster (--workers N); they do not apply to --scheduler or to local "
+                 "processes", err=True)
             raise typer.Exit(2)
         _sweep_points(path, sets, runs, out, chosen, workers, scheduler, chunk_size, resume,
                       overwrite, saturation_level, quiet, listen, dashboard_address, repro)
@@ -323,9 +325,7 @@ def _sweep_points(path: Path, sets: list[str], runs: int, out: Path, chosen: str
             cluster = stack.enter_context(local_cluster(
                 workers or available_cpus(), host=host, dashboard_address=dashboard_address))
             scheduler = cluster.scheduler_address
-            dashboard = cluster.dashboard_link if cluster.scheduler.services.get(
-                "dashboard") else "none (install bokeh for one)"
-            _say(f"Dask: scheduler {scheduler}, dashboard {dashboard}", err=True)
+            _say(f"Dask: scheduler {scheduler}, dashboard {cluster.dashboard_link}", err=True)
             if host not in (LOOPBACK, "localhost", "::1"):
                 _say(f"Dask listens on {host}: anyone who can reach it can submit work and "
                      "see the dashboard (no authentication)", err=True)
@@ -377,8 +377,8 @@ ListenOption = Annotated[str | None, typer.Option(
          "127.0.0.1 (this machine only); another address exposes an unauthenticated "
          "dashboard and scheduler.", metavar="HOST", show_default=False)]
 DashboardOption = Annotated[str | None, typer.Option(
-    help="HOST:PORT of the local Dask dashboard (default: the --listen host, a free port; "
-         "'' for none).", metavar="HOST:PORT", show_default=False)]
+    help="HOST:PORT of the local Dask dashboard and its HTTP endpoints (default: the --listen "
+         "host, a free port).", metavar="HOST:PORT", show_default=False)]
 
 
 @app.command()

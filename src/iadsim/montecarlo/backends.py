@@ -247,15 +247,16 @@ def local_cluster(workers: int, *, host: str = LOOPBACK,
         Address the scheduler, the workers (and their nannies) listen on: loopback unless the
         user asks for another one (the dashboard has no authentication).
     dashboard_address
-        ``HOST:PORT`` of the dashboard (needs bokeh); default ``host`` on a free port;
-        ``""`` for no dashboard.
+        ``HOST:PORT`` of the scheduler's HTTP server (the dashboard with bokeh installed, health
+        and metrics endpoints; Dask starts it even when told not to, on ``:8787``); default
+        ``host`` on a free port.
     """
     from dask.distributed import LocalCluster
 
-    if dashboard_address is None:
+    if not dashboard_address:
         dashboard_address = f"{host}:0"  # a free port: never "port in use"
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host=host,
-                           dashboard_address=dashboard_address or None)
+                           dashboard_address=dashboard_address)
     try:
         yield cluster
     finally:
