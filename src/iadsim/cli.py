@@ -66,9 +66,13 @@ def _reported(repro: Repro) -> Iterator[Repro]:
     except (typer.Exit, typer.Abort, KeyboardInterrupt, SystemExit):
         raise
     except Exception as exc:
-        report = write_crash_report(exc, repro)
+        try:
+            report: Path | None = write_crash_report(exc, repro)
+        except OSError:  # no writable temporary folder: the traceback goes to the terminal
+            report = None
         err_console.print(crash_message(exc, repro, report), soft_wrap=True)
         raise typer.Exit(1) from None
+
 
 ScenarioArg = Annotated[
     Path | None,

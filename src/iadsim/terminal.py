@@ -84,7 +84,7 @@ def write_crash_report(exc: BaseException, repro: Repro, folder: Path | None = N
     return Path(fh.name)
 
 
-def crash_message(exc: BaseException, repro: Repro, report: Path) -> Text:
+def crash_message(exc: BaseException, repro: Repro, report: Path | None) -> Text:
     """The few lines shown for an internal error (no traceback): what, how to reproduce, where."""
     what = f"{type(exc).__name__}: {exc}"
     if len(what) > 300:
@@ -97,4 +97,6 @@ def crash_message(exc: BaseException, repro: Repro, report: Path) -> Text:
         "This is a bug in iadsim, not a problem with your input.\n"
         f"Reproduce with: {shlex.join(repro.command_line())}  "
         f"({inputs})\n"
-        f"Full traceback: {report} (please attach it to a bug report)")
+        + (f"Full traceback: {report} (please attach it to a bug report)" if report is not None
+           else "Full traceback (it could not be written to a file):\n"
+           + "".join(traceback.format_exception(exc))))
