@@ -347,3 +347,19 @@ def test_local_cluster_listens_where_asked() -> None:
         assert cluster.dashboard_link.startswith("http://127.0.0.1:")
         assert not cluster.dashboard_link.startswith("http://127.0.0.1:8787/")  # a free port
         assert all(w.startswith("tcp://127.0.0.1:") for w in cluster.scheduler.workers)
+
+
+def test_progress_description_is_not_markup() -> None:
+    from rich.console import Console
+    from rich.progress import Progress, TextColumn
+
+    from iadsim.cli import _markup_free
+
+    console = Console(force_terminal=True, color_system="truecolor", width=120)
+    with console.capture() as cap:
+        with Progress(TextColumn("[bold]{task.description}"), console=console,
+                      auto_refresh=False) as bar:
+            bar.add_task(_markup_free(HOSTILE_TERMINAL), total=1)
+            bar.refresh()
+    out = cap.get()
+    assert "[bold red]x[/]" in out and "\\x1b[31mred" in out and "\x1b[31mred" not in out
