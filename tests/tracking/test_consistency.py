@@ -11,8 +11,9 @@ innovation squared ``NIS = nu^T (P + R)^-1 nu`` of the track's prediction agains
 detection is chi-square(3) in the same way.
 
 Scenario: one radar at the origin, 20 m range and 1 mrad angle noise (the ``tracking_fakes``
-radar), Pd 1, no clutter, a scan every 2 s; 12 targets on a 40 km circle, 21 km apart, at
-250 m/s, over 10 seeded runs, so N = 120 per scan time.
+radar), Pd 1, no clutter, a scan every 2 s; 12 targets on a 40 km circle, 21 km apart at the
+start and never closer than 12.4 km, at 250 m/s, over 10 seeded runs, so N = 120 per scan
+time. Tracks are matched to targets by their ``truth_id`` (scoring only).
 """
 
 from __future__ import annotations
@@ -115,6 +116,7 @@ def _nees_nis(spec: TrackingSpec, paths: str) -> tuple[np.ndarray, np.ndarray, n
             before = before.take(before.confirmed & (before.truth_id >= 0))
             d = det.take(before.truth_id)  # Pd 1, no clutter: detection i is target i
             z, _ = convert_measurements(d, geometry, debias=spec.debias_measurements)
+            # the R the tracker updates with (covariance_at_prediction, the default)
             s = before.covariance[:, :3, :3] + covariance_at(before.position_enu_m, d, geometry)
             nu = z - before.position_enu_m
             nis[k, run, before.truth_id] = _normalised(nu, s)
