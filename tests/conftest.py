@@ -67,12 +67,22 @@ def _written_json_is_strict(request: pytest.FixtureRequest) -> Iterator[None]:
     tmp: Path | None = (request.getfixturevalue("tmp_path")
                         if "tmp_path" in request.fixturenames else None)
     yield
-    if tmp is None:
-        return
-    for path in sorted(tmp.rglob("*.json")):
+    if tmp is not None:
+        _check_json_files(tmp)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_json_is_strict(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """At the end of the session, the same check over every temporary folder (shared ones too)."""
+    yield
+    _check_json_files(tmp_path_factory.getbasetemp())
+
+
+def _check_json_files(folder: Path) -> None:
+    for path in sorted(folder.rglob("*.json")):
         try:
             json.loads(path.read_bytes(), parse_constant=_refuse_constant)
         except _NonFiniteJson as exc:
             pytest.fail(f"{path} is not strict JSON: it holds {exc}", pytrace=False)
-        except ValueError:  # damaged on purpose by the test (truncated, not JSON)
+        except (OSError, ValueError):  # damaged on purpose by the test (truncated, not JSON)
             continue

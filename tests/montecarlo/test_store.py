@@ -237,6 +237,10 @@ def test_missing_replications_of_a_finished_sweep_are_named(scenario_file: Path,
     _chunk(out, 0, 4).unlink()
     with pytest.raises(StoreError, match=r"point 0 lacks 4 of its 12 replications \(4-7\)"):
         store.load_verified(out)
+    manifest["complete"] = False  # stopped before its summaries were all written
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(StoreError, match="the sweep has not finished"):
+        store.load_verified(out)
 
 
 @pytest.mark.parametrize("damage", ["truncated", "not json", "not an object", "bad ledger",

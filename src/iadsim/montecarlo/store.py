@@ -242,7 +242,7 @@ class ResultsStore:
             raise ValueError(f"chunk {chunk.file_name}: columns {_schema_diff(schema, known)} "
                              "differ from the point's earlier chunks")
         self.records[chunk] = record
-        self.frames[chunk] = rows.reset_index(drop=True)
+        self.frames[chunk] = pq.read_table(pa.BufferReader(data)).to_pandas()  # as stored
         self.save_manifest()
         folder = self.out_dir / REPLICATIONS
         folder.mkdir(parents=True, exist_ok=True)
@@ -364,7 +364,10 @@ def load_verified(out_dir: str | Path) -> tuple[dict[str, Any], pd.DataFrame]:
                             "written by this sweep); ignored; --resume will move it aside")
     runs = manifest.get("runs")
     n_points = len(manifest.get("points", []) or [])
-    if isinstance(runs, int) and not problems:
+    if manifest.get("complete") is not True:
+        problems.append(f"{out / MANIFEST}: the sweep has not finished (stopped while it ran "
+                        "or while it wrote its summaries); --resume will finish it")
+    elif isinstance(runs, int) and not problems:
         for point, reps in _missing({r.chunk: r for r in ledger}, n_points, runs).items():
             if reps:
                 problems.append(f"{out}: point {point} lacks {len(reps)} of its {runs} "

@@ -7,6 +7,7 @@ sweep with no ``--set`` grid (one point).
 
 from __future__ import annotations
 
+import io
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -20,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from iadsim.errors import ScenarioError
+from iadsim.jsonfile import atomic_write_bytes
 from iadsim.montecarlo import store
 from iadsim.montecarlo.backends import Replicate, Work, available_cpus, execute
 from iadsim.montecarlo.grid import (
@@ -194,12 +196,17 @@ def run_sweep(scenario_path: str | Path, *, runs: int, out_dir: str | Path,
 
 
 def write_summaries(out_dir: str | Path, summary: pd.DataFrame, sat: pd.DataFrame) -> None:
-    """``summary.csv``, ``summary.parquet`` and (for raid-size sweeps) ``saturation.csv``."""
+    """``summary.csv``, ``summary.parquet`` and (for raid-size sweeps) ``saturation.csv``.
+
+    Each is written atomically (a synced temporary file, then renamed).
+    """
     out = Path(out_dir)
-    summary.to_csv(out / "summary.csv", index=False)
-    summary.to_parquet(out / "summary.parquet", index=False)
+    atomic_write_bytes(out / "summary.csv", summary.to_csv(index=False).encode("utf-8"))
+    buffer = io.BytesIO()
+    summary.to_parquet(buffer, index=False)
+    atomic_write_bytes(out / "summary.parquet", buffer.getvalue())
     if not sat.empty:
-        sat.to_csv(out / "saturation.csv", index=False)
+        atomic_write_bytes(out / "saturation.csv", sat.to_csv(index=False).encode("utf-8"))
     else:
         (out / "saturation.csv").unlink(missing_ok=True)
 
