@@ -46,9 +46,19 @@ def finite(value: Any) -> Any:
 
 def dumps(value: Any, *, indent: int | None = 2, sort_keys: bool = False) -> str:
     """Strict JSON text of ``value`` (see ``finite``), ending in a newline when indented."""
-    text = json.dumps(finite(value), indent=indent, sort_keys=sort_keys, allow_nan=False,
-                      default=str)
+    try:  # fast path: already plain data (numpy scalars converted by _plain)
+        text = json.dumps(value, indent=indent, sort_keys=sort_keys, allow_nan=False,
+                          default=_plain)
+    except (ValueError, TypeError):  # a non-finite float, or keys json cannot take as they are
+        text = json.dumps(finite(value), indent=indent, sort_keys=sort_keys, allow_nan=False,
+                          default=str)
     return text + "\n" if indent is not None else text
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.generic | np.ndarray):
+        return value.tolist()
+    return str(value)
 
 
 def _refuse(constant: str) -> Any:

@@ -265,10 +265,18 @@ class ResultsStore:
         self.save_manifest()
 
     def save_manifest(self) -> None:
-        """Write the manifest with the current ledger."""
-        self.manifest["chunks"] = [self.records[c].to_json() for c in sorted(self.records)]
-        self.manifest["schemas"] = {str(p): s for p, s in sorted(self.schemas.items())}
-        write_manifest(self.out_dir, self.manifest)
+        """Write the manifest with the current ledger (one line per chunk and per schema)."""
+        head = {k: v for k, v in self.manifest.items() if k not in ("schemas", "chunks")}
+        schemas = {str(p): s for p, s in sorted(self.schemas.items())}
+        chunks = [self.records[c].to_json() for c in sorted(self.records)]
+        self.manifest.update(schemas=schemas, chunks=chunks)
+        text = dumps(head).rstrip()[:-1].rstrip()  # the head object, still open
+        schema_lines = [f"    {dumps(str(p), indent=None)}: {dumps(s, indent=None)}"
+                        for p, s in schemas.items()]
+        chunk_lines = [f"    {dumps(c, indent=None)}" for c in chunks]
+        text += (f',\n  "schemas": {_block(schema_lines, "{", "}")},'
+                 f'\n  "chunks": {_block(chunk_lines, "[", "]")}\n}}\n')
+        atomic_write_bytes(self.out_dir / MANIFEST, text.encode("utf-8"))
 
 
 def open_store(out_dir: str | Path, manifest: Mapping[str, Any], *, resume: bool,
@@ -647,6 +655,10 @@ def _clear(out: Path) -> None:
         for path in folder.iterdir():
             path.unlink()
         folder.rmdir()
+
+
+def _block(lines: list[str], opening: str, closing: str) -> str:
+    return f"{opening}\n" + ",\n".join(lines) + f"\n  {closing}" if lines else opening + closing
 
 
 def _sha256(data: bytes) -> str:
