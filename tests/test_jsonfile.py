@@ -21,6 +21,8 @@ def test_non_finite_numbers_become_null_everywhere() -> None:
     assert "NaN" not in text and "Infinity" not in text
     assert json.loads(text) == finite(value)
     assert type(finite(np.int64(7))) is int and type(finite(np.float32(0.5))) is float
+    plain = {"a": np.int64(7), "b": np.float32(0.5), "c": np.array([1, 2]), 4: np.bool_(False)}
+    assert loads(dumps(plain)) == {"a": 7, "b": 0.5, "c": [1, 2], "4": False}  # fast path
 
 
 def test_finite_values_round_trip_exactly() -> None:

@@ -27,9 +27,9 @@ CURVE_METRICS = (("leakers", "mean leakers"), ("rounds_total", "mean rounds"),
 
 
 def is_sweep_folder(out_dir: str | Path) -> bool:
-    """True if ``out_dir`` holds a Monte Carlo sweep's results."""
-    out = Path(out_dir)
-    return (out / "manifest.json").is_file() and (out / "summary.parquet").is_file()
+    """True if ``out_dir`` holds a Monte Carlo sweep's results (finished or not: ``read_sweep``
+    says what is wrong with an unfinished or damaged one)."""
+    return (Path(out_dir) / "manifest.json").is_file()
 
 
 def read_sweep(out_dir: str | Path) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame,
