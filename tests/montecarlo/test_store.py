@@ -69,8 +69,14 @@ def test_add_records_each_chunk_in_the_ledger(tmp_path: Path) -> None:
     assert store.missing_replications(tmp_path, 3, 6) == results.missing(3, 6)
     # the same folder read by pandas directly
     assert len(pd.read_parquet(tmp_path / "replications")) == 8
-    with pytest.raises(ValueError, match="differ from the point's earlier chunks"):
-        results.add(Chunk(0, 5, 6), _rows(Chunk(0, 5, 6)).astype({"leakers": "float64"}))
+    # a chunk with other column types gets its own schema entry, referenced by index
+    results.add(Chunk(0, 5, 6), _rows(Chunk(0, 5, 6)).astype({"leakers": "float64"}))
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest["schemas"] == [[["point", "int64"], ["replication", "int64"],
+                                    ["leakers", "int64"]],
+                                   [["point", "int64"], ["replication", "int64"],
+                                    ["leakers", "double"]]]
+    assert [e["schema"] for e in manifest["chunks"]] == [0, 0, 1, 0]
 
 
 def test_encode_chunk_checks_row_count() -> None:

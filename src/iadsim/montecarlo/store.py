@@ -4,7 +4,8 @@ Layout of ``OUT``::
 
     OUT/manifest.json                 what was asked (scenario, grid points, seeds, runs) and the
                                       ledger: per chunk file its point, replication range, row
-                                      count and sha256; per point its column schema; per summary
+                                      count, sha256 and column schema (an index into the
+                                      list of distinct schemas); per summary
                                       file its sha256 once the sweep finished
     OUT/replications/chunk-p00003-r0000100-0000125.parquet
                                       one row per replication of point 3, replications 100..124
@@ -98,12 +99,14 @@ class ChunkRecord:
     chunk: Chunk
     rows: int
     sha256: str
+    schema: int = 0
+    """Index of the chunk's column names and types in the manifest's ``schemas``."""
 
     def to_json(self) -> dict[str, Any]:
-        """Manifest form: ``{"file", "point", "start", "stop", "rows", "sha256"}``."""
+        """Manifest form: ``{"file", "point", "start", "stop", "rows", "schema", "sha256"}``."""
         c = self.chunk
         return {"file": c.file_name, "point": c.point, "start": c.start, "stop": c.stop,
-                "rows": self.rows, "sha256": self.sha256}
+                "rows": self.rows, "schema": self.schema, "sha256": self.sha256}
 
     @classmethod
     def from_json(cls, entry: Any) -> ChunkRecord:
@@ -111,11 +114,12 @@ class ChunkRecord:
         if not isinstance(entry, Mapping):
             raise ValueError(f"chunk entry is not an object (got {_short(entry)})")
         try:
-            point, start, stop, rows = (entry[k] for k in ("point", "start", "stop", "rows"))
+            point, start, stop, rows, schema = (
+                entry[k] for k in ("point", "start", "stop", "rows", "schema"))
             sha, name = entry["sha256"], entry["file"]
         except KeyError as exc:
             raise ValueError(f"chunk entry lacks {exc} ({_short(entry)})") from None
-        ints = (point, start, stop, rows)
+        ints = (point, start, stop, rows, schema)
         sha_ok = isinstance(sha, str) and re.fullmatch(r"[0-9a-f]{64}", sha) is not None
         if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in ints) or (
                 stop <= start or not sha_ok):
@@ -123,7 +127,7 @@ class ChunkRecord:
         chunk = Chunk(point, start, stop)
         if name != chunk.file_name:
             raise ValueError(f"chunk entry names {_short(name)}, expected {chunk.file_name}")
-        return cls(chunk, rows, sha)
+        return cls(chunk, rows, sha, schema)
 
 
 class _Bad(Exception):
@@ -231,16 +235,13 @@ class ResultsStore:
         self.out_dir = out_dir
         self.manifest = manifest
         self.records: dict[Chunk, ChunkRecord] = {}
-        self.schemas: dict[int, list[list[str]]] = {}
+        self.schemas: list[list[list[str]]] = []
         self.frames: dict[Chunk, pd.DataFrame] = {}
 
     def add(self, chunk: Chunk, rows: pd.DataFrame) -> ChunkRecord:
         """Record ``chunk`` in the ledger (manifest written first), then write its file."""
         data, record, schema = encode_chunk(chunk, rows)
-        known = self.schemas.setdefault(chunk.point, schema)
-        if schema != known:
-            raise ValueError(f"chunk {chunk.file_name}: columns {_schema_diff(schema, known)} "
-                             "differ from the point's earlier chunks")
+        record = ChunkRecord(chunk, record.rows, record.sha256, self.schema_index(schema))
         self.records[chunk] = record
         self.frames[chunk] = pq.read_table(pa.BufferReader(data)).to_pandas()  # as stored
         self.save_manifest()
@@ -264,17 +265,21 @@ class ResultsStore:
         self.manifest = {**self.manifest, **extra, "outputs": outputs}
         self.save_manifest()
 
+    def schema_index(self, schema: list[list[str]]) -> int:
+        """Index of ``schema`` in the list of distinct schemas (appended if new)."""
+        if schema not in self.schemas:
+            self.schemas.append(schema)
+        return self.schemas.index(schema)
+
     def save_manifest(self) -> None:
         """Write the manifest with the current ledger (one line per chunk and per schema)."""
         head = {k: v for k, v in self.manifest.items() if k not in ("schemas", "chunks")}
-        schemas = {str(p): s for p, s in sorted(self.schemas.items())}
         chunks = [self.records[c].to_json() for c in sorted(self.records)]
-        self.manifest.update(schemas=schemas, chunks=chunks)
+        self.manifest.update(schemas=self.schemas, chunks=chunks)
         text = dumps(head).rstrip()[:-1].rstrip()  # the head object, still open
-        schema_lines = [f"    {dumps(str(p), indent=None)}: {dumps(s, indent=None)}"
-                        for p, s in schemas.items()]
+        schema_lines = [f"    {dumps(s, indent=None)}" for s in self.schemas]
         chunk_lines = [f"    {dumps(c, indent=None)}" for c in chunks]
-        text += (f',\n  "schemas": {_block(schema_lines, "{", "}")},'
+        text += (f',\n  "schemas": {_block(schema_lines, "[", "]")},'
                  f'\n  "chunks": {_block(chunk_lines, "[", "]")}\n}}\n')
         atomic_write_bytes(self.out_dir / MANIFEST, text.encode("utf-8"))
 
@@ -361,7 +366,7 @@ def load_verified(out_dir: str | Path) -> tuple[dict[str, Any], pd.DataFrame]:
     for record in ledger:
         path = out / REPLICATIONS / record.chunk.file_name
         try:
-            frames.append(_verify(path, record, schemas.get(record.chunk.point)))
+            frames.append(_verify(path, record, schemas))
         except _Bad as bad:
             problems.append(f"{path}: {bad}; --resume will move it aside and recompute "
                             f"{record.chunk.label}")
@@ -417,7 +422,7 @@ def combine(frames: Sequence[pd.DataFrame], runs: int | None = None) -> pd.DataF
 
 
 def _reopen(store: ResultsStore, ledger: list[ChunkRecord],
-            schemas: dict[int, list[list[str]]], say: Notify) -> None:
+            schemas: list[list[list[str]]], say: Notify) -> None:
     """Adopt the ledger's chunks that verify; quarantine the rest and every stray file."""
     out = store.out_dir
     for record in ledger:
@@ -428,14 +433,14 @@ def _reopen(store: ResultsStore, ledger: list[ChunkRecord],
                 f"deleted); recomputing {chunk.label}")
             continue
         try:
-            frame = _verify(path, record, schemas.get(chunk.point))
+            frame = _verify(path, record, schemas)
         except _Bad as bad:
             moved = _quarantine(out, path)
             say(f"{path}: {bad}; moved to {moved}; recomputing {chunk.label}")
             continue
-        store.records[chunk] = record
+        index = store.schema_index(schemas[record.schema])
+        store.records[chunk] = ChunkRecord(chunk, record.rows, record.sha256, index)
         store.frames[chunk] = frame
-        store.schemas.setdefault(chunk.point, schemas[chunk.point])
     for chunk in finished_chunks(out):
         if chunk not in store.records:
             path = out / REPLICATIONS / chunk.file_name
@@ -459,10 +464,6 @@ def _rebuild(store: ResultsStore, say: Notify) -> None:
             table = _parse(data)
             schema = _schema(table.schema)
             _check_types(schema, points[chunk.point])
-            known = store.schemas.get(chunk.point, schema)
-            if schema != known:
-                raise _Bad(f"columns {_schema_diff(schema, known)} differ from the point's "
-                           "other chunks")
             frame = _check_rows(table, chunk, schema)
             _check_origin(frame, points[chunk.point])
         except (_Bad, OSError) as bad:
@@ -470,12 +471,12 @@ def _rebuild(store: ResultsStore, say: Notify) -> None:
             say(f"{path}: {bad}; moved to {moved}; recomputing {chunk.label}")
             continue
         covered[chunk.point].update(range(chunk.start, chunk.stop))
-        store.schemas[chunk.point] = known
-        store.records[chunk] = ChunkRecord(chunk, chunk.size, _sha256(data))
+        store.records[chunk] = ChunkRecord(chunk, chunk.size, _sha256(data),
+                                           store.schema_index(schema))
         store.frames[chunk] = frame
 
 
-def _verify(path: Path, record: ChunkRecord, schema: list[list[str]] | None) -> pd.DataFrame:
+def _verify(path: Path, record: ChunkRecord, schemas: list[list[list[str]]]) -> pd.DataFrame:
     """Rows of a ledger chunk after every check; ``_Bad`` says which one failed."""
     try:
         data = path.read_bytes()
@@ -487,8 +488,9 @@ def _verify(path: Path, record: ChunkRecord, schema: list[list[str]] | None) -> 
         raise _Bad(f"content differs from the sha256 recorded in {MANIFEST} (changed, "
                    "truncated or replaced after it was written)")
     table = _parse(data)
-    if schema is None:
-        raise _Bad(f"{MANIFEST} records no column schema for point {record.chunk.point}")
+    if record.schema >= len(schemas):
+        raise _Bad(f"{MANIFEST} records no column schema {record.schema} for it")
+    schema = schemas[record.schema]
     found = _schema(table.schema)
     if found != schema:
         raise _Bad(f"columns {_schema_diff(found, schema)} differ from those recorded")
@@ -589,18 +591,16 @@ def _ledger(manifest: Mapping[str, Any]) -> list[ChunkRecord]:
     return records
 
 
-def _schemas(manifest: Mapping[str, Any]) -> dict[int, list[list[str]]]:
-    raw = manifest.get("schemas", {})
-    if not isinstance(raw, Mapping):
-        raise ValueError("schemas is not an object")
-    out: dict[int, list[list[str]]] = {}
-    for key, columns in raw.items():
-        if not str(key).isdigit() or not isinstance(columns, list) or not all(
+def _schemas(manifest: Mapping[str, Any]) -> list[list[list[str]]]:
+    raw = manifest.get("schemas", [])
+    if not isinstance(raw, list):
+        raise ValueError("schemas is not a list")
+    for i, columns in enumerate(raw):
+        if not isinstance(columns, list) or not all(
                 isinstance(c, list) and len(c) == 2 and all(isinstance(x, str) for x in c)
                 for c in columns):
-            raise ValueError(f"schema of point {_short(key)} is malformed")
-        out[int(key)] = [list(c) for c in columns]
-    return out
+            raise ValueError(f"schema {i} is malformed")
+    return [[list(c) for c in columns] for columns in raw]
 
 
 def _missing(records: Mapping[Chunk, Any], n_points: int, runs: int) -> dict[int, list[int]]:
