@@ -250,7 +250,7 @@ def test_missing_replications_of_a_finished_sweep_are_named(scenario_file: Path,
 
 
 @pytest.mark.parametrize("damage", ["truncated", "not json", "not an object", "bad ledger",
-                                    "deleted"])
+                                    "old format", "deleted"])
 def test_damaged_manifest_is_named_then_rebuilt_by_resume(
         damage: str, scenario_file: Path, tmp_path: Path,
         straight: tuple[pd.DataFrame, str, str]) -> None:
@@ -259,10 +259,12 @@ def test_damaged_manifest_is_named_then_rebuilt_by_resume(
     path = out / "manifest.json"
     text = path.read_text()
     manifest = json.loads(text)
+    old_format = {k: v for k, v in manifest.items() if k not in ("chunks", "schemas")}
+    old_format["format"] = "iadsim-montecarlo/1"  # written by iadsim before the ledger
     manifest["chunks"][2]["sha256"] = "not a checksum"
     path.write_text({"truncated": text[: len(text) // 2], "not json": "\x00\xff garbage",
                      "not an object": "[1, 2]", "bad ledger": json.dumps(manifest),
-                     "deleted": ""}[damage])
+                     "old format": json.dumps(old_format), "deleted": ""}[damage])
     if damage == "deleted":
         path.unlink()
     else:

@@ -326,7 +326,7 @@ def open_store(out_dir: str | Path, manifest: Mapping[str, Any], *, resume: bool
         try:
             ledger, schemas = _ledger(old), _schemas(old)
         except ValueError as exc:
-            damage = f"its chunk ledger is damaged ({exc})"
+            damage = str(exc)
         else:
             _reopen(store, ledger, schemas, say)
     if damage or (old is None and has_chunks):
@@ -580,26 +580,31 @@ def _load_manifest(out: Path) -> tuple[dict[str, Any] | None, str | None]:
 
 
 def _ledger(manifest: Mapping[str, Any]) -> list[ChunkRecord]:
+    """The chunk records; ``ValueError('has ...')`` says what is wrong with the ledger."""
     if manifest.get("format") != FORMAT or not isinstance(manifest.get("chunks"), list):
-        raise ValueError(f"has no chunk ledger (format {_short(manifest.get('format'))}, "
+        raise ValueError(f"has no chunk ledger (format {_short(manifest.get('format'))}; "
                          f"this iadsim writes {FORMAT})")
-    records = sorted((ChunkRecord.from_json(e) for e in manifest["chunks"]),
-                     key=lambda r: r.chunk)
+    try:
+        records = sorted((ChunkRecord.from_json(e) for e in manifest["chunks"]),
+                         key=lambda r: r.chunk)
+    except ValueError as exc:
+        raise ValueError(f"has a damaged chunk ledger ({exc})") from None
     for a, b in itertools.pairwise(records):
         if a.chunk.point == b.chunk.point and b.chunk.start < a.chunk.stop:
-            raise ValueError(f"chunks {a.chunk.file_name} and {b.chunk.file_name} overlap")
+            raise ValueError(f"has a damaged chunk ledger (chunks {a.chunk.file_name} and "
+                             f"{b.chunk.file_name} overlap)")
     return records
 
 
 def _schemas(manifest: Mapping[str, Any]) -> list[list[list[str]]]:
     raw = manifest.get("schemas", [])
-    if not isinstance(raw, list):
-        raise ValueError("schemas is not a list")
-    for i, columns in enumerate(raw):
-        if not isinstance(columns, list) or not all(
-                isinstance(c, list) and len(c) == 2 and all(isinstance(x, str) for x in c)
-                for c in columns):
-            raise ValueError(f"schema {i} is malformed")
+    ok = isinstance(raw, list) and all(
+        isinstance(columns, list) and all(
+            isinstance(c, list) and len(c) == 2 and all(isinstance(x, str) for x in c)
+            for c in columns)
+        for columns in raw)
+    if not ok:
+        raise ValueError(f"has a damaged schema list ({_short(raw)})")
     return [[list(c) for c in columns] for columns in raw]
 
 
