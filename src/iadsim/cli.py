@@ -201,7 +201,9 @@ def _sweep(scenario: Path | None, sets: list[str], runs: int, out: Path, backend
             res = _or_exit(lambda: run_sweep(
                 path, runs=runs, out_dir=out, sets=sets, backend=chosen, workers=workers,
                 scheduler=scheduler, chunk_size=chunk_size, resume=resume, overwrite=overwrite,
-                saturation_level=saturation_level, progress=progress))
+                saturation_level=saturation_level, progress=progress,
+                notify=lambda line: err_console.print(line, markup=False, highlight=False,
+                                                      soft_wrap=True)))
     except KeyboardInterrupt:
         err_console.print(f"Interrupted: {stored_replications(out)} of {runs * len(points)} "
                           f"replications are stored in {out}/; run the same command with "
