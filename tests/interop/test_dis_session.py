@@ -14,6 +14,7 @@ from dis_checks import geodetic_error_m
 from opendis.PduFactory import createPdu
 
 from iadsim.interop.dis.enums import threat_entity_type
+from iadsim.interop.dis.entities import entity_marking
 from iadsim.interop.dis.export import run_pdus_from_result
 from iadsim.interop.dis.geometry import enu_vectors_to_ecef, geodetic_to_ecef
 from iadsim.interop.dis.pdu import EntityId, EntityStatePdu, decode_pdu, encode_pdu
@@ -136,7 +137,7 @@ def test_every_pdu_of_a_run_parses_with_opendis_to_the_truth(raid_live) -> None:
                                                     o.entityLocation.z, r.lat_deg, r.lon_deg,
                                                     r.alt_m))
             name = result.threats.loc[o.entityID.entityID - 1, "name"]
-            assert o.marking.charactersString() == name[:11]
+            assert o.marking.charactersString() == entity_marking(name, o.entityID.entityID)
             assert o.forceId == 2
     assert worst_m < 1e-3
     # each threat that left the run said so: deactivated, and destroyed if killed
@@ -164,7 +165,9 @@ def test_live_dis_out_reaches_a_loopback_listener_with_every_entity(raid_live) -
     entities = {decode_pdu(d).entity_id.entity for d in got if d[2] == 1}
     flown = set((result.truth["threat_id"] + 1).tolist())
     fired = set((result.interceptors["interceptor_id"] + 31_000).tolist())
-    assert entities == flown | fired and fired
+    sites = {30_000 + k for k in range(len(_sc.launchers))} | {
+        30_500 + r for r in range(len(_sc.sensors))}
+    assert entities == flown | fired | sites and fired
 
 
 def test_pdu_file_written_by_the_cli_path(raid_live, tmp_path: Path) -> None:
