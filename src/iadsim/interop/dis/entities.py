@@ -317,7 +317,7 @@ class Publisher:
         ``time_s``, at ``position_ecef_m`` if given. Nothing for a key never seen or retired."""
         if key >= self.seen.size or not self.seen[key] or self.retired[key]:
             return
-        p, v, o, _a = self.last_state[key]
+        p, v, o, a = self.last_state[key]
         if not at_last_sample:
             predicted = self.predict(key, time_s)
             assert predicted is not None
@@ -325,9 +325,7 @@ class Publisher:
         if position_ecef_m is not None:
             p = position_ecef_m
         appearance = APPEARANCE_DEACTIVATED | (APPEARANCE_DESTROYED if destroyed else 0)
-        self._state(time_s, key, p, v, o, np.zeros(3), appearance, rank, out,
-                    algorithm=int(self.algorithm[key]) if self.algorithm[key] != DR_FVW
-                    else DR_FPW)
+        self._state(time_s, key, p, v, o, a, appearance, rank, out)
         self.retired[key] = True
         self.present[key] = False
 
@@ -338,15 +336,14 @@ class Publisher:
 
     def _state(self, time_s: float, key: int, p: NDArray[np.float64], v: NDArray[np.float64],
                o: NDArray[np.float64], a: NDArray[np.float64], appearance: int, rank: int,
-               out: list[Ranked], algorithm: int | None = None) -> None:
+               out: list[Ranked]) -> None:
         eid = self.entity_of(key)
         out.append((time_s, rank, eid.entity, encode_pdu(EntityStatePdu(
             exercise_id=self.spec.exercise_id, timestamp=timestamp_from_seconds(time_s),
             entity_id=eid, force_id=self.force_id, entity_type=self.type_of(key),
             location_ecef_m=vec3(p), velocity_ecef_mps=vec3(v), orientation_rad=vec3(o),
             marking=entity_marking(self.name_of(key), eid.entity), appearance=appearance,
-            dead_reckoning_algorithm=int(self.algorithm[key]) if algorithm is None else
-            algorithm, linear_acceleration_mps2=vec3(a),
+            dead_reckoning_algorithm=int(self.algorithm[key]), linear_acceleration_mps2=vec3(a),
         ))))
 
 
