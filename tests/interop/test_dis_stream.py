@@ -255,3 +255,28 @@ def test_records_with_a_non_finite_time_are_counted_and_skipped(tmp_path: Path) 
     assert report.bad_time_records == 3 and report.records == 4
     with pytest.raises(ValueError, match="must be finite"):
         write_pdu_file(tmp_path / "x.pdu", [(float("nan"), b"abc")])
+
+
+def test_a_session_binds_its_sockets_to_loopback_and_says_where() -> None:
+    from iadsim.interop.dis.session import DisOptions, DisSession
+    from iadsim.scenario.load import DEFAULT_SCENARIO, load_scenario
+    from iadsim.world.frames import scenario_origin
+
+    sc = load_scenario(DEFAULT_SCENARIO)
+    said: list[str] = []
+    with UdpPduReceiver(LOOPBACK) as rx:
+        rx_port = rx.address.port
+        session = DisSession(sc, scenario_origin(sc), DisOptions(
+            dis_in="udp://:0", udp_out=f"127.0.0.1:{rx_port}", announce=said.append))
+        try:
+            assert session.sender is not None and session.source is not None
+            out_host, out_port = session.sender._sock.getsockname()[:2]
+            in_sock = session.source.receiver._sock
+            assert in_sock is not None
+            in_host, in_port = in_sock.getsockname()[:2]
+        finally:
+            session.close()
+    assert out_host == in_host == "127.0.0.1"
+    assert said == [f"DIS in: listening on udp://127.0.0.1:{in_port}",
+                    f"DIS out: sending to udp://127.0.0.1:{rx_port} from "
+                    f"127.0.0.1:{out_port}"]

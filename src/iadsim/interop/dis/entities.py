@@ -10,8 +10,8 @@ Entity State PDUs, ranked for ordering within a time (``Ranked``), on the rules 
   than ``orientation_threshold_deg``, or ``heartbeat_s`` has passed).
 * **Motion model**: each entity announces one dead-reckoning algorithm: static (1) for
   launchers and radars, F-V-W (5, constant linear acceleration) for ballistic entities with the
-  acceleration measured from their last two samples (gravity on the first), F-P-W (2, constant
-  velocity) for the rest.
+  acceleration measured from their last two samples (gravity on the first, or when the measure
+  is more than 1 g from gravity), F-P-W (2, constant velocity) for the rest.
 * **Leaving**: when an entity leaves (killed, leaked, ended, detonated, end of the run) one more
   Entity State carries its last state with the appearance bit *Deactivated* (bit 23), and for a
   destroyed entity the damage bits 3-4 set to 3 (destroyed). It is never sent again.
@@ -48,7 +48,7 @@ from iadsim.interop.dis.pdu import (
     timestamp_from_seconds,
 )
 from iadsim.scenario.dis_spec import DisSpec
-from iadsim.world.frames import Origin, enu_to_geodetic
+from iadsim.world.frames import GRAVITY_MPS2, Origin, enu_to_geodetic
 
 APPEARANCE_DEACTIVATED = 1 << 23
 APPEARANCE_DESTROYED = 3 << 3
@@ -270,8 +270,9 @@ class Publisher:
         return self.last_state[key, 2]
 
     def _acceleration(self, time_s: float, snap: Snapshot) -> NDArray[np.float64]:
-        """(n, 3) acceleration sent: F-V-W entities only, from their last two samples (gravity
-        on the first one), zero for the others."""
+        """(n, 3) acceleration sent: F-V-W entities only, from their last two samples when that
+        is within 1 g of gravity (a body in free flight; it then includes the curved-earth
+        terms), else gravity; zero for the others."""
         accel = np.zeros((len(snap), 3))
         fvw = self.algorithm[snap.key] == DR_FVW
         if not fvw.any():
@@ -279,10 +280,12 @@ class Publisher:
         k = snap.key[fvw]
         dt = time_s - self.last_time_s[k]
         known = self.seen[k] & (dt > 1e-6)
-        a = gravity_ecef_mps2(snap.position_ecef_m[fvw])
-        a[known] = (snap.velocity_ecef_mps[fvw][known] - self.last_state[k[known], 1]) / dt[
-            known, None]
-        accel[fvw] = a
+        gravity = gravity_ecef_mps2(snap.position_ecef_m[fvw])
+        measured = gravity.copy()
+        measured[known] = (snap.velocity_ecef_mps[fvw][known] - self.last_state[k[known], 1]) / (
+            dt[known, None])
+        ballistic = np.linalg.norm(measured - gravity, axis=1) < GRAVITY_MPS2
+        accel[fvw] = np.where(ballistic[:, None], measured, gravity)
         return accel
 
     def step(self, time_s: float, snap: Snapshot, out: list[Ranked]) -> None:
