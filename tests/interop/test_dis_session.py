@@ -17,7 +17,13 @@ from iadsim.interop.dis.entities import entity_marking
 from iadsim.interop.dis.enums import threat_entity_type
 from iadsim.interop.dis.export import run_pdus_from_result
 from iadsim.interop.dis.geometry import enu_vectors_to_ecef, geodetic_to_ecef
-from iadsim.interop.dis.pdu import EntityId, EntityStatePdu, decode_pdu, encode_pdu
+from iadsim.interop.dis.pdu import (
+    EntityId,
+    EntityStatePdu,
+    decode_pdu,
+    encode_pdu,
+    seconds_from_timestamp,
+)
 from iadsim.interop.dis.session import DisOptions
 from iadsim.interop.dis.stream import (
     UdpAddress,
@@ -103,6 +109,9 @@ def test_dis_in_from_a_file_is_detected_tracked_engaged_and_times_out(tmp_path: 
     assert all(p.entity_id.site == sc.dis.site_id for p in states)
     fires = [p for p in pdus if type(p).__name__ == "FirePdu"]
     assert fires and all(p.target_entity_id == BANDIT for p in fires)
+    flying = set(truth["time_s"].round(3).tolist())  # the range to it at launch (0: gone)
+    ranges = [p.range_m for p in fires if round(seconds_from_timestamp(p.timestamp), 3) in flying]
+    assert ranges and all(r > 1_000.0 for r in ranges)
 
 
 @pytest.fixture(scope="module")

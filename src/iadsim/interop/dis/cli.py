@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Annotated
@@ -55,8 +56,12 @@ def replay_cmd(
                       console=err_console, transient=True, disable=quiet) as bar:
             task = bar.add_task("Replaying", total=scan.records, sim=0.0, total_s=last - first)
 
+            shown = [0.0]
+
             def progress(n: int, time_s: float) -> None:
-                if n % 64 == 0 or n == scan.records:
+                now = time.monotonic()
+                if now - shown[0] >= 0.1 or n == scan.records:  # at most 10 updates a second
+                    shown[0] = now
                     bar.update(task, completed=n, sim=time_s - first)
 
             n = replay_file(path, to, speed=speed, max_rate_pps=max_rate, report=report,

@@ -208,12 +208,13 @@ class PduStreamer:
         """PDUs for one step: ``events`` are those since the previous step (any order)."""
         head = self.start(min(time_s, 0.0)) if not self._started else []
         out: list[Ranked] = []
+        everyone = threats  # DIS-in threats too: the Fire range to them
         if self.external_from is not None:
             threats = threats.take(threats.key < self.external_from)
         rows = sorted(events, key=lambda e: e.time_s)
         for row in rows:
             if row.kind == "launch":
-                self._fire(row, interceptors, threats, out)
+                self._fire(row, interceptors, everyone, out)
         for row in rows:  # from the states of the previous step, before this step's
             if row.kind in ("kill", "miss") and row.interceptor_id >= 0:
                 self._detonation(row, out)
