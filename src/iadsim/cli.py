@@ -339,7 +339,7 @@ def _sweep_points(path: Path, sets: list[str], runs: int, out: Path, chosen: str
                     path, runs=runs, out_dir=out, sets=sets, backend=chosen, workers=workers,
                     scheduler=scheduler, chunk_size=chunk_size, resume=resume,
                     overwrite=overwrite, saturation_level=saturation_level,
-                    progress=progress))
+                    progress=progress, notify=lambda line: _say(line, err=True)))
         except KeyboardInterrupt:
             _say(f"Interrupted: {stored_replications(out)} of {runs * len(points)} "
                  f"replications are stored in {out}/; run the same command with "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 
 import numpy as np
@@ -68,6 +70,13 @@ def test_one_point_gets_histograms(tmp_path: Path) -> None:
 def test_unexpected_summary_is_reported(tmp_path: Path, sweep_dir: Path) -> None:
     broken = pd.read_parquet(sweep_dir / "summary.parquet").drop(columns="p_any_leaker_low")
     broken.to_parquet(sweep_dir / "summary.parquet")
+    with pytest.raises(InputDataError, match=r"summary\.parquet: differs from the checksum"):
+        read_sweep(sweep_dir)
+    # a manifest that agrees with the edited file: the column check still names the column
+    manifest = json.loads((sweep_dir / "manifest.json").read_text())
+    manifest["outputs"]["summary.parquet"] = hashlib.sha256(
+        (sweep_dir / "summary.parquet").read_bytes()).hexdigest()
+    (sweep_dir / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(InputDataError,
                        match=r"summary\.parquet: missing column 'p_any_leaker_low'"):
         read_sweep(sweep_dir)

@@ -11,7 +11,6 @@ The numbers come from ``iadsim.sensors.coverage`` (pure numpy); this module only
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from iadsim.errors import ScenarioError
+from iadsim.jsonfile import write_json
 from iadsim.scenario.model import Scenario
 from iadsim.sensors.coverage import (
     HorizontalCoverage,
@@ -84,7 +84,7 @@ def write_coverage(
     if png:
         pngs = _pngs(out, title, vertical, network, overlay)
     data = out / "coverage.json"
-    data.write_text(json.dumps(_data(sites, vertical, network, rcs_m2, pd), indent=1))
+    write_json(data, _data(sites, vertical, network, rcs_m2, pd), indent=1)  # strict JSON
     return CoverageFiles(html=html, pngs=tuple(pngs), data=data)
 
 
