@@ -62,6 +62,13 @@ def _point_labels(summary: pd.DataFrame, params: list[str]) -> dict[int, str]:
             for i, point in enumerate(summary.point)}
 
 
+DISTRIBUTION_NOTES = {
+    False: "Leakers and rounds per run: histogram of the runs (dashed line: the mean).",
+    True: "Leakers and rounds per run at each sweep point (box: quartiles and whiskers, "
+          "dashed line in the box: the mean).",
+}
+
+
 def build_distributions(reps: pd.DataFrame, summary: pd.DataFrame,
                         params: list[str]) -> go.Figure:
     """Leakers and rounds per run: histograms for one point, box plots across several."""
@@ -197,7 +204,7 @@ def build_point_table(summary: pd.DataFrame, params: list[str]) -> go.Figure:
                                      "fill": {"color": "#dde3ea"}, "align": "left"},
                              cells={"values": list(cols.values()), "align": "left"}))
     fig.update_layout(title={"text": "Sweep points", "x": 0.01},
-                      height=min(800, 120 + 24 * len(summary)),
+                      height=120 + 24 * max(len(summary), 1),
                       margin={"l": 10, "r": 10, "t": 50, "b": 10})
     return fig
 
@@ -213,7 +220,7 @@ def build_sweep_page(out_dir: str | Path) -> Page:
     sections = [
         Section("distributions", "Distributions",
                 {"fig-distributions": build_distributions(reps, summary, params)},
-                note="Leakers and rounds per run (box: quartiles, dashed: mean)."),
+                note=DISTRIBUTION_NOTES[reps.point.nunique() > 1 if len(reps) else False]),
         Section("saturation", "Saturation curves",
                 {"fig-saturation": build_saturation(summary, sat, params)},
                 note="Bands: Wilson 95% interval for P(any leaker), Student-t 95% intervals "
