@@ -108,8 +108,11 @@ def test_open_store_refuses_reuse_and_mismatch(tmp_path: Path) -> None:
     again = store.open_store(tmp_path, {**manifest, "runs": 8}, resume=True, overwrite=False)
     assert sorted(again.records) == [Chunk(0, 0, 3)]
     assert not list((tmp_path / "replications").glob(".*.tmp"))
+    (tmp_path / "quarantine").mkdir()
+    (tmp_path / "quarantine" / "chunk-p00000-r0000000-0000003.parquet").write_text("old")
     store.open_store(tmp_path, other, resume=False, overwrite=True)
     assert store.finished_chunks(tmp_path) == []
+    assert not (tmp_path / "quarantine").exists()
     assert (tmp_path / "notes.txt").read_text() == "mine"
 
 
