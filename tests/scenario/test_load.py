@@ -252,6 +252,7 @@ def test_pfa_of_a_physical_radar_is_not_held_to_reference_pd(
         scenario_data: dict[str, Any]) -> None:
     assert "peak_power_w" in scenario_data["sensors"][1]
     scenario_data["sensors"][1]["pfa"] = 0.6
+    scenario_data["sensors"][1]["false_alarms_per_scan"] = 10.0  # else pfa x cells is refused
     assert scenario_from_dict(scenario_data).sensors[1].pfa == 0.6
 
 

@@ -6,9 +6,10 @@ from typing import Any
 
 import numpy as np
 import pytest
+from scipy.stats import norm
 
 from iadsim.sensors.detection import db_to_linear, pd_swerling
-from iadsim.sensors.look import false_alarm_cells, look, measurement_sigmas
+from iadsim.sensors.look import false_alarm_cells, look, measured_range_m, measurement_sigmas
 
 
 def _look(site: Any, pos, *, rcs=None, vel=None, seed=0, start_s=0.0, fa=False):
@@ -145,9 +146,54 @@ def test_false_alarms_of_a_look(site: Any) -> None:
     assert abs(np.mean(counts) - lam) < 4 * np.sqrt(lam / 40)
 
 
+def test_false_alarms_are_stamped_per_azimuth_sector_like_targets(site: Any) -> None:
+    # Regression: every false alarm had its own time, so the tracker ran one scan per false
+    # alarm (1,000 per scan made a 30 s run take 20 s instead of 2 s).
+    stamp = np.radians(11.25)
+    noisy = site.with_(false_alarms_per_scan=5_000.0, azimuth_stamp_rad=stamp)
+    det = _look(noisy, np.zeros((0, 3)), seed=3, start_s=20.0, fa=True)
+    assert len(det) > 4_000
+    sector = np.floor(det.azimuth_rad / stamp)
+    expected = 20.0 + (sector + 0.5) * stamp / (2 * np.pi) * noisy.scan_period_s
+    np.testing.assert_allclose(det.time_s, expected, rtol=0, atol=1e-9)
+    assert len(np.unique(det.time_s)) == 32
+
+
 def test_empty_and_one(site: Any) -> None:
     assert len(_look(site, np.zeros((0, 3)))) == 0
     det = _look(site, [_at(50e3, 5e3)])
     assert len(det) == 1 and det.snr_db[0] > 20.0
     assert det.sensor_id.dtype == np.int32 and det.truth_id.dtype == np.int64
     assert db_to_linear(det.snr_db[0]) > 0
+
+
+def test_huge_sigma_floors_stay_finite(site: Any) -> None:
+    # Regression: range_sigma_m ** 2 raised OverflowError past about 1e154 m.
+    huge = site.with_(range_sigma_m=1e200)
+    r, az, el = measurement_sigmas(huge, np.array([1e-3, 10.0, 1e6]))
+    np.testing.assert_array_equal(r, 1e200)
+    assert np.all(np.isfinite(az)) and np.all(np.isfinite(el))
+
+
+@pytest.mark.parametrize(("mu_m", "sigma_m", "floor_m"), [(100.0, 30_000.0, 0.0),
+                                                           (6_000.0, 3_000.0, 5_000.0)])
+def test_measured_ranges_are_redrawn_above_the_blind_range(
+    mu_m: float, sigma_m: float, floor_m: float
+) -> None:
+    # Regression: a 30 km range sigma gave negative ranges that aborted the tracker.
+    n = 40_000
+    out = measured_range_m(np.full(n, mu_m), np.full(n, sigma_m), floor_m,
+                           rng=np.random.default_rng(2))
+    floor = max(floor_m, 1.0)
+    assert out.min() > floor
+    # the Gaussian truncated to (floor, inf): mean mu + sigma phi(a) / (1 - Phi(a))
+    a = (floor - mu_m) / sigma_m
+    mean = mu_m + sigma_m * norm.pdf(a) / norm.sf(a)
+    var = sigma_m**2 * (1 + a * norm.pdf(a) / norm.sf(a) - (norm.pdf(a) / norm.sf(a)) ** 2)
+    assert abs(out.mean() - mean) < 4 * np.sqrt(var / n)
+
+
+def test_measured_ranges_far_from_the_blind_range_draw_nothing_more() -> None:
+    mu, sigma = np.array([5e4, 2e5]), np.array([100.0, 25.0])
+    out = measured_range_m(mu, sigma, 0.0, rng=np.random.default_rng(9))
+    np.testing.assert_array_equal(out, mu + sigma * np.random.default_rng(9).standard_normal(2))

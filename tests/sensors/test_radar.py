@@ -382,3 +382,35 @@ def test_multifunction_measures_targets_where_they_are_at_the_time_stamp(timing:
             assert r == pytest.approx(np.linalg.norm(where - site.position_enu_m), abs=0.5)
             stamps += 1
     assert stamps >= 8
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"range_sigma_m": 30_000.0},  # noise gave negative ranges that aborted the tracker
+        {"range_sigma_m": 1e12},  # ... and singular innovation covariances
+        {"reference_range_m": 1e80},  # reference_range_m ** 4 raised OverflowError
+        {"range_sigma_m": 1e12, "azimuth_sigma_deg": 1e-6, "elevation_sigma_deg": 1e-6},
+    ],
+)
+def test_extreme_valid_accuracies_and_reference_points_run(
+    scenario_data: dict[str, Any], change: dict[str, Any]
+) -> None:
+    from iadsim.simulation import run
+
+    d = copy.deepcopy(scenario_data)
+    d["simulation"]["duration_s"] = 20.0
+    d["sensors"][0].update(change)
+    result = run(scenario_from_dict(d), keep_trajectories=False)  # used to raise
+    assert result.summary["threat_count"] == 61
+
+
+def test_radars_whose_false_alarms_dominate_the_run_warn_up_front() -> None:
+    from iadsim.sensors.radar import RunCostWarning
+
+    quiet = radar(reference_range_m=1e5, false_alarms_per_scan=50.0, scan_period_s=10.0)
+    assert len(build_radars([quiet], ORIGIN)) == 1  # no warning (warnings are errors here)
+    noisy = radar(reference_range_m=1e5, false_alarms_per_scan=20_000.0, scan_period_s=10.0)
+    with pytest.warns(RunCostWarning, match=r"expect 2,005 false alarms per simulated second "
+                      r"\('r' 2,000, 'r' 5\).* about 0\.4 s of wall time per simulated second"):
+        build_radars([noisy, quiet], ORIGIN)

@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 
 from iadsim.sensors.range_equation import (
+    MAX_SNR,
+    MAX_SNR_CONSTANT,
     gain_from_aperture_db,
     noise_power_w,
     pulses_integrated,
@@ -68,6 +70,19 @@ def test_reference_point_form() -> None:
         13.0 + 12.0412 + 10.0, abs=1e-3
     )
     np.testing.assert_allclose(range_for_snr_m(10**1.3, 1.0, k), 100e3)
+
+
+def test_extreme_reference_points_stay_finite() -> None:
+    # Regression: reference_range_m ** 4 raised OverflowError past about 1e77 m.
+    k = snr_1m2_1m_reference(reference_snr_db=13.0, reference_range_m=1e80, reference_rcs_m2=1.0)
+    assert np.isfinite(k) and k == MAX_SNR_CONSTANT
+    # below the cap the log form is the R^4 law to rounding
+    k = snr_1m2_1m_reference(reference_snr_db=13.0, reference_range_m=1e40, reference_rcs_m2=2.0)
+    assert k == pytest.approx(10**1.3 * 1e160 / 2.0, rel=1e-12)
+    snr = snr_per_pulse(np.array([0.0, 1e-30, 1.0, 1e6]), 1e4, MAX_SNR_CONSTANT)
+    np.testing.assert_array_equal(snr, MAX_SNR)  # even at 1000 km: 1e180 is capped
+    snr = snr_per_pulse(np.array([0.0, 1e6]), 1e4, 1e40)
+    assert snr[0] == MAX_SNR and snr[1] == pytest.approx(1e40 * 1e4 / 1e24)
 
 
 def test_conversions() -> None:

@@ -80,18 +80,12 @@ def test_azimuth_centroid_near_north_does_not_wrap() -> None:
     assert merged.azimuth_rad[0] == pytest.approx(2 * np.pi - 0.002)
 
 
-def test_against_brute_force_grouping() -> None:
-    rng = np.random.default_rng(11)
-    n = 3000
-    r = rng.uniform(1e3, 3e4, n)
-    az = rng.uniform(0, 0.3, n)
-    el = rng.uniform(0, 0.2, n)
-    power = rng.exponential(1.0, n) + 1e-3
-    group = rng.integers(0, 3, n)
-    merged = merge_unresolved(r, az, el, power, group=group, **RES)
-    cells = resolution_cells(r, az, el, **RES)
+def _check_against_brute_force(r, az, el, power, group, res: dict[str, float]) -> None:
+    """Merging equals grouping the rows by (group, gate, beam, level) in a Python dict."""
+    merged = merge_unresolved(r, az, el, power, group=group, **res)
+    cells = resolution_cells(r, az, el, **res)
     buckets: dict[tuple[int, ...], list[int]] = defaultdict(list)
-    for i in range(n):
+    for i in range(len(r)):
         buckets[(int(group[i]), *map(int, cells[i]))].append(i)
     assert len(merged) == len(buckets)
     expected_rep = sorted(max(rows, key=lambda i: power[i]) for rows in buckets.values())
@@ -101,6 +95,36 @@ def test_against_brute_force_grouping() -> None:
         assert np.all(merged.cell_of_row[rows] == k)
         assert merged.power[k] == pytest.approx(power[rows].sum())
         assert merged.range_m[k] == pytest.approx(np.average(r[rows], weights=power[rows]))
+
+
+def test_against_brute_force_grouping() -> None:
+    rng = np.random.default_rng(11)
+    n = 3000
+    r = rng.uniform(1e3, 3e4, n)
+    az = rng.uniform(0, 0.3, n)
+    el = rng.uniform(0, 0.2, n)
+    power = rng.exponential(1.0, n) + 1e-3
+    _check_against_brute_force(r, az, el, power, rng.integers(0, 3, n), RES)
+
+
+@pytest.mark.parametrize(
+    ("range_res_m", "az_res_rad", "el_res_rad"),
+    [(1e-6, 1e-11, 1e-11), (1e-9, 2 * np.pi, np.inf), (150.0, 1e-12, 1e-12)],
+)
+def test_cells_too_fine_to_pack_in_int64_still_merge_exactly(
+    range_res_m: float, az_res_rad: float, el_res_rad: float
+) -> None:
+    # Regression: the packed cell key overflowed int64 (or refused) for very fine cells.
+    rng = np.random.default_rng(5)
+    n = 400
+    r = rng.uniform(1e3, 4e5, n)
+    az = rng.uniform(0, 2 * np.pi, n)
+    el = rng.uniform(-0.05, 0.7, n)
+    r[200:260], az[200:260], el[200:260] = r[:60], az[:60], el[:60]  # exact duplicates merge
+    power = rng.exponential(1.0, n) + 1e-3
+    res = {"range_resolution_m": range_res_m, "azimuth_resolution_rad": az_res_rad,
+           "elevation_resolution_rad": el_res_rad}
+    _check_against_brute_force(r, az, el, power, rng.integers(0, 4, n), res)
 
 
 @pytest.mark.parametrize("n", [0, 1, 64])

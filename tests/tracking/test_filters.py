@@ -288,3 +288,23 @@ def test_imm_position_parts_match_the_full_combination(rng, m):
     np.testing.assert_allclose(pp, pc[:, :3, :3], rtol=1e-9)
     sigma = np.sqrt(np.trace(pc[:, :3, :3], axis1=1, axis2=2) / 3.0)
     np.testing.assert_allclose(imm_position_sigma(x, p, mu), sigma, rtol=1e-9)
+
+
+def test_inv3_sym_of_a_numerically_singular_covariance_stays_finite() -> None:
+    # Regression: a 1e12 m range sigma against metre cross-range sigmas gave det <= 0, NaN
+    # likelihoods and "matrix contains invalid numeric entries" in the assignment.
+    from iadsim.tracking.filters import inv3_sym
+
+    rng = np.random.default_rng(4)
+    q, _ = np.linalg.qr(rng.standard_normal((3, 3)))
+    bad = q @ np.diag([1e24, 1.0, 1.0]) @ q.T
+    good = q @ np.diag([9.0, 4.0, 1.0]) @ q.T
+    inv, det = inv3_sym(np.stack([bad, good]))
+    assert np.all(np.isfinite(inv)) and np.all(det > 0)
+    np.testing.assert_allclose(inv[1], np.linalg.inv(good), rtol=1e-12)
+    assert det[1] == pytest.approx(36.0, rel=1e-12)
+    # the ill-conditioned one gets 1e-6 of its mean eigenvalue on the diagonal
+    ridge = 1e-6 * (1e24 + 2.0) / 3.0
+    lam = np.array([1e24, 1.0, 1.0]) + ridge
+    np.testing.assert_allclose(inv[0], q @ np.diag(1.0 / lam) @ q.T, rtol=1e-3, atol=0)
+    assert det[0] == pytest.approx(np.prod(lam), rel=1e-3)

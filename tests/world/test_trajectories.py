@@ -123,3 +123,66 @@ def test_members_flying_abreast_all_end_over_their_asset(default_data: dict[str,
     assert np.all(np.linalg.norm(end[:, :2] - base_enu[:2], axis=1) <= base.radius_m)
     start = th.positions(th.launch_time_s + 1.0)[rows]
     assert np.linalg.norm(start[0, :2] - start[-1, :2]) == pytest.approx(15_000.0, rel=0.01)
+
+
+def test_repeated_waypoint_is_skipped_as_a_zero_length_leg() -> None:
+    v, w = 200.0, np.radians(4.0)
+    pts = np.array([[0.0, 0.0], [60_000.0, 0.0], [60_000.0, 60_000.0]])
+    repeated = np.array([[0.0, 0.0], [0.0, 0.0], [60_000.0, 0.0], [60_000.0, 0.0],
+                         [60_000.0, 60_000.0], [60_000.0, 60_000.0]])
+    plain = build_waypoint_paths([pts], [np.array([1000.0, 3000.0, 3000.0])],
+                                 np.array([v]), np.array([w]))
+    heights = np.array([1e3, 1e3, 3e3, 3e3, 3e3, 3e3])
+    twice = build_waypoint_paths([repeated], [heights], np.array([v]), np.array([w]))
+    assert twice.length_m[0] == pytest.approx(plain.length_m[0], rel=1e-12)
+    s = np.linspace(0.0, plain.length_m[0], 41)
+    for si in s:
+        p = plain.evaluate(np.array([si]))
+        q = twice.evaluate(np.array([si]))
+        np.testing.assert_allclose(q.east_north_m, p.east_north_m, atol=1e-6)
+        np.testing.assert_allclose(q.direction, p.direction, atol=1e-12)
+        assert q.height_m[0] == pytest.approx(p.height_m[0])
+
+
+def test_repeated_waypoint_takes_the_last_height_given_there() -> None:
+    # 0 -> 10 km at 1000 m, the corner given twice (2000 m then 4000 m), then on to 20 km.
+    pts = np.array([[0.0, 0.0], [10_000.0, 0.0], [10_000.0, 0.0], [20_000.0, 0.0]])
+    paths = build_waypoint_paths([pts], [np.array([1000.0, 2000.0, 4000.0, 4000.0])],
+                                 np.array([250.0]), np.array([np.radians(3.0)]))
+    h = [float(paths.evaluate(np.array([s])).height_m[0]) for s in (0.0, 5_000.0, 10_000.0,
+                                                                     15_000.0)]
+    # linear climb from 1000 m to the last height at the corner (4000 m), then level
+    assert h == pytest.approx([1000.0, 2500.0, 4000.0, 4000.0])
+
+
+def test_a_path_of_one_point_has_zero_length_and_stays_there() -> None:
+    pts = np.array([[5_000.0, -3_000.0], [5_000.0, -3_000.0]])
+    paths = build_waypoint_paths([pts], [np.array([800.0, 800.0])], np.array([55.0]),
+                                 np.array([np.radians(3.0)]))
+    assert paths.length_m[0] == 0.0
+    st = paths.evaluate(np.array([1_000.0]))
+    np.testing.assert_array_equal(st.east_north_m, [[5_000.0, -3_000.0]])
+    assert st.height_m[0] == 800.0
+
+
+def test_scenario_with_repeated_waypoints_and_a_threat_starting_on_its_aim_runs(
+    scenario_data: dict[str, Any],
+) -> None:
+    from iadsim.simulation import run
+
+    d = scenario_data
+    d["simulation"]["duration_s"] = 20.0
+    recon = d["threats"][1]
+    recon["route"] = [recon["route"][0]] * 2 + recon["route"] + [recon["route"][-1]]
+    drones = next(g for g in d["threats"] if g["type"] == "uav")
+    city = next(a for a in d["defended_assets"] if a["name"] == drones["aim"])
+    drones.update(start=dict(city["position"], alt_m=800.0), count=2, launch_time_s=5.0,
+                  spacing_s=4.0)
+    result = run(scenario_from_dict(d), keep_trajectories=False)
+    # A threat starting on its aim has arrived: it leaks onto the asset when it is launched.
+    t = result.threats.set_index("name")
+    label = drones["name"]
+    assert list(t.loc[[f"{label}-1", f"{label}-2"], "fate"]) == ["leaked", "leaked"]
+    assert list(t.loc[[f"{label}-1", f"{label}-2"], "leaked_asset"]) == [city["name"]] * 2
+    recon_fate = t.loc[f"{recon['name']}-1", "fate"]
+    assert recon_fate == "flying"

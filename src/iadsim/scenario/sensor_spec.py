@@ -15,13 +15,30 @@ capacity) and the fire-control channels the command stage must respect.
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
 from iadsim.scenario.common import GeoPosition, StrictModel
 
+if TYPE_CHECKING:
+    from iadsim.scenario.model import Scenario
+
 _PHYSICAL = ("peak_power_w", "frequency_hz")
+
+MAX_RESOLUTION_CELLS = 1e12
+"""Resolution cells per scan of one radar (gates x azimuth beams x elevation beams). Nothing is
+allocated per cell, but finer radars than this (1 m gates over 1,000 km with 0.1 degree pencil
+beams over the hemisphere is 1e11) are typos, and their false alarms would swamp the run."""
+MAX_FALSE_ALARMS_PER_SCAN = 100_000.0
+"""Expected false alarms per scan of one radar (``pfa`` x cells, or ``false_alarms_per_scan``).
+At this limit the tracker costs about 2 s of wall time per simulated second (10-s scan)."""
+MIN_SCAN_PERIOD_S = 0.1
+"""Fastest scan: a rotation or search frame every 0.1 s (600 rpm). Each scan is one look per
+radar, so a faster one multiplies the run time without changing what the radar sees."""
+MIN_REVISIT_S = 0.01
+"""Fastest multifunction revisit: every dwell of every held track is one look."""
 
 
 class AzimuthSector(StrictModel):
@@ -50,7 +67,7 @@ class SensorSpec(StrictModel):
     position: GeoPosition
     mast_height_m: float = Field(default=10.0, ge=0.0, le=1000.0)
     scan_period_s: float = Field(
-        gt=0.0,
+        ge=MIN_SCAN_PERIOD_S,
         le=600.0,
         description="surveillance: one antenna rotation; multifunction: one search frame "
         "when the whole time budget goes to search",
@@ -96,7 +113,11 @@ class SensorSpec(StrictModel):
     receive_gain_db: float | None = Field(default=None, ge=0.0, le=70.0)
     effective_aperture_m2: float | None = Field(default=None, gt=0.0, le=10_000.0)
     pulse_width_s: float | None = Field(default=None, gt=0.0, le=0.1)
-    bandwidth_hz: float | None = Field(default=None, gt=0.0, le=1e11)
+    bandwidth_hz: float | None = Field(
+        default=None, ge=1_500.0, le=1e11,
+        description="waveform bandwidth; c / (2 bandwidth) is the default range resolution, "
+        "so at least 1.5 kHz (100 km, the range_resolution_m limit)",
+    )
     noise_figure_db: float = Field(default=3.0, ge=0.0, le=30.0)
     system_losses_db: float = Field(default=0.0, ge=0.0, le=60.0)
     prf_hz: float | None = Field(default=None, gt=0.0, le=1e6)
@@ -122,15 +143,16 @@ class SensorSpec(StrictModel):
     swerling: Literal[0, 1, 2, 3, 4] = 1
     pfa: float = Field(default=1e-6, gt=0.0, lt=1.0)
     false_alarms_per_scan: float | None = Field(
-        default=None, ge=0.0, le=100_000.0, description="override of pfa x resolution cells"
+        default=None, ge=0.0, le=MAX_FALSE_ALARMS_PER_SCAN,
+        description="override of pfa x resolution cells",
     )
     # Multifunction radar: scheduler and channels.
     track_capacity: int = Field(default=60, ge=0, le=100_000)
     track_dwell_s: float = Field(default=0.02, gt=0.0, le=10.0)
     max_track_fraction: float = Field(default=0.6, ge=0.0, le=1.0)
-    revisit_high_s: float = Field(default=0.5, gt=0.0, le=600.0)
-    revisit_medium_s: float = Field(default=1.0, gt=0.0, le=600.0)
-    revisit_low_s: float = Field(default=4.0, gt=0.0, le=600.0)
+    revisit_high_s: float = Field(default=0.5, ge=MIN_REVISIT_S, le=600.0)
+    revisit_medium_s: float = Field(default=1.0, ge=MIN_REVISIT_S, le=600.0)
+    revisit_low_s: float = Field(default=4.0, ge=MIN_REVISIT_S, le=600.0)
     fire_control_channels: int | None = Field(
         default=None,
         ge=0,
@@ -175,3 +197,41 @@ class SensorSpec(StrictModel):
                     + " as well as peak_power_w"
                 )
         return value
+
+
+def sensor_problems(s: Scenario) -> Iterable[str]:
+    """Rules on a radar's cost: its resolution cells and expected false alarms per scan.
+
+    Counted by the run's own code (``iadsim.sensors``) from the radar as built, so the limit
+    applies to exactly what a run would draw.
+    """
+    from iadsim.sensors.look import false_alarm_cell_factors
+    from iadsim.sensors.radar import site_from_spec
+    from iadsim.world.frames import Origin
+
+    for i, spec in enumerate(s.sensors):
+        if spec.reference_range_m is not None and spec.reference_pd <= spec.pfa:
+            continue  # no radar to build: data_cross_field_problems names both fields
+        site = site_from_spec(spec, i, Origin(spec.position.lat_deg, spec.position.lon_deg))
+        gates, beams, levels = false_alarm_cell_factors(site)
+        cells = gates * beams * levels
+        if cells > MAX_RESOLUTION_CELLS:
+            if gates >= max(beams, levels):
+                field = "range_resolution_m" if spec.range_resolution_m is not None or (
+                    spec.bandwidth_hz is None) else "bandwidth_hz"
+            else:
+                field = "azimuth_beamwidth_deg" if beams >= levels else "elevation_beamwidth_deg"
+            yield (
+                f"sensors[{i}].{field} gives {cells:.3g} resolution cells per scan "
+                f"({gates:.3g} range gates x {beams:.3g} azimuth beams x {levels:.3g} elevation "
+                f"beams), over the limit of {MAX_RESOLUTION_CELLS:.0e}: coarsen the range "
+                f"resolution or widen the beams (got {getattr(spec, field)!r})"
+            )
+            continue
+        if spec.false_alarms_per_scan is None and spec.pfa * cells > MAX_FALSE_ALARMS_PER_SCAN:
+            yield (
+                f"sensors[{i}].pfa gives {spec.pfa * cells:.3g} expected false alarms per scan "
+                f"(pfa x {cells:.3g} resolution cells), over the limit of "
+                f"{MAX_FALSE_ALARMS_PER_SCAN:.0f}: lower pfa, coarsen the resolution or set "
+                f"false_alarms_per_scan (got {spec.pfa!r})"
+            )

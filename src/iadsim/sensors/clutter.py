@@ -49,7 +49,7 @@ def in_sectors(azimuth_rad: ArrayLike, sectors_rad: ArrayLike) -> NDArray[np.boo
     return np.any(offset <= widths[None, :], axis=1)
 
 
-def resolution_cell_count(
+def resolution_cell_factors(
     *,
     min_range_m: float,
     max_range_m: float,
@@ -58,17 +58,28 @@ def resolution_cell_count(
     azimuth_resolution_rad: float,
     elevation_extent_rad: float = 0.0,
     elevation_resolution_rad: float = np.inf,
-) -> float:
-    """Resolution cells in a look: gates x azimuth beams x elevation beams (at least 1 each).
+) -> tuple[float, float, float]:
+    """Range gates, azimuth beams and elevation beams of a look (at least 1 each).
 
-    A fan beam (``elevation_resolution_rad = inf``) counts one elevation cell.
+    A fan beam (``elevation_resolution_rad = inf``) counts one elevation cell. Counts are
+    floats: nothing is allocated per cell, so any resolution is safe to count.
     """
     gates = max((max_range_m - min_range_m) / range_resolution_m, 1.0)
     beams = max(azimuth_extent_rad / azimuth_resolution_rad, 1.0)
     levels = 1.0
     if np.isfinite(elevation_resolution_rad):
         levels = max(elevation_extent_rad / elevation_resolution_rad, 1.0)
-    return float(gates * beams * levels)
+    return float(gates), float(beams), float(levels)
+
+
+def resolution_cell_count(**geometry: float) -> float:
+    """Resolution cells in a look: gates x azimuth beams x elevation beams (at least 1 each).
+
+    Takes the keywords of :func:`resolution_cell_factors`; a fan beam counts one elevation
+    cell.
+    """
+    gates, beams, levels = resolution_cell_factors(**geometry)
+    return gates * beams * levels
 
 
 def mean_false_alarms(pfa: float, n_cells: float) -> float:

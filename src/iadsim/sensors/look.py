@@ -19,7 +19,8 @@ Per look, in order:
 5. *Detection*. The square-law detector integrating ``n_pulses`` is drawn against the
    threshold of the set ``pfa``.
 6. *Measurement*. Gaussian errors whose sigmas grow as SNR falls:
-   ``sqrt(floor^2 + (resolution / sqrt(2 * n_pulses * snr))^2)`` in range and both angles.
+   ``sqrt(floor^2 + (resolution / sqrt(2 * n_pulses * snr))^2)`` in range and both angles;
+   a range drawn inside the blind range is redrawn (truncated Gaussian, never negative).
 7. *False alarms*. Poisson, mean ``pfa * cells``, uniform over the covered cells.
 """
 
@@ -29,11 +30,13 @@ from typing import Protocol
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from scipy.stats import truncnorm
 
 from iadsim.sensors.batch import DetectionBatch
-from iadsim.sensors.clutter import draw_false_alarms, in_sectors, resolution_cell_count
+from iadsim.sensors.clutter import draw_false_alarms, in_sectors, resolution_cell_factors
 from iadsim.sensors.clutter import sector_widths_rad as _sector_widths_rad
 from iadsim.sensors.detection import draw_detections, draw_rcs_factor, threshold_from_pfa
+from iadsim.sensors.range_equation import snr_per_pulse
 from iadsim.sensors.resolution import merge_unresolved
 from iadsim.world.frames import EARTH_RADIUS_M, radar_horizon_m
 
@@ -147,11 +150,12 @@ def measurement_sigmas(
     Thermal-noise part ``resolution / sqrt(2 * n_pulses * snr)`` added in quadrature to the
     spec's floors (a fan beam's elevation sigma is its floor).
     """
-    two_snr = 2.0 * site.n_pulses * np.maximum(snr, 1e-12)
-    r = np.sqrt(site.range_sigma_m**2 + site.range_resolution_m**2 / two_snr)
-    az = np.sqrt(site.azimuth_sigma_rad**2 + site.azimuth_beamwidth_rad**2 / two_snr)
+    root_two_snr = np.sqrt(2.0 * site.n_pulses * np.maximum(snr, 1e-12))
+    # hypot, not sqrt of squares: a floor of 1e200 m must not overflow to inf
+    r = np.hypot(site.range_sigma_m, site.range_resolution_m / root_two_snr)
+    az = np.hypot(site.azimuth_sigma_rad, site.azimuth_beamwidth_rad / root_two_snr)
     if np.isfinite(site.elevation_beamwidth_rad):
-        el = np.sqrt(site.elevation_sigma_rad**2 + site.elevation_beamwidth_rad**2 / two_snr)
+        el = np.hypot(site.elevation_sigma_rad, site.elevation_beamwidth_rad / root_two_snr)
     else:
         el = np.full(r.shape, site.elevation_sigma_rad)
     return r, az, el
@@ -246,20 +250,8 @@ def sweep(
     offset = np.mod(offset, _TWO_PI, out=offset)
     full = window_width_rad >= _TWO_PI - 1e-12
     in_window = np.ones(offset.shape, bool) if full else offset < window_width_rad
-    if duration_s > 0.0:
-        # Each target is stamped when the beam passes the centre of its azimuth stamp sector
-        # (fixed in azimuth from north; one beamwidth by default, as a radar stamps one
-        # coherent processing interval, or wider, as plot extractors report by sector).
-        bw = site.azimuth_stamp_rad
-        centre = (np.floor(np.mod(offset + window_start_rad, _TWO_PI) / bw) + 0.5) * bw
-        dwell_offset = np.mod(centre - window_start_rad, _TWO_PI)
-        outside = dwell_offset > window_width_rad  # beam centre just outside this window
-        before = dwell_offset > 0.5 * (_TWO_PI + window_width_rad)
-        dwell_offset[outside] = np.where(before[outside], 0.0, window_width_rad)
-        # Seen in (start_s, start_s + duration_s]: a step never reports its own start time.
-        time_s = np.maximum(start_s + dwell_offset / window_width_rad * duration_s, start_s + 1e-6)
-    else:
-        time_s = np.full(offset.shape, float(start_s))
+    time_s = _stamp_times_s(site, offset, start_s, duration_s, window_start_rad,
+                            window_width_rad)
     true_part = _detect(
         site,
         local,
@@ -284,6 +276,37 @@ def sweep(
         window_width_rad=min(window_width_rad, _TWO_PI),
     )
     return DetectionBatch.concatenate([true_part, fa])
+
+
+def _stamp_times_s(
+    site: LookSite,
+    offset_rad: NDArray[np.float64],
+    start_s: float,
+    duration_s: float,
+    window_start_rad: float,
+    window_width_rad: float,
+) -> NDArray[np.float64]:
+    """Time stamps of echoes at azimuth offsets ``offset_rad`` (n,) into a sweep's window.
+
+    Each echo (target or false alarm) is stamped when the beam passes the centre of its
+    azimuth stamp sector (fixed in azimuth from north; one beamwidth by default, as a radar
+    stamps one coherent processing interval, or wider, as plot extractors report by sector),
+    so a sweep gives one stamp per sector, never one per echo. All at ``start_s`` when the
+    sweep takes no time.
+    """
+    if duration_s <= 0.0:
+        return np.full(offset_rad.shape, float(start_s))
+    bw = site.azimuth_stamp_rad
+    centre = (np.floor(np.mod(offset_rad + window_start_rad, _TWO_PI) / bw) + 0.5) * bw
+    dwell_offset = np.mod(centre - window_start_rad, _TWO_PI)
+    outside = dwell_offset > window_width_rad  # beam centre just outside this window
+    before = dwell_offset > 0.5 * (_TWO_PI + window_width_rad)
+    dwell_offset[outside] = np.where(before[outside], 0.0, window_width_rad)
+    # Seen in (start_s, start_s + duration_s]: a step never reports its own start time.
+    out: NDArray[np.float64] = np.maximum(
+        start_s + dwell_offset / window_width_rad * duration_s, start_s + 1e-6
+    )
+    return out
 
 
 def dwell(
@@ -352,7 +375,7 @@ def _detect(
     range_m, az, el, inside = _local_geometry(site, local)
     rows = np.flatnonzero(inside & lit)
     r, a, e = range_m[rows], az[rows], el[rows]
-    snr = site.snr_1m2_1m * np.asarray(rcs_m2, float)[rows] / (r * r) ** 2
+    snr = snr_per_pulse(r, np.asarray(rcs_m2, float)[rows], site.snr_1m2_1m)
     snr = snr * draw_rcs_factor(rows.size, site.swerling, site.n_pulses, rng=rng)
     merged = merge_unresolved(
         r,
@@ -373,7 +396,7 @@ def _detect(
     return DetectionBatch(
         time_s=time_s[rep],
         sensor_id=np.full(n, site.sensor_id, np.int32),
-        range_m=merged.range_m[hit] + s_r * rng.standard_normal(n),
+        range_m=measured_range_m(merged.range_m[hit], s_r, site.min_range_m, rng=rng),
         azimuth_rad=np.mod(merged.azimuth_rad[hit] + s_a * rng.standard_normal(n), _TWO_PI),
         elevation_rad=merged.elevation_rad[hit] + s_e * rng.standard_normal(n),
         range_sigma_m=s_r,
@@ -384,9 +407,38 @@ def _detect(
     )
 
 
-def false_alarm_cells(site: LookSite) -> float:
-    """Resolution cells one full look covers (all sectors)."""
-    return resolution_cell_count(
+MIN_MEASURED_RANGE_M = 1.0
+"""No radar reports a range below its blind range, nor below a metre."""
+
+
+def measured_range_m(
+    range_m: NDArray[np.float64],
+    sigma_m: NDArray[np.float64],
+    min_range_m: float,
+    *,
+    rng: np.random.Generator,
+) -> NDArray[np.float64]:
+    """Noisy ranges (n,): Gaussian about ``range_m``, truncated to the reportable ranges.
+
+    A radar reports no range inside its blind range (nor below ``MIN_MEASURED_RANGE_M``), so
+    a draw there is *redrawn* from the Gaussian truncated to ``(floor, inf)`` (exact, by
+    inverse CDF), not clipped, which would pile detections at the floor. With sigmas small
+    against the range no draw falls there and nothing extra is drawn. Ranges beyond the
+    instrumented range are kept: the error is the measurement's, the target was inside.
+    """
+    out = range_m + sigma_m * rng.standard_normal(range_m.shape[0])
+    floor = max(float(min_range_m), MIN_MEASURED_RANGE_M)
+    low = np.flatnonzero(out <= floor)
+    if low.size:
+        mu, s = range_m[low], sigma_m[low]
+        redraw = truncnorm.rvs((floor - mu) / s, np.inf, loc=mu, scale=s, random_state=rng)
+        out[low] = np.maximum(np.atleast_1d(redraw), np.nextafter(floor, np.inf))
+    return out
+
+
+def false_alarm_cell_factors(site: LookSite) -> tuple[float, float, float]:
+    """Range gates, azimuth beams and elevation beams of one full look (all sectors)."""
+    return resolution_cell_factors(
         min_range_m=site.min_range_m,
         max_range_m=site.max_range_m,
         range_resolution_m=site.range_resolution_m,
@@ -395,6 +447,12 @@ def false_alarm_cells(site: LookSite) -> float:
         elevation_extent_rad=site.max_elevation_rad - site.min_elevation_rad,
         elevation_resolution_rad=site.elevation_beamwidth_rad,
     )
+
+
+def false_alarm_cells(site: LookSite) -> float:
+    """Resolution cells one full look covers (all sectors)."""
+    gates, beams, levels = false_alarm_cell_factors(site)
+    return gates * beams * levels
 
 
 def false_alarms_per_look(site: LookSite) -> float:
@@ -416,7 +474,8 @@ def false_alarm_detections(
 ) -> DetectionBatch:
     """False alarms of a sweep (a full look by default) as detections.
 
-    Truth id -1, SNR NaN, sigmas at the threshold SNR. The window's share of the look's mean
+    Truth id -1, SNR NaN, sigmas at the threshold SNR, stamped per azimuth sector like the
+    targets (:func:`_stamp_times_s`). The window's share of the look's mean
     is drawn uniformly over the window and thinned to the sectors, which keeps it Poisson.
     """
     if duration_s is None:
@@ -442,12 +501,8 @@ def false_alarm_detections(
     offset = np.mod(fa.azimuth_rad[keep] - window_start_rad, _TWO_PI)
     s_r, s_a, s_e = measurement_sigmas(site, np.full(k, threshold / site.n_pulses))
     return DetectionBatch(
-        time_s=start_s
-        + (
-            np.maximum(offset / window_width_rad * duration_s, 1e-6)
-            if duration_s > 0
-            else 0.0 * offset
-        ),
+        time_s=_stamp_times_s(site, offset, start_s, duration_s, window_start_rad,
+                              window_width_rad),
         sensor_id=np.full(k, site.sensor_id, np.int32),
         range_m=fa.range_m[keep],
         azimuth_rad=fa.azimuth_rad[keep],

@@ -22,6 +22,7 @@ alarms from Pfa and the cells covered.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,7 +31,7 @@ from numpy.typing import NDArray
 from iadsim.scenario.sensor_spec import SensorSpec
 from iadsim.sensors.batch import DetectionBatch, SensorGeometry
 from iadsim.sensors.detection import required_snr_db
-from iadsim.sensors.look import dwell, sweep
+from iadsim.sensors.look import dwell, false_alarms_per_look, sweep
 from iadsim.sensors.multifunction import MultifunctionScheduler, priority_from_closing
 from iadsim.sensors.range_equation import (
     gain_from_aperture_db,
@@ -189,9 +190,43 @@ def _pulses(spec: SensorSpec, beam_az_rad: float) -> int:
     return pulses_integrated(spec.prf_hz, dwell_s)
 
 
+class RunCostWarning(UserWarning):
+    """A valid scenario whose run will be slow, said before it starts."""
+
+
+FALSE_ALARMS_PER_S_WARNING = 1_000.0
+"""Expected false alarms per simulated second (all radars) above which a run warns."""
+TRACKER_WALL_S_PER_FALSE_ALARM = 2e-4
+"""Tracker wall time per false alarm on one core, measured on the default scenario with
+2,000 to 100,000 false alarms per 10-s scan (``benchmarks/extreme_scenarios.py``)."""
+
+
+def false_alarm_cost_warning(sites: list[RadarSite]) -> str | None:
+    """The warning for radars whose false alarms will dominate the run time, else None."""
+    rate = [false_alarms_per_look(s) / s.scan_period_s for s in sites]
+    total = float(sum(rate))
+    if total <= FALSE_ALARMS_PER_S_WARNING:
+        return None
+    worst = sorted(zip(rate, (s.name for s in sites), strict=True), reverse=True)[:3]
+    parts = ", ".join(f"{name!r} {r:,.0f}" for r, name in worst)
+    return (
+        f"the radars expect {total:,.0f} false alarms per simulated second ({parts}); each "
+        f"costs the tracker about {TRACKER_WALL_S_PER_FALSE_ALARM * 1e3:.1f} ms, so this run "
+        f"needs about {total * TRACKER_WALL_S_PER_FALSE_ALARM:.1f} s of wall time per "
+        "simulated second on one core (lower pfa or false_alarms_per_scan to speed it up)"
+    )
+
+
 def build_radars(specs: list[SensorSpec], origin: Origin) -> list[RadarSite]:
-    """Radar sites in scenario ENU, in the scenario's order (sensor_id = index)."""
-    return [site_from_spec(s, i, origin) for i, s in enumerate(specs)]
+    """Radar sites in scenario ENU, in the scenario's order (sensor_id = index).
+
+    Warns (``RunCostWarning``) when the radars' false alarms will dominate the run time.
+    """
+    sites = [site_from_spec(s, i, origin) for i, s in enumerate(specs)]
+    message = false_alarm_cost_warning(sites)
+    if message is not None:
+        warnings.warn(message, RunCostWarning, stacklevel=2)
+    return sites
 
 
 def sensor_geometry(sites: list[RadarSite]) -> SensorGeometry:

@@ -23,6 +23,10 @@ from numpy.typing import ArrayLike, NDArray
 BOLTZMANN_J_PER_K = 1.380649e-23
 STANDARD_TEMPERATURE_K = 290.0
 SPEED_OF_LIGHT_MPS = 299_792_458.0
+MAX_SNR = 1e30
+"""Largest SNR per pulse a look computes (300 dB); larger values are clipped to it."""
+MAX_SNR_CONSTANT = 1e200
+"""Largest SNR constant (SNR of 1 m^2 at 1 m): times any RCS over any range^4 stays finite."""
 
 
 def db_to_linear(value_db: ArrayLike) -> NDArray[np.float64]:
@@ -128,16 +132,32 @@ def snr_1m2_1m_reference(
     *, reference_snr_db: float, reference_range_m: float, reference_rcs_m2: float = 1.0
 ) -> float:
     """SNR constant from one reference point: SNR ``reference_snr_db`` per pulse at
-    ``reference_range_m`` on ``reference_rcs_m2``."""
-    return float(db_to_linear(reference_snr_db) * reference_range_m**4 / reference_rcs_m2)
+    ``reference_range_m`` on ``reference_rcs_m2``.
+
+    Computed in decibels and capped at ``MAX_SNR_CONSTANT``, so any finite reference point
+    gives a finite constant (a reference range of 1e80 m would overflow ``R**4``).
+    """
+    log10 = (
+        reference_snr_db / 10.0
+        + 4.0 * np.log10(float(reference_range_m))
+        - np.log10(float(reference_rcs_m2))
+    )
+    return float(10.0 ** min(log10, np.log10(MAX_SNR_CONSTANT)))
 
 
 def snr_per_pulse(
     range_m: ArrayLike, rcs_m2: ArrayLike, snr_1m2_1m: float | ArrayLike
 ) -> NDArray[np.float64]:
-    """Linear SNR per pulse, ``snr_1m2_1m * rcs_m2 / range_m**4``, shape of the broadcast."""
+    """Linear SNR per pulse, ``snr_1m2_1m * rcs_m2 / range_m**4``, shape of the broadcast.
+
+    Capped at ``MAX_SNR`` (300 dB: every detector saturates long before), so a target at a
+    vanishing range or an extreme radar gives a finite SNR, never ``inf``.
+    """
     r = np.asarray(range_m, dtype=float)
-    return np.asarray(snr_1m2_1m, dtype=float) * np.asarray(rcs_m2, dtype=float) / (r * r) ** 2
+    with np.errstate(over="ignore", divide="ignore"):
+        snr = np.asarray(snr_1m2_1m, dtype=float) * np.asarray(rcs_m2, dtype=float) / (r * r) ** 2
+    out: NDArray[np.float64] = np.minimum(snr, MAX_SNR)
+    return out
 
 
 def range_for_snr_m(

@@ -72,23 +72,36 @@ def _cell_key(
     azimuth_resolution_rad: float,
     elevation_resolution_rad: float,
 ) -> NDArray[np.int64]:
-    """One integer per (group, gate, azimuth beam, elevation beam), packed into int64."""
-    n_az = int(np.ceil(2.0 * np.pi / azimuth_resolution_rad)) + 1
-    key = np.floor(range_m / range_resolution_m).astype(np.int64) * n_az
-    key += np.floor(np.mod(azimuth_rad, 2.0 * np.pi) / azimuth_resolution_rad).astype(np.int64)
-    n_gates = float(key.max()) / n_az + 1.0 if key.size else 1.0
-    n_el = 1
+    """One integer per occupied (group, gate, azimuth beam, elevation beam), ``(n,)``.
+
+    The indices are packed into one int64 when they fit (the usual case, one multiply-add per
+    index); with finer cells than that (any resolution is allowed) the cells are numbered
+    densely by a lexicographic sort instead. Nothing is allocated per cell either way.
+    """
+    if range_m.size == 0:
+        return np.empty(0, dtype=np.int64)
+    gate = np.floor(range_m / range_resolution_m)
+    beam = np.floor(np.mod(azimuth_rad, 2.0 * np.pi) / azimuth_resolution_rad)
+    n_az = float(np.ceil(2.0 * np.pi / azimuth_resolution_rad)) + 1.0
+    n_gates = float(gate.max()) + 1.0
+    level = np.zeros(range_m.shape)
+    n_el = 1.0
     if np.isfinite(elevation_resolution_rad):
-        n_el = int(np.ceil(np.pi / elevation_resolution_rad)) + 1
-        key *= n_el
-        key += np.floor((elevation_rad + 0.5 * np.pi) / elevation_resolution_rad).astype(np.int64)
-    if group is None or key.size == 0:
-        return key
-    g = group - group.min()
-    cells_per_group = int(n_gates) * n_az * n_el
-    if float(g.max() + 1) * cells_per_group >= 2.0**62:
-        raise ValueError("too many groups x resolution cells to pack in int64")
-    return g * cells_per_group + key
+        level = np.floor((elevation_rad + 0.5 * np.pi) / elevation_resolution_rad)
+        n_el = float(np.ceil(np.pi / elevation_resolution_rad)) + 1.0
+    g = np.zeros(range_m.shape, np.int64) if group is None else group - group.min()
+    if float(g.max() + 1) * n_gates * n_az * n_el < 2.0**62:
+        key = gate.astype(np.int64) * int(n_az) + beam.astype(np.int64)
+        key = key * int(n_el) + level.astype(np.int64)
+        return g * (int(n_gates) * int(n_az) * int(n_el)) + key
+    # Too fine to pack: number the distinct (group, gate, beam, level) rows in sorted order.
+    order = np.lexsort((level, beam, gate, g))
+    cols = np.stack([g.astype(float), gate, beam, level])[:, order]
+    new_cell = np.ones(order.shape[0], dtype=bool)
+    new_cell[1:] = np.any(cols[:, 1:] != cols[:, :-1], axis=0)
+    dense = np.empty(order.shape[0], dtype=np.int64)
+    dense[order] = np.cumsum(new_cell) - 1
+    return dense
 
 
 def merge_unresolved(

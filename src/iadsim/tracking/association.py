@@ -92,7 +92,10 @@ def gate(
     nu = z_m[dj] - position_m[ti]
     s_inv, det = inv3_sym(position_cov_m2[ti] + r_m2[dj])
     d2 = mahalanobis2(nu, s_inv)
-    keep = d2 < threshold
+    # An innovation covariance too ill-conditioned to invert (a range sigma of 1e12 m against
+    # angle sigmas of metres) gives no usable distance: such pairs are not gated.
+    keep = (d2 < threshold) & np.isfinite(d2) & (d2 >= -1e-9 * threshold) & (det > 0.0)
+    d2 = np.maximum(d2, 0.0)
     loglik = -0.5 * (d2[keep] + np.log(det[keep]) + 3.0 * LOG_2PI)
     return GatedPairs(ti[keep], dj[keep], d2[keep], loglik)
 

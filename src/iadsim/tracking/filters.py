@@ -104,8 +104,22 @@ def inv3_sym(s: Array) -> tuple[Array, Array]:
     """Inverse and determinant of a stack of symmetric 3x3 matrices ``(..., 3, 3)``.
 
     Closed-form cofactors: an order of magnitude faster than ``np.linalg.inv`` on many small
-    matrices.
+    matrices. A matrix too ill-conditioned for them (determinant below ``1e-13`` of the cube
+    of its mean eigenvalue: a range sigma a million times the cross-range one) is inverted
+    with ``1e-6`` of its mean eigenvalue added to the diagonal, which keeps the inverse and
+    the determinant finite and positive; well-conditioned matrices are untouched.
     """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        inv, det = _inv3_sym_cofactors(s)
+    scale = (s[..., 0, 0] + s[..., 1, 1] + s[..., 2, 2]) / 3.0
+    bad = ~(det > 1e-13 * scale**3)
+    if bad.any():
+        ridge = s[bad] + (1e-6 * np.abs(scale[bad]))[:, None, None] * np.eye(3)
+        inv[bad], det[bad] = _inv3_sym_cofactors(ridge)
+    return inv, det
+
+
+def _inv3_sym_cofactors(s: Array) -> tuple[Array, Array]:
     a, b, c = s[..., 0, 0], s[..., 0, 1], s[..., 0, 2]
     d, e, f = s[..., 1, 1], s[..., 1, 2], s[..., 2, 2]
     c00 = d * f - e * e

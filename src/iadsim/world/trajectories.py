@@ -109,8 +109,11 @@ def build_waypoint_paths(
         plist, total, s_at_wp = _fillet_path(np.asarray(pts, float), float(v / w))
         pieces.append(plist)
         lengths.append(total)
-        knot_s.append(s_at_wp)
-        knot_h.append(np.asarray(hts, float))
+        # A repeated waypoint shares its distance with the one before: one knot, the last
+        # height given there (the height is reached at the point, never jumped to).
+        last = np.append(np.diff(s_at_wp) > 0.0, True)
+        knot_s.append(s_at_wp[last])
+        knot_h.append(np.asarray(hts, float)[last])
     n = len(pieces)
     k = max((len(p) for p in pieces), default=1)
     w_max = max((len(s) for s in knot_s), default=1)
@@ -139,9 +142,23 @@ def _fillet_path(
     pts: NDArray[np.float64], radius_m: float
 ) -> tuple[list[tuple[float, NDArray[np.float64], NDArray[np.float64], float, float, float]],
            float, NDArray[np.float64]]:
-    """Pieces of one polyline with rounded corners; also the distance at each waypoint."""
+    """Pieces of one polyline with rounded corners; also the distance at each waypoint.
+
+    Zero-length legs (a waypoint repeated, or the first one at the start) are skipped: the
+    repeated waypoint gets the distance of the one it repeats. All points equal (a threat
+    starting on its aim) give one zero-length line piece: the threat has already arrived.
+    """
     keep = np.concatenate([[True], np.linalg.norm(np.diff(pts, axis=0), axis=1) > 1e-6])
-    pts = pts[keep]
+    kept_index = np.cumsum(keep) - 1  # each original waypoint -> its kept representative
+    pieces, total, s_kept = _fillet_pieces(pts[keep], radius_m)
+    return pieces, total, s_kept[kept_index]
+
+
+def _fillet_pieces(
+    pts: NDArray[np.float64], radius_m: float
+) -> tuple[list[tuple[float, NDArray[np.float64], NDArray[np.float64], float, float, float]],
+           float, NDArray[np.float64]]:
+    """:func:`_fillet_path` of a polyline without zero-length legs."""
     if len(pts) == 1:
         return [(0.0, pts[0], np.array([1.0, 0.0]), 0.0, 0.0, 1.0)], 0.0, np.zeros(1)
     legs = np.diff(pts, axis=0)

@@ -1,0 +1,96 @@
+"""Radar cost bounds at validation: resolution cells, expected false alarms, scan and revisit.
+
+Each case is a minimal change to the default scenario that used to exhaust memory or run for
+minutes; it is now refused with the field path, the computed figure and the limit, or runs.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+import pytest
+
+from iadsim.errors import ScenarioError
+from iadsim.scenario.load import scenario_from_dict
+from iadsim.scenario.sensor_spec import MAX_FALSE_ALARMS_PER_SCAN, MAX_RESOLUTION_CELLS
+from iadsim.simulation import run
+
+
+def _with(data: dict[str, Any], k: int, **change: Any) -> dict[str, Any]:
+    d = copy.deepcopy(data)
+    d["sensors"][k].update(change)
+    return d
+
+
+def test_a_tiny_beamwidth_is_refused_with_its_cell_count(scenario_data: dict[str, Any]) -> None:
+    # Regression: numpy asked for 4.2 EiB of false alarms.
+    d = _with(scenario_data, 0, azimuth_beamwidth_deg=1e-9)
+    with pytest.raises(ScenarioError) as err:
+        scenario_from_dict(d, "s.yaml")
+    (line,) = [x for x in str(err.value).splitlines() if "resolution cells" in x]
+    assert line.startswith("s.yaml: sensors[0].azimuth_beamwidth_deg gives ")
+    # the default surveillance radar: 400 km / 150 m gates, 42 deg / 2 deg elevation beams
+    expected = (400e3 / 150.0) * (360.0 / 1e-9) * (42.0 / 2.0)
+    got = float(re.search(r"gives ([0-9.e+]+) resolution cells", line).group(1))  # type: ignore[union-attr]
+    assert got == pytest.approx(expected, rel=1e-2)
+    assert f"over the limit of {MAX_RESOLUTION_CELLS:.0e}" in line and "(got 1e-09)" in line
+
+
+@pytest.mark.parametrize(
+    ("k", "change", "field"),
+    [
+        (1, {"range_resolution_m": 1e-6}, "range_resolution_m"),
+        (1, {"bandwidth_hz": 1e11, "azimuth_beamwidth_deg": 0.001}, "bandwidth_hz"),
+        (0, {"elevation_beamwidth_deg": 1e-9}, "elevation_beamwidth_deg"),
+    ],
+)
+def test_too_fine_resolutions_name_the_finest_field(
+    scenario_data: dict[str, Any], k: int, change: dict[str, Any], field: str
+) -> None:
+    with pytest.raises(ScenarioError, match=rf"sensors\[{k}\]\.{field} gives .* resolution cells"):
+        scenario_from_dict(_with(scenario_data, k, **change))
+
+
+def test_expected_false_alarms_per_scan_are_bounded(scenario_data: dict[str, Any]) -> None:
+    # The multifunction radar: 300 km / 75 m gates x 240 beams x 81 / 1.5 elevation beams.
+    cells = (300e3 / 75.0) * 240.0 * (81.0 / 1.5)
+    pfa = 2.0 * MAX_FALSE_ALARMS_PER_SCAN / cells
+    with pytest.raises(ScenarioError, match=r"sensors\[1\]\.pfa gives 2e\+05 expected false "
+                       r"alarms per scan .* over the limit of 100000"):
+        scenario_from_dict(_with(scenario_data, 1, pfa=pfa))
+    scenario_from_dict(_with(scenario_data, 1, pfa=0.5 * MAX_FALSE_ALARMS_PER_SCAN / cells))
+    # the override is what counts when it is given (and has its own bound)
+    scenario_from_dict(_with(scenario_data, 1, pfa=pfa, false_alarms_per_scan=10.0))
+    with pytest.raises(ScenarioError, match=r"sensors\[1\]\.false_alarms_per_scan must be <="):
+        scenario_from_dict(_with(scenario_data, 1, false_alarms_per_scan=2e5))
+
+
+@pytest.mark.parametrize(
+    ("k", "change", "message"),
+    [
+        (0, {"scan_period_s": 0.001}, r"sensors\[0\]\.scan_period_s must be >= 0\.1"),
+        (1, {"scan_period_s": 1e-6}, r"sensors\[1\]\.scan_period_s must be >= 0\.1"),
+        (1, {"revisit_low_s": 1e-6}, r"sensors\[1\]\.revisit_low_s must be >= 0\.01"),
+        (1, {"revisit_high_s": 0.001}, r"sensors\[1\]\.revisit_high_s must be >= 0\.01"),
+        (1, {"bandwidth_hz": 1e-6}, r"sensors\[1\]\.bandwidth_hz must be >= 1500"),
+    ],
+)
+def test_scans_and_revisits_faster_than_a_radar_are_refused(
+    scenario_data: dict[str, Any], k: int, change: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ScenarioError, match=message):
+        scenario_from_dict(_with(scenario_data, k, **change))
+
+
+def test_a_fine_radar_just_inside_the_limits_runs(scenario_data: dict[str, Any]) -> None:
+    # 4e4 gates x 3.6e4 beams x 420 elevation beams = 6e11 cells: nothing is allocated per
+    # cell, so a short run is as fast as the default's.
+    d = _with(scenario_data, 0, range_resolution_m=10.0, azimuth_beamwidth_deg=0.01,
+              elevation_beamwidth_deg=0.1, false_alarms_per_scan=20.0, scan_period_s=0.5,
+              timestamp_sector_deg=45.0)
+    d["simulation"]["duration_s"] = 20.0
+    result = run(scenario_from_dict(d), keep_trajectories=False)
+    assert result.summary["threat_count"] == 61
+    assert result.summary["leakers"] == 0  # nothing arrives in 20 s
