@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import copy
+import json
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -43,3 +46,43 @@ def default_scenario(default_data: dict[str, Any]) -> Scenario:
 def default_result(default_scenario: Scenario) -> Result:
     """One full run of the default scenario with its own seed (computed once per session)."""
     return run(default_scenario)
+
+
+class _NonFiniteJson(ValueError):
+    """A JSON file holds NaN, Infinity or -Infinity."""
+
+
+def _refuse_constant(constant: str) -> float:
+    raise _NonFiniteJson(constant)
+
+
+@pytest.fixture(autouse=True)
+def _written_json_is_strict(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After each test, every ``*.json`` under its ``tmp_path`` parses as strict JSON.
+
+    ``summary.json``, ``scenario.json``, manifests and coverage JSON must never hold ``NaN`` or
+    ``Infinity`` (strict parsers reject them). Files a test damaged on purpose (not JSON at all)
+    are left to that test.
+    """
+    tmp: Path | None = (request.getfixturevalue("tmp_path")
+                        if "tmp_path" in request.fixturenames else None)
+    yield
+    if tmp is not None:
+        _check_json_files(tmp)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_json_is_strict(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """At the end of the session, the same check over every temporary folder (shared ones too)."""
+    yield
+    _check_json_files(tmp_path_factory.getbasetemp())
+
+
+def _check_json_files(folder: Path) -> None:
+    for path in sorted(folder.rglob("*.json")):
+        try:
+            json.loads(path.read_bytes(), parse_constant=_refuse_constant)
+        except _NonFiniteJson as exc:
+            pytest.fail(f"{path} is not strict JSON: it holds {exc}", pytrace=False)
+        except (OSError, ValueError):  # damaged on purpose by the test (truncated, not JSON)
+            continue

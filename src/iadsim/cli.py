@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
+from iadsim import __version__
 from iadsim.errors import IadsimError, RunInterrupted, ScenarioError
 from iadsim.interop.dis.cli import dis_app
-from iadsim.outcomes.result import Result
-from iadsim.scenario.load import DEFAULT_SCENARIO, load_scenario
-from iadsim.scenario.model import Scenario
+from iadsim.terminal import Repro, crash_message, literal, write_crash_report
+
+if TYPE_CHECKING:
+    from iadsim.outcomes.result import Result
+    from iadsim.scenario.model import Scenario
 
 app = typer.Typer(
     name="iadsim",
@@ -26,9 +31,48 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
-err_console = Console(stderr=True)
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
 T = TypeVar("T")
+
+
+def _say(text: object, *, err: bool = False) -> None:
+    """Print one message literally: user text in it is neither markup nor escape codes."""
+    (err_console if err else console).print(literal(text), soft_wrap=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"iadsim {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True,
+        help="Print the version and exit.")] = False) -> None:
+    """Simulate and analyse a layered air defence (notional parameters, textbook models)."""
+
+
+@contextmanager
+def _reported(repro: Repro) -> Iterator[Repro]:
+    """Turn an unexpected exception into a short message, a crash file and exit code 1.
+
+    User errors (a bad scenario, file or address) are handled where they arise and exit 2;
+    anything else reaching here is a bug in iadsim and is reported as one, never as bad input.
+    """
+    try:
+        yield repro
+    except (typer.Exit, typer.Abort, KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as exc:
+        try:
+            report: Path | None = write_crash_report(exc, repro)
+        except OSError:  # no writable temporary folder: the traceback goes to the terminal
+            report = None
+        err_console.print(crash_message(exc, repro, report), soft_wrap=True)
+        raise typer.Exit(1) from None
+
 
 ScenarioArg = Annotated[
     Path | None,
@@ -45,21 +89,25 @@ SetOption = Annotated[list[str] | None, typer.Option(
 
 def load_or_exit(path: Path | None) -> Scenario:
     """Load a scenario; on a bad file print one line per problem and exit with code 2."""
-    try:
-        return load_scenario(path if path is not None else DEFAULT_SCENARIO)
-    except ScenarioError as exc:
-        for line in exc.problems:
-            err_console.print(line, markup=False, highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from None
+    from iadsim.scenario.load import load_scenario
+
+    return _or_exit(lambda: load_scenario(_scenario_path(path)))
+
+
+OverwriteRunOption = Annotated[bool, typer.Option(
+    help="Write into a non-empty OUT: first delete what a run writes there (tables, "
+         "summary.json, scenario.json, report.html, report_png/); other files are kept.")]
 
 
 @app.command()
 def run(
     scenario: ScenarioArg = None,
     seed: Annotated[int | None, typer.Option(min=0, help="Override the scenario's seed.")] = None,
-    out: Annotated[Path, typer.Option(help="Output folder (created if missing).")] = Path(
+    out: Annotated[Path, typer.Option(help="Output folder (created if missing; refused if it "
+                                           "holds files, unless --overwrite).")] = Path(
         "iadsim-out"
     ),
+    overwrite: OverwriteRunOption = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     set_: SetOption = None,
     replication: Annotated[str | None, typer.Option(
@@ -80,25 +128,40 @@ def run(
         help="Run seconds per wall second when talking live DIS (inf: unpaced).")] = 1.0,
 ) -> None:
     """Run one engagement and write its results (summary.json, *.parquet) to OUT."""
+    with _reported(Repro("run", str(_scenario_path(scenario)), seed)) as repro:
+        _run(scenario, seed, out, overwrite, quiet, set_, replication, report_, dis_out, dis_udp,
+             dis_in, dis_speed, repro)
+
+
+def _run(scenario: Path | None, seed: int | None, out: Path, overwrite: bool, quiet: bool,
+         set_: list[str] | None, replication: str | None, report_: bool, dis_out: Path | None,
+         dis_udp: str | None, dis_in: str | None, dis_speed: float, repro: Repro) -> None:
     from iadsim.interop.dis.export import write_run_pdus
     from iadsim.interop.dis.session import DisOptions
     from iadsim.montecarlo.sweep import run_inputs
     from iadsim.simulation import run as run_simulation
 
-    _check_outputs(out, dis_out)
+    _check_outputs(out, dis_out, dis_speed)
+    _check_dis_addresses(dis_udp, dis_in)
     run_seed: object = seed
     if set_ or replication is not None:
         sc, run_seed = _or_exit(lambda: run_inputs(_scenario_path(scenario), set_ or [],
                                                    replication, seed))
     else:
         sc = load_or_exit(scenario)
+    if out.is_dir() and not overwrite and any(out.iterdir()):
+        _say(f"iadsim run: --out {out} is not empty (it holds an earlier run or other files); "
+             "give --overwrite to replace the run there, or another folder", err=True)
+        raise typer.Exit(2)
+    repro.seed = seed if seed is not None else int(sc.simulation.seed)
+    _clear_run_outputs(out)
     with Progress(
         TextColumn("[bold]{task.description}"), BarColumn(),
         TextColumn("{task.completed:>5.0f}/{task.total:.0f} s simulated"),
         TimeElapsedColumn(), TimeRemainingColumn(),
         console=err_console, disable=quiet, transient=True,
     ) as bar:
-        task = bar.add_task(sc.name, total=sc.simulation.duration_s)
+        task = bar.add_task(_markup_free(sc.name), total=sc.simulation.duration_s)
         try:
             result = run_simulation(
                 sc, seed=run_seed, out_dir=out,  # type: ignore[arg-type]
@@ -107,55 +170,93 @@ def run(
             )
         except RunInterrupted as stop:
             done = stop.result.summary["completed_s"]  # type: ignore[attr-defined]
-            err_console.print(f"Interrupted after {done:.0f} s simulated; partial results in {out}")
+            _say(f"Interrupted after {done:.0f} s simulated; partial results in {out}", err=True)
             raise typer.Exit(130) from None
-        except (IadsimError, ValueError, OSError) as exc:  # bad DIS source or address, disk
-            err_console.print(f"iadsim run: {exc}", markup=False, highlight=False,
-                              soft_wrap=True)
+        except (IadsimError, OSError) as exc:  # bad DIS source or address, disk
+            _say(f"iadsim run: {exc}", err=True)
             raise typer.Exit(2) from None
     print_summary(result, out)
     if dis_out is not None:
-        console.print(f"DIS: {write_run_pdus(result, dis_out)} PDUs written to {dis_out}")
+        _say(f"DIS: {write_run_pdus(result, dis_out)} PDUs written to {dis_out}")
     if report_:
         _write_report(out)
 
 
-def _check_outputs(out: Path, dis_out: Path | None) -> None:
+def _markup_free(text: str) -> str:
+    """User text for a rich template column (``[bold]{task.description}``): markup escaped."""
+    from rich.markup import escape
+
+    return escape(literal(text).plain)
+
+
+def _check_outputs(out: Path, dis_out: Path | None, dis_speed: float = 1.0) -> None:
     """Refuse, before any work, outputs that cannot be written."""
     problems = []
     if out.exists() and not out.is_dir():
         problems.append(f"--out {out} is a file, not a folder")
     if dis_out is not None and not dis_out.resolve().parent.is_dir():
         problems.append(f"--dis-out {dis_out}: the folder {dis_out.parent} does not exist")
+    if not dis_speed > 0.0:
+        problems.append(f"--dis-speed must be > 0 (got {dis_speed})")
     for line in problems:
-        err_console.print(f"iadsim run: {line}", markup=False, highlight=False, soft_wrap=True)
+        _say(f"iadsim run: {line}", err=True)
     if problems:
         raise typer.Exit(2)
+
+
+def _check_dis_addresses(dis_udp: str | None, dis_in: str | None) -> None:
+    """Refuse malformed DIS addresses as the user errors they are (exit 2)."""
+    from iadsim.interop.dis.stream import parse_udp_address
+
+    for option, text in (("--dis-udp", dis_udp), ("--dis-in", dis_in)):
+        if text is None or (option == "--dis-in" and not text.startswith("udp://")):
+            continue
+        try:
+            parse_udp_address(text)
+        except ValueError as exc:
+            _say(f"iadsim run: {option}: {exc}", err=True)
+            raise typer.Exit(2) from None
+
+
+def _clear_run_outputs(out: Path) -> None:
+    """Delete what a run and its report write in ``out``, so no stale file survives."""
+    from iadsim.outcomes.result import TABLES
+    from iadsim.reports.build import PNG_FOLDER, REPORT_FILE
+
+    if not out.is_dir():
+        return
+    for name in ("summary.json", "scenario.json", REPORT_FILE,
+                 *(f"{table}.parquet" for table in TABLES)):
+        (out / name).unlink(missing_ok=True)
+    shutil.rmtree(out / PNG_FOLDER, ignore_errors=True)
 
 
 def print_summary(result: Result, out: Path) -> None:
     """The end-of-run table: threats by type and fate, rounds spent, leakers per asset."""
     s = result.summary
-    table = Table(title=f"{s['scenario_name']} (seed {s['seed']})")
+    table = Table(title=literal(f"{s['scenario_name']} (seed {s['seed']})"))
     fates = ["killed", "leaked", "flying", "ended"]
     table.add_column("threat type")
     for f in fates:
         table.add_column(f, justify="right")
     table.add_column("total", justify="right")
     for ttype, row in s["threats"].items():
-        table.add_row(ttype, *(str(row.get(f, 0)) for f in fates), str(sum(row.values())))
-    table.add_row("[bold]all", *(f"[bold]{s['fates'][f]}" for f in fates),
-                  f"[bold]{s['threat_count']}")
+        table.add_row(literal(ttype), *(str(row.get(f, 0)) for f in fates),
+                      str(sum(row.values())))
+    table.add_row(literal("all", "bold"), *(literal(s["fates"].get(f, 0), "bold") for f in fates),
+                  literal(s["threat_count"], "bold"))
     console.print(table)
     rounds = ", ".join(f"{c} {n}" for c, n in s["rounds_spent"].items())
     leaks = ", ".join(f"{a} {n}" for a, n in s["leakers_per_asset"].items())
-    console.print(f"Interceptors spent: {rounds} (total {s['rounds_total']}, "
-                  f"cost {s['interceptor_cost']:g})")
-    console.print(f"Leakers per asset: {leaks}")
-    console.print(f"Wall time {s['wall_time_s']:.2f} s. Results in {out}/")
+    _say(f"Interceptors spent: {rounds} (total {s['rounds_total']}, "
+         f"cost {s['interceptor_cost']:g})")
+    _say(f"Leakers per asset: {leaks}")
+    _say(f"Wall time {s['wall_time_s']:.2f} s. Results in {out}/")
 
 
 def _scenario_path(path: Path | None) -> Path:
+    from iadsim.scenario.load import DEFAULT_SCENARIO
+
     return path if path is not None else DEFAULT_SCENARIO
 
 
@@ -165,7 +266,7 @@ def _or_exit(call: Callable[[], T]) -> T:
         return call()
     except ScenarioError as exc:
         for line in exc.problems:
-            err_console.print(line, markup=False, highlight=False, soft_wrap=True)
+            _say(line, err=True)
         raise typer.Exit(2) from None
 
 
@@ -188,33 +289,70 @@ def _backend(backend: Backend | None, workers: int | None, scheduler: str | None
 
 def _sweep(scenario: Path | None, sets: list[str], runs: int, out: Path, backend: Backend | None,
            workers: int | None, scheduler: str | None, chunk_size: int | None, resume: bool,
-           overwrite: bool, saturation_level: float, quiet: bool) -> None:
+           overwrite: bool, saturation_level: float, quiet: bool, seed: int | None,
+           listen: str | None, dashboard_address: str | None, command: str) -> None:
+    path = _scenario_path(scenario)
+    with _reported(Repro(command, str(path), seed)) as repro:
+        if seed is not None:
+            if any(s.split("=", 1)[0].strip() == "simulation.seed" for s in sets):
+                _say(f"iadsim {command}: give the seed once, as --seed or as "
+                     "--set simulation.seed=...", err=True)
+                raise typer.Exit(2)
+            sets = [*sets, f"simulation.seed={seed}"]
+        chosen = _backend(backend, workers, scheduler)
+        local_options = listen is not None or dashboard_address is not None
+        if local_options and (scheduler is not None or chosen != Backend.dask.value):
+            _say(f"iadsim {command}: --listen and --dashboard-address set up a local Dask "
+                 "cluster (--workers N); they do not apply to --scheduler or to local "
+                 "processes", err=True)
+            raise typer.Exit(2)
+        _sweep_points(path, sets, runs, out, chosen, workers, scheduler, chunk_size, resume,
+                      overwrite, saturation_level, quiet, listen, dashboard_address, repro)
+
+
+def _sweep_points(path: Path, sets: list[str], runs: int, out: Path, chosen: str,
+                  workers: int | None, scheduler: str | None, chunk_size: int | None,
+                  resume: bool, overwrite: bool, saturation_level: float, quiet: bool,
+                  listen: str | None, dashboard_address: str | None, repro: Repro) -> None:
+    from contextlib import ExitStack
+
+    from iadsim.montecarlo.backends import LOOPBACK, available_cpus, local_cluster
     from iadsim.montecarlo.console import SweepProgress, saturation_table, summary_table
     from iadsim.montecarlo.sweep import load_points, run_sweep, stored_replications
 
-    path = _scenario_path(scenario)
-    chosen = _backend(backend, workers, scheduler)
     points = _or_exit(lambda: load_points(path, sets))  # every point validated before work
+    repro.seed = points[0].seed
     name = points[0].scenario.name
-    try:
-        with SweepProgress(name, err_console, disable=quiet) as progress:
-            res = _or_exit(lambda: run_sweep(
-                path, runs=runs, out_dir=out, sets=sets, backend=chosen, workers=workers,
-                scheduler=scheduler, chunk_size=chunk_size, resume=resume, overwrite=overwrite,
-                saturation_level=saturation_level, progress=progress))
-    except KeyboardInterrupt:
-        err_console.print(f"Interrupted: {stored_replications(out)} of {runs * len(points)} "
-                          f"replications are stored in {out}/; run the same command with "
-                          "--resume to finish.")
-        raise typer.Exit(130) from None
+    with ExitStack() as stack:
+        if chosen == Backend.dask.value and scheduler is None:
+            host = listen or LOOPBACK
+            cluster = stack.enter_context(local_cluster(
+                workers or available_cpus(), host=host, dashboard_address=dashboard_address))
+            scheduler = cluster.scheduler_address
+            _say(f"Dask: scheduler {scheduler}, dashboard {cluster.dashboard_link}", err=True)
+            if host not in (LOOPBACK, "localhost", "::1"):
+                _say(f"Dask listens on {host}: anyone who can reach it can submit work and "
+                     "see the dashboard (no authentication)", err=True)
+        try:
+            with SweepProgress(_markup_free(name), err_console, disable=quiet) as progress:
+                res = _or_exit(lambda: run_sweep(
+                    path, runs=runs, out_dir=out, sets=sets, backend=chosen, workers=workers,
+                    scheduler=scheduler, chunk_size=chunk_size, resume=resume,
+                    overwrite=overwrite, saturation_level=saturation_level,
+                    progress=progress, notify=lambda line: _say(line, err=True)))
+        except KeyboardInterrupt:
+            _say(f"Interrupted: {stored_replications(out)} of {runs * len(points)} "
+                 f"replications are stored in {out}/; run the same command with "
+                 "--resume to finish.", err=True)
+            raise typer.Exit(130) from None
     console.print(summary_table(res))
     sat = saturation_table(res.saturation, res.params)
     if sat is not None:
         console.print(sat)
     done = len(res.replications)
-    console.print(f"{done} replications ({res.ran} run now, {res.resumed} already stored) in "
-                  f"{res.wall_time_s:.1f} s = {res.ran / max(res.wall_time_s, 1e-9):.2f} rep/s. "
-                  f"Results in {out}/ (summary.csv, summary.parquet, replications/*.parquet)")
+    _say(f"{done} replications ({res.ran} run now, {res.resumed} already stored) in "
+         f"{res.wall_time_s:.1f} s = {res.ran / max(res.wall_time_s, 1e-9):.2f} rep/s. "
+         f"Results in {out}/ (summary.csv, summary.parquet, replications/*.parquet)")
 
 
 RunsOption = Annotated[int, typer.Option(min=1, help="Replications per sweep point.")]
@@ -235,6 +373,16 @@ OverwriteOption = Annotated[bool, typer.Option(
 LevelOption = Annotated[float, typer.Option(
     min=0.0, max=1.0, help="P(any leaker) level that defines the saturation raid size.")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+SweepSeedOption = Annotated[int | None, typer.Option(
+    min=0, help="Override the scenario's seed (as --set simulation.seed=N); replication k of "
+                "point p draws from SeedSequence(seed, spawn_key=(p, k)).")]
+ListenOption = Annotated[str | None, typer.Option(
+    help="Address the local Dask scheduler, workers and dashboard listen on. Default: "
+         "127.0.0.1 (this machine only); another address exposes an unauthenticated "
+         "dashboard and scheduler.", metavar="HOST", show_default=False)]
+DashboardOption = Annotated[str | None, typer.Option(
+    help="HOST:PORT of the local Dask dashboard and its HTTP endpoints (default: the --listen "
+         "host, a free port).", metavar="HOST:PORT", show_default=False)]
 
 
 @app.command()
@@ -251,10 +399,13 @@ def mc(
     overwrite: OverwriteOption = False,
     saturation_level: LevelOption = 0.5,
     quiet: QuietOption = False,
+    seed: SweepSeedOption = None,
+    listen: ListenOption = None,
+    dashboard_address: DashboardOption = None,
 ) -> None:
     """Monte Carlo: RUNS replications of a scenario, summarised with 95% intervals in OUT."""
     _sweep(scenario, set_ or [], runs, out, backend, workers, scheduler, chunk_size, resume,
-           overwrite, saturation_level, quiet)
+           overwrite, saturation_level, quiet, seed, listen, dashboard_address, "mc")
 
 
 @app.command()
@@ -271,13 +422,16 @@ def sweep(
     overwrite: OverwriteOption = False,
     saturation_level: LevelOption = 0.5,
     quiet: QuietOption = False,
+    seed: SweepSeedOption = None,
+    listen: ListenOption = None,
+    dashboard_address: DashboardOption = None,
 ) -> None:
     """Parameter sweep: RUNS replications of every point of the --set grid, with statistics."""
     if not set_:
-        err_console.print("iadsim sweep needs at least one --set PATH=V1,V2,... (or use iadsim mc)")
+        _say("iadsim sweep needs at least one --set PATH=V1,V2,... (or use iadsim mc)", err=True)
         raise typer.Exit(2)
     _sweep(scenario, set_, runs, out, backend, workers, scheduler, chunk_size, resume,
-           overwrite, saturation_level, quiet)
+           overwrite, saturation_level, quiet, seed, listen, dashboard_address, "sweep")
 
 
 def _write_report(out_dir: Path, *, png: bool = False, coverage_alt_m: float = 100.0,
@@ -290,16 +444,15 @@ def _write_report(out_dir: Path, *, png: bool = False, coverage_alt_m: float = 1
         files = build_report(out_dir, png=png, coverage_alt_m=coverage_alt_m,
                              max_frames=max_frames)
     except InputDataError as exc:
-        err_console.print(str(exc), markup=False, highlight=False, soft_wrap=True)
+        _say(exc, err=True)
         raise typer.Exit(2) from None
     except RuntimeError as exc:  # PNG export without kaleido or a Chromium
-        err_console.print(str(exc), markup=False, highlight=False, soft_wrap=True)
+        _say(exc, err=True)
         raise typer.Exit(1) from None
     size_mb = files.html.stat().st_size / 1e6
-    console.print(f"Report: {files.html} ({size_mb:.1f} MB)", markup=False, highlight=False)
+    _say(f"Report: {files.html} ({size_mb:.1f} MB)")
     if files.pngs:
-        console.print(f"PNG charts: {', '.join(str(p) for p in files.pngs)}", markup=False,
-                      highlight=False, soft_wrap=True)
+        _say(f"PNG charts: {', '.join(str(p) for p in files.pngs)}")
 
 
 @app.command()
@@ -316,7 +469,8 @@ def report(
         min=2, help="Most frames of the replay (time steps are decimated to fit).")] = 240,
 ) -> None:
     """Write OUT_DIR/report.html: a self-contained, offline report (replay, charts, tables)."""
-    _write_report(out_dir, png=png, coverage_alt_m=coverage_alt_m, max_frames=max_frames)
+    with _reported(Repro("report", f"the results in {out_dir}")):
+        _write_report(out_dir, png=png, coverage_alt_m=coverage_alt_m, max_frames=max_frames)
 
 
 @app.command()
@@ -324,10 +478,11 @@ def validate(
     scenario: Annotated[Path, typer.Argument(help="Scenario YAML file to check.")],
 ) -> None:
     """Check a scenario file; print one line per problem (exit code 2 if any)."""
-    sc = load_or_exit(scenario)
+    with _reported(Repro("validate", str(scenario))):
+        sc = load_or_exit(scenario)
     n_threats = sum(g.count for g in sc.threats)
-    console.print(f"{scenario}: valid ({len(sc.sensors)} sensors, {len(sc.launchers)} launchers, "
-                  f"{n_threats} threats)", markup=False, highlight=False, soft_wrap=True)
+    _say(f"{scenario}: valid ({len(sc.sensors)} sensors, {len(sc.launchers)} launchers, "
+         f"{n_threats} threats)")
 
 
 @app.command()
@@ -343,19 +498,18 @@ def coverage(
     """Draw radar coverage: per radar the vertical diagram, the network map (HTML and PNG)."""
     from iadsim.sensors.coverage_views import write_coverage
 
-    sc = load_or_exit(scenario)
-    files = _or_exit(lambda: write_coverage(sc, out, rcs_m2=rcs_m2, pd=pd,
-                                            altitude_m=altitude_m))
-    console.print(f"Coverage: {files.html}, {files.data}", markup=False, highlight=False,
-                  soft_wrap=True)
-    console.print(f"PNG: {', '.join(str(p) for p in files.pngs)}", markup=False,
-                  highlight=False, soft_wrap=True)
+    with _reported(Repro("coverage", str(_scenario_path(scenario)))):
+        sc = load_or_exit(scenario)
+        files = _or_exit(lambda: write_coverage(sc, out, rcs_m2=rcs_m2, pd=pd,
+                                                altitude_m=altitude_m))
+    _say(f"Coverage: {files.html}, {files.data}")
+    _say(f"PNG: {', '.join(str(p) for p in files.pngs)}")
 
 
 @app.command()
 def example() -> None:
     """Print the bundled default scenario (commented YAML) to start your own from."""
-    typer.echo(DEFAULT_SCENARIO.read_text(encoding="utf-8"), nl=False)
+    typer.echo(_scenario_path(None).read_text(encoding="utf-8"), nl=False)
 
 
 app.add_typer(dis_app, name="dis")

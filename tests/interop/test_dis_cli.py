@@ -10,7 +10,7 @@ from opendis.PduFactory import createPdu
 from typer.testing import CliRunner
 
 from iadsim.cli import app
-from iadsim.interop.dis.stream import UdpAddress, UdpPduReceiver, iter_pdu_file
+from iadsim.interop.dis.stream import UdpAddress, UdpPduReceiver, iter_pdu_file, write_pdu_file
 from iadsim.scenario.load import DEFAULT_SCENARIO
 
 runner = CliRunner()
@@ -43,6 +43,8 @@ def test_run_dis_out_then_export_replay_and_info(tmp_path: Path) -> None:
         res = runner.invoke(app, ["dis", "replay", str(pdu), "--to",
                                   f"udp://127.0.0.1:{rx.address.port}", "--speed", "inf"])
         assert res.exit_code == 0, res.output
+        assert f"Sending to udp://127.0.0.1:{rx.address.port} from 127.0.0.1:" in res.output
+        assert f"Sent {len(records)} PDUs" in res.output
         got: list[bytes] = []
         deadline = time.monotonic() + 5.0
         while len(got) < len(records) and time.monotonic() < deadline:  # bounded wait
@@ -59,3 +61,20 @@ def test_bad_pdu_file_exits_2_naming_it(tmp_path: Path) -> None:
         res = runner.invoke(app, cmd)
         assert res.exit_code == 2
         assert "bad.pdu: not an iadsim PDU file" in res.output
+
+
+def test_info_and_replay_count_records_with_a_non_finite_time(tmp_path: Path) -> None:
+    import struct
+
+    path = tmp_path / "odd.pdu"
+    write_pdu_file(path, [(0.0, b"\x07" * 20)])
+    with open(path, "ab") as f:
+        f.write(struct.pack(">dI", float("nan"), 3) + b"abc")
+    res = runner.invoke(app, ["dis", "info", str(path)])
+    assert res.exit_code == 0 and "malformed (bad_time)" in res.output
+    with UdpPduReceiver(UdpAddress("127.0.0.1", 0)) as rx:
+        res = runner.invoke(app, ["dis", "replay", str(path), "--to",
+                                  f"udp://127.0.0.1:{rx.address.port}", "--speed", "inf", "-q"])
+    assert res.exit_code == 0, res.output
+    assert "Sent 1 PDUs" in res.output
+    assert "Skipped 1 records with a non-finite time" in res.output

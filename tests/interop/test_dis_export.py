@@ -87,18 +87,26 @@ def test_every_entity_state_round_trips_to_the_millimetre(run_tables) -> None:
     times = [t for t, _, _ in parsed]
     assert times == sorted(times)
     states = [(t, o) for t, o, _ in parsed if o.pduType == 1]
+    movers = [(t, o) for t, o in states if not 30_000 <= o.entityID.entityID < 31_000]
     truth, icpt = run_tables["truth"], run_tables["interceptors"]
-    # 1 Hz samples at 1 Hz: every sample, plus one deactivation per interceptor that left
-    assert len(states) == len(truth) + len(icpt) + 2
     samples = pd.concat([truth.assign(entity=truth["threat_id"] + 1, force=2),
                          icpt.assign(entity=icpt["interceptor_id"] + 31_000, force=1)])
     by_key = {(float(r.time_s), int(r.entity)): r for r in samples.itertuples(index=False)}
-    last_of = {int(e): g.iloc[-1] for e, g in samples.groupby("entity")}
+    # the end of each: threat 1 killed at 20 s, interceptors detonating at 20 and 24 s, threat 2
+    # still flying when the run ends at 30 s; nothing is sent after an entity's end
+    end_of = {1: 20.0, 2: 30.0, 31_000: 20.0, 31_001: 24.0}
+    finals = [(t, o) for t, o in movers if o.entityAppearance & (1 << 23)]
+    assert sorted((o.entityID.entityID, t) for t, o in finals) == sorted(end_of.items())
+    assert all(t <= end_of[o.entityID.entityID] for t, o in movers)
+    # 1 Hz samples at 1 Hz: every sample before the entity's end, plus the final one
+    expected = sum(1 for (t, e) in by_key if t < end_of[e] or (e == 2 and t == 30.0))
+    assert len(movers) == expected + len(end_of)
     worst_m = 0.0
-    for t, o in states:
+    for t, o in movers:
         assert (o.exerciseID, o.entityID.siteID, o.entityID.applicationID) == (5, 12, 34)
-        gone = o.entityAppearance == 1 << 23
-        r = last_of[o.entityID.entityID] if gone else by_key[(t, o.entityID.entityID)]
+        if o.entityAppearance & (1 << 23):
+            continue
+        r = by_key[(t, o.entityID.entityID)]
         assert o.forceId == r.force
         worst_m = max(worst_m, geodetic_error_m(o.entityLocation.x, o.entityLocation.y,
                                                 o.entityLocation.z, r.lat_deg, r.lon_deg,
@@ -112,7 +120,6 @@ def test_every_entity_state_round_trips_to_the_millimetre(run_tables) -> None:
                                               o.entityOrientation.phi]]))[0][:, 0]
         np.testing.assert_allclose(body_x, v_ecef / np.linalg.norm(v_ecef), atol=1e-6)
         assert seconds_from_timestamp(o.timestamp) == pytest.approx(t, abs=2e-6)
-        assert gone == (o.entityID.entityID >= 31_000 and t == r.time_s + 1.0)
         assert o.deadReckoningParameters.deadReckoningAlgorithm == 2
     assert worst_m < 1e-3
     marks = {o.entityID.entityID: o.marking.charactersString() for _, o in states}
@@ -120,12 +127,17 @@ def test_every_entity_state_round_trips_to_the_millimetre(run_tables) -> None:
                                    o.entityType.country, o.entityType.category,
                                    o.entityType.subcategory, o.entityType.specific,
                                    o.entityType.extra) for _, o in states}
-    assert marks[1] == "cm-raid-wes" and marks[2] == "strike-1"
+    assert marks[1] == "cm-raid-w-1" and marks[2] == "strike-1-2"
     assert types[1] == threat_entity_type("cruise_missile") == (2, 11, 0, 1, 1, 0, 0)
     assert types[2] == threat_entity_type("aircraft")
     # classes sorted long, short, spare -> subcategories 1, 2, 3
     assert types[31_000] == (2, 1, 0, 1, 1, 0, 0) and types[31_001] == (2, 1, 0, 1, 2, 0, 0)
-    assert marks[31_000] == "long-0" and marks[31_001] == "short-1"
+    assert marks[31_000] == "long-31000" and marks[31_001] == "short-31001"
+    # the launchers (sorted by name) are land platforms, there from the start to the end
+    assert marks[30_000] == "SAM-n-30000" and marks[30_001] == "SAM-s-30001"
+    assert types[30_000] == types[30_001] == (1, 1, 0, 28, 0, 0, 0)
+    site_times = [t for t, o in states if o.entityID.entityID == 30_000]
+    assert site_times == [float(k) for k in range(31)] + [30.0]  # rate mode: every second
 
 
 def test_fire_and_detonation_share_event_ids_and_say_hit_or_miss(run_tables) -> None:
@@ -153,10 +165,39 @@ def test_fire_and_detonation_share_event_ids_and_say_hit_or_miss(run_tables) -> 
                                                    site["lat_deg"], site["lon_deg"],
                                                    site["alt_m"]))
     assert fires[0][1].range == pytest.approx(expected, rel=1e-6)
-    # the Detonation is where the interceptor was last seen
-    last = run_tables["interceptors"].query("interceptor_id == 0").iloc[-1]
+    # without engagements (no miss distance) the Detonation is where the interceptor was
+    # heading: its last sample before 20 s (at 19 s) dead-reckoned one second on
+    last = run_tables["interceptors"].query("interceptor_id == 0 and time_s == 19.0").iloc[0]
+    ahead = np.array([last.east_m, last.north_m, last.up_m]) + np.array(
+        [last.vel_east_mps, last.vel_north_mps, last.vel_up_mps])
+    lat, lon, alt = enu_to_geodetic(ahead, ORIGIN)
     loc = dets[0][1].location
-    assert geodetic_error_m(loc.x, loc.y, loc.z, last.lat_deg, last.lon_deg, last.alt_m) < 1e-3
+    assert geodetic_error_m(loc.x, loc.y, loc.z, float(lat), float(lon), float(alt)) < 1e-3
+
+
+def test_detonation_is_at_the_miss_distance_from_the_target(run_tables) -> None:
+    engagements = pd.DataFrame({"interceptor_id": [0, 1], "miss_distance_m": [12.5, 400.0]})
+    parsed = _parse_all(run_pdus(**run_tables, spec=DisSpec(), engagements=engagements))
+    dets = {o.explodingEntityID.entityID: (t, o) for t, o, _ in parsed if o.pduType == 3}
+    truth = run_tables["truth"]
+    for munition, threat, miss_m in ((31_000, 0, 12.5), (31_001, 1, 400.0)):
+        t, det = dets[munition]
+        row = truth[(truth["threat_id"] == threat) & (truth["time_s"] == t)].iloc[0]
+        target = pymap3d.geodetic2ecef(row.lat_deg, row.lon_deg, row.alt_m)
+        loc = np.array([det.location.x, det.location.y, det.location.z])
+        assert np.linalg.norm(loc - np.array(target)) == pytest.approx(miss_m, abs=0.01)
+        # the munition's last Entity State is the Detonation's place and time
+        final = [o for s, o, _ in parsed if o.pduType == 1 and o.entityID.entityID == munition][-1]
+        assert final.entityAppearance == 1 << 23 and seconds_from_timestamp(
+            final.timestamp) == pytest.approx(t, abs=2e-6)
+        assert np.allclose([final.entityLocation.x, final.entityLocation.y,
+                            final.entityLocation.z], loc, atol=1e-3)
+    # the killed threat's last state: destroyed, deactivated, where it was at the kill
+    last = [o for _, o, _ in parsed if o.pduType == 1 and o.entityID.entityID == 1][-1]
+    assert last.entityAppearance == (1 << 23) | (3 << 3)
+    row = truth[(truth["threat_id"] == 0) & (truth["time_s"] == 20.0)].iloc[0]
+    assert geodetic_error_m(last.entityLocation.x, last.entityLocation.y, last.entityLocation.z,
+                            row.lat_deg, row.lon_deg, row.alt_m) < 1e-3
 
 
 def test_dead_reckoning_mode_sends_fewer_and_keeps_first_and_last(run_tables) -> None:
@@ -165,8 +206,10 @@ def test_dead_reckoning_mode_sends_fewer_and_keeps_first_and_last(run_tables) ->
     es_dr = [createPdu(d) for _, d in dr if d[2] == 1]
     assert len(es_dr) < len([1 for _, d in rate if d[2] == 1])
     # straight lines: first, every 5 s, last
-    t_threat0 = [seconds_from_timestamp(o.timestamp) for o in es_dr if o.entityID.entityID == 1]
-    assert t_threat0 == pytest.approx([0, 5, 10, 15, 20, 25, 30], abs=1e-5)
+    t_threat1 = [seconds_from_timestamp(o.timestamp) for o in es_dr if o.entityID.entityID == 2]
+    assert t_threat1 == pytest.approx([5, 10, 15, 20, 25, 30, 30], abs=1e-5)  # + the last
+    t_site = [seconds_from_timestamp(o.timestamp) for o in es_dr if o.entityID.entityID == 30_000]
+    assert t_site == pytest.approx([0, 5, 10, 15, 20, 25, 30, 30], abs=1e-5)  # heartbeats
 
 
 def test_empty_run_gives_no_pdus(run_tables) -> None:

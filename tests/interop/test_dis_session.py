@@ -10,13 +10,20 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from dis_checks import geodetic_error_m
+from dis_checks import decode_dis7, geodetic_error_m
 from opendis.PduFactory import createPdu
 
+from iadsim.interop.dis.entities import entity_marking
 from iadsim.interop.dis.enums import threat_entity_type
 from iadsim.interop.dis.export import run_pdus_from_result
 from iadsim.interop.dis.geometry import enu_vectors_to_ecef, geodetic_to_ecef
-from iadsim.interop.dis.pdu import EntityId, EntityStatePdu, decode_pdu, encode_pdu
+from iadsim.interop.dis.pdu import (
+    EntityId,
+    EntityStatePdu,
+    decode_pdu,
+    encode_pdu,
+    seconds_from_timestamp,
+)
 from iadsim.interop.dis.session import DisOptions
 from iadsim.interop.dis.stream import (
     UdpAddress,
@@ -28,6 +35,7 @@ from iadsim.scenario.load import DEFAULT_SCENARIO, scenario_from_dict
 from iadsim.scenario.model import Scenario
 from iadsim.simulation import run
 from iadsim.world.frames import enu_to_geodetic, geodetic_to_enu, scenario_origin
+from iadsim.world.threats import build_threats
 
 BANDIT = EntityId(7, 3, 42)
 
@@ -101,6 +109,9 @@ def test_dis_in_from_a_file_is_detected_tracked_engaged_and_times_out(tmp_path: 
     assert all(p.entity_id.site == sc.dis.site_id for p in states)
     fires = [p for p in pdus if type(p).__name__ == "FirePdu"]
     assert fires and all(p.target_entity_id == BANDIT for p in fires)
+    flying = set(truth["time_s"].round(3).tolist())  # the range to it at launch (0: gone)
+    ranges = [p.range_m for p in fires if round(seconds_from_timestamp(p.timestamp), 3) in flying]
+    assert ranges and all(r > 1_000.0 for r in ranges)
 
 
 @pytest.fixture(scope="module")
@@ -136,7 +147,7 @@ def test_every_pdu_of_a_run_parses_with_opendis_to_the_truth(raid_live) -> None:
                                                     o.entityLocation.z, r.lat_deg, r.lon_deg,
                                                     r.alt_m))
             name = result.threats.loc[o.entityID.entityID - 1, "name"]
-            assert o.marking.charactersString() == name[:11]
+            assert o.marking.charactersString() == entity_marking(name, o.entityID.entityID)
             assert o.forceId == 2
     assert worst_m < 1e-3
     # each threat that left the run said so: deactivated, and destroyed if killed
@@ -164,7 +175,9 @@ def test_live_dis_out_reaches_a_loopback_listener_with_every_entity(raid_live) -
     entities = {decode_pdu(d).entity_id.entity for d in got if d[2] == 1}
     flown = set((result.truth["threat_id"] + 1).tolist())
     fired = set((result.interceptors["interceptor_id"] + 31_000).tolist())
-    assert entities == flown | fired and fired
+    sites = {30_000 + k for k in range(len(_sc.launchers))} | {
+        30_500 + r for r in range(len(_sc.sensors))}
+    assert entities == flown | fired | sites and fired
 
 
 def test_pdu_file_written_by_the_cli_path(raid_live, tmp_path: Path) -> None:
@@ -204,3 +217,104 @@ def test_live_dis_in_from_another_process_over_loopback_is_engaged(tmp_path: Pat
     assert dis_in["entities"][0]["first_seen_s"] < 10.0
 
 
+
+
+def test_a_receiving_tool_can_act_on_the_stream(raid_live) -> None:
+    """The run's PDUs read by a second, independent DIS 7 decoder (``dis_checks.decode_dis7``,
+    written from the standard's byte offsets) against the world model's own truth."""
+    sc, result, _ = raid_live
+    recs = [decode_dis7(d) for _, d in run_pdus_from_result(result)]
+    origin = scenario_origin(sc)
+    world = build_threats(sc, origin)
+    site = (sc.dis.site_id, sc.dis.application_id)
+    first_s: dict[tuple[int, int, int], float] = {}
+    gone_s: dict[tuple[int, int, int], float] = {}
+    markings: dict[tuple[int, int, int], set[str]] = {}
+    fires: dict[tuple[int, int, int], dict] = {}
+    detonations = []
+    for r in recs:
+        if r["type"] == 1:
+            e = r["entity"]
+            assert e not in gone_s, f"{e} sent after its Deactivated state"
+            first_s.setdefault(e, r["time_s"])
+            markings.setdefault(e, set()).add(r["marking"])
+            if r["appearance"] & (1 << 23):
+                gone_s[e] = r["time_s"]
+        elif r["type"] == 2:
+            # every firing entity is announced, and not yet gone, before it fires
+            assert r["firing"] in first_s and r["firing"] not in gone_s, r["firing"]
+            assert first_s[r["firing"]] <= r["time_s"]
+            fires[r["event"]] = r
+        elif r["type"] == 3:
+            detonations.append(r)
+    # launchers and radars: land platforms of category 28, friendly, from 0 s to the end
+    n_l, n_r = len(sc.launchers), len(sc.sensors)
+    statics = [(*site, 30_000 + k) for k in range(n_l)] + [(*site, 30_500 + k) for k in range(n_r)]
+    for e in statics:
+        assert first_s[e] == 0.0 and gone_s[e] == pytest.approx(sc.simulation.duration_s)
+    # markings: one per entity, unique, the entity number after the last '-'
+    assert all(len(m) == 1 for m in markings.values())
+    flat = [next(iter(m)) for m in markings.values()]
+    assert len(set(flat)) == len(flat) == len(markings)
+    assert all(int(next(iter(m)).rsplit("-", 1)[1]) == e[2] for e, m in markings.items())
+    cruise = result.threats.query("type == 'cruise_missile'")["threat_id"]
+    assert len({m for m in flat if m.startswith("cruise")}) == result.truth.loc[
+        result.truth["threat_id"].isin(cruise), "threat_id"].nunique() > 11
+    # Fire and Detonation of one interceptor: same event id, same munition, same target
+    assert len(detonations) == len(result.events.query("kind in ['kill', 'miss']")) > 0
+    eng = result.engagements.set_index("interceptor_id")
+    kills = 0
+    for d in detonations:
+        f = fires[d["event"]]
+        assert (f["munition"], f["target"], f["firing"]) == (d["munition"], d["target"],
+                                                            d["firing"])
+        if d["result"] != 2:
+            continue
+        kills += 1
+        # a kill detonates within the miss distance of the target's true position then
+        tid = d["target"][2] - 1
+        lat, lon, alt = enu_to_geodetic(world.positions(d["time_s"])[tid], origin)
+        target = geodetic_to_ecef(lat, lon, alt).reshape(3)
+        miss_m = float(eng.loc[d["munition"][2] - 31_000, "miss_distance_m"])
+        assert np.linalg.norm(d["location"] - target) <= miss_m + 5.0
+    assert kills > 0
+    # ballistic missiles: constant-acceleration dead reckoning, ~gravity, not sent every second
+    bm = [r for r in recs if r["type"] == 1 and r["entity_type"][:4] == (2, 11, 0, 2)]
+    assert bm and all(r["dr_algorithm"] == 5 for r in bm)
+    live = [r for r in bm if not r["appearance"]]
+    g = np.array([np.linalg.norm(r["acceleration"]) for r in live])
+    assert np.all(np.abs(g - 9.80665) < 1.0)
+    flown_s = result.truth[result.truth["threat_id"].isin(
+        result.threats.query("type == 'ballistic_missile'")["threat_id"])].shape[0]
+    assert len(live) < 0.5 * flown_s  # fewer than one PDU per two samples
+
+
+def test_dis_in_records_with_non_finite_times_are_malformed_and_the_summary_is_strict_json(
+        tmp_path: Path) -> None:
+    import json
+    import struct
+
+    from iadsim.interop.dis.session import DisSession
+    from iadsim.world.threats import build_threats
+
+    sc = _scenario(60.0, quiet_raid=True)
+    path = tmp_path / "bad-times.pdu"
+    write_pdu_file(path, [(float(t), _bandit_pdu(sc, t)) for t in (0.0, 2.0)])
+    with open(path, "ab") as f:
+        for t in (float("nan"), float("-inf"), float("inf")):
+            data = _bandit_pdu(sc, 4.0)
+            f.write(struct.pack(">dI", t, len(data)) + data)
+    session = DisSession(sc, scenario_origin(sc), DisOptions(dis_in=str(path)))
+    session.attach(build_threats(sc, scenario_origin(sc)))
+    for t in (1.0, 2.0, 3.0, 4.0, 5.0):
+        session.before_step(t)
+    session.close()
+    report = session.report()["dis_in"]
+    assert report["malformed"] == {"bad_time": 3} and report["malformed_total"] == 3
+    assert report["entity_states_used"] == 2
+    assert report["entities"][0]["first_seen_s"] == 0.0
+
+    def refuse(name: str) -> float:
+        raise ValueError(f"non-finite number {name} in the DIS summary")
+
+    json.loads(json.dumps(report), parse_constant=refuse)  # strict JSON

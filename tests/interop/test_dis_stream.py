@@ -163,3 +163,120 @@ def test_a_live_session_is_paced_to_the_wall_clock() -> None:
     finally:
         session.close()
     assert waits == pytest.approx([0.25, 0.15, 0.15])  # t / speed on the wall clock
+
+
+def test_replay_never_exceeds_the_rate_ceiling() -> None:
+    now = [100.0]
+    waits: list[float] = []
+
+    def sleep(s: float) -> None:
+        waits.append(s)
+        now[0] += s
+
+    sent: list[bytes] = []
+    recs = [(5.0, bytes([k % 256])) for k in range(200)]  # one instant: a burst of 200
+    n = replay(recs, sent.append, speed=float("inf"), max_rate_pps=1000.0, burst=64,
+               clock=lambda: now[0], sleep=sleep)
+    assert n == 200 and len(sent) == 200
+    assert waits == pytest.approx([0.064] * 3)  # after 64, 128 and 192 PDUs: 64 / 1000 s each
+    # a slow original timing is not slowed further by the ceiling
+    now[0], waits[:] = 0.0, []
+    replay([(float(k), b"x") for k in range(130)], sent.append, speed=1.0, max_rate_pps=1000.0,
+           burst=64, clock=lambda: now[0], sleep=sleep)
+    assert waits == pytest.approx([1.0] * 129)
+    for bad in ({"max_rate_pps": 0.0}, {"burst": 0}):
+        with pytest.raises(ValueError, match="must be"):
+            replay(recs, sent.append, **bad)
+
+
+def test_unpaced_replay_reaches_a_plain_loopback_listener_whole(tmp_path: Path) -> None:
+    """``--speed inf`` of 3,000 PDUs to a listener with the system's default receive buffer (no
+    enlarged SO_RCVBUF) on its own thread: every datagram arrives (bounded in count and time)."""
+    import socket
+    import threading
+
+    n = 3000
+    path = tmp_path / "burst.pdu"
+    write_pdu_file(path, [(1.0, bytes([k % 256]) * 144) for k in range(n)])
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.settimeout(0.5)
+    got: list[int] = []
+
+    def listen() -> None:
+        deadline = time.monotonic() + 20.0
+        while len(got) < n and time.monotonic() < deadline:
+            try:
+                got.append(len(sock.recv(2048)))
+            except TimeoutError:
+                continue
+
+    listener = threading.Thread(target=listen, daemon=True)
+    listener.start()
+    try:
+        from iadsim.interop.dis.stream import replay_file
+
+        sent = replay_file(path, f"udp://127.0.0.1:{sock.getsockname()[1]}",
+                           speed=float("inf"))
+        listener.join(timeout=25.0)
+    finally:
+        sock.close()
+    assert sent == n
+    assert len(got) == n and set(got) == {144}
+
+
+def test_a_sender_binds_to_loopback_not_to_every_interface() -> None:
+    with UdpPduReceiver(LOOPBACK) as rx, UdpPduSender(rx.address) as tx:
+        assert tx.local_address.host == "127.0.0.1" and tx.local_address.port > 0
+        assert tx._sock.getsockname()[0] == "127.0.0.1"
+        assert rx._sock is not None and rx._sock.getsockname()[0] == "127.0.0.1"
+    # "udp://:port" and a bare port mean loopback too
+    assert parse_udp_address("udp://:3001").host == parse_udp_address("3001").host == "127.0.0.1"
+    # another destination: the one interface that routes there (or loopback), never 0.0.0.0
+    with UdpPduSender(UdpAddress("192.0.2.1", 3000)) as tx:  # TEST-NET-1: nothing is sent
+        assert tx.local_address.host not in ("0.0.0.0", "")
+    # an explicit bind is honoured
+    with UdpPduSender(UdpAddress("127.0.0.1", 9), bind=UdpAddress("127.0.0.1", 0)) as tx:
+        assert tx.local_address.host == "127.0.0.1"
+
+
+def test_records_with_a_non_finite_time_are_counted_and_skipped(tmp_path: Path) -> None:
+    import struct
+
+    path = tmp_path / "bad-times.pdu"
+    write_pdu_file(path, _records(3))
+    with open(path, "ab") as f:
+        for t in (float("nan"), float("-inf"), float("inf")):
+            f.write(struct.pack(">dI", t, 4) + b"abcd")
+        f.write(struct.pack(">dI", 9.0, 2) + b"ok")
+    report = PduFileReport()
+    got = list(iter_pdu_file(path, report))
+    assert [t for t, _ in got] == [0.0, 0.5, 1.0, 9.0]
+    assert report.bad_time_records == 3 and report.records == 4
+    with pytest.raises(ValueError, match="must be finite"):
+        write_pdu_file(tmp_path / "x.pdu", [(float("nan"), b"abc")])
+
+
+def test_a_session_binds_its_sockets_to_loopback_and_says_where() -> None:
+    from iadsim.interop.dis.session import DisOptions, DisSession
+    from iadsim.scenario.load import DEFAULT_SCENARIO, load_scenario
+    from iadsim.world.frames import scenario_origin
+
+    sc = load_scenario(DEFAULT_SCENARIO)
+    said: list[str] = []
+    with UdpPduReceiver(LOOPBACK) as rx:
+        rx_port = rx.address.port
+        session = DisSession(sc, scenario_origin(sc), DisOptions(
+            dis_in="udp://:0", udp_out=f"127.0.0.1:{rx_port}", announce=said.append))
+        try:
+            assert session.sender is not None and session.source is not None
+            out_host, out_port = session.sender._sock.getsockname()[:2]
+            in_sock = session.source.receiver._sock
+            assert in_sock is not None
+            in_host, in_port = in_sock.getsockname()[:2]
+        finally:
+            session.close()
+    assert out_host == in_host == "127.0.0.1"
+    assert said == [f"DIS in: listening on udp://127.0.0.1:{in_port}",
+                    f"DIS out: sending to udp://127.0.0.1:{rx_port} from "
+                    f"127.0.0.1:{out_port}"]

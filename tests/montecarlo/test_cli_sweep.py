@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -90,3 +91,47 @@ def test_sigkilled_cli_sweep_resumes_to_the_uninterrupted_tables(tmp_path: Path)
     pd.testing.assert_frame_equal(pd.read_parquet(killed / "summary.parquet"),
                                   pd.read_parquet(straight / "summary.parquet"))
     assert (killed / "summary.csv").read_text() == (straight / "summary.csv").read_text()
+
+
+def test_damaged_results_exit_2_on_report_and_are_repaired_by_resume(tmp_path: Path) -> None:
+    runner = CliRunner()
+    good, bad = tmp_path / "good", tmp_path / "bad"
+    args = ["mc", *SHORT, "--runs", "4", "--chunk-size", "2", "--backend", "serial", "-q"]
+    res = runner.invoke(app, [*args, "--out", str(good)])
+    assert res.exit_code == 0, res.output
+    shutil.copytree(good, bad)
+    first, second = sorted((bad / "replications").glob("chunk-*.parquet"))
+    shutil.copyfile(first, second)  # one chunk's file replaced by another's
+    res = runner.invoke(app, ["report", str(bad)])
+    assert res.exit_code == 2
+    assert res.output.strip() == (
+        f"{second}: content differs from the sha256 recorded in manifest.json (changed, "
+        f"truncated or replaced after it was written); --resume will move it aside and "
+        f"recompute replications 2-3 of point 0")
+    assert not (bad / "report.html").exists()
+    res = runner.invoke(app, [*args, "--out", str(bad), "--resume"])
+    assert res.exit_code == 0, res.output
+    assert f"moved to {bad / 'quarantine' / second.name}; recomputing" in res.output
+    assert "2 run now, 2 already stored" in " ".join(res.output.split())
+    _same_tables(good, bad)
+    manifest = bad / "manifest.json"
+    manifest.write_text(manifest.read_text()[:100])  # a truncated manifest
+    res = runner.invoke(app, ["report", str(bad)])
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    assert len(res.output.strip().splitlines()) == 1
+    assert res.output.startswith(f"{manifest}: is damaged (JSONDecodeError")
+    assert "with --resume to rebuild it" in res.output
+    res = runner.invoke(app, [*args, "--out", str(bad), "--resume"])
+    assert res.exit_code == 0, res.output
+    assert f"warning: {manifest} is damaged" in res.output
+    assert "0 run now, 4 already stored" in " ".join(res.output.split())
+    _same_tables(good, bad)
+    res = runner.invoke(app, ["report", str(bad)])
+    assert res.exit_code == 0, res.output
+
+
+def _same_tables(a: Path, b: Path) -> None:
+    ta, tb = (pd.read_parquet(p / "replications").sort_values(["point", "replication"])
+              .drop(columns="wall_time_s").reset_index(drop=True) for p in (a, b))
+    pd.testing.assert_frame_equal(ta, tb)
+    assert (a / "summary.csv").read_text() == (b / "summary.csv").read_text()

@@ -98,7 +98,20 @@ class Browser:
                     raise RuntimeError(f"{method}: {reply['error']}")
                 return reply.get("result", {})
             if "method" in reply:
-                self.events.append(reply)
+                self._keep(reply)
+
+    def _keep(self, event: dict[str, Any]) -> None:
+        """Keep an event; dismiss a JavaScript dialog at once so the page cannot block."""
+        self.events.append(event)
+        if event["method"] == "Page.javascriptDialogOpening":
+            self.ws.send(json.dumps({"id": next(self._ids), "sessionId": self.session,
+                                     "method": "Page.handleJavaScriptDialog",
+                                     "params": {"accept": False}}))
+
+    def dialogs(self) -> list[str]:
+        """Messages of every alert/confirm/prompt the page opened (each dismissed)."""
+        return [e["params"].get("message", "") for e in self.events
+                if e["method"] == "Page.javascriptDialogOpening"]
 
     def wait_for_event(self, method: str) -> dict[str, Any]:
         """Block until an event named ``method`` has arrived (or was already kept)."""
@@ -109,7 +122,7 @@ class Browser:
         while time.monotonic() < deadline:
             reply = json.loads(self.ws.recv())
             if "method" in reply:
-                self.events.append(reply)
+                self._keep(reply)
                 if reply["method"] == method:
                     return reply
         raise TimeoutError(method)

@@ -1,9 +1,12 @@
-"""End-to-end test of the HTML report in a real headless Chromium (DevTools protocol).
+"""End-to-end test of the HTML pages in a real headless Chromium (DevTools protocol).
 
-A small real run (the default scenario, shortened, with a hostile scenario name) is written and
-reported; the page is opened from disk and must log no console error, make no network request,
-draw every figure, answer a click on the time slider by changing the replay frame, show the
-scenario name as text, and produce a screenshot that is not blank.
+A small real run (the default scenario, shortened, with script in every name field: scenario,
+assets, radars, interceptor classes, launchers, threats) is written and reported; the page is
+opened from disk and must log no console error, make no network request, draw every figure,
+answer a click on the time slider by changing the replay frame, show the names as text, and
+produce a screenshot that is not blank. The other page kinds (a sweep report whose swept values
+are hostile names, the ``iadsim coverage`` page) are loaded from the same hostile scenario: no
+script of a name runs (``window.__pwned`` stays undefined, no dialog opens) on any of them.
 
 Skips when no Chromium is installed, except under CI (``CI`` set), where it must run:
 ``.ci/run`` installs Debian's ``chromium``.
@@ -23,6 +26,7 @@ import yaml
 websocket = pytest.importorskip("websocket")
 from PIL import Image  # noqa: E402
 from report_browser import Browser, find_chromium  # noqa: E402
+from report_fakes import HOSTILE, fake_replicate, hostile_names  # noqa: E402
 
 from iadsim.reports import build_report  # noqa: E402
 from iadsim.scenario.load import DEFAULT_SCENARIO, scenario_from_dict  # noqa: E402
@@ -34,7 +38,7 @@ if CHROMIUM is None:
                            "(apt-get install -y chromium)")
     pytest.skip("no chromium/chrome binary found", allow_module_level=True)
 
-NAME = 'Coastal <script>window.__pwned = 1</script> & "friends"'
+NAME = f'Coastal {HOSTILE} & "friends"'
 FIGURES = ("fig-replay", "fig-timeline", "fig-tracking", "fig-outcome", "fig-threats")
 
 FINGERPRINT_JS = """
@@ -48,19 +52,26 @@ FINGERPRINT_JS = """
 """
 
 
-@pytest.fixture(scope="module")
-def report_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A real, small run: the default scenario cut to 300 s and two threats per group."""
-    from iadsim.simulation import run
-
+def hostile_data() -> dict:
+    """The default scenario cut to 300 s and two threats per group, script in every name."""
     data = yaml.safe_load(DEFAULT_SCENARIO.read_text(encoding="utf-8"))
-    data["name"] = NAME
     data["simulation"]["duration_s"] = 300
     for group in data["threats"]:
         group["count"] = min(group["count"], 2)
         group["launch_time_s"] = min(group.get("launch_time_s", 0), 60)
+    data = hostile_names(data)
+    data["name"] = NAME
+    return data
+
+
+@pytest.fixture(scope="module")
+def report_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real, small run of the hostile scenario, reported."""
+    from iadsim.simulation import run
+
     out = tmp_path_factory.mktemp("browser-run")
-    run(scenario_from_dict(data), out_dir=out)
+    result = run(scenario_from_dict(hostile_data()), out_dir=out)
+    assert result.summary["rounds_total"] > 0  # launchers and classes reach the page
     return build_report(out).html
 
 
@@ -147,3 +158,57 @@ def test_scenario_name_shows_as_text(page: Browser) -> None:
     # plotly.js, one JSON block per figure, the config and the boot script: nothing injected
     assert page.evaluate("document.scripts.length") == 1 + len(FIGURES) + 2
     assert page.console_errors() == []
+
+
+def assert_inert(page: Browser) -> None:
+    """No script written in a name ran: no flag, no dialog, no injected element or handler."""
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    assert page.dialogs() == []
+    assert page.evaluate("document.querySelectorAll('img, [onerror], [onload]').length") == 0
+    assert page.console_errors() == []
+
+
+def test_no_name_runs_script_in_the_run_report(page: Browser) -> None:
+    text = page.evaluate("document.body.innerText")
+    assert "onerror" in text  # the hostile names are on the page, as text
+    assert_inert(page)
+
+
+@pytest.fixture(scope="module")
+def hostile_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("hostile") / "hostile.yaml"
+    path.write_text(yaml.safe_dump(hostile_data()), encoding="utf-8")
+    return path
+
+
+def test_no_name_runs_script_in_the_sweep_report(hostile_file: Path, tmp_path: Path) -> None:
+    from iadsim.montecarlo.sweep import run_sweep
+
+    values = ",".join(f"L{k}{HOSTILE}" for k in range(2))
+    out = tmp_path / "sweep"
+    run_sweep(hostile_file, runs=4, out_dir=out, backend="serial", replicate=fake_replicate,
+              sets=[f"launchers[0].name={values}", "threats[2].count=1,2"])
+    html = build_report(out).html
+    with Browser(CHROMIUM) as browser:  # type: ignore[arg-type]
+        browser.open(html)
+        assert browser.evaluate("window.iadsimReady") >= 3
+        text = browser.evaluate("document.body.innerText")
+        assert "L1<img" in text or "L1<img" in browser.evaluate(
+            "Array.from(document.querySelectorAll('svg text')).map(t => t.textContent).join()")
+        assert_inert(browser)
+
+
+def test_no_name_runs_script_in_the_coverage_page(hostile_file: Path, tmp_path: Path) -> None:
+    from iadsim.scenario.load import load_scenario
+    from iadsim.sensors.coverage_views import write_coverage
+
+    files = write_coverage(load_scenario(hostile_file), tmp_path, png=False)
+    with Browser(CHROMIUM) as browser:  # type: ignore[arg-type]
+        browser.open(files.html)
+        assert browser.evaluate("window.iadsimReady") == 3  # two radars and the map
+        assert browser.evaluate("document.querySelector('header h1').textContent").startswith(
+            NAME)
+        labels = browser.evaluate("Array.from(document.querySelectorAll("
+                                  "'svg text, .annotation-text')).map(t => t.textContent)")
+        assert any(label.startswith("city<img src=x") for label in labels)  # asset, as text
+        assert_inert(browser)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import write_run_folder
+from report_fakes import write_run_folder
 
 from iadsim.reports.load import read_run
 from iadsim.reports.outcome_tables import (
@@ -43,3 +43,17 @@ def test_names_in_tables_are_escaped(tmp_path: Path) -> None:
     values = [str(v) for col in fig.data[0].cells.values for v in col]
     assert "&lt;b&gt;x&lt;/b&gt;-0" in values and "a&amp;b" in values
     assert not any("<b>" in v for v in values)
+
+
+def test_outcome_table_is_tall_enough_for_every_threat(run_dir: Path) -> None:
+    """61 threats: every row is drawn (a PNG cannot scroll), at the table's own row height."""
+    import pandas as pd
+
+    threats = pd.read_parquet(run_dir / "threats.parquet")
+    many = pd.concat([threats] * 16, ignore_index=True).head(61)
+    many["threat_id"] = range(61)
+    many.to_parquet(run_dir / "threats.parquet")
+    fig = build_outcome_table(read_run(run_dir))
+    assert len(fig.data[0].cells.values[0]) == 61
+    header_and_margins_px = 110
+    assert fig.layout.height >= header_and_margins_px + 61 * fig.data[0].cells.height

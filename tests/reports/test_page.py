@@ -8,8 +8,8 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 import pytest
-from conftest import write_run_folder
 from plotly.offline import get_plotlyjs
+from report_fakes import write_run_folder
 
 from iadsim.errors import InputDataError
 from iadsim.reports import build_report

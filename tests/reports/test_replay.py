@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pymap3d
 import pytest
-from conftest import write_run_folder
+from report_fakes import write_run_folder
 
 from iadsim.reports.common import horizon_range_m, snap_rows
 from iadsim.reports.load import read_run

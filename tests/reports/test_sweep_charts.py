@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import write_sweep_folder
+from report_fakes import write_sweep_folder
 
 from iadsim.errors import InputDataError
 from iadsim.reports.sweep_charts import (
@@ -68,6 +70,25 @@ def test_one_point_gets_histograms(tmp_path: Path) -> None:
 def test_unexpected_summary_is_reported(tmp_path: Path, sweep_dir: Path) -> None:
     broken = pd.read_parquet(sweep_dir / "summary.parquet").drop(columns="p_any_leaker_low")
     broken.to_parquet(sweep_dir / "summary.parquet")
+    with pytest.raises(InputDataError, match=r"summary\.parquet: differs from the checksum"):
+        read_sweep(sweep_dir)
+    # a manifest that agrees with the edited file: the column check still names the column
+    manifest = json.loads((sweep_dir / "manifest.json").read_text())
+    manifest["outputs"]["summary.parquet"] = hashlib.sha256(
+        (sweep_dir / "summary.parquet").read_bytes()).hexdigest()
+    (sweep_dir / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(InputDataError,
                        match=r"summary\.parquet: missing column 'p_any_leaker_low'"):
         read_sweep(sweep_dir)
+
+
+def test_distribution_note_matches_what_is_drawn(tmp_path: Path) -> None:
+    one = build_sweep_page(write_sweep_folder(tmp_path / "one", [], runs=6))
+    [fig] = one.sections[0].figures.values()
+    assert {t.type for t in fig.data} == {"histogram"}
+    assert "histogram" in one.sections[0].note and "box" not in one.sections[0].note
+    many = build_sweep_page(write_sweep_folder(tmp_path / "many", ["threats[2].count=5,20"],
+                                               runs=6))
+    [fig] = many.sections[0].figures.values()
+    assert {t.type for t in fig.data} == {"box"}
+    assert "box" in many.sections[0].note

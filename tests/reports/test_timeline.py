@@ -81,3 +81,12 @@ def test_idle_launchers_get_a_row(run_dir: Path) -> None:
     run = type(run)(**{**{f: getattr(run, f) for f in run.__slots__}, "scenario": scenario})
     fig = build_timeline(run)
     assert list(fig.layout.yaxis.categoryarray) == ["L1 · ch 2", "L1 · ch 1", "A0 · idle"]
+
+
+def test_launches_without_any_result_yet(run_dir: Path) -> None:
+    """A run cut short: rounds in flight, no kill or miss anywhere (the ends table is empty)."""
+    events = pd.read_parquet(run_dir / "events.parquet")
+    events[~events.kind.isin(["kill", "miss"])].to_parquet(run_dir / "events.parquet")
+    table = engagements(read_run(run_dir)).table
+    assert table.result.tolist() == ["open", "open", "open"]
+    assert table.end_s.tolist() == [120.0, 130.0, 150.0]  # the interceptors' last samples

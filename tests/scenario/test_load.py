@@ -142,3 +142,182 @@ def test_field_and_cross_field_problems_reported_together(scenario_data: dict[st
     assert "sensors[0].min_elevation_deg must be < sensors[0].max_elevation_deg" in text
     assert "sensors[1].max_range_m must be > 0.0 (got -1.0)" in text
     assert len(info.value.problems) == 4  # no follow-on line about sensors[1].min_range_m
+
+
+# -- strict, finite numbers -------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("edit", "pattern"),
+    [
+        (lambda d: d["threats"][0].update(count=True),
+         r"threats\[0\]\.count must be an integer \(got True\)"),
+        (lambda d: d["threats"][0].update(count="20"),
+         r"threats\[0\]\.count must be an integer \(got '20'\)"),
+        (lambda d: d["threats"][0].update(count=20.0),
+         r"threats\[0\]\.count must be an integer \(got 20\.0\)"),
+        (lambda d: d["threats"][0].update(speed_mps=False),
+         r"threats\[0\]\.speed_mps must be a number \(got False\)"),
+        (lambda d: d["sensors"][0].update(max_range_m="4e5"),
+         r"sensors\[0\]\.max_range_m must be a number \(got '4e5'\)"),
+        (lambda d: d["sensors"][0].update(swerling=True),
+         r"sensors\[0\]\.swerling must be a number, not true or false \(got True\)"),
+        (lambda d: d["threats"][0].update(speed_mps=float("nan")),
+         r"threats\[0\]\.speed_mps must be a finite number \(got nan\)"),
+        # fields with only a lower bound
+        (lambda d: d["defended_assets"][0].update(radius_m=float("inf")),
+         r"defended_assets\[0\]\.radius_m must be a finite number \(got inf\)"),
+        (lambda d: d["sensors"][0].update(range_sigma_m=float("inf")),
+         r"sensors\[0\]\.range_sigma_m must be a finite number \(got inf\)"),
+        (lambda d: d.update(tracking={"clutter_density_per_m3": float("nan")}),
+         r"tracking\.clutter_density_per_m3 must be a finite number \(got nan\)"),
+        (lambda d: d["launchers"][0].update(reload_time_s=1e308),
+         r"launchers\[0\]\.reload_time_s must be a number of magnitude <= 1e\+12 \(got 1e\+308\)"),
+        (lambda d: d["command"].update(threat_cost={"uav": 1e300}),
+         r"command\.threat_cost must be a number of magnitude <= 1e\+12 \(got a dict: "),
+        (lambda d: d["defended_assets"][0].update(radius_m=1e300),
+         r"defended_assets\[0\]\.radius_m must be <= 1000000\.0 \(got 1e\+300\)"),
+        (lambda d: d["threats"][0].update(launch_time_s=1e20),
+         r"threats\[0\]\.launch_time_s must be <= 86400\.0"),
+        (lambda d: d["simulation"].update(seed=2**64),
+         r"simulation\.seed must be <= 9223372036854775807 \(got 18446744073709551616\)"),
+        (lambda d: d["defended_assets"][0].update(radius_m=10**400),
+         r"defended_assets\[0\]\.radius_m must be a number \(got 1000"),
+    ],
+)
+def test_numbers_are_strict_and_finite(scenario_data: dict[str, Any], edit: Any,
+                                       pattern: str) -> None:
+    edit(scenario_data)
+    assert re.search(pattern, problems(scenario_data))
+
+
+def test_integers_are_numbers_where_floats_are_asked(scenario_data: dict[str, Any]) -> None:
+    scenario_data["sensors"][0]["max_range_m"] = 400000
+    assert scenario_from_dict(scenario_data).sensors[0].max_range_m == 400000.0
+
+
+def test_a_misspelt_section_is_echoed_short(scenario_data: dict[str, Any]) -> None:
+    scenario_data["threatz"] = scenario_data.pop("threats")
+    text = problems(scenario_data)
+    assert "raid.yaml: threats is required" in text
+    (line,) = [x for x in text.splitlines() if "threatz" in x]
+    assert re.search(r"threatz is not a known field \(check the spelling\) "
+                     r"\(got a list: \[\{", line)
+    assert len(line) < 160
+
+
+def test_a_long_string_is_echoed_short(scenario_data: dict[str, Any]) -> None:
+    scenario_data["threats"][0]["aim"] = "x" * 100_000
+    (line,) = problems(scenario_data).splitlines()
+    assert "threats[0].aim names an unknown defended asset" in line and len(line) < 200
+
+
+# -- cross-field rules on lists holding the wrong things ---------------------------------------
+
+@pytest.mark.parametrize(
+    ("edit", "pattern"),
+    [
+        (lambda d: d["launchers"][0].update(name={"a": 1}),
+         r"^raid\.yaml: launchers\[0\]\.name must be a string \(got a dict: \{'a': 1\}\)$"),
+        (lambda d: d["sensors"][1].update(name=["x"]),
+         r"^raid\.yaml: sensors\[1\]\.name must be a string \(got a list: \['x'\]\)$"),
+        (lambda d: d["defended_assets"][0].update(name={"x": 1}),
+         r"^raid\.yaml: defended_assets\[0\]\.name must be a string \(got a dict: \{'x': 1\}\)$"),
+        (lambda d: d["threats"][0].update(aim=["city"]),
+         r"^raid\.yaml: threats\[0\]\.aim must be a string \(got a list: \['city'\]\)$"),
+        (lambda d: d["launchers"].append(["not", "a", "launcher"]),
+         r"^raid\.yaml: launchers\[\d+\] must be a mapping of fields \(got a list: "),
+        (lambda d: d.update({5: 1}), r"^raid\.yaml: \(top level\) keys must be strings \(got 5\)$"),
+    ],
+)
+def test_lists_holding_the_wrong_type_are_one_problem(scenario_data: dict[str, Any], edit: Any,
+                                                      pattern: str) -> None:
+    edit(scenario_data)
+    assert re.search(pattern, problems(scenario_data))
+
+
+def test_interceptor_classes_keyed_by_a_number(scenario_data: dict[str, Any]) -> None:
+    scenario_data["interceptors"][1] = scenario_data["interceptors"]["long"]
+    assert "interceptors[1] (a key) must be a string (got 1)" in problems(scenario_data)
+
+
+# -- radar rules naming both fields -------------------------------------------------------------
+
+def test_pfa_above_the_reference_pd_names_both_fields(scenario_data: dict[str, Any]) -> None:
+    scenario_data["sensors"][0]["pfa"] = 0.6  # reference_pd left at its default, 0.5
+    assert re.search(r"^raid\.yaml: sensors\[0\]\.reference_pd must be > sensors\[0\]\.pfa: .* "
+                     r"\(got reference_pd=0\.5 <= pfa=0\.6\)$", problems(scenario_data))
+
+
+def test_pfa_of_a_physical_radar_is_not_held_to_reference_pd(
+        scenario_data: dict[str, Any]) -> None:
+    assert "peak_power_w" in scenario_data["sensors"][1]
+    scenario_data["sensors"][1]["pfa"] = 0.6
+    scenario_data["sensors"][1]["false_alarms_per_scan"] = 10.0  # else pfa x cells is refused
+    assert scenario_from_dict(scenario_data).sensors[1].pfa == 0.6
+
+
+def test_range_sigma_must_be_sane_for_the_radar_range(scenario_data: dict[str, Any]) -> None:
+    scenario_data["sensors"][0]["range_sigma_m"] = 30_000.0  # max_range_m 400 km
+    assert re.search(r"sensors\[0\]\.range_sigma_m must be <= 1% of sensors\[0\]\.max_range_m "
+                     r"\(got 30000\.0 > 4000\.0\)", problems(scenario_data))
+    scenario_data["sensors"][0]["range_sigma_m"] = 4000.0
+    scenario_from_dict(scenario_data)
+
+
+# -- the files a pre-stop check runs through `iadsim validate` ---------------------------------
+
+def _laughs() -> str:
+    lines = ["l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    lines += [f"l{k}: &l{k} [{', '.join([f'*l{k - 1}'] * 9)}]" for k in range(1, 9)]
+    return "\n".join([*lines, "tracking: *l8", ""])
+
+
+BAD_FILES = {
+    "latin1": (b"name: caf\xe9\n", r"not UTF-8 text \(line 1, column 10, byte offset 9: 0xe9\)"),
+    "laughs": (_laughs().encode(), r"holds more than 250000 values once aliases are expanded"),
+    "second_name": (DEFAULT_SCENARIO.read_bytes() + b"\nname: again\n",
+                    r": name is given twice \(line \d+ and line \d+\)"),
+    "brackets": (b"a: " + b"[" * 5000 + b"]" * 5000 + b"\n",
+                 r": a(\[0\])+.*nested deeper than 32 levels"),
+}
+
+
+@pytest.mark.parametrize("command", ["validate", "run"])
+@pytest.mark.parametrize("name", sorted(BAD_FILES))
+def test_cli_bad_files_exit_2_with_one_line(tmp_path: Path, name: str, command: str) -> None:
+    content, pattern = BAD_FILES[name]
+    bad = tmp_path / f"{name}.yaml"
+    bad.write_bytes(content)
+    args = [command, str(bad)] + (["--out", str(tmp_path / "out"), "--quiet"]
+                                  if command == "run" else [])
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 2, res.output
+    assert "Traceback" not in res.output
+    (line,) = res.output.strip().splitlines()
+    assert line.startswith(f"{bad}: ") and re.search(pattern, line)
+
+
+def test_denormal_numbers_are_refused(scenario_data: dict[str, Any]) -> None:
+    scenario_data["threats"][0]["rcs_m2"] = 5e-324
+    scenario_data["sensors"][0]["min_elevation_deg"] = -1e-200
+    text = problems(scenario_data)
+    assert "threats[0].rcs_m2 must be 0 or a number of magnitude >= 1e-30 (got 5e-324)" in text
+    assert "sensors[0].min_elevation_deg must be 0 or a number of magnitude >= 1e-30" in text
+
+
+def test_a_step_too_fine_to_run_is_refused(scenario_data: dict[str, Any]) -> None:
+    scenario_data["simulation"]["step_s"] = 1e-9  # 9e11 steps for 900 s
+    assert "simulation.step_s must be >= 0.01 (got 1e-09)" in problems(scenario_data)
+
+
+@pytest.mark.parametrize(("path", "reason"), [
+    ("a\0b.csv", "embedded null byte"),
+    ("~nosuchuser-iadsim/x.csv", "Could not determine home directory"),
+    ("x" * 5_000 + ".csv", "File name too long"),
+])
+def test_unreadable_trajectory_paths_are_one_problem(scenario_data: dict[str, Any], path: str,
+                                                     reason: str) -> None:
+    scenario_data["threats"][0]["trajectory_file"] = path
+    (line,) = problems(scenario_data).splitlines()
+    assert line.startswith(f"raid.yaml: threats[0].trajectory_file cannot be read ({reason}")
+    assert len(line) < 200

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from plotly.offline import get_plotlyjs
 from typer.testing import CliRunner
 
 from iadsim.cli import app
@@ -70,3 +72,53 @@ def test_cli_coverage(tmp_path: Path) -> None:
     assert (tmp_path / "coverage.html").exists() and (tmp_path / "map_3000m.png").exists()
     bad = CliRunner().invoke(app, ["coverage", "--pd", "2", "--out", str(tmp_path)])
     assert bad.exit_code == 2
+
+
+def test_coverage_page_escapes_names_and_draws_coast_and_assets(
+    scenario_data: dict[str, Any], tmp_path: Path
+) -> None:
+    data = copy.deepcopy(scenario_data)
+    evil = '<img src=x onerror=alert(1)> $\\frac{1}{0}$ $'
+    data["name"] = evil
+    data["sensors"][0]["name"] = f"radar {evil}"
+    old = data["defended_assets"][0]["name"]
+    data["defended_assets"][0]["name"] = f"{old} {evil}"
+    for group in data["threats"]:
+        if group.get("aim") == old:
+            group["aim"] = f"{old} {evil}"
+    files = write_coverage(scenario_from_dict(data), tmp_path, altitude_m=1000.0)
+    page = files.html.read_text()
+    assert "<img" not in page.replace(get_plotlyjs(), "")
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page  # the title, as text
+    assert "Content-Security-Policy" in page
+    figure = json.loads(re.search(r'id="fig-map-json">(.*?)</script>', page, re.S).group(1))
+    traces = {t.get("name"): t for t in figure["data"]}
+    assert {"coastline", "border", "defended assets"} <= set(traces)
+    label = f"{old} &lt;img src=x onerror=alert(1)&gt;"
+    assert label in traces["defended assets"]["hovertext"][0]
+    assert label in figure["layout"]["annotations"][0]["text"]
+    assert figure["layout"]["legend"]["orientation"] == "h"  # below the map, not under the bar
+    assert len(files.pngs) == len(data["sensors"]) + 1  # matplotlib drew the "$" literally
+
+
+def test_map_overlay_puts_assets_and_coast_where_they_are(default_scenario: Any) -> None:
+    import pymap3d
+
+    from iadsim.sensors.coverage_views import map_overlay
+    from iadsim.world.frames import scenario_origin
+
+    _, _, network = coverage_of(default_scenario, rcs_m2=1.0, pd=0.5, altitude_m=1000.0)
+    overlay = map_overlay(default_scenario, network)
+    o = scenario_origin(default_scenario)
+    for name, e, n, asset in zip(overlay.asset_names, overlay.asset_east_km,
+                                 overlay.asset_north_km, default_scenario.defended_assets,
+                                 strict=True):
+        ref = pymap3d.geodetic2enu(asset.position.lat_deg, asset.position.lon_deg, 0.0,
+                                   o.lat_deg, o.lon_deg, o.alt_m)
+        assert name == asset.name
+        assert (e, n) == pytest.approx((ref[0] / 1e3, ref[1] / 1e3), abs=1e-6)
+    # the Ligurian coast passes within a few km of the city (44.41 N, 8.93 E)
+    coast = np.hypot(overlay.coast_east_km - overlay.asset_east_km[0],
+                     overlay.coast_north_km - overlay.asset_north_km[0])
+    assert np.nanmin(coast) < 5.0
+    assert np.isfinite(overlay.coast_east_km).sum() > 100

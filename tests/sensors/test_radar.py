@@ -400,8 +400,13 @@ def test_extreme_valid_accuracies_and_reference_points_run(
 
     d = copy.deepcopy(scenario_data)
     d["simulation"]["duration_s"] = 20.0
+    sc = scenario_from_dict(d)
     d["sensors"][0].update(change)
-    result = run(scenario_from_dict(d), keep_trajectories=False)  # used to raise
+    with pytest.raises(ScenarioError, match=r"sensors\[0\]\.(range_sigma_m|reference_range_m)"):
+        scenario_from_dict(d)  # validation refuses these values now (the 1% and 1e12 rules) ...
+    extreme = sc.sensors[0].model_copy(update=change)  # ... and the run-time code stays robust
+    sc = sc.model_copy(update={"sensors": [extreme, *sc.sensors[1:]]})
+    result = run(sc, keep_trajectories=False)  # used to raise
     assert result.summary["threat_count"] == 61
 
 

@@ -10,7 +10,8 @@ number of workers or the order of completion.
 * ``processes`` (default): a ``ProcessPoolExecutor`` (spawn start method); the ``Work`` goes to
   each worker once, through the pool initializer. A worker that dies breaks the pool: the
   unfinished chunks are retried in a new pool, up to ``retries`` times.
-* ``dask``: a ``LocalCluster`` of ``workers`` single-threaded worker processes, or the existing
+* ``dask``: a ``LocalCluster`` of ``workers`` single-threaded worker processes (scheduler,
+  workers and dashboard listening on loopback only, see :func:`local_cluster`), or the existing
   cluster at ``scheduler``. The ``Work`` is scattered to every worker once
   (``broadcast=True``); chunks are tasks, retried on error, and rescheduled by Dask when the
   worker running them is lost.
@@ -18,6 +19,7 @@ number of workers or the order of completion.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -38,6 +40,7 @@ from iadsim.montecarlo.seeds import seed_fingerprint
 from iadsim.montecarlo.store import Chunk
 
 Replicate = Callable[[SweepPoint, int], dict[str, Any]]
+LOOPBACK = "127.0.0.1"
 """``replicate(point, k) -> row``: run replication ``k`` of ``point`` and return its metrics."""
 
 OnDone = Callable[[Chunk, pd.DataFrame], None]
@@ -210,29 +213,52 @@ def _terminate(pool: ProcessPoolExecutor) -> None:
 def _execute_dask(work: Work, chunks: Sequence[Chunk], on_done: OnDone, workers: int,
                   scheduler: str | None, retries: int) -> None:
     try:
-        from dask.distributed import Client, LocalCluster, as_completed
+        from dask.distributed import Client, as_completed
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise RuntimeError(
             "the dask backend needs dask[distributed]: pip install 'iadsim[dask]'"
         ) from exc
-    cluster = None
-    if scheduler is None:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=":0")  # a free port: never "port in use"
-        client = Client(cluster)
-    else:
+    with contextlib.ExitStack() as stack:
+        if scheduler is None:
+            scheduler = stack.enter_context(local_cluster(workers)).scheduler_address
         client = Client(scheduler)
-    futures = []
+        futures = []
+        try:
+            [shared] = client.scatter([work], broadcast=True, hash=False)
+            futures = [client.submit(run_chunk, shared, chunk, pure=False, retries=retries)
+                       for chunk in chunks]
+            by_key = {f.key: chunk for f, chunk in zip(futures, chunks, strict=True)}
+            for future, rows in as_completed(futures, with_results=True):
+                on_done(by_key[future.key], rows)
+        finally:
+            for future in futures:
+                future.cancel()
+            client.close()
+
+
+@contextmanager
+def local_cluster(workers: int, *, host: str = LOOPBACK,
+                  dashboard_address: str | None = None) -> Iterator[Any]:
+    """A Dask ``LocalCluster`` of ``workers`` single-threaded processes, closed on exit.
+
+    Parameters
+    ----------
+    host
+        Address the scheduler, the workers (and their nannies) listen on: loopback unless the
+        user asks for another one (the dashboard has no authentication).
+    dashboard_address
+        ``HOST:PORT`` of the scheduler's HTTP server (the dashboard with bokeh installed, health
+        and metrics endpoints; Dask starts it even when told not to, on ``:8787``); default
+        ``host`` on a free port.
+    """
+    from dask.distributed import LocalCluster
+
+    if not dashboard_address:
+        dashboard_address = f"{host}:0"  # a free port: never "port in use"
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host=host,
+                           dashboard_address=dashboard_address)
     try:
-        [shared] = client.scatter([work], broadcast=True, hash=False)
-        futures = [client.submit(run_chunk, shared, chunk, pure=False, retries=retries)
-                   for chunk in chunks]
-        by_key = {f.key: chunk for f, chunk in zip(futures, chunks, strict=True)}
-        for future, rows in as_completed(futures, with_results=True):
-            on_done(by_key[future.key], rows)
+        yield cluster
     finally:
-        for future in futures:
-            future.cancel()
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        cluster.close()
+

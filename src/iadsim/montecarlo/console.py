@@ -25,6 +25,7 @@ from rich.table import Table
 from rich.text import Text
 
 from iadsim.montecarlo.sweep import SweepResult
+from iadsim.terminal import literal
 
 
 class RateColumn(ProgressColumn):
@@ -80,19 +81,20 @@ def varying(params: list[str], table: pd.DataFrame) -> list[str]:
     return [p for p in params if table[p].nunique(dropna=False) > 1]
 
 
-def _num(x: float) -> str:
-    return "?" if math.isnan(x) else f"{x:.1f}"
+def _bound(x: float, raid_size_max: float) -> str:
+    """A band end; NaN means the Wilson bound never reaches the level inside the swept sizes."""
+    return f"> {raid_size_max:g}" if math.isnan(x) else f"{x:.1f}"
 
 
 def summary_table(result: SweepResult) -> Table:
     """Per sweep point: the swept values, runs, P(any leaker) and means with 95% intervals."""
     s = result.summary
-    table = Table(title=f"{result.points[0].scenario.name}: {len(result.points)} point(s), "
-                        f"95% intervals (Wilson for P, Student t for means)")
+    table = Table(title=literal(f"{result.points[0].scenario.name}: {len(result.points)} "
+                                f"point(s), 95% intervals (Wilson for P, Student t for means)"))
     table.add_column("point", justify="right")
     swept = varying(result.params, s)
     for p in swept:
-        table.add_column(p)
+        table.add_column(literal(p))
     table.add_column("runs", justify="right")
     table.add_column("P(any leaker)", justify="right")
     metrics = [("leakers", "leakers"), ("kills", "kills"), ("rounds_total", "rounds"),
@@ -101,7 +103,7 @@ def summary_table(result: SweepResult) -> Table:
     for _, label in metrics:
         table.add_column(label, justify="right")
     for row in s.to_dict("records"):
-        cells = [str(row["point"]), *(str(row[p]) for p in swept), str(row["runs"]),
+        cells = [str(row["point"]), *(literal(row[p]) for p in swept), str(row["runs"]),
                  _ci(row["p_any_leaker"], row["p_any_leaker_low"], row["p_any_leaker_high"])]
         cells += [_ci(row[f"{m}_mean"], row[f"{m}_low"], row[f"{m}_high"], 1)
                   for m, _ in metrics]
@@ -114,10 +116,14 @@ def saturation_table(saturation: pd.DataFrame, params: list[str]) -> Table | Non
     if saturation.empty:
         return None
     level = float(saturation["level"].iloc[0])
-    table = Table(title=f"Saturation: raid size where P(any leaker) reaches {level:g}")
+    table = Table(
+        title=f"Saturation: raid size where P(any leaker) reaches {level:g}",
+        caption="band: where the upper .. lower Wilson 95% bound of P(any leaker) reaches the "
+                "level; '> N': not reached inside the swept raid sizes (up to N)",
+        caption_justify="left")
     others = varying([p for p in params if p in saturation.columns], saturation)
     for p in others:
-        table.add_column(p)
+        table.add_column(literal(p))
     table.add_column("raid sizes swept", justify="right")
     table.add_column("saturation raid size", justify="right")
     table.add_column("band (Wilson)", justify="right")
@@ -130,7 +136,7 @@ def saturation_table(saturation: pd.DataFrame, params: list[str]) -> Table | Non
         else:
             sat = f"{x:.1f}"
         lo, hi = row["saturation_low"], row["saturation_high"]
-        band = f"{_num(lo)} .. {_num(hi)}"
-        table.add_row(*(str(row[p]) for p in others),
+        band = f"{_bound(lo, row['raid_size_max'])} .. {_bound(hi, row['raid_size_max'])}"
+        table.add_row(*(literal(row[p]) for p in others),
                       f"{row['raid_size_min']:g} .. {row['raid_size_max']:g}", sat, band)
     return table

@@ -28,6 +28,7 @@ import yaml
 from iadsim.errors import ScenarioError
 from iadsim.scenario.load import scenario_from_dict
 from iadsim.scenario.model import Scenario
+from iadsim.scenario.yaml_reader import read_yaml_file, read_yaml_text
 
 _KEY = r"[A-Za-z_][A-Za-z0-9_\-]*"
 _PATH_RE = re.compile(rf"^{_KEY}(\[\d+\])*(\.{_KEY}(\[\d+\])*)*$")
@@ -114,8 +115,8 @@ def parse_override(option: str) -> Override:
         if text == "":
             raise ScenarioError([f"--set {option}: {path} has an empty value"])
         try:
-            values.append(yaml.safe_load(text))
-        except yaml.YAMLError:
+            values.append(read_yaml_text(text, "--set"))
+        except ScenarioError:
             raise ScenarioError(
                 [f"--set {option}: {path} value {text!r} is not a YAML scalar"]
             ) from None
@@ -179,12 +180,7 @@ def apply_override(data: dict[str, Any], path: str, value: Any) -> dict[str, Any
 def read_scenario_data(path: str | Path) -> dict[str, Any]:
     """The raw mapping of a YAML scenario file (validated later, point by point)."""
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ScenarioError([f"{path}: cannot read the scenario file ({exc.strerror})"]) from None
-    except yaml.YAMLError as exc:
-        raise ScenarioError([f"{path}: not valid YAML: {exc}"]) from None
+    data = read_yaml_file(path)  # the scenario reader's limits and messages
     if not isinstance(data, dict):
         scenario_from_dict(data, source=str(path))  # raises the standard message
     return data

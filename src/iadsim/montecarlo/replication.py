@@ -5,8 +5,10 @@ metrics as float) whose keys depend only on the scenario, so every chunk of a po
 columns: ``n_threats``, ``leakers``, ``any_leaker``, ``raid_annihilated``, ``kills``,
 ``leakers_<asset>`` for every defended asset, ``rounds_<class>`` for every interceptor class,
 ``rounds_total``, ``cost``,
-``fate_<fate>``, ``leaked_<type>`` and ``killed_<type>`` for every threat type in the raid, and
-``track_<metric>`` for every tracking metric (when the run reports them).
+``fate_<fate>``, ``leaked_<type>`` and ``killed_<type>`` for every threat type in the raid,
+``track_<metric>`` for every tracking metric (when the run reports them), and every other
+numeric summary value (``rounds_per_kill``, ``cost_exchange_ratio``, ...; NaN when undefined,
+so the columns do not depend on the replication).
 """
 
 from __future__ import annotations
@@ -68,10 +70,12 @@ def summary_row(summary: Mapping[str, Any], scenario: Scenario) -> dict[str, Any
         if isinstance(value, bool | int | float) or value is None:
             row[f"track_{name}"] = math.nan if value is None else float(value)
     for name, value in summary.items():
-        if name not in _NOT_METRICS and isinstance(value, int | float) and not isinstance(
-            value, bool
-        ):
+        if name in _NOT_METRICS or isinstance(value, bool):
+            continue
+        if isinstance(value, int | float):
             row[name] = float(value)
+        elif value is None:  # undefined in this run (rounds_per_kill without kills): NaN
+            row[name] = math.nan
     return row
 
 

@@ -1,6 +1,6 @@
 """Monte Carlo stage: replication rows -> one summary row per sweep point, and saturation.
 
-In: the replications table (``store.read_replications``). Out: ``summary`` (per point: runs,
+In: the verified replications table (``store.load_verified``). Out: ``summary`` (per point: runs,
 P(any leaker) with its Wilson 95% interval, and for every metric its mean with a Student-t 95%
 interval) and ``saturation`` (per combination of the non-raid-size parameters: the raid size at
 which P(any leaker) crosses ``level``, with the band where its Wilson interval crosses it).

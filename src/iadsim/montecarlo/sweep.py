@@ -7,6 +7,7 @@ sweep with no ``--set`` grid (one point).
 
 from __future__ import annotations
 
+import io
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -20,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from iadsim.errors import ScenarioError
+from iadsim.jsonfile import atomic_write_bytes
 from iadsim.montecarlo import store
 from iadsim.montecarlo.backends import Replicate, Work, available_cpus, execute
 from iadsim.montecarlo.grid import (
@@ -51,6 +53,8 @@ class SweepResult:
     resumed: int
     wall_time_s: float
     params: list[str] = field(default_factory=list)
+    repairs: list[str] = field(default_factory=list)
+    """What ``--resume`` found wrong in the folder and did about it, one line each."""
 
 
 def load_points(scenario_path: str | Path, sets: Sequence[str] = ()) -> list[SweepPoint]:
@@ -113,8 +117,8 @@ def parse_replication(text: str) -> tuple[int, int]:
 
 
 def stored_replications(out_dir: str | Path) -> int:
-    """How many replications the chunk files of ``out_dir`` hold."""
-    return sum(c.size for c in store.finished_chunks(out_dir))
+    """How many replications the manifest of ``out_dir`` lists as stored."""
+    return store.recorded_replications(out_dir)
 
 
 def default_chunk_size(n_replications: int, workers: int) -> int:
@@ -127,17 +131,21 @@ def run_sweep(scenario_path: str | Path, *, runs: int, out_dir: str | Path,
               scheduler: str | None = None, chunk_size: int | None = None,
               resume: bool = False, overwrite: bool = False, saturation_level: float = 0.5,
               replicate: Replicate = default_replicate,
-              progress: Progress | None = None) -> SweepResult:
+              progress: Progress | None = None,
+              notify: Callable[[str], None] | None = None) -> SweepResult:
     """Run ``runs`` replications of every point of the ``--set`` grid; store and summarise.
 
-    Every grid point is validated before any replication runs. With ``resume`` only the
-    replications missing from ``out_dir`` run; the final tables equal an uninterrupted run's.
+    Every grid point is validated before any replication runs. With ``resume`` the stored
+    chunks are verified (``store.open_store``: damaged or stray files are moved to
+    ``quarantine/``, a damaged manifest is rebuilt, each told through ``notify`` and kept in
+    ``SweepResult.repairs``) and only the missing replications run; the final tables equal an
+    uninterrupted run's.
 
     Raises
     ------
     ScenarioError
         A bad scenario, ``--set`` path or value (naming the field), or a results folder that
-        holds another sweep.
+        holds another sweep (``store.StoreError``).
     """
     if runs < 1:
         raise ValueError(f"runs must be >= 1 (got {runs})")
@@ -145,9 +153,17 @@ def run_sweep(scenario_path: str | Path, *, runs: int, out_dir: str | Path,
     t0 = time.perf_counter()
     points = load_points(scenario_path, sets)
     params = list(points[0].values)
-    manifest = _manifest(scenario_path, points, runs, backend, scheduler, started)
-    store.prepare_folder(out_dir, manifest, resume=resume, overwrite=overwrite)
-    missing = store.missing_replications(out_dir, len(points), runs)
+    manifest = _manifest(scenario_path, sets, points, runs, backend, scheduler, started)
+    repairs: list[str] = []
+
+    def tell(line: str) -> None:
+        repairs.append(line)
+        if notify is not None:
+            notify(line)
+
+    results = store.open_store(out_dir, manifest, resume=resume, overwrite=overwrite,
+                               notify=tell)
+    missing = results.missing(len(points), runs)
     n_missing = sum(len(v) for v in missing.values())
     total = runs * len(points)
     n_workers = 1 if backend == "serial" and scheduler is None else (workers or available_cpus())
@@ -158,42 +174,52 @@ def run_sweep(scenario_path: str | Path, *, runs: int, out_dir: str | Path,
 
     def on_done(chunk: store.Chunk, rows: pd.DataFrame) -> None:
         nonlocal completed
-        store.write_chunk(out_dir, chunk, rows)
+        results.add(chunk, rows)
         completed += chunk.size
         if progress is not None:
             progress(completed, total)
 
     work = Work(points=tuple(points), replicate=replicate)
     execute(work, chunks, on_done, backend=backend, workers=workers, scheduler=scheduler)
-    replications = store.read_replications(out_dir, runs=runs)
+    replications = results.replications(runs)
+    counts = replications.groupby("point").size().reindex(range(len(points)), fill_value=0)
+    if len(replications) != total or (counts != runs).any():  # an internal error, never input
+        raise RuntimeError(f"{out_dir}: the store holds {len(replications)} of {total} "
+                           f"replications after the sweep (per point: {counts.tolist()})")
     summary = summarise(replications, params)
     sat = saturation(summary, params, saturation_level)
     write_summaries(out_dir, summary, sat)
-    store.write_manifest(out_dir, {**manifest, "complete": True,
-                                   "finished_utc": datetime.now(UTC).isoformat()})
+    results.finish({"complete": True, "finished_utc": datetime.now(UTC).isoformat()})
     return SweepResult(out_dir=Path(out_dir), points=points, replications=replications,
                        summary=summary, saturation=sat, ran=n_missing, resumed=total - n_missing,
-                       wall_time_s=time.perf_counter() - t0, params=params)
+                       wall_time_s=time.perf_counter() - t0, params=params, repairs=repairs)
 
 
 def write_summaries(out_dir: str | Path, summary: pd.DataFrame, sat: pd.DataFrame) -> None:
-    """``summary.csv``, ``summary.parquet`` and (for raid-size sweeps) ``saturation.csv``."""
+    """``summary.csv``, ``summary.parquet`` and (for raid-size sweeps) ``saturation.csv``.
+
+    Each is written atomically (a synced temporary file, then renamed).
+    """
     out = Path(out_dir)
-    summary.to_csv(out / "summary.csv", index=False)
-    summary.to_parquet(out / "summary.parquet", index=False)
+    atomic_write_bytes(out / "summary.csv", summary.to_csv(index=False).encode("utf-8"))
+    buffer = io.BytesIO()
+    summary.to_parquet(buffer, index=False)
+    atomic_write_bytes(out / "summary.parquet", buffer.getvalue())
     if not sat.empty:
-        sat.to_csv(out / "saturation.csv", index=False)
+        atomic_write_bytes(out / "saturation.csv", sat.to_csv(index=False).encode("utf-8"))
     else:
         (out / "saturation.csv").unlink(missing_ok=True)
 
 
-def _manifest(scenario_path: str | Path, points: Sequence[SweepPoint], runs: int, backend: str,
-              scheduler: str | None, started: datetime) -> dict[str, Any]:
+def _manifest(scenario_path: str | Path, sets: Sequence[str], points: Sequence[SweepPoint],
+              runs: int, backend: str, scheduler: str | None,
+              started: datetime) -> dict[str, Any]:
     return {
         "format": store.FORMAT,
         "iadsim_version": _version(),
         "scenario_file": str(Path(scenario_path).resolve()),
         "scenario_name": points[0].scenario.name,
+        "sets": list(sets),
         "params": list(points[0].values),
         "points": [{"point": p.index, "values": p.values, "seed": p.seed,
                     "scenario_sha256": scenario_digest(p.scenario)} for p in points],

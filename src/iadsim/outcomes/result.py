@@ -9,6 +9,8 @@ from typing import Any
 
 import pandas as pd
 
+from iadsim.jsonfile import write_json
+
 TABLES = ("threats", "events", "engagements", "truth", "tracks", "interceptors", "tracking")
 
 
@@ -32,11 +34,14 @@ class Result:
     tracking: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def save(self, out_dir: str | Path) -> Path:
-        """Write ``summary.json``, ``scenario.json`` and one Parquet file per table."""
+        """Write ``summary.json``, ``scenario.json`` and one Parquet file per table.
+
+        The JSON files are strict (``iadsim.jsonfile``): an undefined number is ``null``.
+        """
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        (out / "summary.json").write_text(json.dumps(self.summary, indent=2) + "\n")
-        (out / "scenario.json").write_text(json.dumps(self.scenario, indent=2) + "\n")
+        write_json(out / "summary.json", self.summary)
+        write_json(out / "scenario.json", self.scenario)
         for name in TABLES:
             table = getattr(self, name)
             if name in ("threats", "events", "engagements") or len(table.columns):

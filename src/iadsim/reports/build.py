@@ -132,7 +132,7 @@ def build_report(
     else:
         raise InputDataError(
             f"{out}: not an iadsim output folder (no summary.json + scenario.json of a run, "
-            "no manifest.json + summary.parquet of a Monte Carlo sweep)")
+            "no manifest.json of a Monte Carlo sweep)")
     target = Path(html_path) if html_path is not None else out / REPORT_FILE
     target.write_text(render(page), encoding="utf-8")
     pngs = write_pngs(page, out / PNG_FOLDER) if png else ()

@@ -51,7 +51,16 @@ def fate_color(fate: str) -> str:
 
 
 def esc(text: object) -> str:
-    """A user-written name made safe for plotly text and HTML (``<script>`` shows as text)."""
+    """A user-written name made safe for plotly text (``<script>`` shows as text).
+
+    plotly.js turns ``&lt;``, ``&gt;`` and ``&amp;`` back into characters but shows
+    ``&quot;`` as it is, so quotes stay quotes; HTML is escaped by :func:`esc_html`.
+    """
+    return html.escape(str(text), quote=False)
+
+
+def esc_html(text: object) -> str:
+    """User text made safe for HTML text and attribute values."""
     return html.escape(str(text), quote=True)
 
 

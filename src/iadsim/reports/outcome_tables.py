@@ -76,7 +76,7 @@ def build_outcome_table(run: RunResults) -> go.Figure:
                "align": "left", "height": 22},
         columnwidth=[30, 110, 90, 90, 50, 50, 120, 70, 45, 70]))
     fig.update_layout(title={"text": f"Every threat's fate ({len(th)} threats)", "x": 0.01},
-                      height=min(900, 110 + 23 * max(len(th), 1)),
+                      height=110 + 23 * max(len(th), 1),  # every row: PNGs do not scroll
                       margin={"l": 10, "r": 10, "t": 50, "b": 10})
     return fig
 

@@ -15,7 +15,7 @@ from typing import Protocol
 
 from plotly.offline import get_plotlyjs
 
-from iadsim.reports.common import esc
+from iadsim.reports.common import esc_html as esc
 
 PLOTLY_CONFIG = {
     "responsive": True,
@@ -91,6 +91,7 @@ class Page:
     facts: dict[str, str] = field(default_factory=dict)
     sections: list[Section] = field(default_factory=list)
     footer: str = ""
+    kind: str = "iadsim report"  # after the title in the browser tab
 
 
 def figure_json(fig: FigureLike) -> str:
@@ -105,7 +106,7 @@ def render(page: Page) -> str:
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n",
         f"<meta http-equiv=\"Content-Security-Policy\" content=\"{_CSP}\">\n",
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n",
-        f"<title>{esc(page.title)} — iadsim report</title>\n<style>{_CSS}</style>\n",
+        f"<title>{esc(page.title)} — {esc(page.kind)}</title>\n<style>{_CSS}</style>\n",
         "<script>", get_plotlyjs(), "</script>\n</head>\n<body>\n",
         f"<header><h1>{esc(page.title)}</h1><div class=\"facts\">",
         "".join(f"<span>{esc(k)}: <b>{esc(v)}</b></span>" for k, v in page.facts.items()),

@@ -8,7 +8,6 @@ sweeps, ``saturation.csv``. Out: plotly figures and the page that holds them.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from iadsim.errors import InputDataError
+from iadsim.montecarlo.store import load_verified
 from iadsim.reports.common import esc
 from iadsim.reports.page import Page, Section
 
@@ -27,24 +27,21 @@ CURVE_METRICS = (("leakers", "mean leakers"), ("rounds_total", "mean rounds"),
 
 
 def is_sweep_folder(out_dir: str | Path) -> bool:
-    """True if ``out_dir`` holds a Monte Carlo sweep's results."""
-    out = Path(out_dir)
-    return (out / "manifest.json").is_file() and (out / "summary.parquet").is_file()
+    """True if ``out_dir`` holds a Monte Carlo sweep's results (finished or not: ``read_sweep``
+    says what is wrong with an unfinished or damaged one)."""
+    return (Path(out_dir) / "manifest.json").is_file()
 
 
 def read_sweep(out_dir: str | Path) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame,
                                              pd.DataFrame]:
-    """``(manifest, replications, summary, saturation)`` of a sweep folder."""
+    """``(manifest, replications, summary, saturation)`` of a sweep folder.
+
+    Every file is verified first (``store.load_verified``): a damaged, stray or edited file
+    raises ``StoreError`` (an ``InputDataError``) naming it.
+    """
     out = Path(out_dir)
-    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    manifest, reps = load_verified(out)
     summary = pd.read_parquet(out / "summary.parquet")
-    files = sorted((out / "replications").glob("chunk-*.parquet"))
-    if files:
-        reps = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True, sort=False)
-        reps = reps.drop_duplicates(["point", "replication"]).sort_values(
-            ["point", "replication"], kind="stable").reset_index(drop=True)
-    else:
-        reps = pd.DataFrame({"point": pd.Series(dtype="int64")})
     sat_path = out / "saturation.csv"
     sat = pd.read_csv(sat_path) if sat_path.is_file() else pd.DataFrame()
     for col in ("point", "runs", "p_any_leaker", "p_any_leaker_low", "p_any_leaker_high"):
@@ -63,6 +60,13 @@ def _point_labels(summary: pd.DataFrame, params: list[str]) -> dict[int, str]:
     columns = [summary[p].tolist() for p in params]  # per column: no int -> float upcast
     return {int(point): ", ".join(esc(col[i]) for col in columns)
             for i, point in enumerate(summary.point)}
+
+
+DISTRIBUTION_NOTES = {
+    False: "Leakers and rounds per run: histogram of the runs (dashed line: the mean).",
+    True: "Leakers and rounds per run at each sweep point (box: quartiles and whiskers, "
+          "dashed line in the box: the mean).",
+}
 
 
 def build_distributions(reps: pd.DataFrame, summary: pd.DataFrame,
@@ -200,7 +204,7 @@ def build_point_table(summary: pd.DataFrame, params: list[str]) -> go.Figure:
                                      "fill": {"color": "#dde3ea"}, "align": "left"},
                              cells={"values": list(cols.values()), "align": "left"}))
     fig.update_layout(title={"text": "Sweep points", "x": 0.01},
-                      height=min(800, 120 + 24 * len(summary)),
+                      height=120 + 24 * max(len(summary), 1),
                       margin={"l": 10, "r": 10, "t": 50, "b": 10})
     return fig
 
@@ -216,7 +220,7 @@ def build_sweep_page(out_dir: str | Path) -> Page:
     sections = [
         Section("distributions", "Distributions",
                 {"fig-distributions": build_distributions(reps, summary, params)},
-                note="Leakers and rounds per run (box: quartiles, dashed: mean)."),
+                note=DISTRIBUTION_NOTES[reps.point.nunique() > 1 if len(reps) else False]),
         Section("saturation", "Saturation curves",
                 {"fig-saturation": build_saturation(summary, sat, params)},
                 note="Bands: Wilson 95% interval for P(any leaker), Student-t 95% intervals "

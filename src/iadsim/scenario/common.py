@@ -1,14 +1,92 @@
-"""Building blocks shared by every scenario section: the strict base model and positions."""
+"""Building blocks shared by every scenario section: the strict base model and positions.
+
+Numbers are strict: ``count: true`` and ``count: '20'`` are errors, not 1 and 20; an integer
+is accepted where a float is asked for. Every number must be finite and of a sane magnitude
+(:data:`MAX_ABS_FLOAT`, :data:`MIN_ABS_FLOAT`, :data:`MAX_ABS_INT`), so a field with only
+a lower bound cannot take ``.inf``, ``1e308`` or ``5e-324`` and overflow downstream.
+"""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+import math
+import types
+import typing
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+MAX_ABS_FLOAT = 1e12
+"""Largest magnitude of any float in a scenario (far above every physical field's range)."""
+MIN_ABS_FLOAT = 1e-30
+"""Smallest magnitude of a non-zero float (no denormals: 1 / x and x**4 stay finite)."""
+MAX_ABS_INT = 2**63 - 1
+"""Largest magnitude of any integer in a scenario (it must fit an int64 column)."""
 
 
 class StrictModel(BaseModel):
-    """Frozen, typo-proof base: unknown fields are errors, values never change after load."""
+    """Frozen, typo-proof base: unknown fields are errors, values never change after load,
+    numbers are strict and finite."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_boolean_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        """``true`` is not the number 1 where a ``Literal`` of integers is asked for either."""
+        if isinstance(value, bool) and info.field_name is not None:
+            annotation = cls.model_fields[info.field_name].annotation
+            if _has_int_literal(annotation) and not _admits_bool(annotation):
+                raise ValueError("must be a number, not true or false")
+        return value  # strict int and float fields refuse booleans themselves
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _sane_magnitude(cls, value: Any) -> Any:
+        """Numbers (also inside plain lists and mappings) within the magnitude limits."""
+        bad = _first_out_of_range(value)
+        if bad is None:
+            return value
+        if isinstance(bad, float) and abs(bad) < MIN_ABS_FLOAT:
+            raise ValueError(f"must be 0 or a number of magnitude >= {MIN_ABS_FLOAT:g}")
+        limit = f"{MAX_ABS_FLOAT:g}" if isinstance(bad, float) else str(MAX_ABS_INT)
+        raise ValueError(f"must be a number of magnitude <= {limit}")
+
+
+def _admits_bool(annotation: Any) -> bool:
+    if annotation is bool:
+        return True
+    origin = typing.get_origin(annotation)
+    if origin is Literal:
+        return any(isinstance(a, bool) for a in typing.get_args(annotation))
+    if origin is typing.Union or origin is types.UnionType:
+        return any(_admits_bool(a) for a in typing.get_args(annotation))
+    return annotation is Any
+
+
+def _has_int_literal(annotation: Any) -> bool:
+    origin = typing.get_origin(annotation)
+    if origin is Literal:
+        return any(isinstance(a, int) for a in typing.get_args(annotation))
+    if origin is typing.Union or origin is types.UnionType:
+        return any(_has_int_literal(a) for a in typing.get_args(annotation))
+    return False
+
+
+def _first_out_of_range(value: Any, depth: int = 0) -> float | int | None:
+    if isinstance(value, bool) or depth > 8:
+        return None
+    if isinstance(value, float):
+        ok = math.isfinite(value) and (value == 0.0 or MIN_ABS_FLOAT <= abs(value) <= MAX_ABS_FLOAT)
+        return None if ok else value
+    if isinstance(value, int):
+        return value if abs(value) > MAX_ABS_INT else None
+    items = value.values() if isinstance(value, dict) else value
+    if isinstance(items, list | tuple) or isinstance(value, dict):
+        for item in items:
+            bad = _first_out_of_range(item, depth + 1)
+            if bad is not None:
+                return bad
+    return None
 
 
 class GeoPosition(StrictModel):

@@ -22,7 +22,8 @@ class DisSpec(StrictModel):
     application_id: int = Field(default=1, ge=1, le=65_534)
     send_mode: Literal["dead_reckoning", "rate"] = Field(
         default="dead_reckoning",
-        description="dead_reckoning: send when the DRM F-P-W prediction drifts past a threshold "
+        description="dead_reckoning: send when the dead-reckoning prediction (DRM F-P-W; F-V-W "
+        "with the acceleration for ballistic missiles) drifts past a threshold "
         "or the heartbeat expires; rate: send every entity at rate_hz",
     )
     rate_hz: float = Field(default=1.0, gt=0.0, le=1_000.0)

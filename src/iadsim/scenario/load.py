@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import math
+import reprlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from iadsim.errors import ScenarioError
@@ -14,13 +15,19 @@ from iadsim.scenario.command_spec import InterceptorClassSpec, command_problems
 from iadsim.scenario.model import Scenario
 from iadsim.scenario.sensor_spec import SensorSpec, sensor_problems
 from iadsim.scenario.trajectory_files import resolve_trajectory_files
+from iadsim.scenario.yaml_reader import (
+    key_segment,
+    read_yaml_bytes,
+    read_yaml_file,
+    read_yaml_text,
+)
 
 EXAMPLES_DIR = Path(__file__).parent / "examples"
 DEFAULT_SCENARIO = EXAMPLES_DIR / "default.yaml"
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a YAML scenario file.
+    """Read and validate a YAML scenario file (any file at all: see ``yaml_reader``).
 
     Raises
     ------
@@ -28,26 +35,23 @@ def load_scenario(path: str | Path) -> Scenario:
         One line per problem, e.g. ``raid.yaml: threats[2].speed_mps must be > 0 (got -5.0)``.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScenarioError([f"{path}: cannot read the scenario file ({exc.strerror})"]) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ScenarioError([f"{path}: not valid YAML{where}: {problem}"]) from None
+    data = read_yaml_file(path)
     return scenario_from_dict(data, source=str(path))
+
+
+def scenario_from_yaml(text: bytes | str, source: str = "<scenario>") -> Scenario:
+    """Validate a scenario given as YAML bytes or text (the checks of :func:`load_scenario`)."""
+    data = (read_yaml_bytes(text, source) if isinstance(text, bytes)
+            else read_yaml_text(text, source))
+    return scenario_from_dict(data, source=source)
 
 
 def scenario_from_dict(data: Any, source: str = "<scenario>") -> Scenario:
     """Validate a scenario given as plain data (as read from YAML or JSON)."""
     if not isinstance(data, dict):
-        raise ScenarioError(
-            [f"{source}: the file must hold a mapping of sections (got {type(data).__name__})"]
-        )
+        got = ("an empty file" if data is None else _show(data)
+               if isinstance(data, list | tuple) else f"{type(data).__name__} {_show(data)}")
+        raise ScenarioError([f"{source}: (top level) must be a mapping of sections (got {got})"])
     data, file_problems = resolve_trajectory_files(data, source)
     if file_problems:
         raise ScenarioError([f"{source}: {line}" for line in file_problems])
@@ -72,8 +76,11 @@ def field_path(loc: Iterable[int | str]) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
+        elif part == "[key]":
+            out += " (a key)"
         else:
-            out += f".{part}" if out else str(part)
+            segment = key_segment(part)
+            out += segment if out or segment.startswith("[") else part
     return out
 
 
@@ -86,14 +93,43 @@ _RULES = {
     "extra_forbidden": "is not a known field (check the spelling)",
     "literal_error": "must be one of {expected}",
     "too_short": "must have at least {min_length} item(s)",
+    "too_long": "must have at most {max_length} item(s)",
     "string_too_short": "must not be empty",
+    "finite_number": "must be a finite number",
+    "int_type": "must be an integer",
+    "float_type": "must be a number",
+    "string_type": "must be a string",
+    "bool_type": "must be true or false",
+    "dict_type": "must be a mapping",
+    "model_type": "must be a mapping of fields",
+    "list_type": "must be a list",
+    "invalid_key": "keys must be strings",
 }
+_SHOW_CHARS = 60
+
+
+def _show(value: Any) -> str:
+    """A value as echoed in a message: its repr, or its type and first characters."""
+    short = reprlib.Repr()  # bounded work even for a huge or deeply nested value
+    short.maxlevel, short.maxdict, short.maxlist, short.maxtuple = 2, 3, 3, 3
+    short.maxstring, short.maxother, short.maxlong = _SHOW_CHARS, _SHOW_CHARS, 40
+    try:
+        text = short.repr(value)
+    except (ValueError, RecursionError):  # an integer too long to print
+        return f"a {type(value).__name__}"
+    if len(text) > _SHOW_CHARS:
+        text = text[:_SHOW_CHARS] + "..."
+    if isinstance(value, dict | list | tuple):
+        return f"a {type(value).__name__}: {text}"
+    return text
 
 
 def _pydantic_problems(exc: ValidationError) -> list[str]:
     lines = []
     for err in exc.errors(include_url=False):
         loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
+        if err["type"] == "invalid_key" and loc:
+            loc = loc[:-1]  # the last part is the key itself, shown as the value
         path = field_path(loc) or "(top level)"
         template = _RULES.get(err["type"])
         ctx = err.get("ctx", {}) or {}
@@ -108,7 +144,7 @@ def _pydantic_problems(exc: ValidationError) -> list[str]:
         if err["type"] == "missing":
             lines.append(f"{path} {rule}")
         else:
-            lines.append(f"{path} {rule} (got {err['input']!r})")
+            lines.append(f"{path} {rule} (got {_show(err['input'])})")
     return lines
 
 
@@ -123,10 +159,11 @@ def cross_field_problems(s: Scenario) -> Iterable[str]:
 
 
 def data_cross_field_problems(d: Any) -> Iterable[str]:
-    """The name and min/max rules on plain scenario data, valid or not.
+    """The name, min/max and radar rules on plain scenario data, valid or not.
 
     Run on the raw file too when single-field rules fail, so that a user sees every problem at
-    once; values that are missing or not numbers are left to the single-field rules.
+    once; values that are missing, not numbers or names that are not strings are left to the
+    single-field rules.
     """
     if not isinstance(d, dict):
         return
@@ -134,7 +171,7 @@ def data_cross_field_problems(d: Any) -> Iterable[str]:
         d, "launchers")
     interceptors: dict[str, Any] = (
         d["interceptors"] if isinstance(d.get("interceptors"), dict) else {})
-    assets = {a.get("name") for a in assets_raw}
+    assets = {a["name"] for a in assets_raw if isinstance(a.get("name"), str)}
     yield from _unique("defended_assets", [a.get("name") for a in assets_raw])
     yield from _unique("sensors", [x.get("name") for x in sensors])
     yield from _unique("launchers", [x.get("name") for x in launchers])
@@ -143,6 +180,7 @@ def data_cross_field_problems(d: Any) -> Iterable[str]:
         for lo, hi in (("min_elevation_deg", "max_elevation_deg"), ("min_range_m", "max_range_m")):
             yield from _ordered(f"sensors[{i}]", lo, _num(sen, lo, sensor_fields[lo].default),
                                 hi, _num(sen, hi, sensor_fields[hi].default))
+        yield from _radar_problems(f"sensors[{i}]", sen)
     class_fields = InterceptorClassSpec.model_fields
     for name, cls in interceptors.items():
         if isinstance(cls, dict):
@@ -150,16 +188,39 @@ def data_cross_field_problems(d: Any) -> Iterable[str]:
                 yield from _ordered(f"interceptors.{name}", lo,
                                     _num(cls, lo, class_fields[lo].default), hi,
                                     _num(cls, hi, class_fields[hi].default))
+    known = sorted(k for k in interceptors if isinstance(k, str))
     for i, launcher in enumerate(launchers):
         wanted = launcher.get("interceptor")
-        if isinstance(wanted, str) and interceptors and wanted not in interceptors:
+        if isinstance(wanted, str) and known and len(known) == len(interceptors) and (
+                wanted not in known):
             yield (f"launchers[{i}].interceptor names an unknown interceptor class "
-                   f"(got {wanted!r}; expected one of {sorted(interceptors)})")
+                   f"(got {_show(wanted)}; expected one of {known})")
+    names_known = all(isinstance(a.get("name"), str) for a in assets_raw)
     for i, group in enumerate(_list(d, "threats")):
         aim = group.get("aim")
-        if isinstance(aim, str) and aim not in assets:
+        if isinstance(aim, str) and names_known and aim not in assets:
             yield (f"threats[{i}].aim names an unknown defended asset "
-                   f"(got {aim!r}; expected one of {sorted(a for a in assets if a)})")
+                   f"(got {_show(aim)}; expected one of {sorted(assets)})")
+
+
+MAX_RANGE_SIGMA_FRACTION = 0.01
+"""A radar's ``range_sigma_m`` floor may be at most this fraction of its ``max_range_m``."""
+
+
+def _radar_problems(where: str, sen: dict[str, Any]) -> Iterable[str]:
+    """A reference-point radar's Pd above its Pfa; a range noise floor sane for its range."""
+    fields = SensorSpec.model_fields
+    pfa = _num(sen, "pfa", fields["pfa"].default)
+    pd = _num(sen, "reference_pd", fields["reference_pd"].default)
+    reference_form = sen.get("peak_power_w") is None
+    if reference_form and pfa is not None and pd is not None and 0 < pfa < 1 and pd <= pfa:
+        yield (f"{where}.reference_pd must be > {where}.pfa: the reference point needs a Pd "
+               f"above the false-alarm probability (got reference_pd={pd!r} <= pfa={pfa!r})")
+    sigma, top = _num(sen, "range_sigma_m", None), _num(sen, "max_range_m", None)
+    if sigma is not None and top is not None and top > 0 and sigma > (
+            MAX_RANGE_SIGMA_FRACTION * top):
+        yield (f"{where}.range_sigma_m must be <= {MAX_RANGE_SIGMA_FRACTION:.0%} of "
+               f"{where}.max_range_m (got {sigma!r} > {MAX_RANGE_SIGMA_FRACTION * top!r})")
 
 
 def _list(d: dict[str, Any], key: str) -> list[dict[str, Any]]:
@@ -170,7 +231,7 @@ def _list(d: dict[str, Any], key: str) -> list[dict[str, Any]]:
 def _num(d: dict[str, Any], key: str, default: Any) -> float | None:
     value = d.get(key, default)
     ok = isinstance(value, int | float) and not isinstance(value, bool)
-    return float(value) if ok else None
+    return float(value) if ok and math.isfinite(value) else None
 
 
 def _ordered(where: str, lo_name: str, lo: float | None, hi_name: str,
@@ -180,8 +241,12 @@ def _ordered(where: str, lo_name: str, lo: float | None, hi_name: str,
 
 
 def _unique(section: str, names: list[Any]) -> Iterable[str]:
-    seen: dict[Any, int] = {}
+    """Repeated names; names that are not strings are left to the single-field rules."""
+    seen: dict[str, int] = {}
     for i, name in enumerate(names):
-        if name is not None and name in seen:
-            yield f"{section}[{i}].name must be unique (got {name!r}, also {section}[{seen[name]}])"
+        if not isinstance(name, str):
+            continue
+        if name in seen:
+            yield (f"{section}[{i}].name must be unique (got {_show(name)}, also "
+                   f"{section}[{seen[name]}])")
         seen.setdefault(name, i)

@@ -31,8 +31,8 @@ class SimulationSpec(StrictModel):
     """Run control: how long, how fine, which seed, and where the local ENU origin is."""
 
     duration_s: float = Field(gt=0.0, le=86_400.0)
-    step_s: float = Field(default=1.0, gt=0.0, le=60.0)
-    seed: int = Field(default=0, ge=0)
+    step_s: float = Field(default=1.0, ge=0.01, le=60.0)
+    seed: int = Field(default=0, ge=0, le=2**63 - 1)
     origin: GeoPosition | None = Field(
         default=None, description="origin of the local ENU frame; default: centroid of the sites"
     )
@@ -43,8 +43,8 @@ class DefendedAsset(StrictModel):
 
     name: str = Field(min_length=1)
     position: GeoPosition
-    value: float = Field(gt=0.0)
-    radius_m: float = Field(gt=0.0)
+    value: float = Field(gt=0.0, le=1e9)
+    radius_m: float = Field(gt=0.0, le=1_000_000.0)
 
 
 class ThreatGroup(StrictModel):
@@ -59,10 +59,10 @@ class ThreatGroup(StrictModel):
     name: str = Field(default="", description="label; default: the type and index")
     type: ThreatType
     count: int = Field(ge=1, le=100_000)
-    launch_time_s: float = Field(default=0.0, ge=0.0)
-    spacing_s: float = Field(default=0.0, ge=0.0)
+    launch_time_s: float = Field(default=0.0, ge=0.0, le=86_400.0)
+    spacing_s: float = Field(default=0.0, ge=0.0, le=86_400.0)
     lateral_spacing_m: float = Field(
-        default=0.0, ge=0.0, description="members fly abreast, this far apart"
+        default=0.0, ge=0.0, le=100_000.0, description="members fly abreast, this far apart"
     )
     start: GeoPosition | None = Field(default=None, description="required unless trajectory_file")
     trajectory_file: str | None = Field(

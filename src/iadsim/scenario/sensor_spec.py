@@ -210,10 +210,9 @@ def sensor_problems(s: Scenario) -> Iterable[str]:
     from iadsim.world.frames import Origin
 
     for i, spec in enumerate(s.sensors):
-        try:
-            site = site_from_spec(spec, i, Origin(spec.position.lat_deg, spec.position.lon_deg))
-        except ValueError:
-            continue  # a detection model no radar can have (pfa >= reference_pd): its own rule
+        if spec.reference_range_m is not None and spec.reference_pd <= spec.pfa:
+            continue  # no radar to build: data_cross_field_problems names both fields
+        site = site_from_spec(spec, i, Origin(spec.position.lat_deg, spec.position.lon_deg))
         gates, beams, levels = false_alarm_cell_factors(site)
         cells = gates * beams * levels
         if cells > MAX_RESOLUTION_CELLS:

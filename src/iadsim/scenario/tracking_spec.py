@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
+
+from iadsim.scenario.common import StrictModel
 
 MAX_POSITION_SIGMA_M = 100_000.0
 """Widest track kept: a track of 100 km RMS says nothing, and gates every detection of the
 scene, so in clutter tracks that never die would make each scan cost tracks x detections."""
 
 
-class TrackingSpec(BaseModel):
+class TrackingSpec(StrictModel):
     """Tracker settings (see ``iadsim.tracking.tracker.Tracker``).
 
     Motion models (``motion_model``):
@@ -29,8 +31,6 @@ class TrackingSpec(BaseModel):
     Process noise is continuous white acceleration: each model's ``*_accel_mps2`` is the RMS
     velocity change it allows over one second (spectral density ``sigma**2`` in m^2/s^3).
     """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     # filtering
     motion_model: Literal["ncv", "imm", "ballistic"] = "imm"

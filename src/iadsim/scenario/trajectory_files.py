@@ -32,13 +32,20 @@ def resolve_trajectory_files(data: Any, source: str) -> tuple[Any, list[str]]:
             problems.append(f"threats[{i}].trajectory_file must be a path (got {raw!r})")
             groups.append(group)
             continue
-        path = Path(raw).expanduser()
-        path = (path if path.is_absolute() else base / path).resolve()
-        group = {**group, "trajectory_file": str(path)}
         try:
+            path = Path(raw).expanduser()
+            path = (path if path.is_absolute() else base / path).resolve()
+            group = {**group, "trajectory_file": str(path)}
             n_ids = len(read_trajectory_file(path))
         except InputDataError as exc:
             problems.append(f"threats[{i}].trajectory_file: {exc}")
+            groups.append(group)
+            continue
+        except (OSError, ValueError, RuntimeError) as exc:  # NUL byte, ~nobody, name too long
+            shown = raw if len(raw) <= 60 else raw[:60] + "..."
+            reason = getattr(exc, "strerror", None) or str(exc)
+            problems.append(f"threats[{i}].trajectory_file cannot be read ({reason}) "
+                            f"(got {shown!r})")
             groups.append(group)
             continue
         count = group.setdefault("count", n_ids)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Annotated
@@ -30,19 +31,51 @@ def _fail(message: str) -> typer.Exit:
 @dis_app.command("replay")
 def replay_cmd(
     path: PduFile,
-    to: Annotated[str, typer.Option(help="Where to send: udp://host:port.")] = (
+    to: Annotated[str, typer.Option(help="Where to send: udp://host:port (default loopback).")] = (
         "udp://127.0.0.1:3000"),
     speed: Annotated[float, typer.Option(help="Time compression (2 = twice as fast; "
-                                         "inf = as fast as possible).")] = 1.0,
+                                         "inf = as fast as the rate ceiling allows).")] = 1.0,
+    max_rate: Annotated[float, typer.Option(
+        help="Ceiling in PDUs per second, sent in bursts of 64, so that a receiver on this "
+             "machine keeps up (inf: none).")] = 20_000.0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Send a .pdu file over UDP with its original timing (or faster with --speed)."""
-    from iadsim.interop.dis.stream import replay_file
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from iadsim.interop.dis.stream import PduFileReport, iter_pdu_file, replay_file
 
     try:
-        n = replay_file(path, to, speed=speed)
+        scan = PduFileReport()
+        span = [t for t, _ in iter_pdu_file(path, scan)]
+        report = PduFileReport()
+        first, last = (span[0], span[-1]) if span else (0.0, 0.0)
+        with Progress(TextColumn("{task.description}"), BarColumn(),
+                      TextColumn("{task.fields[sim]:.1f} / {task.fields[total_s]:.1f} s"),
+                      TextColumn("{task.completed}/{task.total} PDUs"), TimeElapsedColumn(),
+                      console=err_console, transient=True, disable=quiet) as bar:
+            task = bar.add_task("Replaying", total=scan.records, sim=0.0, total_s=last - first)
+
+            shown = [0.0]
+
+            def progress(n: int, time_s: float) -> None:
+                now = time.monotonic()
+                if now - shown[0] >= 0.1 or n == scan.records:  # at most 10 updates a second
+                    shown[0] = now
+                    bar.update(task, completed=n, sim=time_s - first)
+
+            n = replay_file(path, to, speed=speed, max_rate_pps=max_rate, report=report,
+                            progress=progress, announce=lambda m: err_console.print(
+                                m, markup=False, highlight=False))
     except (InputDataError, ValueError, OSError) as exc:
         raise _fail(f"{path}: {exc}" if not str(exc).startswith(str(path)) else str(exc)) from None
-    console.print(f"Sent {n} PDUs from {path} to {to}")
+    console.print(f"Sent {n} PDUs from {path} to {to}", markup=False, highlight=False)
+    if report.bad_time_records:
+        console.print(f"Skipped {report.bad_time_records} records with a non-finite time",
+                      markup=False, highlight=False)
+    if report.truncated_tail_bytes:
+        console.print(f"Truncated last record ({report.truncated_tail_bytes} bytes) ignored",
+                      markup=False, highlight=False)
 
 
 @dis_app.command("export")
@@ -80,6 +113,8 @@ def info_cmd(path: PduFile) -> None:
                 counts[f"malformed ({exc.reason})"] += 1
     except (InputDataError, OSError) as exc:
         raise _fail(str(exc)) from None
+    if report.bad_time_records:
+        counts["malformed (bad_time)"] += report.bad_time_records
     table = Table(title=f"{path}: {report.records} PDUs, {first or 0:.1f}-{last or 0:.1f} s")
     table.add_column("PDU")
     table.add_column("count", justify="right")

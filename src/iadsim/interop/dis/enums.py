@@ -20,6 +20,9 @@ anti_radiation_m.   2 mun   4 rad   0        1 guided  3            0
 ballistic_missile   2 mun   11 tac  0        2 ballis  1            0
 rocket              2 mun   9 batt  0        2 ballis  2            0
 interceptor class   2 mun   1 AA    0        1 guided  k (1-based)  0
+launcher            1 plat  1 land  0        28 AD     0            0
+surveillance radar  1 plat  1 land  0        28 AD     1            0
+multifunc. radar    1 plat  1 land  0        28 AD     2            0
 ==================  ======  ======  =======  ========  ===========  ========
 
 A threat type not in the table is matched on words in its name (``missile`` + ``cruise`` ->
@@ -122,7 +125,20 @@ def interceptor_entity_types(
 
 
 LAUNCHER_ENTITY_TYPE = EntityType(1, 1, 0, 28, 0)
-"""Notional ground launcher: platform, land, category 28 (air-defence / SAM launcher)."""
+"""Notional ground launcher: platform, land, category 28 (Air Defense / Missile Defense Unit
+Equipment), subcategory 0."""
+
+RADAR_ENTITY_TYPES: Mapping[str, EntityType] = {
+    "surveillance": EntityType(1, 1, 0, 28, 1),
+    "multifunction": EntityType(1, 1, 0, 28, 2),
+}
+"""Notional radars: platform, land, category 28 like the launchers, iadsim's own subcategory
+(country 0 has none assigned): 1 surveillance, 2 multifunction (any other kind: 1)."""
+
+
+def radar_entity_type(kind: str) -> EntityType:
+    """Notional DIS entity type of a radar of the given ``kind``."""
+    return RADAR_ENTITY_TYPES.get(kind, RADAR_ENTITY_TYPES["surveillance"])
 
 
 def is_air_threat_kind(entity_type: EntityType) -> bool:

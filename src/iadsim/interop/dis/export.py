@@ -2,27 +2,27 @@
 
 Interop stage. ``PduStreamer`` turns one step at a time (the entities present at that time and
 the events since the previous step) into PDUs; ``run_pdus`` feeds it a finished run's tables
-(``truth``, ``interceptors``, ``events``, ``threats`` and the scenario, see
+(``truth``, ``interceptors``, ``events``, ``threats``, ``engagements`` and the scenario, see
 ``docs/ARCHITECTURE.md``), and a live run feeds it step by step (``iadsim.interop.dis.session``),
-so a ``.pdu`` file and a live UDP stream of the same run hold the same PDUs.
+so a ``.pdu`` file and a live UDP stream of the same run hold the same PDUs. When to send, the
+markings and the dead reckoning are ``iadsim.interop.dis.entities``.
 
 Entity numbering, with site and application from the scenario's ``dis`` section: threat ``i`` is
 entity ``1 + i`` (up to 29 999), launcher ``k`` (the scenario's launchers sorted by name) is
-``30 000 + k``, interceptor ``j`` is ``31 000 + j`` (up to 65 534). The Fire PDU and the
-Detonation PDU of interceptor ``j`` share the event number ``1 + j``.
+``30 000 + k``, radar ``r`` (scenario order) is ``30 500 + r``, interceptor ``j`` is
+``31 000 + j`` (up to 65 534). The Fire PDU and the Detonation PDU of interceptor ``j`` share the
+event number ``1 + j`` and name the same target: the threat it was fired at.
 
-Entity State PDUs go out on the first sample of an entity, then either every ``1 / rate_hz``
-seconds (``send_mode: rate``) or on the IEEE 1278.1 dead-reckoning thresholds (``send_mode:
-dead_reckoning``: the DRM F-P-W prediction from the previous PDU drifts more than
-``position_threshold_m`` from the truth, or the orientation more than
-``orientation_threshold_deg``, or ``heartbeat_s`` has passed). When an entity leaves the run
-(killed, leaked, ended, interceptor resolved) one more Entity State PDU carries its last state
-with the appearance bit *Deactivated* (bit 23), and for a killed threat the damage bits 3-4 set
-to 3 (destroyed).
+Launchers and radars are announced (static dead reckoning, heartbeats) from the start of the run,
+so every firing entity exists before it fires, and deactivated at its end. The Detonation is at
+the simulation's end-game point: at the interceptor's miss distance from the threat the end game
+measured it against (the engaged threat for a kill), on the side the interceptor came from; the
+munition's last Entity State is there too, and a killed threat's is at its position at the kill.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,26 +32,39 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from iadsim.interop.dis.entities import (
+    APPEARANCE_DEACTIVATED,
+    APPEARANCE_DESTROYED,
+    RANK_DETONATION,
+    RANK_FIRE,
+    EntityTable,
+    Publisher,
+    Ranked,
+    Snapshot,
+    UpdateScheduler,
+    entity_marking,
+    update_schedule,
+    vec3,
+)
 from iadsim.interop.dis.enums import (
     DEFENDING_FORCE_ID,
     DETONATION_RESULT_HIT,
     DETONATION_RESULT_MISS,
     HOSTILE_FORCE_ID,
+    LAUNCHER_ENTITY_TYPE,
+    canonical_threat_type,
     interceptor_entity_types,
+    radar_entity_type,
     threat_entity_type,
 )
-from iadsim.interop.dis.geometry import (
-    angle_difference_rad,
-    dead_reckon_fpw,
-    enu_vectors_to_ecef,
-    geodetic_to_ecef,
-    orientation_from_velocity,
-)
+from iadsim.interop.dis.geometry import geodetic_to_ecef
 from iadsim.interop.dis.pdu import (
+    DR_FPW,
+    DR_FVW,
+    DR_STATIC,
     NO_ENTITY,
     DetonationPdu,
     EntityId,
-    EntityStatePdu,
     EntityType,
     EventId,
     FirePdu,
@@ -60,225 +73,34 @@ from iadsim.interop.dis.pdu import (
 )
 from iadsim.interop.dis.stream import TimedPdu
 from iadsim.scenario.dis_spec import DisSpec
-from iadsim.world.frames import Origin, enu_to_geodetic
+from iadsim.world.frames import Origin
 
-APPEARANCE_DEACTIVATED = 1 << 23
-APPEARANCE_DESTROYED = 3 << 3
-"""Appearance damage bits 3-4 = 3 (destroyed), set on the last Entity State of a killed threat."""
+__all__ = ["APPEARANCE_DEACTIVATED", "APPEARANCE_DESTROYED", "EntityTable", "EventRow",
+           "PduStreamer", "Site", "Snapshot", "UpdateScheduler", "entity_marking", "run_pdus",
+           "run_pdus_from_folder", "run_pdus_from_result", "update_schedule", "write_run_pdus"]
+
 THREAT_ENTITY_LIMIT = 29_999
 LAUNCHER_ENTITY_BASE = 30_000
+RADAR_ENTITY_BASE = 30_500
 INTERCEPTOR_ENTITY_BASE = 31_000
 MAX_ENTITY_NUMBER = 65_534
-_RANK_FIRE, _RANK_STATE, _RANK_DETONATION = 0, 1, 2
 _GENERIC_INTERCEPTOR = EntityType(2, 1, 0, 1, 0)
-
-Ranked = tuple[float, int, int, bytes]
-
-
-# --- the entities present at one time -----------------------------------------------------
+_ACCELERATING_TYPES = ("ballistic_missile", "rocket")
+"""Threat types sent with F-V-W dead reckoning (their acceleration, gravity, is known)."""
 
 
 @dataclass(frozen=True, slots=True)
-class Snapshot:
-    """Entities present at one time, geocentric, one row each (ids are run ids, >= 0)."""
-
-    key: NDArray[np.int64]  # (n,)
-    position_ecef_m: NDArray[np.float64]  # (n, 3)
-    velocity_ecef_mps: NDArray[np.float64]  # (n, 3)
-    orientation_rad: NDArray[np.float64]  # (n, 3) DIS Euler angles
-
-    def __len__(self) -> int:
-        return int(self.key.shape[0])
-
-    @classmethod
-    def from_geodetic(cls, key: NDArray[np.int64], lat_deg: NDArray[np.float64],
-                      lon_deg: NDArray[np.float64], alt_m: NDArray[np.float64],
-                      velocity_enu_mps: NDArray[np.float64], origin: Origin) -> Snapshot:
-        """From geodetic positions and scenario-ENU velocities (the output tables' columns)."""
-        p = geodetic_to_ecef(lat_deg, lon_deg, alt_m).reshape(-1, 3)
-        v = enu_vectors_to_ecef(np.asarray(velocity_enu_mps, float).reshape(-1, 3), origin)
-        o = orientation_from_velocity(v, np.asarray(lat_deg), np.asarray(lon_deg)) if len(
-            key) else np.zeros((0, 3))
-        return cls(np.asarray(key, np.int64), p, v.reshape(-1, 3), o.reshape(-1, 3))
-
-    @classmethod
-    def from_enu(cls, key: NDArray[np.int64], position_enu_m: NDArray[np.float64],
-                 velocity_enu_mps: NDArray[np.float64], origin: Origin) -> Snapshot:
-        """From scenario-ENU positions and velocities (the run's own arrays)."""
-        lat, lon, alt = enu_to_geodetic(np.asarray(position_enu_m, float).reshape(-1, 3), origin)
-        return cls.from_geodetic(key, lat, lon, alt, velocity_enu_mps, origin)
-
-    @classmethod
-    def from_rows(cls, rows: pd.DataFrame, id_column: str, origin: Origin) -> Snapshot:
-        """From rows of ``truth.parquet`` or ``interceptors.parquet``."""
-        return cls.from_geodetic(
-            rows[id_column].to_numpy(np.int64), rows["lat_deg"].to_numpy(float),
-            rows["lon_deg"].to_numpy(float), rows["alt_m"].to_numpy(float),
-            rows[["vel_east_mps", "vel_north_mps", "vel_up_mps"]].to_numpy(float), origin)
-
-    def take(self, rows: NDArray[np.intp] | NDArray[np.bool_]) -> Snapshot:
-        """The rows ``rows`` (indices or a mask)."""
-        return Snapshot(self.key[rows], self.position_ecef_m[rows], self.velocity_ecef_mps[rows],
-                        self.orientation_rad[rows])
-
-    @classmethod
-    def empty(cls) -> Snapshot:
-        return cls(np.empty(0, np.int64), np.empty((0, 3)), np.empty((0, 3)), np.empty((0, 3)))
-
-
-# --- when to send -------------------------------------------------------------------------
-
-
-class UpdateScheduler:
-    """Which entities are due an Entity State PDU: rate or dead-reckoning thresholds.
-
-    Keeps, per entity key, the state sent last (grown as keys appear).
-    """
-
-    def __init__(self, spec: DisSpec) -> None:
-        self.spec = spec
-        self.last_t = np.empty(0)
-        self.last_p = np.empty((0, 3))
-        self.last_v = np.empty((0, 3))
-        self.last_o = np.empty((0, 3))
-
-    def _grow(self, n: int) -> None:
-        extra = n - self.last_t.size
-        if extra > 0:
-            self.last_t = np.concatenate([self.last_t, np.full(extra, -np.inf)])
-            self.last_p = np.vstack([self.last_p, np.zeros((extra, 3))])
-            self.last_v = np.vstack([self.last_v, np.zeros((extra, 3))])
-            self.last_o = np.vstack([self.last_o, np.zeros((extra, 3))])
-
-    def due(self, time_s: float, snap: Snapshot) -> NDArray[np.bool_]:
-        """(n,) send now; the sent states become the new dead-reckoning bases."""
-        k = snap.key
-        self._grow(int(k.max()) + 1 if k.size else 0)
-        spec, eps = self.spec, 1e-9
-        elapsed = time_s - self.last_t[k]
-        fresh = ~np.isfinite(elapsed)
-        if spec.send_mode == "rate":
-            due = elapsed >= 1.0 / spec.rate_hz - eps
-        else:
-            dt = np.where(fresh, 0.0, elapsed)
-            drift_m = np.linalg.norm(snap.position_ecef_m - dead_reckon_fpw(
-                self.last_p[k], self.last_v[k], dt), axis=1)
-            turn_rad = angle_difference_rad(snap.orientation_rad, self.last_o[k])
-            due = ((drift_m > spec.position_threshold_m)
-                   | (turn_rad > np.radians(spec.orientation_threshold_deg))
-                   | (elapsed >= spec.heartbeat_s - eps))
-        send = fresh | due
-        s = k[send]
-        self.last_t[s] = time_s
-        self.last_p[s] = snap.position_ecef_m[send]
-        self.last_v[s] = snap.velocity_ecef_mps[send]
-        self.last_o[s] = snap.orientation_rad[send]
-        return send
-
-
-@dataclass(frozen=True, slots=True)
-class EntityTable:
-    """Dense samples of entities on a common time grid (NaN where absent)."""
-
-    time_s: NDArray[np.float64]  # (t,)
-    position_ecef_m: NDArray[np.float64]  # (t, n, 3)
-    velocity_ecef_mps: NDArray[np.float64]  # (t, n, 3)
-    orientation_rad: NDArray[np.float64]  # (t, n, 3)
-
-    @property
-    def present(self) -> NDArray[np.bool_]:
-        return ~np.isnan(self.position_ecef_m[..., 0])
-
-
-def update_schedule(table: EntityTable, spec: DisSpec) -> NDArray[np.bool_]:
-    """(t, n) mask of the samples that get an Entity State PDU (``UpdateScheduler`` over time)."""
-    scheduler = UpdateScheduler(spec)
-    present = table.present
-    send = np.zeros(present.shape, dtype=bool)
-    for k in range(present.shape[0]):  # time steps; vectorised over entities
-        j = np.flatnonzero(present[k])
-        snap = Snapshot(j.astype(np.int64), table.position_ecef_m[k, j],
-                        table.velocity_ecef_mps[k, j], table.orientation_rad[k, j])
-        send[k, j] = scheduler.due(float(table.time_s[k]), snap)
-    return send
-
-
-# --- the streamer -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class LauncherSite:
-    """A launcher's name and geodetic position (from the scenario)."""
+class Site:
+    """A launcher's or radar's name, geodetic position and (radars) kind, from the scenario."""
 
     name: str
     lat_deg: float
     lon_deg: float
     alt_m: float
+    kind: str = ""
 
 
-class _Publisher:
-    """Entity State PDUs of one side (threats or interceptors), step by step.
-
-    Per entity key (grown as keys appear): present at the previous step, retired (left the run,
-    never sent again) and the last state seen, for the deactivation PDU and detonations.
-    """
-
-    def __init__(self, spec: DisSpec, force_id: int, entity_of: Callable[[int], EntityId],
-                 type_of: Callable[[int], EntityType], name_of: Callable[[int], str]) -> None:
-        self.spec, self.force_id = spec, force_id
-        self.entity_of, self.type_of, self.name_of = entity_of, type_of, name_of
-        self.scheduler = UpdateScheduler(spec)
-        self.present = np.zeros(0, dtype=bool)
-        self.retired = np.zeros(0, dtype=bool)
-        self.seen = np.zeros(0, dtype=bool)
-        self.last_state = np.zeros((0, 3, 3))  # (key, [position, velocity, orientation], xyz)
-        self.destroyed: set[int] = set()
-
-    def _grow(self, n: int) -> None:
-        extra = n - self.present.size
-        if extra > 0:
-            self.present = np.concatenate([self.present, np.zeros(extra, bool)])
-            self.retired = np.concatenate([self.retired, np.zeros(extra, bool)])
-            self.seen = np.concatenate([self.seen, np.zeros(extra, bool)])
-            self.last_state = np.concatenate([self.last_state, np.zeros((extra, 3, 3))])
-
-    def last(self, key: int) -> NDArray[np.float64] | None:
-        """(3, 3) last position, velocity, orientation of ``key``; None if never seen."""
-        if key >= self.seen.size or not self.seen[key]:
-            return None
-        return self.last_state[key]
-
-    def step(self, time_s: float, snap: Snapshot, out: list[Ranked]) -> None:
-        self._grow(int(snap.key.max()) + 1 if len(snap) else 0)
-        keep = ~self.retired[snap.key]
-        if not keep.all():
-            snap = Snapshot(snap.key[keep], snap.position_ecef_m[keep],
-                            snap.velocity_ecef_mps[keep], snap.orientation_rad[keep])
-        now = np.zeros(self.present.size, dtype=bool)
-        now[snap.key] = True
-        for key in np.flatnonzero(self.present & ~now).tolist():  # left since the last step
-            p, v, o = self.last_state[key]
-            damage = APPEARANCE_DESTROYED if key in self.destroyed else 0
-            self._state(time_s, key, p, v, o, APPEARANCE_DEACTIVATED | damage, out)
-        self.retired |= self.present & ~now
-        send = self.scheduler.due(time_s, snap)
-        for j in np.flatnonzero(send).tolist():
-            self._state(time_s, int(snap.key[j]), snap.position_ecef_m[j],
-                        snap.velocity_ecef_mps[j], snap.orientation_rad[j], 0, out)
-        self.last_state[snap.key] = np.stack([snap.position_ecef_m, snap.velocity_ecef_mps,
-                                              snap.orientation_rad], axis=1)
-        self.seen[snap.key] = True
-        self.present = now
-
-    def _state(self, time_s: float, key: int, p: NDArray[np.float64], v: NDArray[np.float64],
-               o: NDArray[np.float64], appearance: int, out: list[Ranked]) -> None:
-        eid = self.entity_of(key)
-        out.append((time_s, _RANK_STATE, eid.entity, encode_pdu(EntityStatePdu(
-            exercise_id=self.spec.exercise_id, timestamp=timestamp_from_seconds(time_s),
-            entity_id=eid, force_id=self.force_id, entity_type=self.type_of(key),
-            location_ecef_m=_vec(p), velocity_ecef_mps=_vec(v), orientation_rad=_vec(o),
-            marking=self.name_of(key), appearance=appearance,
-        ))))
+LauncherSite = Site
 
 
 class PduStreamer:
@@ -291,34 +113,64 @@ class PduStreamer:
     threat_info : threat id -> (name, threat type), asked when a threat is first sent.
     launchers : the scenario's launchers.
     interceptor_classes : every interceptor class name of the scenario.
+    radars : the scenario's radars (``kind`` surveillance or multifunction).
     external_from, external_of : threats with ids >= ``external_from`` came in over DIS: they
         are not published again, and Fire/Detonation PDUs name them by ``external_of(id)``,
         their own DIS entity id.
+
+    Call ``start(0.0)`` first (``step`` does it if not), ``step`` per step, ``finish`` last.
     """
 
     def __init__(self, spec: DisSpec, origin: Origin, threat_info: Callable[[int], tuple[str, str]],
-                 launchers: Sequence[LauncherSite], interceptor_classes: Sequence[str], *,
-                 external_from: int | None = None,
+                 launchers: Sequence[Site], interceptor_classes: Sequence[str], *,
+                 radars: Sequence[Site] = (), external_from: int | None = None,
                  external_of: Callable[[int], EntityId] | None = None) -> None:
         self.spec, self.origin = spec, origin
         self.external_from, self.external_of = external_from, external_of
         site, app = spec.site_id, spec.application_id
         self.site, self.app = site, app
         self._threat_info = threat_info
+        ordered = sorted(launchers, key=lambda s: s.name)
+        if len(ordered) > RADAR_ENTITY_BASE - LAUNCHER_ENTITY_BASE:
+            raise ValueError(f"DIS out numbers launchers {LAUNCHER_ENTITY_BASE}-"
+                             f"{RADAR_ENTITY_BASE - 1}; {len(ordered)} launchers do not fit")
+        if len(radars) > INTERCEPTOR_ENTITY_BASE - RADAR_ENTITY_BASE:
+            raise ValueError(f"DIS out numbers radars {RADAR_ENTITY_BASE}-"
+                             f"{INTERCEPTOR_ENTITY_BASE - 1}; {len(radars)} radars do not fit")
         self.launchers = {s.name: (EntityId(site, app, LAUNCHER_ENTITY_BASE + k), s)
-                          for k, s in enumerate(sorted(launchers, key=lambda s: s.name))}
+                          for k, s in enumerate(ordered)}
+        self._sites = [*ordered, *radars]
+        n_launchers = len(ordered)
+        self._site_ids = [EntityId(site, app, LAUNCHER_ENTITY_BASE + k) for k in range(
+            n_launchers)] + [EntityId(site, app, RADAR_ENTITY_BASE + r) for r in range(
+                len(radars))]
+        self._site_types = [LAUNCHER_ENTITY_TYPE] * n_launchers + [
+            radar_entity_type(r.kind) for r in radars]
+        p = geodetic_to_ecef([s.lat_deg for s in self._sites], [s.lon_deg for s in self._sites],
+                             [s.alt_m for s in self._sites]).reshape(-1, 3)
+        n = len(self._sites)
+        self._site_snapshot = Snapshot(np.arange(n, dtype=np.int64), p, np.zeros((n, 3)),
+                                       np.zeros((n, 3)))  # at rest, facing north, level
+        self.sites = Publisher(spec, DEFENDING_FORCE_ID, self._site_ids.__getitem__,
+                               self._site_types.__getitem__, lambda k: self._sites[k].name,
+                               lambda k: DR_STATIC)
         self.classes = interceptor_entity_types(interceptor_classes, spec.entity_types)
         self.class_of: dict[int, str] = {}
         self.launcher_of: dict[int, str] = {}
         self.target_of: dict[int, int] = {}
+        self._fired_from: dict[int, tuple[float, NDArray[np.float64], NDArray[np.float64]]] = {}
         self._threat_type_cache: dict[int, EntityType] = {}
-        self.threats = _Publisher(spec, HOSTILE_FORCE_ID, self.threat_entity, self._threat_type,
-                                  lambda tid: threat_info(tid)[0])
-        self.interceptors = _Publisher(
+        self.threats = Publisher(
+            spec, HOSTILE_FORCE_ID, self.threat_entity, self._threat_type,
+            lambda tid: threat_info(tid)[0],
+            lambda tid: DR_FVW if canonical_threat_type(threat_info(tid)[1]) in (
+                _ACCELERATING_TYPES) else DR_FPW)
+        self.interceptors = Publisher(
             spec, DEFENDING_FORCE_ID, self.interceptor_entity,
             lambda iid: self.classes.get(self.class_of.get(iid, ""), _GENERIC_INTERCEPTOR),
-            lambda iid: f"{self.class_of.get(iid, 'sam')[:5]}-{iid}")
-        self._threat_now = Snapshot.empty()
+            lambda iid: self.class_of.get(iid, "sam"))
+        self._started = False
+        self._last_s = 0.0
 
     def threat_entity(self, tid: int) -> EntityId:
         if tid < 0:
@@ -342,27 +194,46 @@ class PduStreamer:
                                                               self.spec.entity_types)
         return self._threat_type_cache[tid]
 
+    def start(self, time_s: float = 0.0) -> list[TimedPdu]:
+        """The launchers' and radars' first Entity States (the start of the run)."""
+        out: list[Ranked] = []
+        if not self._started:
+            self._started = True
+            self.sites.step(time_s, self._site_snapshot, out)
+            self._last_s = time_s
+        return _ordered(out)
+
     def step(self, time_s: float, threats: Snapshot, interceptors: Snapshot,
              events: Sequence[EventRow]) -> list[TimedPdu]:
         """PDUs for one step: ``events`` are those since the previous step (any order)."""
+        head = self.start(min(time_s, 0.0)) if not self._started else []
         out: list[Ranked] = []
-        self._threat_now = threats
+        everyone = threats  # DIS-in threats too: the Fire range to them
         if self.external_from is not None:
             threats = threats.take(threats.key < self.external_from)
         rows = sorted(events, key=lambda e: e.time_s)
-        self.threats.destroyed.update(r.threat_id for r in rows if r.kind == "kill")
         for row in rows:
             if row.kind == "launch":
-                self._fire(row, interceptors, out)
-        self.threats.step(time_s, threats, out)
-        self.interceptors.step(time_s, interceptors, out)
-        for row in rows:
+                self._fire(row, interceptors, everyone, out)
+        for row in rows:  # from the states of the previous step, before this step's
             if row.kind in ("kill", "miss") and row.interceptor_id >= 0:
                 self._detonation(row, out)
-        out.sort(key=lambda r: (r[0], r[1], r[2]))
-        return [(t, data) for t, _rank, _e, data in out]
+        self.sites.step(time_s, self._site_snapshot, out)
+        self.threats.step(time_s, threats, out)
+        self.interceptors.step(time_s, interceptors, out)
+        self._last_s = max(self._last_s, time_s)
+        return head + _ordered(out)
 
-    def _fire(self, row: EventRow, interceptors: Snapshot, out: list[Ranked]) -> None:
+    def finish(self, time_s: float | None = None) -> list[TimedPdu]:
+        """The last (Deactivated) Entity State of every entity still in the run."""
+        t = self._last_s if time_s is None else max(time_s, self._last_s)
+        out: list[Ranked] = []
+        for publisher in (self.threats, self.interceptors, self.sites):
+            publisher.finish(t, out)
+        return _ordered(out)
+
+    def _fire(self, row: EventRow, interceptors: Snapshot, threats: Snapshot,
+              out: list[Ranked]) -> None:
         iid, tid, t_s = int(row.interceptor_id), int(row.threat_id), float(row.time_s)
         launcher = str(row.launcher)
         self.class_of[iid] = str(row.interceptor_class)
@@ -377,42 +248,70 @@ class PduStreamer:
             location = interceptors.position_ecef_m[j[0]]
         else:
             return
-        tj = np.flatnonzero(self._threat_now.key == tid)
-        range_m = float(np.linalg.norm(self._threat_now.position_ecef_m[tj[0]] - location)) if (
+        self._fired_from[iid] = (t_s, location, velocity)
+        tj = np.flatnonzero(threats.key == tid)
+        range_m = float(np.linalg.norm(threats.position_ecef_m[tj[0]] - location)) if (
             tj.size) else 0.0
-        out.append((t_s, _RANK_FIRE, self.interceptor_entity(iid).entity, encode_pdu(FirePdu(
+        out.append((t_s, RANK_FIRE, self.interceptor_entity(iid).entity, encode_pdu(FirePdu(
             exercise_id=self.spec.exercise_id, timestamp=timestamp_from_seconds(t_s),
             firing_entity_id=lid, target_entity_id=self.threat_entity(tid),
             munition_entity_id=self.interceptor_entity(iid), event_id=self._event_id(iid),
-            location_ecef_m=_vec(location), velocity_ecef_mps=_vec(velocity),
+            location_ecef_m=vec3(location), velocity_ecef_mps=vec3(velocity),
             munition_type=self.classes.get(self.class_of[iid], _GENERIC_INTERCEPTOR),
             range_m=range_m, quantity=1,
         ))))
 
+    def _munition_at(self, iid: int, time_s: float) -> tuple[NDArray[np.float64],
+                                                            NDArray[np.float64]] | None:
+        """The interceptor dead-reckoned from its last sample (or from its Fire) to ``time_s``."""
+        predicted = self.interceptors.predict(iid, time_s)
+        if predicted is None and iid in self._fired_from:
+            t0, p0, v0 = self._fired_from[iid]
+            predicted = (p0 + v0 * (time_s - t0), v0)
+        return predicted
+
     def _detonation(self, row: EventRow, out: list[Ranked]) -> None:
         iid, tid, t_s = int(row.interceptor_id), int(row.threat_id), float(row.time_s)
-        last = self.interceptors.last(iid)
-        if last is None:
-            return  # never seen in flight: nothing to detonate where
-        p, v, _ = last
+        munition = self._munition_at(iid, t_s)
+        if munition is None:
+            return  # never fired nor seen in flight: nothing to detonate where
+        p_m, v_m = munition
+        threat = self.threats.predict(tid, t_s) if tid >= 0 else None
+        location = p_m
+        miss_m = float(row.miss_distance_m)
+        if threat is not None and math.isfinite(miss_m):
+            # at the end game's miss distance from the threat it measured, towards the munition
+            offset = p_m - threat[0]
+            norm = float(np.linalg.norm(offset))
+            location = threat[0] + (offset / norm * miss_m if norm > 0.0 else 0.0)
+        target = self.target_of.get(iid, tid)
         launcher = self.launchers.get(self.launcher_of.get(iid, ""), (NO_ENTITY, None))[0]
-        out.append((t_s, _RANK_DETONATION, self.interceptor_entity(iid).entity, encode_pdu(
+        out.append((t_s, RANK_DETONATION, self.interceptor_entity(iid).entity, encode_pdu(
             DetonationPdu(
                 exercise_id=self.spec.exercise_id, timestamp=timestamp_from_seconds(t_s),
-                firing_entity_id=launcher, target_entity_id=self.threat_entity(tid),
+                firing_entity_id=launcher, target_entity_id=self.threat_entity(target),
                 exploding_entity_id=self.interceptor_entity(iid), event_id=self._event_id(iid),
-                location_ecef_m=_vec(p), velocity_ecef_mps=_vec(v),
+                location_ecef_m=vec3(location), velocity_ecef_mps=vec3(v_m),
                 munition_type=self.classes.get(self.class_of.get(iid, ""), _GENERIC_INTERCEPTOR),
                 detonation_result=DETONATION_RESULT_HIT if row.kind == "kill" else
                 DETONATION_RESULT_MISS,
             ))))
+        self.interceptors.retire(t_s, iid, destroyed=False, out=out, position_ecef_m=location)
+        if row.kind == "kill" and tid >= 0:
+            self.threats.retire(t_s, tid, destroyed=True, out=out)
 
     def _event_id(self, iid: int) -> EventId:
         return EventId(self.site, self.app, iid % 65_535 + 1)
 
 
+def _ordered(out: list[Ranked]) -> list[TimedPdu]:
+    out.sort(key=lambda r: (r[0], r[1], r[2]))
+    return [(t, data) for t, _rank, _e, data in out]
+
+
 class EventRow(NamedTuple):
-    """The columns of an ``events.parquet`` row that DIS out uses."""
+    """The columns of an ``events.parquet`` row that DIS out uses, and for an end-game row the
+    interceptor's miss distance (``engagements.miss_distance_m``; NaN if unknown)."""
 
     time_s: float
     kind: str
@@ -420,47 +319,65 @@ class EventRow(NamedTuple):
     interceptor_id: int
     launcher: str
     interceptor_class: str
+    miss_distance_m: float = math.nan
 
 
 _EVENT_FIELDS = ("time_s", "kind", "threat_id", "interceptor_id", "launcher",
                  "interceptor_class")
 
 
-def event_rows_from_tuples(rows: Sequence[Sequence[Any]],
-                           columns: Sequence[str]) -> list[EventRow]:
+def event_rows_from_tuples(rows: Sequence[Sequence[Any]], columns: Sequence[str],
+                           miss_distance_m: Callable[[int], float] | None = None,
+                           ) -> list[EventRow]:
     """``EventRow`` of the ``launch``, ``kill`` and ``miss`` rows of an event log given as
-    tuples with the given column order (``outcomes.events.EVENT_COLUMNS``)."""
+    tuples with the given column order (``outcomes.events.EVENT_COLUMNS``);
+    ``miss_distance_m(interceptor_id)`` gives the end-game rows their miss distance."""
     idx = [list(columns).index(f) for f in _EVENT_FIELDS]
     kind = idx[1]
-    return [EventRow(float(r[idx[0]]), str(r[kind]), int(r[idx[2]]), int(r[idx[3]]),
-                     str(r[idx[4]]), str(r[idx[5]]))
-            for r in rows if r[kind] in ("launch", "kill", "miss")]
+    out = [EventRow(float(r[idx[0]]), str(r[kind]), int(r[idx[2]]), int(r[idx[3]]),
+                    str(r[idx[4]]), str(r[idx[5]]))
+           for r in rows if r[kind] in ("launch", "kill", "miss")]
+    if miss_distance_m is None:
+        return out
+    return [e._replace(miss_distance_m=float(miss_distance_m(e.interceptor_id)))
+            if e.kind != "launch" and e.interceptor_id >= 0 else e for e in out]
 
 
-def event_rows(events: pd.DataFrame) -> list[EventRow]:
-    """The ``launch``, ``kill`` and ``miss`` rows of an events table, as ``EventRow``."""
+def event_rows(events: pd.DataFrame, engagements: pd.DataFrame | None = None) -> list[EventRow]:
+    """The ``launch``, ``kill`` and ``miss`` rows of an events table, as ``EventRow``, with the
+    miss distances of ``engagements`` (if given)."""
     if len(events) == 0:
         return []
     ev = events[events["kind"].isin(["launch", "kill", "miss"])]
-    return [EventRow(float(t), str(k), int(th), int(i), str(lau), str(c)) for t, k, th, i, lau, c
+    miss: dict[int, float] = {}
+    if engagements is not None and len(engagements) and "miss_distance_m" in engagements:
+        miss = dict(zip(engagements["interceptor_id"].astype(int).tolist(),
+                        engagements["miss_distance_m"].astype(float).tolist(), strict=True))
+    return [EventRow(float(t), str(k), int(th), int(i), str(lau), str(c),
+                     miss.get(int(i), math.nan) if k != "launch" else math.nan)
+            for t, k, th, i, lau, c
             in zip(ev["time_s"].tolist(), ev["kind"].tolist(), ev["threat_id"].tolist(),
                    ev["interceptor_id"].tolist(), ev["launcher"].tolist(),
                    ev["interceptor_class"].tolist(), strict=True)]
 
 
-def _vec(a: NDArray[np.float64]) -> tuple[float, float, float]:
-    a = np.asarray(a, dtype=float).reshape(3)
-    return (float(a[0]), float(a[1]), float(a[2]))
-
-
 # --- a finished run -----------------------------------------------------------------------
 
 
-def launcher_sites(scenario: Mapping[str, Any]) -> list[LauncherSite]:
+def launcher_sites(scenario: Mapping[str, Any]) -> list[Site]:
     """The launchers of a scenario given as plain data (``scenario.json``)."""
-    return [LauncherSite(str(x["name"]), float(x["position"]["lat_deg"]),
-                         float(x["position"]["lon_deg"]), float(x["position"].get("alt_m", 0.0)))
-            for x in scenario.get("launchers", [])]
+    return [_site(x) for x in scenario.get("launchers", [])]
+
+
+def radar_sites(scenario: Mapping[str, Any]) -> list[Site]:
+    """The radars (``sensors``) of a scenario given as plain data, in scenario order."""
+    return [_site(x, str(x.get("kind", ""))) for x in scenario.get("sensors", [])]
+
+
+def _site(x: Mapping[str, Any], kind: str = "") -> Site:
+    pos = x["position"]
+    return Site(str(x["name"]), float(pos["lat_deg"]), float(pos["lon_deg"]),
+                float(pos.get("alt_m", 0.0)), kind)
 
 
 def origin_of(scenario: Mapping[str, Any]) -> Origin:
@@ -469,13 +386,36 @@ def origin_of(scenario: Mapping[str, Any]) -> Origin:
     return Origin(float(o["lat_deg"]), float(o["lon_deg"]), float(o.get("alt_m", 0.0)))
 
 
+def _time_grid(samples: NDArray[np.float64], scenario: Mapping[str, Any],
+               end_s: float | None) -> NDArray[np.float64]:
+    """The run's step times up to ``end_s`` (the live session's steps) and every sample time."""
+    grid = np.unique(samples)
+    sim = scenario.get("simulation") or {}
+    if "step_s" not in sim or "duration_s" not in sim:
+        return grid
+    from iadsim.simulation import step_times  # lazy: simulation imports this package
+
+    steps = np.asarray(step_times(float(sim["step_s"]), float(sim["duration_s"])))
+    if end_s is not None:
+        steps = steps[steps <= end_s + 1e-9]
+    if grid.size:  # a sample time and a step time are the same step
+        near = np.minimum(np.searchsorted(grid, steps), grid.size - 1)
+        near_left = np.maximum(near - 1, 0)
+        gap = np.minimum(np.abs(grid[near] - steps), np.abs(grid[near_left] - steps))
+        steps = steps[gap > 1e-6]
+    return np.sort(np.concatenate([grid, steps]))
+
+
 def run_pdus(
     truth: pd.DataFrame, interceptors: pd.DataFrame, events: pd.DataFrame,
-    threats: pd.DataFrame, scenario: Mapping[str, Any], spec: DisSpec | None = None,
+    threats: pd.DataFrame, scenario: Mapping[str, Any], spec: DisSpec | None = None, *,
+    engagements: pd.DataFrame | None = None, end_s: float | None = None,
 ) -> list[TimedPdu]:
     """All PDUs of a finished run, time-ordered, from its tables and ``scenario.json`` data.
 
-    ``spec`` defaults to the scenario's ``dis`` section.
+    ``spec`` defaults to the scenario's ``dis`` section; ``engagements`` gives the Detonations
+    their miss distances (without it they are where the interceptor was heading); ``end_s``
+    (``summary.completed_s``) is when the run ended, default ``simulation.duration_s``.
     """
     if spec is None:
         spec = DisSpec.model_validate(scenario.get("dis") or {})
@@ -485,28 +425,31 @@ def run_pdus(
     classes = sorted(set(scenario.get("interceptors", {})) | set(
         events.loc[events["kind"] == "launch", "interceptor_class"].astype(str)))
     streamer = PduStreamer(spec, origin, lambda tid: info.get(tid, (f"threat-{tid}", "aircraft")),
-                           launcher_sites(scenario), classes,
+                           launcher_sites(scenario), classes, radars=radar_sites(scenario),
                            external_from=min(external) if external else None,
                            external_of=lambda tid: external.get(tid, NO_ENTITY))
-    grid = np.unique(np.concatenate([truth["time_s"].to_numpy(float),
-                                     interceptors["time_s"].to_numpy(float)]))
+    grid = _time_grid(np.concatenate([truth["time_s"].to_numpy(float),
+                                      interceptors["time_s"].to_numpy(float)]), scenario, end_s)
     t_rows = _rows_by_time(truth, grid)
     i_rows = _rows_by_time(interceptors, grid)
     t_all = Snapshot.from_rows(truth, "threat_id", origin)  # converted once, sliced per step
     i_all = Snapshot.from_rows(interceptors, "interceptor_id", origin)
-    ev = event_rows(events)
+    ev = event_rows(events, engagements)
     ev_step = np.searchsorted(grid, np.array([e.time_s for e in ev]) - 1e-9, side="left")
     by_step: list[list[EventRow]] = [[] for _ in range(grid.size + 1)]
     for e, k in zip(ev, np.minimum(ev_step, grid.size).tolist(), strict=True):
         by_step[k].append(e)
-    out: list[TimedPdu] = []
+    if grid.size == 0 and not ev:
+        return []  # nothing happened: not even a defence to announce
+    out: list[TimedPdu] = streamer.start(0.0)
     for k, t in enumerate(grid.tolist()):
         out += streamer.step(t, t_all.take(t_rows[k]), i_all.take(i_rows[k]), by_step[k])
     tail = by_step[grid.size]
+    last_t = float(grid[-1]) if grid.size else 0.0
     if tail:
-        last_t = float(grid[-1]) if grid.size else 0.0
-        out += streamer.step(max(last_t, max(e.time_s for e in tail)), Snapshot.empty(),
-                             Snapshot.empty(), tail)
+        last_t = max(last_t, max(e.time_s for e in tail))
+        out += streamer.step(last_t, Snapshot.empty(), Snapshot.empty(), tail)
+    out += streamer.finish(max(last_t, end_s) if end_s is not None else last_t)
     out.sort(key=lambda r: r[0])  # stable: keeps each step's Fire/State/Detonation order
     return out
 
@@ -541,7 +484,8 @@ def _rows_by_time(frame: pd.DataFrame, grid: NDArray[np.float64]) -> list[NDArra
 def run_pdus_from_result(result: Any, spec: DisSpec | None = None) -> list[TimedPdu]:
     """PDUs of a ``iadsim.outcomes.result.Result`` (needs its trajectory tables)."""
     return run_pdus(result.truth, result.interceptors, result.events, result.threats,
-                    result.scenario, spec)
+                    result.scenario, spec, engagements=getattr(result, "engagements", None),
+                    end_s=_completed_s(result.summary))
 
 
 def run_pdus_from_folder(out_dir: str | Path, spec: DisSpec | None = None) -> list[TimedPdu]:
@@ -549,11 +493,20 @@ def run_pdus_from_folder(out_dir: str | Path, spec: DisSpec | None = None) -> li
     import json
 
     out = Path(out_dir)
+    summary_path, engagements_path = out / "summary.json", out / "engagements.parquet"
+    summary = json.loads(summary_path.read_text()) if summary_path.exists() else {}
     return run_pdus(pd.read_parquet(out / "truth.parquet"),
                     pd.read_parquet(out / "interceptors.parquet"),
                     pd.read_parquet(out / "events.parquet"),
                     pd.read_parquet(out / "threats.parquet"),
-                    json.loads((out / "scenario.json").read_text()), spec)
+                    json.loads((out / "scenario.json").read_text()), spec,
+                    engagements=pd.read_parquet(engagements_path) if engagements_path.exists()
+                    else None, end_s=_completed_s(summary))
+
+
+def _completed_s(summary: Mapping[str, Any] | None) -> float | None:
+    value = (summary or {}).get("completed_s")
+    return float(value) if isinstance(value, int | float) and math.isfinite(value) else None
 
 
 def write_run_pdus(result: Any, path: str | Path, spec: DisSpec | None = None) -> int:

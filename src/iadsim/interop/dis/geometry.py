@@ -13,7 +13,7 @@ import numpy as np
 import pymap3d
 from numpy.typing import NDArray
 
-from iadsim.world.frames import Origin
+from iadsim.world.frames import GRAVITY_MPS2, Origin
 
 FloatArray = NDArray[np.float64]
 
@@ -135,6 +135,28 @@ def dead_reckon_fpw(
     dt = np.asarray(elapsed_s, dtype=float)
     return np.asarray(location_ecef_m, dtype=float) + np.asarray(
         velocity_ecef_mps, dtype=float) * dt[..., None]
+
+
+def dead_reckon_fvw(
+    location_ecef_m: FloatArray, velocity_ecef_mps: FloatArray,
+    acceleration_ecef_mps2: FloatArray, elapsed_s: FloatArray | float,
+) -> FloatArray:
+    """DRM F-V-W (algorithm 5): constant acceleration in world coordinates,
+    ``p0 + v0 t + a0 t^2 / 2`` (F-P-W when ``a0`` is zero)."""
+    dt = np.asarray(elapsed_s, dtype=float)[..., None]
+    return (np.asarray(location_ecef_m, dtype=float)
+            + np.asarray(velocity_ecef_mps, dtype=float) * dt
+            + 0.5 * np.asarray(acceleration_ecef_mps2, dtype=float) * dt**2)
+
+
+def gravity_ecef_mps2(position_ecef_m: FloatArray, g_mps2: float = GRAVITY_MPS2) -> FloatArray:
+    """``(n, 3)`` gravity ``g`` along the local geodetic down at each geocentric position (no
+    Coriolis or centrifugal term: the world stage's vacuum trajectories have none)."""
+    lat, lon, _ = ecef_to_geodetic(np.asarray(position_ecef_m, dtype=float).reshape(-1, 3))
+    lat_r, lon_r = np.radians(lat), np.radians(lon)
+    up = np.stack([np.cos(lat_r) * np.cos(lon_r), np.cos(lat_r) * np.sin(lon_r),
+                   np.sin(lat_r)], axis=-1)
+    return -g_mps2 * up
 
 
 def angle_difference_rad(a: FloatArray, b: FloatArray) -> FloatArray:

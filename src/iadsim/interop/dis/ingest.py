@@ -16,6 +16,7 @@ skipped; nothing a federate sends can stop the run.
 
 from __future__ import annotations
 
+import math
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -134,8 +135,12 @@ class ExternalEntities:
         return self.first_threat_id + np.arange(len(self), dtype=np.int64)
 
     def ingest(self, time_s: float, datagram: bytes) -> None:
-        """Take one datagram received at run time ``time_s``; never raises on bad input."""
+        """Take one datagram received at run time ``time_s``; never raises on bad input (a
+        non-finite ``time_s`` is counted malformed, reason ``bad_time``)."""
         self.counts.datagrams += 1
+        if not math.isfinite(time_s):
+            self.counts.malformed["bad_time"] += 1
+            return
         try:
             parts = split_datagram(datagram)
         except PduDecodeError as exc:
@@ -258,7 +263,8 @@ class ExternalEntities:
 
 
 class PduFileSource:
-    """DIS in from a ``.pdu`` file: records are due when the run clock reaches their time."""
+    """DIS in from a ``.pdu`` file: records are due when the run clock reaches their time
+    (records with a non-finite time are skipped, counted in ``report.bad_time_records``)."""
 
     def __init__(self, path: str | Path) -> None:
         self.report = PduFileReport()

@@ -33,6 +33,9 @@ FAMILY_WARFARE = 2
 DR_STATIC = 1
 DR_FPW = 2
 """Dead-reckoning algorithm 2: fixed, position, world coordinates (DRM F-P-W)."""
+DR_FVW = 5
+"""Dead-reckoning algorithm 5: fixed, velocity, world coordinates (DRM F-V-W): constant linear
+acceleration, sent in the Entity State's dead-reckoning parameters."""
 
 CHARSET_ASCII = 1
 MARKING_LENGTH = 11

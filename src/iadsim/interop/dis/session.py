@@ -11,7 +11,12 @@ Interop stage, wired into ``iadsim.simulation.run`` by four calls:
   out or deactivation) into the slots;
 * ``after_step(t, ...)``: sends this step's Entity State, Fire and Detonation PDUs over UDP,
   through the same ``PduStreamer`` the ``.pdu`` export uses;
-* ``close()``; ``report()`` is what the run writes to ``summary.json`` under ``dis``.
+* ``close()`` sends the last (Deactivated) Entity States and closes the sockets; ``report()`` is
+  what the run writes to ``summary.json`` under ``dis``.
+
+Every socket binds to loopback unless the user gives another address (a sender to another host
+binds to the one local interface that routes there, never to all); where each one listens and
+sends is announced (``DisOptions.announce``, default: a line on stderr).
 
 A DIS-in threat gets ``name`` = its marking and ``group`` = ``dis-in site:app:entity``; it is
 not published again by DIS out, and our Fire/Detonation PDUs name it by its own entity id.
@@ -20,6 +25,7 @@ not published again by DIS out, and our Fire/Detonation PDUs name it by its own 
 from __future__ import annotations
 
 import dataclasses
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,6 +40,7 @@ from iadsim.interop.dis.export import (
     event_rows_from_tuples,
     external_group,
     launcher_sites,
+    radar_sites,
 )
 from iadsim.interop.dis.ingest import ExternalEntities, PduFileSource, UdpSource, open_source
 from iadsim.interop.dis.pdu import NO_ENTITY, EntityId
@@ -50,12 +57,18 @@ class DisOptions:
 
     ``dis_in``: ``udp://host:port`` to listen on, or a ``.pdu`` file; ``udp_out``: ``host:port``
     to send this run's PDUs to as it goes; ``speed``: run seconds per wall second when talking
-    to live UDP (``inf``: do not pace).
+    to live UDP (``inf``: do not pace); ``announce``: told where each socket listens and sends
+    (default: printed to stderr).
     """
 
     dis_in: str | None = None
     udp_out: str | None = None
     speed: float = 1.0
+    announce: Callable[[str], None] | None = None
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
 
 
 class DisSession:
@@ -70,10 +83,17 @@ class DisSession:
         self.spec = scenario.dis
         self._clock, self._sleep = clock, sleep
         self.source: PduFileSource | UdpSource | None = None
+        announce = options.announce or _stderr
         if options.dis_in:
             self.source = open_source(options.dis_in, speed=options.speed, pace=False)
+            if isinstance(self.source, UdpSource):
+                where = self.source.receiver.address
+                announce(f"DIS in: listening on udp://{where.host}:{where.port}")
         self.sender = UdpPduSender(check_resolvable(parse_udp_address(options.udp_out))) if (
             options.udp_out) else None
+        if self.sender is not None:
+            src, dst = self.sender.local_address, self.sender.address
+            announce(f"DIS out: sending to udp://{dst.host}:{dst.port} from {src.host}:{src.port}")
         self.live = isinstance(self.source, UdpSource) or self.sender is not None
         self.entities: ExternalEntities | None = None
         self.threats: ThreatSet | None = None
@@ -81,6 +101,7 @@ class DisSession:
         self._events_seen = 0
         self._named = 0
         self._t0_wall: float | None = None
+        self._last_s = 0.0
         self.pdus_sent = 0
 
     # --- DIS in --------------------------------------------------------------------------
@@ -89,6 +110,7 @@ class DisSession:
         """The run's threats plus the DIS-in slots (unchanged without DIS in)."""
         self.threats = threats
         if self.source is None:
+            self._start_out(threats)
             return threats
         n0, cap = len(threats), self.spec.max_external_entities
         self.entities = ExternalEntities(self.spec, self.origin, THREAT_TYPES, first_threat_id=n0,
@@ -105,7 +127,14 @@ class DisSession:
             external_rows=np.arange(n0, n0 + cap, dtype=np.intp),
             external=self.entities,
         )
+        self._start_out(self.threats)
         return self.threats
+
+    def _start_out(self, threats: ThreatSet) -> None:
+        """Live DIS out: announce the launchers and radars at the start of the run."""
+        if self.sender is not None:
+            self.streamer = self._streamer(threats)
+            self._send(self.streamer.start(0.0))
 
     def before_step(self, time_s: float) -> None:
         """Pace to the wall clock (live only), then take DIS in up to ``time_s``."""
@@ -119,6 +148,8 @@ class DisSession:
             return
         for t_rx, data in self.source.poll(time_s):
             self.entities.ingest(min(t_rx, time_s), data)
+        if isinstance(self.source, PduFileSource) and self.source.report.bad_time_records:
+            self.entities.counts.malformed["bad_time"] = self.source.report.bad_time_records
         ext = self.entities
         ext.state_at(time_s)  # applies the timeout
         n = len(ext)
@@ -157,8 +188,14 @@ class DisSession:
         snap_i = Snapshot.from_enu(iid, ipos, ivel, self.origin)
         rows = events.rows_since(self._events_seen)
         self._events_seen += len(rows)
-        new = event_rows_from_tuples(rows, list(EVENT_COLUMNS))
-        for _t, data in self.streamer.step(time_s, snap_t, snap_i, new):
+        new = event_rows_from_tuples(rows, list(EVENT_COLUMNS),
+                                     lambda i: float(flights.miss_distance_m[i]))
+        self._send(self.streamer.step(time_s, snap_t, snap_i, new))
+        self._last_s = time_s
+
+    def _send(self, pdus: list[tuple[float, bytes]]) -> None:
+        assert self.sender is not None
+        for _t, data in pdus:
             self.sender.send(data)
             self.pdus_sent += 1
 
@@ -175,17 +212,22 @@ class DisSession:
 
         return PduStreamer(self.spec, self.origin, info,
                            launcher_sites(self.scenario.model_dump(mode="json")),
-                           list(self.scenario.interceptors), external_from=first,
-                           external_of=external_of)
+                           list(self.scenario.interceptors),
+                           radars=radar_sites(self.scenario.model_dump(mode="json")),
+                           external_from=first, external_of=external_of)
 
     # --- end ---------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Stop listening and sending."""
+        """The last Entity States of what is still in the run; stop listening and sending."""
         if self.source is not None:
             self.source.close()
         if self.sender is not None:
-            self.sender.close()
+            try:
+                if self.streamer is not None:
+                    self._send(self.streamer.finish(self._last_s))
+            finally:
+                self.sender.close()
 
     def report(self) -> dict[str, Any]:
         """DIS statistics for ``summary.json``."""

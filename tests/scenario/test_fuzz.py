@@ -1,0 +1,105 @@
+"""Fuzzing the scenario loader: any file at all either validates or raises ``ScenarioError``.
+
+About 2,100 derandomized cases in-process (mutations of the bundled scenario of every kind in
+``iadsim.scenario.mutations``, random bytes, random text) and a few through the CLI. Each
+problem line must name the file and a field path or a line; any other exception fails the test.
+Times are measured by ``benchmarks/fuzz_scenarios.py``, never asserted here.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import iadsim
+from iadsim.errors import ScenarioError
+from iadsim.scenario.load import DEFAULT_SCENARIO, scenario_from_yaml
+from iadsim.scenario.mutations import KINDS, mutate, problems_without_path
+from iadsim.scenario.yaml_reader import read_yaml_bytes
+
+RAW = DEFAULT_SCENARIO.read_bytes()
+BASE = read_yaml_bytes(RAW, "default.yaml")
+
+
+def fuzz(max_examples: int) -> settings:
+    """Derandomized, untimed, no example database: the same cases on every machine."""
+    return settings(max_examples=max_examples, deadline=None, database=None, derandomize=True,
+                    suppress_health_check=list(HealthCheck))
+
+
+def outcome(content: bytes, source: str = "fuzz.yaml") -> str:
+    """``valid`` or ``error``; fails on any other exception or a line naming no path."""
+    try:
+        scenario_from_yaml(content, source)
+    except ScenarioError as exc:
+        assert exc.problems, "a ScenarioError without problems"
+        assert problems_without_path(exc.problems, source) == []
+        return "error"
+    return "valid"
+
+
+@fuzz(1_200)
+@given(kind=st.sampled_from(KINDS), seed=st.integers(0, 2**32 - 1))
+def test_mutated_scenarios_validate_or_name_a_path(kind: str, seed: int) -> None:
+    outcome(mutate(RAW, kind, rng=np.random.default_rng(seed), data=BASE))
+
+
+@fuzz(600)
+@given(content=st.binary(max_size=400))
+def test_random_bytes(content: bytes) -> None:
+    outcome(content)
+
+
+@fuzz(200)
+@given(head=st.text(max_size=200), cut=st.integers(0, len(RAW)))
+def test_random_text_spliced_into_the_scenario(head: str, cut: int) -> None:
+    outcome(RAW[:cut] + head.encode("utf-8", errors="surrogatepass") + RAW[cut:])
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_mutation_kind_changes_the_file_and_breaks_some(kind: str) -> None:
+    rng = np.random.default_rng(7)
+    mutated = [mutate(RAW, kind, rng=rng, data=BASE) for _ in range(8)]
+    assert any(m != RAW for m in mutated)
+    assert "error" in {outcome(m) for m in mutated}
+
+
+def test_mutations_are_reproducible() -> None:
+    for kind in KINDS:
+        a = mutate(RAW, kind, rng=np.random.default_rng(3), data=BASE)
+        assert a == mutate(RAW, kind, rng=np.random.default_rng(3))
+
+
+@pytest.mark.parametrize("kind", ["alias", "type_swap"])
+def test_cli_validate_on_mutated_files_exits_2_without_traceback(tmp_path: Path,
+                                                                  kind: str) -> None:
+    rng = np.random.default_rng(11)
+    content = mutate(RAW, kind, rng=rng, data=BASE)
+    while outcome(content) != "error":
+        content = mutate(RAW, kind, rng=rng, data=BASE)
+    bad = tmp_path / f"{kind}.yaml"
+    bad.write_bytes(content)
+    env = {**os.environ, "PYTHONPATH": str(Path(iadsim.__file__).parents[1])}
+    res = subprocess.run([sys.executable, "-m", "iadsim", "validate", str(bad)], env=env,
+                         capture_output=True, text=True, timeout=300, check=False)
+    assert res.returncode == 2, res.stderr
+    assert "Traceback" not in res.stdout + res.stderr
+    lines = res.stderr.strip().splitlines()
+    assert lines and problems_without_path(lines, str(bad)) == []
+
+
+def test_the_promise_checker_tells_named_from_unnamed_lines() -> None:
+    named = ["f: threats[2].speed_mps must be > 0.0 (got -5.0)", "f: (top level) keys must be",
+             "f: threats[5]['rcs_m\\t2'] is not a known field", "f: a[0][0][...]: nested deeper",
+             "f: interceptors[1] (a key) must be a string", "f: not UTF-8 text (line 2, column 1"]
+    unnamed = ["g: threats[2].speed_mps must be > 0", "f: 12 problems", "f: a\nb: two lines",
+               "f: ['unclosed is not"]
+    assert problems_without_path(named, "f") == []
+    assert problems_without_path(unnamed, "f") == unnamed
