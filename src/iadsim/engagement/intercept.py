@@ -9,8 +9,11 @@ interceptor classes. Out: time of flight, intercept point, earliest and latest l
   acceleration, then a coast in which speed decays exponentially) against a constant-velocity
   (acceleration 0) or ballistic (acceleration g) target: the smallest t with
   ``reach_m(t) = |p + v t + a t^2 / 2 - L|``, found by a scan then bisection, all pairs at once.
+* :class:`FlyoutProfile`: the same search against the point-mass fly-out envelope table
+  (``engagement.flyout``): the first t at which a round launched now arrives no later than the
+  target, at the point's ground range and height above the earth (this is what the command uses).
 * :func:`launch_window`: earliest and latest launch times whose intercept lies inside the
-  class envelope (range, altitude, minimum and maximum time of flight).
+  class envelope (range, height above the earth, fly-out reach, minimum time of flight).
 """
 
 from __future__ import annotations
@@ -19,6 +22,10 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from iadsim.engagement.flyout import EnvelopeTable
+from iadsim.engagement.geometry import ground_range_height
+from iadsim.world.frames import Origin
 
 
 def intercept_time_s(
@@ -114,11 +121,38 @@ class SpeedProfile:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class FlyoutProfile:
+    """Interceptor fly-out per class read from the point-mass envelope table.
+
+    ``arrival_s`` is when a round launched now arrives at a point (NaN: it cannot), from the
+    table at the point's ground range from the launcher and height above the earth.
+    """
+
+    table: EnvelopeTable
+    origin: Origin
+    max_flight_s: NDArray[np.float64]  # (c,)
+
+    def arrival_s(
+        self, cls: NDArray[np.intp], point_m: NDArray[np.float64], launcher_m: NDArray[np.float64]
+    ) -> NDArray[np.float64]:
+        """Time of flight to ``point_m`` (..., 3) from ``launcher_m`` (broadcast), (...)."""
+        ground, height = ground_range_height(point_m, launcher_m, self.origin)
+        return self.table.lookup(cls, ground, height)[0]
+
+    def end_speed_mps(
+        self, cls: NDArray[np.intp], point_m: NDArray[np.float64], launcher_m: NDArray[np.float64]
+    ) -> NDArray[np.float64]:
+        """Speed on arrival at ``point_m`` (NaN where it cannot arrive)."""
+        ground, height = ground_range_height(point_m, launcher_m, self.origin)
+        return self.table.lookup(cls, ground, height)[1]
+
+
 def intercept_boost_coast(
     target_position_m: ArrayLike,
     target_velocity_mps: ArrayLike,
     launcher_position_m: ArrayLike,
-    profile: SpeedProfile,
+    profile: SpeedProfile | FlyoutProfile,
     cls: ArrayLike,
     *,
     target_accel_mps2: ArrayLike | None = None,
@@ -157,6 +191,9 @@ def intercept_boost_coast(
         pos = (
             p[:, None, :] + v[:, None, :] * t[..., None] + 0.5 * acc[:, None, :] * t[..., None] ** 2
         )
+        if isinstance(profile, FlyoutProfile):  # the round arrives no later than the target
+            tof = profile.arrival_s(c[:, None], pos, launch[:, None, :])
+            return np.where(np.isfinite(tof), t - tof, -np.inf)
         dist = np.linalg.norm(pos - launch[:, None, :], axis=2)
         return profile.reach_m(c[:, None], t) - dist
 
@@ -188,6 +225,8 @@ class Envelope:
     min_altitude_m: NDArray[np.float64]
     max_altitude_m: NDArray[np.float64]
     min_flight_s: NDArray[np.float64]
+    table: EnvelopeTable | None = None  # fly-out reach: the point must be reachable
+    origin: Origin | None = None  # altitude = height above the earth (else ENU up)
 
 
 def inside_envelope(
@@ -200,8 +239,16 @@ def inside_envelope(
     """Intercepts (n,) inside their class envelope (slant range, altitude, time of flight)."""
     rng_m = np.linalg.norm(np.nan_to_num(point_m) - launcher_position_m, axis=-1)
     alt_m = np.nan_to_num(point_m[..., 2], nan=-np.inf)
+    reachable = np.ones(np.shape(tof_s), bool)
+    if envelope.origin is not None:
+        ground, height = ground_range_height(np.nan_to_num(point_m), launcher_position_m,
+                                             envelope.origin)
+        alt_m = np.where(np.isnan(point_m[..., 2]), -np.inf, height)
+        if envelope.table is not None:
+            reachable = np.isfinite(envelope.table.lookup(cls, ground, height)[0])
     return (
         np.isfinite(tof_s)
+        & reachable
         & (tof_s >= envelope.min_flight_s[cls])
         & (rng_m >= envelope.min_range_m[cls])
         & (rng_m <= envelope.max_range_m[cls])
