@@ -27,13 +27,18 @@ cell with one fixed-step RK4, vectorised over all classes and cells.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from iadsim.engagement.atmosphere import density_kg_m3
 from iadsim.world.frames import GRAVITY_MPS2
+
+if TYPE_CHECKING:
+    from iadsim.scenario.model import Scenario
 
 PURSUIT_TIME_S = 1.0
 """Time constant of the pursuit guidance turning the velocity onto the line of sight."""
@@ -240,3 +245,38 @@ class EnvelopeTable:
         k = int(np.argmax(i))
         return (float(i[k] / (nr - 1) * self.range_top_m[cls]),
                 float(j[k] / (nh - 1) * self.height_top_m[cls]))
+
+
+def flyout_problems(s: Scenario) -> Iterable[str]:
+    """A class whose fly-out cannot reach its own ``max_range_m`` at any altitude in its
+    envelope is an error naming the field and the reach it has."""
+    from iadsim.engagement.launchers import flyout_params
+
+    params = flyout_params(s)
+    specs = list(s.interceptors.items())
+    frac = np.linspace(0.3, 1.0, 15)
+    w = np.linspace(0.0, 1.0, 9)
+    c = np.repeat(np.arange(len(specs)), frac.size * w.size)
+    top_r = np.array([x.max_range_m for _, x in specs])
+    lo_h = np.array([max(x.min_altitude_m, 0.0) for _, x in specs])
+    hi_h = np.array([x.max_altitude_m for _, x in specs])
+    r = (top_r[:, None, None] * frac[None, :, None] + 0.0 * w).ravel()
+    h = (lo_h[:, None, None] + (hi_h - lo_h)[:, None, None] * w[None, None, :]
+         + 0.0 * frac[:, None]).ravel()
+    ok = fly_to(params, c, r, h).reached.reshape(len(specs), frac.size, w.size)
+    for k, (name, spec) in enumerate(specs):
+        if ok[k, -1].any():
+            continue
+        i, j = np.nonzero(ok[k])
+        if i.size:
+            best = int(np.argmax(i))
+            reach = f"at most {r.reshape(ok.shape)[k, i[best], j[best]]:.0f} m " \
+                    f"(at {h.reshape(ok.shape)[k, i[best], j[best]]:.0f} m altitude)"
+        else:
+            reach = f"less than {frac[0] * spec.max_range_m:.0f} m"
+        yield (
+            f"interceptors.{name}.max_range_m cannot be reached by the fly-out at any altitude "
+            f"from {lo_h[k]:g} to {hi_h[k]:g} m: it reaches {reach} (got {spec.max_range_m!r}); "
+            "raise burnout_speed_mps, ballistic_coefficient_kg_m2 or max_flight_time_s, or "
+            "lower max_range_m"
+        )

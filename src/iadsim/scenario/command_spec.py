@@ -81,7 +81,7 @@ class InterceptorClassSpec(StrictModel):
         default=4.0, ge=2.0, le=8.0, description="proportional navigation gain N"
     )
     guidance_time_constant_s: float = Field(
-        default=0.2, ge=0.0, le=5.0, description="first-order lag of achieved acceleration"
+        default=0.2, ge=0.02, le=5.0, description="first-order lag of achieved acceleration"
     )
     handover_time_s: float = Field(
         default=4.0, gt=0.0, le=60.0,
@@ -220,6 +220,13 @@ def command_problems(s: Scenario) -> Iterable[str]:
                 f"interceptors.{name}.min_flight_time_s must be < max_flight_time_s "
                 f"(got {cls.min_flight_time_s!r} >= {top!r})"
             )
+    if not any(cls.boost_time_s > 0 and cls.burnout_speed_mps is None
+               for cls in s.interceptors.values()):
+        from iadsim.engagement.flyout import flyout_problems  # engagement imports the scenario
+        from iadsim.engagement.lethality import lethality_problems
+
+        yield from flyout_problems(s)
+        yield from lethality_problems(s)
 
 
 def channel_limits(s: Scenario) -> tuple[int | None, int | None]:
