@@ -10,33 +10,34 @@ advanced to the step's end.
   what remains: continuous whatever the aim-point updates, at the plan's pace.
 * Handover at ``handover_time_s`` before the planned intercept: the seeker acquires the engaged
   threat if its true position, extrapolated to the planned time, is within ``kill_radius_m`` of
-  the aim point (else the round flies on unguided); velocity along the line to the aim point at
-  the fly-out table's end speed.
+  the aim point (else the round flies on unguided); the velocity is the fly-out table's end
+  speed on the collision course with the track's prediction (the aim point moving with the
+  track's velocity).
 * End game: true proportional navigation, a_c = N V_c dlambda/dt + g (less its component along
   the velocity), limited to min(load factor x g, L/D x drag) at the round's height and speed, a
   first-order lag ``guidance_time_constant_s`` on the achieved acceleration, against the true
-  threat (cubic spline through its true positions every ``TRUTH_SAMPLE_S``); RK4 sub-steps of
-  min(time to go / ``SUBSTEPS_PER_TGO``, lag / 4, 20 ms), all rounds at once. The closest
-  approach is found inside the sub-step where the range starts to open (cubic Hermite of the
-  relative position); hitting the ground ends the flight there.
+  threat (cubic Hermite through its true states at the step's ends); RK4 sub-steps of
+  min(time to go / ``SUBSTEPS_PER_TGO``, lag / 3, ``MAX_SUBSTEP_S``), all rounds at once. The
+  closest approach is found inside the sub-step where the range starts to open (cubic Hermite
+  of the relative position); hitting the ground ends the flight there.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.interpolate import CubicSpline
 
 from iadsim.engagement.atmosphere import density_kg_m3
 from iadsim.engagement.geometry import from_surface, to_surface
+from iadsim.engagement.intercept import intercept_time_s
 from iadsim.engagement.interceptors import InterceptorFlights, InterceptResults
 from iadsim.engagement.launchers import InterceptorClasses
 from iadsim.engagement.lethality import calibrated_pk0, kill_probability
-from iadsim.world.frames import GRAVITY_MPS2, Origin
+from iadsim.world.frames import EARTH_RADIUS_M, GRAVITY_MPS2, Origin
 from iadsim.world.threats import ThreatSet
 
-TRUTH_SAMPLE_S = 0.1
-SUBSTEPS_PER_TGO = 25.0
+SUBSTEPS_PER_TGO = 10.0
+MAX_SUBSTEP_S = 0.05
 MAX_ENDGAME_S = 20.0
 """An end game still open this long after handover ends at its closest approach so far."""
 _UP = np.array([0.0, 0.0, 1.0])
@@ -75,15 +76,21 @@ def _midcourse(flights: InterceptorFlights, threats: ThreatSet, classes: Interce
         return
     h, c = idx[hand], cls[hand]
     aim = flights.aim_point_m[h]
-    to_aim = aim - flights.position_m[h]
-    dist = np.linalg.norm(to_aim, axis=1)
     prev = flights.velocity_mps[h]
-    direction = np.where((dist > 1.0)[:, None], to_aim / np.maximum(dist, 1e-9)[:, None],
-                         prev / np.maximum(np.linalg.norm(prev, axis=1), 1e-9)[:, None])
     end = classes.profile().end_speed_mps(c, aim, flights.launch_position_m[h]) \
         if classes.table is not None else np.full(h.size, np.nan)
-    mean = np.linalg.norm(prev, axis=1)
-    speed = np.where(np.isfinite(end), end, mean)
+    speed = np.where(np.isfinite(end), end, np.linalg.norm(prev, axis=1))
+    # onto the collision course with the track's prediction at that speed (midcourse ends on
+    # it), else straight at the aim point
+    tgo = (flights.intercept_time_s[h] - time_s)[:, None]
+    v_aim = np.nan_to_num(flights.aim_velocity_mps[h])
+    start = aim - v_aim * tgo
+    tof = intercept_time_s(start, v_aim, flights.position_m[h], speed)
+    meet = np.where(np.isfinite(tof)[:, None], start + v_aim * np.nan_to_num(tof)[:, None], aim)
+    to_meet = meet - flights.position_m[h]
+    dist = np.linalg.norm(to_meet, axis=1)
+    direction = np.where((dist > 1.0)[:, None], to_meet / np.maximum(dist, 1e-9)[:, None],
+                         prev / np.maximum(np.linalg.norm(prev, axis=1), 1e-9)[:, None])
     flights.velocity_mps[h] = direction * speed[:, None]
     flights.accel_mps2[h] = 0.0
     flights.handover_s[h] = time_s
@@ -107,11 +114,7 @@ def _end_game(flights: InterceptorFlights, threats: ThreatSet, classes: Intercep
     t0 = float(flights.state_time_s[idx].max())
     tgt = flights.target_threat_id[idx]
     safe = np.where(tgt >= 0, tgt, 0)
-    n_samples = int(np.ceil((time_s - t0) / TRUTH_SAMPLE_S)) + 3
-    tau = t0 - TRUTH_SAMPLE_S + TRUTH_SAMPLE_S * np.arange(n_samples)
-    truth = np.stack([threats.positions(t)[safe] for t in tau.tolist()])  # (k, m, 3)
-    spline = CubicSpline(tau, truth, axis=0)
-    velocity = spline.derivative()
+    truth = _TruthSegment(threats, safe, t0, time_s)
     c = flights.class_index[idx]
     gain = np.where(flights.acquired[idx], classes.navigation_constant[c], 0.0)[:, None]
     lag = classes.guidance_time_constant_s[c][:, None]
@@ -121,12 +124,12 @@ def _end_game(flights: InterceptorFlights, threats: ThreatSet, classes: Intercep
     live = np.arange(idx.size)
     t = t0
     best = np.full(idx.size, np.inf)
-    dt_cap = min(0.02, float(lag.min()) / 4.0)
+    dt_cap = min(MAX_SUBSTEP_S, float(lag.min()) / 3.0)
 
     def rhs(tt: float, yy: NDArray, rows: NDArray[np.intp]) -> NDArray:
         pm, vm, am = yy[:, :3], yy[:, 3:6], yy[:, 6:]
-        r = spline(tt)[rows] - pm
-        vr = velocity(tt)[rows] - vm
+        pt, vt = truth.at(tt, rows)
+        r, vr = pt - pm, vt - vm
         rn = np.maximum(np.linalg.norm(r, axis=1, keepdims=True), 1e-6)
         u = r / rn
         closing = -np.sum(vr * u, axis=1, keepdims=True)
@@ -139,7 +142,8 @@ def _end_game(flights: InterceptorFlights, threats: ThreatSet, classes: Intercep
         return np.concatenate([vm, am - GRAVITY_MPS2 * _UP, (ac - am) / lag[rows]], axis=1)
 
     def rel(tt: float, yy: NDArray, rows: NDArray[np.intp]) -> tuple[NDArray, NDArray]:
-        return spline(tt)[rows] - yy[:, :3], velocity(tt)[rows] - yy[:, 3:6]
+        pt, vt = truth.at(tt, rows)
+        return pt - yy[:, :3], vt - yy[:, 3:6]
 
     while live.size and t < time_s - 1e-12:
         yl = y[live]
@@ -155,26 +159,22 @@ def _end_game(flights: InterceptorFlights, threats: ThreatSet, classes: Intercep
         yn = yl + h / 6.0 * (k1 + 2 * k2 + 2 * k3 + k4)
         r1, v1 = rel(t + h, yn, live)
         opening = np.sum(r1 * v1, axis=1) >= 0.0
-        s = np.linspace(0.0, 1.0, 33)[None, :, None]
-        herm = ((2 * s**3 - 3 * s**2 + 1) * r0[:, None] + (s**3 - 2 * s**2 + s) * h * v0[:, None]
-                + (-2 * s**3 + 3 * s**2) * r1[:, None] + (s**3 - s**2) * h * v1[:, None])
-        d = np.linalg.norm(herm, axis=2)
-        k_min = np.argmin(d, axis=1)
-        best[live] = np.minimum(best[live], d[np.arange(live.size), k_min])
-        height = to_surface(yn[:, :3], origin)[:, 2]
-        ground = height < 0.0
+        best[live] = np.minimum(best[live], np.linalg.norm(r1, axis=1))
+        p1 = yn[:, :3]
+        height = p1[:, 2] + (p1[:, 0] ** 2 + p1[:, 1] ** 2) / (2.0 * EARTH_RADIUS_M)
+        ground = height < -origin.alt_m
         timeout = (t + h - flights.handover_s[idx[live]]) >= MAX_ENDGAME_S
         end = opening | ground | timeout
         if end.any():
             e = np.flatnonzero(end)
-            w = (k_min[e] / 32.0)
-            t_end = np.where(opening[e], t + w * h, t + h)
-            pm = yl[e, :3] + w[:, None] * (yn[e, :3] - yl[e, :3])
+            w, miss = _closest_in_substep(r0[e], v0[e], r1[e], v1[e], h)
+            w = np.where(opening[e], w, 1.0)
+            miss = np.where(opening[e], miss, best[live[e]])
             done["row"].append(idx[live[e]])
-            done["t"].append(t_end)
-            done["miss"].append(np.where(opening[e], d[e, k_min[e]], best[live[e]]))
+            done["t"].append(t + w * h)
+            done["miss"].append(miss)
             done["vc"].append(np.linalg.norm(v0[e] + w[:, None] * (v1[e] - v0[e]), axis=1))
-            done["point"].append(np.where(opening[e][:, None], pm, yn[e, :3]))
+            done["point"].append(yl[e, :3] + w[:, None] * (yn[e, :3] - yl[e, :3]))
         y[live] = yn
         live = live[~end]
         t += h
@@ -184,6 +184,47 @@ def _end_game(flights: InterceptorFlights, threats: ThreatSet, classes: Intercep
     flights.state_time_s[idx] = time_s
     return {k: (np.concatenate(v) if v else np.empty((0, 3) if k == "point" else 0))
             for k, v in done.items()}
+
+
+def _closest_in_substep(r0: NDArray, v0: NDArray, r1: NDArray, v1: NDArray,
+                        h: float) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Fraction of the sub-step and distance of the closest approach, the relative position
+    being the cubic Hermite through (r0, v0) and (r1, v1) (sampled at 1/64 of the step, then
+    refined by a parabola through the three samples around the minimum)."""
+    s = np.linspace(0.0, 1.0, 65)[None, :, None]
+    herm = ((2 * s**3 - 3 * s**2 + 1) * r0[:, None] + (s**3 - 2 * s**2 + s) * h * v0[:, None]
+            + (-2 * s**3 + 3 * s**2) * r1[:, None] + (s**3 - s**2) * h * v1[:, None])
+    d2 = np.sum(herm**2, axis=2)
+    k = np.clip(np.argmin(d2, axis=1), 1, 63)
+    rows = np.arange(d2.shape[0])
+    a, b, c = d2[rows, k - 1], d2[rows, k], d2[rows, k + 1]
+    curv = a - 2 * b + c
+    shift = np.where(curv > 0, 0.5 * (a - c) / np.where(curv > 0, curv, 1.0), 0.0)
+    shift = np.clip(shift, -1.0, 1.0)
+    best = np.maximum(b - 0.25 * (a - c) * shift, 0.0)
+    best = np.minimum(best, d2.min(axis=1))
+    return np.clip((k + shift) / 64.0, 0.0, 1.0), np.sqrt(best)
+
+
+class _TruthSegment:
+    """True positions and velocities of threats ``rows`` over one step: the cubic Hermite
+    through their states at both ends (exact for constant acceleration)."""
+
+    def __init__(self, threats: ThreatSet, rows: NDArray[np.intp], t0: float, t1: float) -> None:
+        p0, v0 = threats.state(t0)
+        p1, v1 = threats.state(t1)
+        self.t0, self.h = t0, max(t1 - t0, 1e-9)
+        self.p0, self.v0, self.p1, self.v1 = p0[rows], v0[rows], p1[rows], v1[rows]
+
+    def at(self, t: float, rows: NDArray[np.intp]) -> tuple[NDArray, NDArray]:
+        s, h = (t - self.t0) / self.h, self.h
+        s2, s3 = s * s, s * s * s
+        p0, v0, p1, v1 = self.p0[rows], self.v0[rows], self.p1[rows], self.v1[rows]
+        pos = ((2 * s3 - 3 * s2 + 1) * p0 + (s3 - 2 * s2 + s) * h * v0
+               + (-2 * s3 + 3 * s2) * p1 + (s3 - s2) * h * v1)
+        vel = ((6 * s2 - 6 * s) * p0 / h + (3 * s2 - 4 * s + 1) * v0
+               + (-6 * s2 + 6 * s) * p1 / h + (3 * s2 - 2 * s) * v1)
+        return pos, vel
 
 
 def _turn_limit(flights: InterceptorFlights, classes: InterceptorClasses, origin: Origin,

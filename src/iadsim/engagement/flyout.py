@@ -15,7 +15,8 @@ above the ellipsoid of the aim point), state (x, z, vx, vz):
   with the mass from its burnout value (Mach-independent Cd: notional);
 * gravity g;
 * guidance: pursuit of the aim point raised by its gravity drop g t_go^2 / 2 (t_go = distance /
-  speed: a ballistic lead, so gravity is not fought with lift), lateral command
+  max(speed, half the peak speed): a ballistic lead, so gravity is not fought with lift; the
+  floor keeps the slow first instants from aiming straight up), lateral command
   v (lambda - gamma) / tau (lambda: that line-of-sight angle, gamma: the flight-path angle,
   tau = ``PURSUIT_TIME_S``), limited to ``max_load_factor g`` in the boost (thrust vectoring) and
   to min(that, L/D x drag) after it.
@@ -61,6 +62,7 @@ class FlyoutParams:
     lift_to_drag: NDArray[np.float64]  # aerodynamic lateral limit / drag
     min_speed_mps: NDArray[np.float64]
     max_flight_s: NDArray[np.float64]
+    lead_speed_mps: NDArray[np.float64]  # floor of the speed in the gravity lead's t_go
 
     def __len__(self) -> int:
         return int(self.boost_s.shape[0])
@@ -97,7 +99,7 @@ def _accel(
     aero = np.where(np.isfinite(beta), p.lift_to_drag[c] * drag, np.inf)
     a_max = np.where(boosting, a_max, np.minimum(a_max, aero))
     dx, dz = aim[:, 0] - x[:, 0], aim[:, 1] - x[:, 1]
-    t_go = np.hypot(dx, dz) / v
+    t_go = np.hypot(dx, dz) / np.maximum(v, p.lead_speed_mps[c])
     los = np.arctan2(dz + 0.5 * GRAVITY_MPS2 * t_go**2, dx)  # lead the gravity drop
     err = np.angle(np.exp(1j * (los - np.arctan2(vz, vx))))
     a_n = np.clip(v * err / PURSUIT_TIME_S, -a_max, a_max)
@@ -215,25 +217,32 @@ class EnvelopeTable:
         return cls(r_top, h_top, tof, end)
 
     def lookup(
-        self, cls: ArrayLike, ground_range_m: ArrayLike, height_m: ArrayLike
-    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        """Bilinear time of flight and end speed (broadcast shapes); NaN where unreachable
-        or outside the table."""
-        c, r, h = np.broadcast_arrays(np.asarray(cls, dtype=np.intp),
-                                      np.asarray(ground_range_m, float), np.asarray(height_m, float))
+        self, cls: ArrayLike, ground_range_m: ArrayLike, height_m: ArrayLike,
+        *, end_speed: bool = True,
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64] | None]:
+        """Bilinear time of flight and end speed (broadcast shapes; end speed None unless
+        ``end_speed``); NaN where unreachable or outside the table."""
+        c = np.asarray(cls, dtype=np.intp)
         _, nr, nh = self.tof_s.shape
-        fr = r / self.range_top_m[c] * (nr - 1)
-        fh = h / self.height_top_m[c] * (nh - 1)
+        fr = np.asarray(ground_range_m, float) * ((nr - 1) / self.range_top_m[c])
+        fh = np.asarray(height_m, float) * ((nh - 1) / self.height_top_m[c])
         inside = (fr >= 0.0) & (fr <= nr - 1) & (fh >= 0.0) & (fh <= nh - 1)
-        i = np.clip(np.floor(np.nan_to_num(fr)), 0, nr - 2).astype(np.intp)
-        j = np.clip(np.floor(np.nan_to_num(fh)), 0, nh - 2).astype(np.intp)
-        a, b = np.clip(np.nan_to_num(fr) - i, 0.0, 1.0), np.clip(np.nan_to_num(fh) - j, 0.0, 1.0)
-        out = []
-        for tab in (self.tof_s, self.end_speed_mps):
-            v = ((1 - a) * (1 - b) * tab[c, i, j] + a * (1 - b) * tab[c, i + 1, j]
-                 + (1 - a) * b * tab[c, i, j + 1] + a * b * tab[c, i + 1, j + 1])
+        fr = np.clip(np.where(inside, fr, 0.0), 0.0, nr - 1.0)
+        fh = np.clip(np.where(inside, fh, 0.0), 0.0, nh - 1.0)
+        i = np.minimum(fr.astype(np.intp), nr - 2)
+        j = np.minimum(fh.astype(np.intp), nh - 2)
+        a, b = fr - i, fh - j
+        out: list[NDArray[np.float64] | None] = []
+        for tab in (self.tof_s, self.end_speed_mps if end_speed else None):
+            if tab is None:
+                out.append(None)
+                continue
+            flat = tab.reshape(-1)
+            k = (c * nr + i) * nh + j
+            v = ((1 - a) * ((1 - b) * flat[k] + b * flat[k + 1])
+                 + a * ((1 - b) * flat[k + nh] + b * flat[k + nh + 1]))
             out.append(np.where(inside, v, np.nan))
-        return out[0], out[1]
+        return out[0], out[1]  # type: ignore[return-value]
 
     def max_ground_range_m(self, cls: int) -> tuple[float, float]:
         """Longest reachable ground range of class ``cls`` on the grid and the height there."""

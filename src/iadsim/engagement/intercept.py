@@ -138,14 +138,16 @@ class FlyoutProfile:
     ) -> NDArray[np.float64]:
         """Time of flight to ``point_m`` (..., 3) from ``launcher_m`` (broadcast), (...)."""
         ground, height = ground_range_height(point_m, launcher_m, self.origin)
-        return self.table.lookup(cls, ground, height)[0]
+        return self.table.lookup(cls, ground, height, end_speed=False)[0]
 
     def end_speed_mps(
         self, cls: NDArray[np.intp], point_m: NDArray[np.float64], launcher_m: NDArray[np.float64]
     ) -> NDArray[np.float64]:
         """Speed on arrival at ``point_m`` (NaN where it cannot arrive)."""
         ground, height = ground_range_height(point_m, launcher_m, self.origin)
-        return self.table.lookup(cls, ground, height)[1]
+        end = self.table.lookup(cls, ground, height)[1]
+        assert end is not None
+        return end
 
 
 def intercept_boost_coast(
@@ -156,8 +158,8 @@ def intercept_boost_coast(
     cls: ArrayLike,
     *,
     target_accel_mps2: ArrayLike | None = None,
-    n_scan: int = 96,
-    n_bisect: int = 36,
+    n_scan: int = 64,
+    n_bisect: int = 24,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Time of flight and intercept point of a profiled interceptor, one row per pair.
 
@@ -245,7 +247,8 @@ def inside_envelope(
                                              envelope.origin)
         alt_m = np.where(np.isnan(point_m[..., 2]), -np.inf, height)
         if envelope.table is not None:
-            reachable = np.isfinite(envelope.table.lookup(cls, ground, height)[0])
+            reachable = np.isfinite(
+                envelope.table.lookup(cls, ground, height, end_speed=False)[0])
     return (
         np.isfinite(tof_s)
         & reachable

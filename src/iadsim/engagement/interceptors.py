@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 
 from iadsim.engagement.launchers import InterceptorClasses
 from iadsim.tracking.batch import TrackBatch
+from iadsim.world.frames import GRAVITY_MPS2
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +65,8 @@ class InterceptorFlights:
         self.miss_distance_m = np.empty(0)
         self.killed = np.empty(0, bool)
         self.target_threat_id = np.empty(0, np.int64)  # engaged threat, -1: a ghost track
+        self.aim_accel_mps2 = np.empty((0, 3))  # acceleration the aim-point prediction assumes
+        self.aim_velocity_mps = np.empty((0, 3))  # the track's velocity there (NaN: no update)
         self.position_m = np.empty((0, 3))  # state at ``state_time_s``
         self.velocity_mps = np.empty((0, 3))
         self.accel_mps2 = np.empty((0, 3))  # achieved lateral acceleration (end game)
@@ -104,6 +107,11 @@ class InterceptorFlights:
         end = mean if end_speed_mps is None else np.where(
             np.isfinite(end_speed_mps), end_speed_mps, mean)
         target = np.full(k, -1, np.int64) if target_threat_id is None else target_threat_id
+        ballistic = np.array([o.reported_type == "ballistic_missile" for o in orders], bool)
+        accel = np.zeros((k, 3))
+        accel[ballistic, 2] = -GRAVITY_MPS2  # the command planned these with gravity
+        self.aim_accel_mps2 = np.vstack([self.aim_accel_mps2, accel])
+        self.aim_velocity_mps = np.vstack([self.aim_velocity_mps, np.full((k, 3), np.nan)])
         self.target_threat_id = np.concatenate([self.target_threat_id, target])
         self.position_m = np.vstack([self.position_m, site])
         self.velocity_mps = np.vstack([self.velocity_mps, np.zeros((k, 3))])
@@ -136,7 +144,8 @@ class InterceptorFlights:
 
     def guide(self, tracks: TrackBatch) -> None:
         """Move aim points to each live track's prediction at the planned intercept time
-        (midcourse rounds only: after handover the seeker guides)."""
+        (midcourse rounds only: after handover the seeker guides); a track the command
+        classed as a ballistic missile is predicted with gravity, as it was planned."""
         flying = np.flatnonzero(~self.resolved & np.isnan(self.handover_s))
         if flying.size == 0 or len(tracks) == 0:
             return
@@ -149,7 +158,10 @@ class InterceptorFlights:
         lead_s = self.intercept_time_s[idx] - tracks.time_s[row]
         self.aim_point_m[idx] = (
             tracks.position_enu_m[row] + tracks.velocity_enu_mps[row] * lead_s[:, None]
+            + 0.5 * self.aim_accel_mps2[idx] * lead_s[:, None] ** 2
         )
+        self.aim_velocity_mps[idx] = (
+            tracks.velocity_enu_mps[row] + self.aim_accel_mps2[idx] * lead_s[:, None])
 
     def due(self, time_s: float) -> NDArray[np.intp]:
         """Unresolved interceptors whose intercept time has come."""

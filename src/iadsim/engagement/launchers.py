@@ -152,9 +152,9 @@ def flyout_params(scenario: Scenario) -> FlyoutParams:
         rows.append((
             LAUNCH_SPEED_MPS if boosted else s.speed_mps, s.boost_time_s,
             peak if boosted else 0.0, s.mass_ratio, beta, s.max_load_factor_g * GRAVITY_MPS2,
-            s.max_lift_to_drag, s.min_speed_mps or 0.25 * peak, top,
+            s.max_lift_to_drag, s.min_speed_mps or 0.25 * peak, top, 0.5 * peak,
         ))
-    cols = np.array(rows, dtype=float).reshape(-1, 9).T
+    cols = np.array(rows, dtype=float).reshape(-1, 10).T
     return FlyoutParams(*cols)
 
 
