@@ -7,7 +7,9 @@ advanced to the step's end.
 
 * Midcourse: each round moves toward its current aim point on the curved earth (ground position
   and height together, so never below the ground) covering the fraction step / time-to-go of
-  what remains: continuous whatever the aim-point updates, at the plan's pace.
+  what remains: continuous whatever the aim-point updates, at the plan's pace; its height
+  stays above a ``APPROACH_RAD`` glide slope onto the aim point (climbing to it at most at
+  ``MIDCOURSE_CLIMB_RAD``), so a sea-skimmer is approached from above.
 * Handover at ``handover_time_s`` before the planned intercept: the seeker acquires the engaged
   threat if its true position, extrapolated to the planned time, is within ``kill_radius_m`` of
   the aim point (else the round flies on unguided); the velocity is the fly-out table's end
@@ -38,6 +40,9 @@ from iadsim.world.threats import ThreatSet
 
 SUBSTEPS_PER_TGO = 10.0
 MAX_SUBSTEP_S = 0.05
+APPROACH_RAD = np.radians(5.0)
+"""Midcourse glide slope onto the aim point (from above)."""
+MIDCOURSE_CLIMB_RAD = np.radians(30.0)
 MAX_ENDGAME_S = 20.0
 """An end game still open this long after handover ends at its closest approach so far."""
 _UP = np.array([0.0, 0.0, 1.0])
@@ -66,7 +71,15 @@ def _midcourse(flights: InterceptorFlights, threats: ThreatSet, classes: Interce
     frac = np.clip((time_s - t0) / np.maximum(remaining, 1e-9), 0.0, 1.0)[:, None]
     s0 = to_surface(flights.position_m[idx], origin)
     s_aim = to_surface(flights.aim_point_m[idx], origin)
-    p1 = from_surface(s0 + frac * (s_aim - s0), origin)
+    s1 = s0 + frac * (s_aim - s0)
+    # height: no lower than the approach glide slope to the aim point, reached at a climb no
+    # steeper than MIDCOURSE_CLIMB_RAD (a low target is approached from above, not skimming)
+    moved = np.hypot(s1[:, 0] - s0[:, 0], s1[:, 1] - s0[:, 1])
+    left = np.hypot(s_aim[:, 0] - s1[:, 0], s_aim[:, 1] - s1[:, 1])
+    glide = s_aim[:, 2] + left * np.tan(APPROACH_RAD)
+    climb = s0[:, 2] + moved * np.tan(MIDCOURSE_CLIMB_RAD)
+    s1[:, 2] = np.maximum(s1[:, 2], np.minimum(glide, climb))
+    p1 = from_surface(s1, origin)
     flights.velocity_mps[idx] = (p1 - flights.position_m[idx]) / (time_s - t0)[:, None]
     flights.position_m[idx] = p1
     flights.state_time_s[idx] = time_s
