@@ -159,7 +159,7 @@ def intercept_boost_coast(
     *,
     target_accel_mps2: ArrayLike | None = None,
     n_scan: int = 64,
-    n_bisect: int = 24,
+    n_bisect: int = 32,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Time of flight and intercept point of a profiled interceptor, one row per pair.
 
