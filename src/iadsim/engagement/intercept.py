@@ -10,8 +10,9 @@ interceptor classes. Out: time of flight, intercept point, earliest and latest l
   (acceleration 0) or ballistic (acceleration g) target: the smallest t with
   ``reach_m(t) = |p + v t + a t^2 / 2 - L|``, found by a scan then bisection, all pairs at once.
 * :class:`FlyoutProfile`: the same search against the point-mass fly-out envelope table
-  (``engagement.flyout``): the first t at which a round launched now arrives no later than the
-  target, at the point's ground range and height above the earth (this is what the command uses).
+  (``engagement.flyout``): the first t at which a round launched now arrives together with the
+  target, t = tof(point(t)), read at the point's ground range and height above the earth (a
+  sign change of t - tof between reachable samples; this is what the command uses).
 * :func:`launch_window`: earliest and latest launch times whose intercept lies inside the
   class envelope (range, height above the earth, fly-out reach, minimum time of flight).
 """
@@ -193,16 +194,21 @@ def intercept_boost_coast(
         pos = (
             p[:, None, :] + v[:, None, :] * t[..., None] + 0.5 * acc[:, None, :] * t[..., None] ** 2
         )
-        if isinstance(profile, FlyoutProfile):  # the round arrives no later than the target
+        if isinstance(profile, FlyoutProfile):  # the round arrives when the target does
             tof = profile.arrival_s(c[:, None], pos, launch[:, None, :])
             return np.where(np.isfinite(tof), t - tof, -np.inf)
         dist = np.linalg.norm(pos - launch[:, None, :], axis=2)
         return profile.reach_m(c[:, None], t) - dist
 
     t_max = profile.max_flight_s[c]
-    grid = t_max[:, None] * np.linspace(0.0, 1.0, n_scan + 1)[None, 1:]  # (n, k)
+    grid = t_max[:, None] * np.linspace(0.0, 1.0, n_scan + 1)[None, :]  # (n, k + 1)
     g = gap(grid)
-    hit = g >= 0.0
+    # a root: the gap turns from negative to non-negative between two samples where it is
+    # defined (the table's -inf marks unreachable points: entering the envelope with a round
+    # that would arrive early is no intercept for a launch now)
+    hit = np.zeros_like(g, dtype=bool)
+    hit[:, 1:] = (g[:, 1:] >= 0.0) & np.isfinite(g[:, :-1]) & (g[:, :-1] < 0.0)
+    hit[:, 0] = g[:, 0] >= 0.0  # already there (distance 0)
     found = hit.any(axis=1)
     k = np.argmax(hit, axis=1)
     hi = grid[np.arange(n), k]
