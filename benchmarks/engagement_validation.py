@@ -18,15 +18,15 @@ from scipy.stats import binomtest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "engagement"))
 
-import test_atmosphere as ta  # noqa: E402
-import test_endgame as te  # noqa: E402
-import test_flyout as tf  # noqa: E402
+import test_atmosphere as ta
+import test_endgame as te
+import test_flyout as tf
 
-from iadsim.engagement.atmosphere import atmosphere  # noqa: E402
-from iadsim.engagement.flyout import fly_to  # noqa: E402
-from iadsim.engagement.launchers import InterceptorClasses, flyout_params  # noqa: E402
-from iadsim.engagement.lethality import calibrated_pk0, kill_probability  # noqa: E402
-from iadsim.scenario.load import DEFAULT_SCENARIO, load_scenario  # noqa: E402
+from iadsim.engagement.atmosphere import atmosphere
+from iadsim.engagement.flyout import fly_to
+from iadsim.engagement.launchers import InterceptorClasses, flyout_params
+from iadsim.engagement.lethality import calibrated_pk0, kill_probability
+from iadsim.scenario.load import DEFAULT_SCENARIO, load_scenario
 
 
 def main() -> None:

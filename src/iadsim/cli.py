@@ -340,7 +340,8 @@ def coverage(
     out: Annotated[Path, typer.Option(help="Output folder (created if missing).")] = Path(
         "coverage"),
 ) -> None:
-    """Draw radar coverage: per radar the vertical diagram, the network map (HTML and PNG)."""
+    """Draw radar coverage: per radar the vertical diagram, the network map (HTML and PNG);
+    per interceptor class the fly-out envelope (time of flight, end speed; PNG and JSON)."""
     from iadsim.sensors.coverage_views import write_coverage
 
     sc = load_or_exit(scenario)
@@ -350,6 +351,10 @@ def coverage(
                   soft_wrap=True)
     console.print(f"PNG: {', '.join(str(p) for p in files.pngs)}", markup=False,
                   highlight=False, soft_wrap=True)
+    from iadsim.reports.envelope_views import write_envelopes  # interceptor envelopes
+
+    console.print(f"Envelopes: {', '.join(str(p) for p in write_envelopes(sc, out))}",
+                  markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command()

@@ -190,7 +190,7 @@ def test_ghost_track_has_no_miss_distance(classes) -> None:
 
 def test_n0_and_many_rounds_at_once(classes) -> None:
     flights = InterceptorFlights()
-    threats, p_m, v_m, t = crossing()
+    threats, p_m, _, t = crossing()
     empty = advance_flights(flights, threats, classes, ORIGIN, 1.0, rng=np.random.default_rng(0))
     assert empty.interceptor_id.size == 0
     rounds, seen = 12, []

@@ -268,8 +268,9 @@ def _lethality(flights: InterceptorFlights, threats: ThreatSet, classes: Interce
     miss = np.where((tgt >= 0) & in_air, miss, np.nan)  # no threat to measure against
     c = flights.class_index[row]
     kind = threats.threat_type[safe]
-    pk0 = calibrated_pk0(classes.pk[c, kind], classes.design_miss_m[c], classes.lethal_sigma_m[c])
-    pk = kill_probability(miss, vc, pk0, classes.lethal_sigma_m[c], classes.min_closing_speed_mps[c])
+    sigma = classes.lethal_sigma_m[c]
+    pk0 = calibrated_pk0(classes.pk[c, kind], classes.design_miss_m[c], sigma)
+    pk = kill_probability(miss, vc, pk0, sigma, classes.min_closing_speed_mps[c])
     killed = rng.random(row.size) < pk
     flights.resolved[row] = True
     flights.miss_distance_m[row] = miss

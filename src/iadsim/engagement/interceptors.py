@@ -16,7 +16,6 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from iadsim.engagement.launchers import InterceptorClasses
 from iadsim.tracking.batch import TrackBatch
 from iadsim.world.frames import GRAVITY_MPS2
 
