@@ -276,6 +276,7 @@ def _lethality(flights: InterceptorFlights, threats: ThreatSet, classes: Interce
     flights.miss_distance_m[row] = miss
     flights.detonation_time_s[row] = t
     flights.detonation_m[row] = out["point"][order]
+    flights.closing_speed_mps[row], flights.pk[row] = vc, pk
     return InterceptResults(
         interceptor_id=row.astype(np.int64), time_s=t, threat_id=tgt.astype(np.int64),
         miss_distance_m=miss, in_basket=flights.acquired[row].copy(), killed=killed, pk=pk,

@@ -75,6 +75,8 @@ class InterceptorFlights:
         self.acquired = np.empty(0, bool)
         self.detonation_time_s = np.empty(0)  # closest approach (NaN: none)
         self.detonation_m = np.empty((0, 3))
+        self.closing_speed_mps = np.empty(0)  # at the closest approach
+        self.pk = np.empty(0)  # the lethality function's Pk of the end game
 
     def __len__(self) -> int:
         return int(self.launcher.shape[0])
@@ -121,6 +123,8 @@ class InterceptorFlights:
         self.acquired = np.concatenate([self.acquired, np.zeros(k, bool)])
         self.detonation_time_s = np.concatenate([self.detonation_time_s, np.full(k, np.nan)])
         self.detonation_m = np.vstack([self.detonation_m, np.full((k, 3), np.nan)])
+        self.closing_speed_mps = np.concatenate([self.closing_speed_mps, np.full(k, np.nan)])
+        self.pk = np.concatenate([self.pk, np.full(k, np.nan)])
         self.launcher = np.concatenate([self.launcher, lau])
         self.class_index = np.concatenate([self.class_index, launcher_class[lau]])
         self.track_id = np.concatenate([self.track_id, [o.track_id for o in orders]])

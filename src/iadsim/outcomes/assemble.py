@@ -191,6 +191,8 @@ def engagement_table(rec: RunRecord, flights: InterceptorFlights) -> pd.DataFram
         "planned_lat_deg": lat, "planned_lon_deg": lon, "planned_alt_m": alt,
         "planned_range_m": np.linalg.norm(flights.planned_aim_m - launch_pos, axis=1),
         "miss_distance_m": flights.miss_distance_m,
+        "closing_speed_mps": flights.closing_speed_mps,
+        "end_game_pk": flights.pk,
         "outcome": pd.array(outcome, dtype="string"),
     })
 
