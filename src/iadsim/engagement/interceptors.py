@@ -142,7 +142,7 @@ class InterceptorFlights:
         return np.arange(first, len(self), dtype=np.int64)
 
     def in_flight(self, time_s: float) -> NDArray[np.bool_]:
-        """Launched, not yet at the intercept time."""
+        """Launched and not yet resolved (midcourse or end game)."""
         return (~self.resolved) & (self.launch_time_s <= time_s)
 
     def guide(self, tracks: TrackBatch) -> None:
@@ -165,10 +165,6 @@ class InterceptorFlights:
         )
         self.aim_velocity_mps[idx] = (
             tracks.velocity_enu_mps[row] + self.aim_accel_mps2[idx] * lead_s[:, None])
-
-    def due(self, time_s: float) -> NDArray[np.intp]:
-        """Unresolved interceptors whose intercept time has come."""
-        return np.flatnonzero((~self.resolved) & (self.intercept_time_s <= time_s))
 
     def positions(self, time_s: float) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
         """Ids and positions (n, 3) of those in flight (the state the last step left)."""
