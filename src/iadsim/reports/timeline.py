@@ -45,7 +45,7 @@ def engagements(run: RunResults) -> Engagements:
     ends = ev[ev.kind.isin(["kill", "miss"])].dropna(subset=["interceptor_id"])
     ends = ends.assign(interceptor_id=ends.interceptor_id.astype(np.int64))
     ends = ends.drop_duplicates("interceptor_id", keep="first").set_index("interceptor_id")
-    table["result"] = table.interceptor_id.map(ends.kind).fillna("open")
+    table["result"] = table.interceptor_id.map(ends.kind).astype(object).fillna("open")
     t_end = float(max(ev.time_s.max() if len(ev) else 0.0,
                       run.truth.time_s.max() if len(run.truth) else 0.0))
     last_seen = run.interceptors.groupby("interceptor_id").time_s.max() if len(run.interceptors) \
