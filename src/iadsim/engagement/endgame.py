@@ -19,7 +19,7 @@ advanced to the step's end.
   the velocity), limited to min(load factor x g, L/D x drag) at the round's height and speed, a
   first-order lag ``guidance_time_constant_s`` on the achieved acceleration, against the true
   threat (cubic Hermite through its true states at the step's ends); RK4 sub-steps of
-  min(time to go / ``SUBSTEPS_PER_TGO``, lag / 3, ``MAX_SUBSTEP_S``), all rounds at once. The
+  min(time to go / ``SUBSTEPS_PER_TGO``, lag / 2, ``MAX_SUBSTEP_S``), all rounds at once. The
   closest approach is found inside the sub-step where the range starts to open (cubic Hermite
   of the relative position); hitting the ground ends the flight there.
 """
@@ -38,8 +38,8 @@ from iadsim.engagement.lethality import calibrated_pk0, kill_probability
 from iadsim.world.frames import EARTH_RADIUS_M, GRAVITY_MPS2, Origin
 from iadsim.world.threats import ThreatSet
 
-SUBSTEPS_PER_TGO = 10.0
-MAX_SUBSTEP_S = 0.05
+SUBSTEPS_PER_TGO = 8.0
+MAX_SUBSTEP_S = 0.1
 APPROACH_RAD = np.radians(5.0)
 """Midcourse glide slope onto the aim point (from above)."""
 MIDCOURSE_CLIMB_RAD = np.radians(30.0)
@@ -137,7 +137,7 @@ def _end_game(flights: InterceptorFlights, threats: ThreatSet, classes: Intercep
     live = np.arange(idx.size)
     t = t0
     best = np.full(idx.size, np.inf)
-    dt_cap = min(MAX_SUBSTEP_S, float(lag.min()) / 3.0)
+    dt_cap = min(MAX_SUBSTEP_S, float(lag.min()) / 2.0)
 
     def rhs(tt: float, yy: NDArray, rows: NDArray[np.intp]) -> NDArray:
         pm, vm, am = yy[:, :3], yy[:, 3:6], yy[:, 6:]
