@@ -159,7 +159,7 @@ def intercept_boost_coast(
     cls: ArrayLike,
     *,
     target_accel_mps2: ArrayLike | None = None,
-    n_scan: int = 64,
+    n_scan: int = 48,
     n_bisect: int = 32,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Time of flight and intercept point of a profiled interceptor, one row per pair.
@@ -172,7 +172,8 @@ def intercept_boost_coast(
     target_accel_mps2 : (n, 3) or (3,) constant target acceleration (0 for constant velocity,
         ``(0, 0, -g)`` for a ballistic target in the flat-earth approximation); default 0.
     n_scan : time samples over (0, max flight] to bracket the first crossing; a crossing that
-        starts and ends between two samples (a graze) can be missed.
+        starts and ends between two samples (a graze) can be missed. ``n_bisect`` halvings
+        refine it (against a ``FlyoutProfile``: 14, then one secant step on the bracket).
 
     Returns
     -------
@@ -213,11 +214,19 @@ def intercept_boost_coast(
     k = np.argmax(hit, axis=1)
     hi = grid[np.arange(n), k]
     lo = np.where(k > 0, grid[np.arange(n), np.maximum(k - 1, 0)], 0.0)
-    for _ in range(n_bisect):
+    table = isinstance(profile, FlyoutProfile)
+    for _ in range(min(n_bisect, 14) if table else n_bisect):
         mid = 0.5 * (lo + hi)
         ok = gap(mid[:, None])[:, 0] >= 0.0
         hi = np.where(ok, mid, hi)
         lo = np.where(ok, lo, mid)
+    if table:  # the table's gap is piecewise smooth: a final secant step on the bracket
+        g = gap(np.stack([lo, hi], axis=1))
+        g = np.where(np.isfinite(g), g, np.nan)
+        with np.errstate(invalid="ignore"):
+            ok = np.isfinite(g).all(axis=1) & (g[:, 1] > g[:, 0])
+            w = np.where(ok, -g[:, 0] / np.where(ok, g[:, 1] - g[:, 0], 1.0), 1.0)
+        hi = lo + np.clip(w, 0.0, 1.0) * (hi - lo)
     tof = np.where(found, hi, np.inf)
     t = np.where(found, hi, np.nan)[:, None]
     point = p + v * t + 0.5 * acc * t**2
