@@ -495,15 +495,20 @@ def coverage(
     out: Annotated[Path, typer.Option(help="Output folder (created if missing).")] = Path(
         "coverage"),
 ) -> None:
-    """Draw radar coverage: per radar the vertical diagram, the network map (HTML and PNG)."""
+    """Draw radar coverage: per radar the vertical diagram, the network map (HTML and PNG);
+    per interceptor class the fly-out envelope (time of flight, end speed; PNG and JSON)."""
     from iadsim.sensors.coverage_views import write_coverage
 
     with _reported(Repro("coverage", str(_scenario_path(scenario)))):
         sc = load_or_exit(scenario)
         files = _or_exit(lambda: write_coverage(sc, out, rcs_m2=rcs_m2, pd=pd,
                                                 altitude_m=altitude_m))
+        from iadsim.reports.envelope_views import write_envelopes  # interceptor envelopes
+
+        envelopes = write_envelopes(sc, out)
     _say(f"Coverage: {files.html}, {files.data}")
     _say(f"PNG: {', '.join(str(p) for p in files.pngs)}")
+    _say(f"Envelopes: {', '.join(str(p) for p in envelopes)}")
 
 
 @app.command()

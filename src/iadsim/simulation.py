@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from iadsim.command.doctrine import CommandCentre
+from iadsim.engagement.endgame import advance_flights
 from iadsim.engagement.interceptors import InterceptorFlights
 from iadsim.engagement.launchers import InterceptorClasses, Launchers
 from iadsim.errors import RunInterrupted
@@ -82,7 +83,8 @@ def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
             rec.tracks(picture, t)
             command.note_confirmed(picture.confirmed_ids, t)
             flights.guide(picture.tracks)
-            killed_tracks = rec.end_game(flights, t, rng=rng["engagement"])
+            ended = advance_flights(flights, threats, classes, origin, t, rng=rng["engagement"])
+            killed_tracks = rec.end_game(ended, flights, t)
             tracker.drop(killed_tracks)
             launchers.advance(t)
             orders = command.cycle(t, picture.tracks, launchers, flights)

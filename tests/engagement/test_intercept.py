@@ -112,3 +112,34 @@ def test_launch_window_head_on_closed_form():
         tof, pt = intercept_boost_coast(p, [[-u, 0.0, 0.0]], [0.0, 0.0, 1_000.0], profile, 0)
         ok = inside_envelope(tof, pt, np.array([[0.0, 0.0, 1_000.0]]), env, np.array([0]))
         assert bool(ok[0]) == bool(early[0] - 1e-9 <= delay <= late[0] + 1e-9)
+
+
+def test_envelope_uses_height_above_the_earth_not_enu_up(default_scenario) -> None:
+    """A 30 m sea-skimmer 130 km out sits 1.3 km below the tangent plane: the long class (25 m
+    floor) must still engage it, and a point 30 m above the tangent plane there (1.35 km up) is
+    a different altitude altogether."""
+    from iadsim.engagement.geometry import ground_range_height
+    from iadsim.engagement.launchers import InterceptorClasses
+    from iadsim.world.frames import scenario_origin, surface_point_to_enu
+
+    classes = InterceptorClasses.from_scenario(default_scenario)
+    origin = scenario_origin(default_scenario)
+    env = classes.envelope()
+    long = classes.name.index("long")
+    point = surface_point_to_enu(np.array([0.0]), np.array([-130_000.0]), np.array([30.0]), origin)
+    assert point[0, 2] < -1_000.0  # ENU up: the bug's "altitude"
+    ground, height = ground_range_height(point, np.zeros(3), origin)
+    assert height[0] == pytest.approx(30.0, abs=0.5) and ground[0] == pytest.approx(130_000, 1)
+    cls = np.array([long])
+    assert inside_envelope(np.array([100.0]), point, np.zeros((1, 3)), env, cls)[0]
+    flat = Envelope(env.min_range_m, env.max_range_m, env.min_altitude_m, env.max_altitude_m,
+                    env.min_flight_s)  # the tangent-plane test this replaces
+    assert not inside_envelope(np.array([100.0]), point, np.zeros((1, 3)), flat, cls)[0]
+    # planning from the fly-out table: a target closing at 240 m/s along the surface
+    profile = classes.profile()
+    ahead = surface_point_to_enu(np.array([0.0]), np.array([-129_760.0]), np.array([30.0]),
+                                 origin)
+    tof, pip = intercept_boost_coast(point, ahead - point, np.zeros(3), profile, long)
+    assert 100.0 < tof[0] < 180.0
+    assert profile.arrival_s(cls, pip, np.zeros((1, 3)))[0] == pytest.approx(tof[0], abs=1e-3)
+    assert inside_envelope(tof, pip, np.zeros((1, 3)), env, cls)[0]

@@ -64,38 +64,3 @@ def test_launcher_inventory_interval_and_reload(default_scenario: Scenario) -> N
     assert lau.advance(last + reload_s - 1.0).size == 0
     assert lau.advance(last + reload_s).tolist() == [i]
     assert lau.ready_rounds[i] == rounds and lau.reloads_left[i] == spec.reloads - 1
-
-
-def test_end_game_kills_with_pk_inside_the_basket_only(default_scenario: Scenario) -> None:
-    """100,000 seeded end games: the kill rate is the class's Pk against the true type inside
-    the kill radius, exactly zero outside; the miss distance is the aim error."""
-    from iadsim.engagement.interceptors import (
-        EngagementOrder,
-        InterceptorFlights,
-        resolve_intercepts,
-    )
-    from iadsim.engagement.launchers import InterceptorClasses
-    from iadsim.scenario.model import THREAT_TYPES
-
-    classes = InterceptorClasses.from_scenario(default_scenario)
-    cls = classes.name.index("long")
-    radius = float(classes.kill_radius_m[cls])
-    cm = THREAT_TYPES.index("cruise_missile")
-    n = 100_000
-    target = np.array([10_000.0, 20_000.0, 30.0])
-    error_m = np.where(np.arange(n) % 2 == 0, 0.5 * radius, 1.5 * radius)
-    orders = [EngagementOrder(0, 0, 30.0, target + np.array([e, 0.0, 0.0])) for e in error_m]
-    flights = InterceptorFlights()
-    flights.launch(orders, np.zeros((1, 3)), np.array([cls]), 0.0)
-    due = flights.due(30.0)
-    assert len(due) == n
-    res = resolve_intercepts(
-        flights, due, np.broadcast_to(target, (n, 1, 3)), np.ones((n, 1), bool),
-        np.array([cm], np.int8), classes, rng=np.random.default_rng(2026),
-    )
-    np.testing.assert_allclose(res.miss_distance_m, error_m)
-    inside = error_m < radius
-    pk = classes.pk[cls, cm]
-    assert res.killed[inside].mean() == pytest.approx(pk, abs=0.005)
-    assert not res.killed[~inside].any()
-    assert flights.resolved.all() and len(flights.due(31.0)) == 0

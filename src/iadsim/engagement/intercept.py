@@ -9,8 +9,12 @@ interceptor classes. Out: time of flight, intercept point, earliest and latest l
   acceleration, then a coast in which speed decays exponentially) against a constant-velocity
   (acceleration 0) or ballistic (acceleration g) target: the smallest t with
   ``reach_m(t) = |p + v t + a t^2 / 2 - L|``, found by a scan then bisection, all pairs at once.
+* :class:`FlyoutProfile`: the same search against the point-mass fly-out envelope table
+  (``engagement.flyout``): the first t at which a round launched now arrives together with the
+  target, t = tof(point(t)), read at the point's ground range and height above the earth (a
+  sign change of t - tof between reachable samples; this is what the command uses).
 * :func:`launch_window`: earliest and latest launch times whose intercept lies inside the
-  class envelope (range, altitude, minimum and maximum time of flight).
+  class envelope (range, height above the earth, fly-out reach, minimum time of flight).
 """
 
 from __future__ import annotations
@@ -19,6 +23,10 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from iadsim.engagement.flyout import EnvelopeTable
+from iadsim.engagement.geometry import ground_range_height
+from iadsim.world.frames import Origin
 
 
 def intercept_time_s(
@@ -114,16 +122,45 @@ class SpeedProfile:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class FlyoutProfile:
+    """Interceptor fly-out per class read from the point-mass envelope table.
+
+    ``arrival_s`` is when a round launched now arrives at a point (NaN: it cannot), from the
+    table at the point's ground range from the launcher and height above the earth.
+    """
+
+    table: EnvelopeTable
+    origin: Origin
+    max_flight_s: NDArray[np.float64]  # (c,)
+
+    def arrival_s(
+        self, cls: NDArray[np.intp], point_m: NDArray[np.float64], launcher_m: NDArray[np.float64]
+    ) -> NDArray[np.float64]:
+        """Time of flight to ``point_m`` (..., 3) from ``launcher_m`` (broadcast), (...)."""
+        ground, height = ground_range_height(point_m, launcher_m, self.origin)
+        return self.table.lookup(cls, ground, height, end_speed=False)[0]
+
+    def end_speed_mps(
+        self, cls: NDArray[np.intp], point_m: NDArray[np.float64], launcher_m: NDArray[np.float64]
+    ) -> NDArray[np.float64]:
+        """Speed on arrival at ``point_m`` (NaN where it cannot arrive)."""
+        ground, height = ground_range_height(point_m, launcher_m, self.origin)
+        end = self.table.lookup(cls, ground, height)[1]
+        assert end is not None
+        return end
+
+
 def intercept_boost_coast(
     target_position_m: ArrayLike,
     target_velocity_mps: ArrayLike,
     launcher_position_m: ArrayLike,
-    profile: SpeedProfile,
+    profile: SpeedProfile | FlyoutProfile,
     cls: ArrayLike,
     *,
     target_accel_mps2: ArrayLike | None = None,
-    n_scan: int = 96,
-    n_bisect: int = 36,
+    n_scan: int = 48,
+    n_bisect: int = 32,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Time of flight and intercept point of a profiled interceptor, one row per pair.
 
@@ -135,7 +172,8 @@ def intercept_boost_coast(
     target_accel_mps2 : (n, 3) or (3,) constant target acceleration (0 for constant velocity,
         ``(0, 0, -g)`` for a ballistic target in the flat-earth approximation); default 0.
     n_scan : time samples over (0, max flight] to bracket the first crossing; a crossing that
-        starts and ends between two samples (a graze) can be missed.
+        starts and ends between two samples (a graze) can be missed. ``n_bisect`` halvings
+        refine it (against a ``FlyoutProfile``: 14, then one secant step on the bracket).
 
     Returns
     -------
@@ -157,22 +195,38 @@ def intercept_boost_coast(
         pos = (
             p[:, None, :] + v[:, None, :] * t[..., None] + 0.5 * acc[:, None, :] * t[..., None] ** 2
         )
+        if isinstance(profile, FlyoutProfile):  # the round arrives when the target does
+            tof = profile.arrival_s(c[:, None], pos, launch[:, None, :])
+            return np.where(np.isfinite(tof), t - tof, -np.inf)
         dist = np.linalg.norm(pos - launch[:, None, :], axis=2)
         return profile.reach_m(c[:, None], t) - dist
 
     t_max = profile.max_flight_s[c]
-    grid = t_max[:, None] * np.linspace(0.0, 1.0, n_scan + 1)[None, 1:]  # (n, k)
+    grid = t_max[:, None] * np.linspace(0.0, 1.0, n_scan + 1)[None, :]  # (n, k + 1)
     g = gap(grid)
-    hit = g >= 0.0
+    # a root: the gap turns from negative to non-negative between two samples where it is
+    # defined (the table's -inf marks unreachable points: entering the envelope with a round
+    # that would arrive early is no intercept for a launch now)
+    hit = np.zeros_like(g, dtype=bool)
+    hit[:, 1:] = (g[:, 1:] >= 0.0) & np.isfinite(g[:, :-1]) & (g[:, :-1] < 0.0)
+    hit[:, 0] = g[:, 0] >= 0.0  # already there (distance 0)
     found = hit.any(axis=1)
     k = np.argmax(hit, axis=1)
     hi = grid[np.arange(n), k]
     lo = np.where(k > 0, grid[np.arange(n), np.maximum(k - 1, 0)], 0.0)
-    for _ in range(n_bisect):
+    table = isinstance(profile, FlyoutProfile)
+    for _ in range(min(n_bisect, 14) if table else n_bisect):
         mid = 0.5 * (lo + hi)
         ok = gap(mid[:, None])[:, 0] >= 0.0
         hi = np.where(ok, mid, hi)
         lo = np.where(ok, lo, mid)
+    if table:  # the table's gap is piecewise smooth: a final secant step on the bracket
+        g = gap(np.stack([lo, hi], axis=1))
+        g = np.where(np.isfinite(g), g, np.nan)
+        with np.errstate(invalid="ignore"):
+            ok = np.isfinite(g).all(axis=1) & (g[:, 1] > g[:, 0])
+            w = np.where(ok, -g[:, 0] / np.where(ok, g[:, 1] - g[:, 0], 1.0), 1.0)
+        hi = lo + np.clip(w, 0.0, 1.0) * (hi - lo)
     tof = np.where(found, hi, np.inf)
     t = np.where(found, hi, np.nan)[:, None]
     point = p + v * t + 0.5 * acc * t**2
@@ -188,6 +242,8 @@ class Envelope:
     min_altitude_m: NDArray[np.float64]
     max_altitude_m: NDArray[np.float64]
     min_flight_s: NDArray[np.float64]
+    table: EnvelopeTable | None = None  # fly-out reach: the point must be reachable
+    origin: Origin | None = None  # altitude = height above the earth (else ENU up)
 
 
 def inside_envelope(
@@ -200,8 +256,17 @@ def inside_envelope(
     """Intercepts (n,) inside their class envelope (slant range, altitude, time of flight)."""
     rng_m = np.linalg.norm(np.nan_to_num(point_m) - launcher_position_m, axis=-1)
     alt_m = np.nan_to_num(point_m[..., 2], nan=-np.inf)
+    reachable = np.ones(np.shape(tof_s), bool)
+    if envelope.origin is not None:
+        ground, height = ground_range_height(np.nan_to_num(point_m), launcher_position_m,
+                                             envelope.origin)
+        alt_m = np.where(np.isnan(point_m[..., 2]), -np.inf, height)
+        if envelope.table is not None:
+            reachable = np.isfinite(
+                envelope.table.lookup(cls, ground, height, end_speed=False)[0])
     return (
         np.isfinite(tof_s)
+        & reachable
         & (tof_s >= envelope.min_flight_s[cls])
         & (rng_m >= envelope.min_range_m[cls])
         & (rng_m <= envelope.max_range_m[cls])

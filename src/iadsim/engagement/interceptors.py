@@ -1,10 +1,12 @@
-"""Interceptors in flight: launch, command guidance from the track, and the end game.
+"""Interceptors in flight: launch, midcourse on command guidance from the track, end game.
 
-Each interceptor flies its class's boost/coast speed profile to the predicted intercept point; the
-multifunction radar keeps updating its aim point from the track until the planned intercept
-time. At that time the interceptor kills the nearest true threat with the class's Pk against the
-threat's true type, but only if that threat is within the kill radius of the aim point: a track
-that is off by more than the kill radius makes the interceptor miss outright.
+Each interceptor flies to its predicted intercept point, which the multifunction radar keeps
+updating from the track; the midcourse is integrated every pipeline step on the curved earth
+(ground position and height move together toward the current aim point at the pace of the plan),
+so trajectories are continuous and never below the ground. At ``handover_time_s`` before the
+planned intercept its seeker takes over and it flies proportional navigation against the true
+engaged threat (``iadsim.engagement.endgame``); the miss distance and closing speed then give
+the kill probability (``iadsim.engagement.lethality``).
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from iadsim.engagement.launchers import InterceptorClasses
 from iadsim.tracking.batch import TrackBatch
+from iadsim.world.frames import GRAVITY_MPS2
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,10 +40,12 @@ class InterceptResults:
 
     interceptor_id: NDArray[np.int64]
     time_s: NDArray[np.float64]
-    threat_id: NDArray[np.int64]  # nearest true threat, -1 if none in the air
-    miss_distance_m: NDArray[np.float64]
-    in_basket: NDArray[np.bool_]  # nearest threat within the kill radius
+    threat_id: NDArray[np.int64]  # the engaged threat (truth of the track fired at), -1: none
+    miss_distance_m: NDArray[np.float64]  # closest approach; NaN where undefined
+    in_basket: NDArray[np.bool_]  # the seeker acquired the engaged threat at handover
     killed: NDArray[np.bool_]
+    pk: NDArray[np.float64] | None = None  # the lethality function's Pk of each
+    closing_speed_mps: NDArray[np.float64] | None = None
 
 
 class InterceptorFlights:
@@ -59,6 +63,20 @@ class InterceptorFlights:
         self.resolved = np.empty(0, bool)
         self.miss_distance_m = np.empty(0)
         self.killed = np.empty(0, bool)
+        self.target_threat_id = np.empty(0, np.int64)  # engaged threat, -1: a ghost track
+        self.aim_accel_mps2 = np.empty((0, 3))  # acceleration the aim-point prediction assumes
+        self.aim_velocity_mps = np.empty((0, 3))  # the track's velocity there (NaN: no update)
+        self.position_m = np.empty((0, 3))  # state at ``state_time_s``
+        self.velocity_mps = np.empty((0, 3))
+        self.accel_mps2 = np.empty((0, 3))  # achieved lateral acceleration (end game)
+        self.state_time_s = np.empty(0)
+        self.end_speed_mps = np.empty(0)  # planned speed at the intercept (fly-out table)
+        self.handover_s = np.empty(0)  # NaN until the seeker takes over
+        self.acquired = np.empty(0, bool)
+        self.detonation_time_s = np.empty(0)  # closest approach (NaN: none)
+        self.detonation_m = np.empty((0, 3))
+        self.closing_speed_mps = np.empty(0)  # at the closest approach
+        self.pk = np.empty(0)  # the lethality function's Pk of the end game
 
     def __len__(self) -> int:
         return int(self.launcher.shape[0])
@@ -69,12 +87,44 @@ class InterceptorFlights:
         launcher_position_m: NDArray[np.float64],
         launcher_class: NDArray[np.intp],
         time_s: float,
+        target_threat_id: NDArray[np.int64] | None = None,
+        end_speed_mps: NDArray[np.float64] | None = None,
     ) -> NDArray[np.int64]:
-        """Add one interceptor per order; returns their ids."""
+        """Add one interceptor per order; returns their ids.
+
+        ``target_threat_id`` (k,) is the true threat each order's track follows (-1 for
+        none: default), ``end_speed_mps`` (k,) the planned speed at the intercept (default:
+        the mean speed of the plan).
+        """
         if not orders:
             return np.empty(0, np.int64)
+        k = len(orders)
         lau = np.array([o.launcher for o in orders], np.int64)
         first = len(self)
+        site = launcher_position_m[lau]
+        aims = np.array([o.aim_point_enu_m for o in orders], dtype=float).reshape(-1, 3)
+        tof = np.array([o.intercept_time_s for o in orders], float) - time_s
+        mean = np.linalg.norm(aims - site, axis=1) / np.maximum(tof, 1e-9)
+        end = mean if end_speed_mps is None else np.where(
+            np.isfinite(end_speed_mps), end_speed_mps, mean)
+        target = np.full(k, -1, np.int64) if target_threat_id is None else target_threat_id
+        ballistic = np.array([o.reported_type == "ballistic_missile" for o in orders], bool)
+        accel = np.zeros((k, 3))
+        accel[ballistic, 2] = -GRAVITY_MPS2  # the command planned these with gravity
+        self.aim_accel_mps2 = np.vstack([self.aim_accel_mps2, accel])
+        self.aim_velocity_mps = np.vstack([self.aim_velocity_mps, np.full((k, 3), np.nan)])
+        self.target_threat_id = np.concatenate([self.target_threat_id, target])
+        self.position_m = np.vstack([self.position_m, site])
+        self.velocity_mps = np.vstack([self.velocity_mps, np.zeros((k, 3))])
+        self.accel_mps2 = np.vstack([self.accel_mps2, np.zeros((k, 3))])
+        self.state_time_s = np.concatenate([self.state_time_s, np.full(k, time_s)])
+        self.end_speed_mps = np.concatenate([self.end_speed_mps, end])
+        self.handover_s = np.concatenate([self.handover_s, np.full(k, np.nan)])
+        self.acquired = np.concatenate([self.acquired, np.zeros(k, bool)])
+        self.detonation_time_s = np.concatenate([self.detonation_time_s, np.full(k, np.nan)])
+        self.detonation_m = np.vstack([self.detonation_m, np.full((k, 3), np.nan)])
+        self.closing_speed_mps = np.concatenate([self.closing_speed_mps, np.full(k, np.nan)])
+        self.pk = np.concatenate([self.pk, np.full(k, np.nan)])
         self.launcher = np.concatenate([self.launcher, lau])
         self.class_index = np.concatenate([self.class_index, launcher_class[lau]])
         self.track_id = np.concatenate([self.track_id, [o.track_id for o in orders]])
@@ -92,12 +142,14 @@ class InterceptorFlights:
         return np.arange(first, len(self), dtype=np.int64)
 
     def in_flight(self, time_s: float) -> NDArray[np.bool_]:
-        """Launched, not yet at the intercept time."""
+        """Launched and not yet resolved (midcourse or end game)."""
         return (~self.resolved) & (self.launch_time_s <= time_s)
 
     def guide(self, tracks: TrackBatch) -> None:
-        """Move aim points to each live track's prediction at the planned intercept time."""
-        flying = np.flatnonzero(~self.resolved)
+        """Move aim points to each live track's prediction at the planned intercept time
+        (midcourse rounds only: after handover the seeker guides); a track the command
+        classed as a ballistic missile is predicted with gravity, as it was planned."""
+        flying = np.flatnonzero(~self.resolved & np.isnan(self.handover_s))
         if flying.size == 0 or len(tracks) == 0:
             return
         order = np.argsort(tracks.track_id)
@@ -109,55 +161,17 @@ class InterceptorFlights:
         lead_s = self.intercept_time_s[idx] - tracks.time_s[row]
         self.aim_point_m[idx] = (
             tracks.position_enu_m[row] + tracks.velocity_enu_mps[row] * lead_s[:, None]
+            + 0.5 * self.aim_accel_mps2[idx] * lead_s[:, None] ** 2
         )
-
-    def due(self, time_s: float) -> NDArray[np.intp]:
-        """Unresolved interceptors whose intercept time has come."""
-        return np.flatnonzero((~self.resolved) & (self.intercept_time_s <= time_s))
+        self.aim_velocity_mps[idx] = (
+            tracks.velocity_enu_mps[row] + self.aim_accel_mps2[idx] * lead_s[:, None])
 
     def positions(self, time_s: float) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
-        """Ids and positions (straight line launcher -> aim point) of those in flight."""
+        """Ids and positions (n, 3) of those in flight (the state the last step left)."""
         idx = np.flatnonzero(self.in_flight(time_s))
-        span = np.maximum(self.intercept_time_s[idx] - self.launch_time_s[idx], 1e-9)
-        frac = np.clip((time_s - self.launch_time_s[idx]) / span, 0.0, 1.0)[:, None]
-        p = self.launch_position_m[idx] + frac * (
-            self.aim_point_m[idx] - self.launch_position_m[idx]
-        )
-        return idx, p
+        return idx, self.position_m[idx]
 
-
-def resolve_intercepts(
-    flights: InterceptorFlights,
-    due: NDArray[np.intp],
-    threat_position_at: NDArray[np.float64],
-    threat_present: NDArray[np.bool_],
-    threat_type: NDArray[np.int8],
-    classes: InterceptorClasses,
-    *,
-    rng: np.random.Generator,
-) -> InterceptResults:
-    """End game of interceptors ``due``.
-
-    ``threat_position_at`` is (len(due), n_threats, 3): every threat's true position at each
-    interceptor's intercept time; ``threat_present`` (len(due), n_threats) masks threats in the
-    air and not yet killed at that time.
-    """
-    aim = flights.aim_point_m[due]
-    dist = np.linalg.norm(threat_position_at - aim[:, None, :], axis=2)
-    dist = np.where(threat_present, dist, np.inf)
-    nearest = np.argmin(dist, axis=1) if dist.shape[1] else np.zeros(len(due), np.intp)
-    miss = dist[np.arange(len(due)), nearest] if dist.shape[1] else np.full(len(due), np.inf)
-    cls = flights.class_index[due]
-    in_basket = miss <= classes.kill_radius_m[cls]
-    pk = np.where(in_basket, classes.pk[cls, threat_type[nearest]] if dist.shape[1] else 0.0, 0.0)
-    killed = rng.random(len(due)) < pk
-    flights.resolved[due] = True
-    flights.miss_distance_m[due] = miss
-    return InterceptResults(
-        interceptor_id=due.astype(np.int64),
-        time_s=flights.intercept_time_s[due],
-        threat_id=np.where(np.isfinite(miss), nearest, -1).astype(np.int64),
-        miss_distance_m=miss,
-        in_basket=in_basket,
-        killed=killed,
-    )
+    def velocities(self, time_s: float) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
+        """Ids and velocities (n, 3) of those in flight."""
+        idx = np.flatnonzero(self.in_flight(time_s))
+        return idx, self.velocity_mps[idx]

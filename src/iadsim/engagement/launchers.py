@@ -11,9 +11,11 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from iadsim.engagement.intercept import Envelope, SpeedProfile
+from iadsim.engagement.atmosphere import density_kg_m3
+from iadsim.engagement.flyout import LAUNCH_SPEED_MPS, EnvelopeTable, FlyoutParams
+from iadsim.engagement.intercept import Envelope, FlyoutProfile, SpeedProfile
 from iadsim.scenario.model import THREAT_TYPES, Scenario
-from iadsim.world.frames import Origin, geodetic_to_enu
+from iadsim.world.frames import GRAVITY_MPS2, Origin, geodetic_to_enu, scenario_origin
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,8 +36,24 @@ class InterceptorClasses:
     coast_decay_s: NDArray[np.float64]  # inf for none
     min_flight_s: NDArray[np.float64]
     max_flight_s: NDArray[np.float64]
+    origin: Origin | None = None
+    flyout: FlyoutParams | None = None
+    table: EnvelopeTable | None = None  # built once per scenario by ``from_scenario``
+    navigation_constant: NDArray[np.float64] | None = None
+    guidance_time_constant_s: NDArray[np.float64] | None = None
+    handover_time_s: NDArray[np.float64] | None = None
+    lethal_sigma_m: NDArray[np.float64] | None = None
+    design_miss_m: NDArray[np.float64] | None = None
+    min_closing_speed_mps: NDArray[np.float64] | None = None
 
-    def profile(self) -> SpeedProfile:
+    def profile(self) -> SpeedProfile | FlyoutProfile:
+        """Fly-out per class: the point-mass envelope table when built (``from_scenario``),
+        else the kinematic speed profile (``kinematic_profile``)."""
+        if self.table is not None and self.origin is not None:
+            return FlyoutProfile(self.table, self.origin, self.max_flight_s.copy())
+        return self.kinematic_profile()
+
+    def kinematic_profile(self) -> SpeedProfile:
         """Fly-out speed profiles: boost at constant acceleration from rest to burnout, then
         coast; a class with no boost flies at ``speed_mps`` throughout."""
         boosted = self.boost_time_s > 0.0
@@ -51,19 +69,28 @@ class InterceptorClasses:
         )
 
     def envelope(self) -> Envelope:
-        """Engagement envelopes (range, altitude, minimum time of flight)."""
+        """Engagement envelopes (range, altitude, minimum time of flight, fly-out table)."""
         return Envelope(
             self.min_range_m,
             self.max_range_m,
             self.min_altitude_m,
             self.max_altitude_m,
             self.min_flight_s,
+            table=self.table,
+            origin=self.origin,
         )
 
     @classmethod
-    def from_scenario(cls, scenario: Scenario) -> InterceptorClasses:
-        """Arrays from the ``interceptors`` section; a threat type not listed has Pk 0."""
+    def from_scenario(
+        cls, scenario: Scenario, *, table: EnvelopeTable | None = None
+    ) -> InterceptorClasses:
+        """Arrays from the ``interceptors`` section; a threat type not listed has Pk 0.
+
+        The fly-out envelope table is built here (about a second for three classes) unless
+        ``table`` (from an earlier run of the same scenario) is given.
+        """
         specs = list(scenario.interceptors.values())
+        params = flyout_params(scenario)
 
         def col(attr: str) -> NDArray[np.float64]:
             return np.array([getattr(s, attr) for s in specs], dtype=float)
@@ -95,7 +122,40 @@ class InterceptorClasses:
                 ],
                 dtype=float,
             ),
+            flyout=params,
+            table=table if table is not None else EnvelopeTable.build(
+                params, 1.1 * col("max_range_m"), col("max_altitude_m")),
+            navigation_constant=col("navigation_constant"),
+            guidance_time_constant_s=col("guidance_time_constant_s"),
+            handover_time_s=col("handover_time_s"),
+            lethal_sigma_m=np.array(
+                [s.lethal_sigma_m or s.kill_radius_m / 5.0 for s in specs], dtype=float),
+            design_miss_m=col("design_miss_m"),
+            min_closing_speed_mps=col("min_closing_speed_mps"),
+            origin=scenario_origin(scenario),
         )
+
+
+def flyout_params(scenario: Scenario) -> FlyoutParams:
+    """Point-mass fly-out parameters of the scenario's classes (defaults as documented in
+    ``InterceptorClassSpec``)."""
+    specs = list(scenario.interceptors.values())
+    rows = []
+    rho_10km = float(density_kg_m3(10_000.0))
+    for s in specs:
+        boosted = s.boost_time_s > 0.0
+        peak = (s.burnout_speed_mps or s.speed_mps) if boosted else s.speed_mps
+        beta = s.ballistic_coefficient_kg_m2
+        if beta is None:
+            beta = np.inf if s.coast_decay_s is None else 0.5 * rho_10km * peak * s.coast_decay_s
+        top = s.max_flight_time_s or 1.5 * s.max_range_m / s.speed_mps + s.boost_time_s
+        rows.append((
+            LAUNCH_SPEED_MPS if boosted else s.speed_mps, s.boost_time_s,
+            peak if boosted else 0.0, s.mass_ratio, beta, s.max_load_factor_g * GRAVITY_MPS2,
+            s.max_lift_to_drag, s.min_speed_mps or 0.25 * peak, top, 0.5 * peak,
+        ))
+    cols = np.array(rows, dtype=float).reshape(-1, 10).T
+    return FlyoutParams(*cols)
 
 
 class Launchers:

@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 from iadsim.engagement.interceptors import (
     EngagementOrder,
     InterceptorFlights,
-    resolve_intercepts,
+    InterceptResults,
 )
 from iadsim.engagement.launchers import InterceptorClasses, Launchers
 from iadsim.outcomes.engagement_measures import engagement_measures
@@ -78,17 +78,11 @@ class RunRecord:
             self.events.add(time_s, "track_dropped", track_id=tid)
         self.fates.tracked(tr.truth_id, tr.confirmed, time_s)
 
-    def end_game(self, flights: InterceptorFlights, time_s: float, *,
-                 rng: np.random.Generator) -> NDArray[np.int64]:
-        """Resolve interceptors due by ``time_s``; returns tracks whose kill is now assessed."""
-        due = flights.due(time_s)
+    def end_game(self, res: InterceptResults, flights: InterceptorFlights,
+                 time_s: float) -> NDArray[np.int64]:
+        """Record the engagement stage's end games; returns tracks whose kill is now assessed."""
+        due = res.interceptor_id
         if due.size:
-            times = flights.intercept_time_s[due]
-            pos = np.stack([self.threats.positions(t) for t in times.tolist()])
-            present = np.stack([self.threats.in_air(t) for t in times.tolist()])
-            present &= self.fates.alive[None, :]
-            res = resolve_intercepts(flights, due, pos, present, self.threats.threat_type,
-                                     self.classes, rng=rng)
             killed = self.fates.intercepts(res, flights, self.launchers, self.classes)
             ka = self.scenario.command.kill_assessment_s
             self._pending_kills += [(float(t) + ka, int(flights.track_id[i]))
@@ -103,9 +97,10 @@ class RunRecord:
         lau = self.launchers
         for o in orders:
             lau.fire(o.launcher, time_s)
-        ids = flights.launch(orders, lau.position_enu_m, lau.class_index, time_s)
         truth_of = dict(zip(tracks.track_id.tolist(), tracks.truth_id.tolist(), strict=True))
         targets = np.array([truth_of.get(o.track_id, -1) for o in orders], np.int64)
+        ids = flights.launch(orders, lau.position_enu_m, lau.class_index, time_s,
+                             target_threat_id=targets)
         self.interceptor_target = np.concatenate([self.interceptor_target, targets])
         for o, iid, tgt in zip(orders, ids.tolist(), targets.tolist(), strict=True):
             cls = self.classes.name[int(lau.class_index[o.launcher])]
@@ -126,9 +121,7 @@ class RunRecord:
         self.recorder.truth(time_s, ids.astype(np.int64), pos[ids], vel[ids])
         self.recorder.tracks(time_s, tracks)
         iid, ipos = flights.positions(time_s)
-        span = np.maximum(flights.intercept_time_s[iid] - flights.launch_time_s[iid], 1e-9)
-        ivel = (flights.aim_point_m[iid] - flights.launch_position_m[iid]) / span[:, None]
-        self.recorder.interceptors(time_s, iid.astype(np.int64), ipos, ivel)
+        self.recorder.interceptors(time_s, iid.astype(np.int64), ipos, flights.velocity_mps[iid])
 
 
 def assemble_result(rec: RunRecord, flights: InterceptorFlights, *,
@@ -198,6 +191,8 @@ def engagement_table(rec: RunRecord, flights: InterceptorFlights) -> pd.DataFram
         "planned_lat_deg": lat, "planned_lon_deg": lon, "planned_alt_m": alt,
         "planned_range_m": np.linalg.norm(flights.planned_aim_m - launch_pos, axis=1),
         "miss_distance_m": flights.miss_distance_m,
+        "closing_speed_mps": flights.closing_speed_mps,
+        "end_game_pk": flights.pk,
         "outcome": pd.array(outcome, dtype="string"),
     })
 

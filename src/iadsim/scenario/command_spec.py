@@ -33,9 +33,12 @@ class InterceptorClassSpec(StrictModel):
     speed_mps: float = Field(
         gt=0.0, le=10_000.0, description="mean speed: the fly-out without a boost phase"
     )
-    kill_radius_m: float = Field(gt=0.0)
+    kill_radius_m: float = Field(
+        gt=0.0, description="seeker basket: a larger aim error at handover is not acquired"
+    )
     pk: dict[ThreatTypeName, Probability] = Field(
-        description="single-shot kill probability per threat type, given a hit within the radius"
+        description="design-point single-shot kill probability per threat type (at "
+        "design_miss_m and full closing speed; the lethality function is calibrated to it)"
     )
     cost: float = Field(default=1.0, ge=0.0, description="notional unit cost")
     boost_time_s: float = Field(
@@ -50,6 +53,51 @@ class InterceptorClassSpec(StrictModel):
     min_flight_time_s: float = Field(default=0.0, ge=0.0, le=600.0, description="arming time")
     max_flight_time_s: float | None = Field(
         default=None, gt=0.0, le=3_600.0, description="None: 1.5 x max_range_m / speed_mps"
+    )
+    # point-mass fly-out (iadsim.engagement.flyout): burnout_speed_mps is the motor's ideal
+    # (vacuum, gravity-free) delta-v; gravity, drag and the turn limit take their share
+    mass_ratio: float = Field(
+        default=2.0, gt=1.0, le=20.0, description="launch mass / burnout mass (rocket equation)"
+    )
+    ballistic_coefficient_kg_m2: float | None = Field(
+        default=None, gt=0.0, le=1.0e7,
+        description="burnout mass / (Cd x reference area); None: from coast_decay_s at 10 km "
+        "(beta = rho(10 km) v_burnout tau / 2), no drag without coast_decay_s",
+    )
+    max_load_factor_g: float = Field(
+        default=30.0, gt=0.0, le=100.0, description="structural lateral acceleration limit, g"
+    )
+    max_lift_to_drag: float = Field(
+        default=10.0, gt=0.0, le=100.0,
+        description="max lift / zero-lift drag (CLmax / CD0): the aerodynamic turn limit, "
+        "which thins out with altitude (thrust vectoring holds the full limit in the boost)",
+    )
+    min_speed_mps: float | None = Field(
+        default=None, gt=0.0, le=10_000.0,
+        description="below this the round cannot manoeuvre: end of flight; None: 0.25 x peak",
+    )
+    # end game (iadsim.engagement.endgame) and lethality (iadsim.engagement.lethality)
+    navigation_constant: float = Field(
+        default=4.0, ge=2.0, le=8.0, description="proportional navigation gain N"
+    )
+    guidance_time_constant_s: float = Field(
+        default=0.2, ge=0.02, le=5.0, description="first-order lag of achieved acceleration"
+    )
+    handover_time_s: float = Field(
+        default=4.0, gt=0.0, le=60.0,
+        description="time to go at seeker handover: PN on the true target from then on",
+    )
+    lethal_sigma_m: float | None = Field(
+        default=None, gt=0.0, le=1_000.0,
+        description="Gaussian lethal radius: Pk(miss) = pk0 exp(-miss^2 / 2 sigma^2); "
+        "None: kill_radius_m / 5",
+    )
+    design_miss_m: float = Field(
+        default=0.0, ge=0.0, le=1_000.0, description="miss distance at which `pk` holds"
+    )
+    min_closing_speed_mps: float = Field(
+        default=300.0, ge=0.0, le=10_000.0,
+        description="below this closing speed Pk falls as (closing / min)^2",
     )
 
 
@@ -172,6 +220,13 @@ def command_problems(s: Scenario) -> Iterable[str]:
                 f"interceptors.{name}.min_flight_time_s must be < max_flight_time_s "
                 f"(got {cls.min_flight_time_s!r} >= {top!r})"
             )
+    if not any(cls.boost_time_s > 0 and cls.burnout_speed_mps is None
+               for cls in s.interceptors.values()):
+        from iadsim.engagement.flyout import flyout_problems  # engagement imports the scenario
+        from iadsim.engagement.lethality import lethality_problems
+
+        yield from flyout_problems(s)
+        yield from lethality_problems(s)
 
 
 def channel_limits(s: Scenario) -> tuple[int | None, int | None]:

@@ -183,9 +183,7 @@ class DisSession:
         ids = np.flatnonzero(alive & threats.in_air(time_s))
         snap_t = Snapshot.from_enu(ids, pos[ids], vel[ids], self.origin)
         iid, ipos = flights.positions(time_s)
-        span = np.maximum(flights.intercept_time_s[iid] - flights.launch_time_s[iid], 1e-9)
-        ivel = (flights.aim_point_m[iid] - flights.launch_position_m[iid]) / span[:, None]
-        snap_i = Snapshot.from_enu(iid, ipos, ivel, self.origin)
+        snap_i = Snapshot.from_enu(iid, ipos, flights.velocity_mps[iid], self.origin)
         rows = events.rows_since(self._events_seen)
         self._events_seen += len(rows)
         new = event_rows_from_tuples(rows, list(EVENT_COLUMNS),

@@ -1,0 +1,284 @@
+"""Engagement stage, every pipeline step: midcourse, seeker handover and the PN end game.
+
+In: the interceptors in flight (``InterceptorFlights``), the true threats (``ThreatSet``), the
+classes and the step's end time. Out: the interceptors whose end game ended in the step
+(``InterceptResults``: closest approach, closing speed, Pk, kill draw); the flights' states are
+advanced to the step's end.
+
+* Midcourse: each round moves toward its current aim point on the curved earth (ground position
+  and height together, so never below the ground) covering the fraction step / time-to-go of
+  what remains: continuous whatever the aim-point updates, at the plan's pace; its height
+  stays above a ``APPROACH_RAD`` glide slope onto the aim point (climbing to it at most at
+  ``MIDCOURSE_CLIMB_RAD``), so a sea-skimmer is approached from above.
+* Handover at ``handover_time_s`` before the planned intercept: the seeker acquires the engaged
+  threat if its true position, extrapolated to the planned time, is within ``kill_radius_m`` of
+  the aim point (else the round flies on unguided); the velocity is the fly-out table's end
+  speed on the collision course with the track's prediction (the aim point moving with the
+  track's velocity).
+* End game: true proportional navigation, a_c = N V_c dlambda/dt + g (less its component along
+  the velocity), limited to min(load factor x g, L/D x drag) at the round's height and speed, a
+  first-order lag ``guidance_time_constant_s`` on the achieved acceleration, against the true
+  threat (cubic Hermite through its true states at the step's ends); RK4 sub-steps of
+  min(time to go / ``SUBSTEPS_PER_TGO``, lag / 2, ``MAX_SUBSTEP_S``), all rounds at once. The
+  closest approach is found inside the sub-step where the range starts to open (cubic Hermite
+  of the relative position); hitting the ground ends the flight there.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from iadsim.engagement.atmosphere import density_kg_m3
+from iadsim.engagement.geometry import from_surface, to_surface
+from iadsim.engagement.intercept import intercept_time_s
+from iadsim.engagement.interceptors import InterceptorFlights, InterceptResults
+from iadsim.engagement.launchers import InterceptorClasses
+from iadsim.engagement.lethality import calibrated_pk0, kill_probability
+from iadsim.world.frames import EARTH_RADIUS_M, GRAVITY_MPS2, Origin
+from iadsim.world.threats import ThreatSet
+
+SUBSTEPS_PER_TGO = 8.0
+MAX_SUBSTEP_S = 0.1
+APPROACH_RAD = np.radians(5.0)
+"""Midcourse glide slope onto the aim point (from above)."""
+MIDCOURSE_CLIMB_RAD = np.radians(30.0)
+MAX_ENDGAME_S = 20.0
+"""An end game still open this long after handover ends at its closest approach so far."""
+_UP = np.array([0.0, 0.0, 1.0])
+
+
+def advance_flights(
+    flights: InterceptorFlights, threats: ThreatSet, classes: InterceptorClasses,
+    origin: Origin, time_s: float, *, rng: np.random.Generator,
+) -> InterceptResults:
+    """Advance every round in flight to ``time_s``; returns the end games that ended."""
+    pn = np.flatnonzero(~flights.resolved & (flights.handover_s < time_s)
+                        & (flights.state_time_s < time_s))
+    out = _end_game(flights, threats, classes, origin, pn, time_s)
+    mid = np.flatnonzero(~flights.resolved & np.isnan(flights.handover_s)
+                         & (flights.state_time_s < time_s))
+    _midcourse(flights, threats, classes, origin, mid, time_s)
+    return _lethality(flights, threats, classes, out, rng=rng)
+
+
+def _midcourse(flights: InterceptorFlights, threats: ThreatSet, classes: InterceptorClasses,
+               origin: Origin, idx: NDArray[np.intp], time_s: float) -> None:
+    if idx.size == 0:
+        return
+    t0 = flights.state_time_s[idx]
+    remaining = flights.intercept_time_s[idx] - t0
+    frac = np.clip((time_s - t0) / np.maximum(remaining, 1e-9), 0.0, 1.0)[:, None]
+    s0 = to_surface(flights.position_m[idx], origin)
+    s_aim = to_surface(flights.aim_point_m[idx], origin)
+    s1 = s0 + frac * (s_aim - s0)
+    # height: no lower than the approach glide slope to the aim point, reached at a climb no
+    # steeper than MIDCOURSE_CLIMB_RAD (a low target is approached from above, not skimming)
+    moved = np.hypot(s1[:, 0] - s0[:, 0], s1[:, 1] - s0[:, 1])
+    left = np.hypot(s_aim[:, 0] - s1[:, 0], s_aim[:, 1] - s1[:, 1])
+    glide = s_aim[:, 2] + left * np.tan(APPROACH_RAD)
+    climb = s0[:, 2] + moved * np.tan(MIDCOURSE_CLIMB_RAD)
+    s1[:, 2] = np.maximum(s1[:, 2], np.minimum(glide, climb))
+    p1 = from_surface(s1, origin)
+    flights.velocity_mps[idx] = (p1 - flights.position_m[idx]) / (time_s - t0)[:, None]
+    flights.position_m[idx] = p1
+    flights.state_time_s[idx] = time_s
+    cls = flights.class_index[idx]
+    hand = time_s >= flights.intercept_time_s[idx] - classes.handover_time_s[cls]
+    if not hand.any():
+        return
+    h, c = idx[hand], cls[hand]
+    aim = flights.aim_point_m[h]
+    prev = flights.velocity_mps[h]
+    end = classes.profile().end_speed_mps(c, aim, flights.launch_position_m[h]) \
+        if classes.table is not None else np.full(h.size, np.nan)
+    speed = np.where(np.isfinite(end), end, np.linalg.norm(prev, axis=1))
+    # onto the collision course with the track's prediction at that speed (midcourse ends on
+    # it), else straight at the aim point
+    tgo = (flights.intercept_time_s[h] - time_s)[:, None]
+    v_aim = np.nan_to_num(flights.aim_velocity_mps[h])
+    start = aim - v_aim * tgo
+    tof = intercept_time_s(start, v_aim, flights.position_m[h], speed)
+    meet = np.where(np.isfinite(tof)[:, None], start + v_aim * np.nan_to_num(tof)[:, None], aim)
+    to_meet = meet - flights.position_m[h]
+    dist = np.linalg.norm(to_meet, axis=1)
+    direction = np.where((dist > 1.0)[:, None], to_meet / np.maximum(dist, 1e-9)[:, None],
+                         prev / np.maximum(np.linalg.norm(prev, axis=1), 1e-9)[:, None])
+    flights.velocity_mps[h] = direction * speed[:, None]
+    flights.accel_mps2[h] = 0.0
+    flights.handover_s[h] = time_s
+    tgt = flights.target_threat_id[h]
+    pos, vel = threats.state(time_s)
+    known = tgt >= 0
+    safe = np.where(known, tgt, 0)
+    lead = (flights.intercept_time_s[h] - time_s)[:, None]
+    predicted = pos[safe] + vel[safe] * lead
+    error = np.linalg.norm(predicted - aim, axis=1)
+    flights.acquired[h] = known & threats.in_air(time_s)[safe] & (
+        error <= classes.kill_radius_m[c])
+
+
+def _end_game(flights: InterceptorFlights, threats: ThreatSet, classes: InterceptorClasses,
+              origin: Origin, idx: NDArray[np.intp], time_s: float) -> dict[str, NDArray]:
+    """PN sub-steps from the rows' state time to ``time_s``; returns the rows that ended."""
+    done: dict[str, list[NDArray]] = {k: [] for k in ("row", "t", "miss", "vc", "point")}
+    if idx.size == 0:
+        return {k: np.empty((0, 3) if k == "point" else 0) for k in done}
+    t0 = float(flights.state_time_s[idx].max())
+    tgt = flights.target_threat_id[idx]
+    safe = np.where(tgt >= 0, tgt, 0)
+    truth = _TruthSegment(threats, safe, t0, time_s)
+    c = flights.class_index[idx]
+    gain = np.where(flights.acquired[idx], classes.navigation_constant[c], 0.0)[:, None]
+    lag = classes.guidance_time_constant_s[c][:, None]
+    a_max = _turn_limit(flights, classes, origin, idx)[:, None]
+    y = np.concatenate([flights.position_m[idx], flights.velocity_mps[idx],
+                        flights.accel_mps2[idx]], axis=1)
+    live = np.arange(idx.size)
+    t = t0
+    best = np.full(idx.size, np.inf)
+    dt_cap = min(MAX_SUBSTEP_S, float(lag.min()) / 2.0)
+
+    def rhs(tt: float, yy: NDArray, rows: NDArray[np.intp]) -> NDArray:
+        pm, vm, am = yy[:, :3], yy[:, 3:6], yy[:, 6:]
+        pt, vt = truth.at(tt, rows)
+        r, vr = pt - pm, vt - vm
+        rn = np.maximum(np.linalg.norm(r, axis=1, keepdims=True), 1e-6)
+        u = r / rn
+        closing = -np.sum(vr * u, axis=1, keepdims=True)
+        los_rate = (vr - np.sum(vr * u, axis=1, keepdims=True) * u) / rn
+        ac = gain[rows] * closing * los_rate + GRAVITY_MPS2 * _UP
+        vh = vm / np.maximum(np.linalg.norm(vm, axis=1, keepdims=True), 1e-6)
+        ac -= np.sum(ac * vh, axis=1, keepdims=True) * vh
+        mag = np.linalg.norm(ac, axis=1, keepdims=True)
+        ac *= np.minimum(1.0, a_max[rows] / np.maximum(mag, 1e-9))
+        return np.concatenate([vm, am - GRAVITY_MPS2 * _UP, (ac - am) / lag[rows]], axis=1)
+
+    def rel(tt: float, yy: NDArray, rows: NDArray[np.intp]) -> tuple[NDArray, NDArray]:
+        pt, vt = truth.at(tt, rows)
+        return pt - yy[:, :3], vt - yy[:, 3:6]
+
+    while live.size and t < time_s - 1e-12:
+        yl = y[live]
+        r0, v0 = rel(t, yl, live)
+        rn = np.linalg.norm(r0, axis=1)
+        closing = np.maximum(-np.sum(r0 * v0, axis=1) / np.maximum(rn, 1e-9), 1.0)
+        h = float(np.clip(np.min(rn / closing) / SUBSTEPS_PER_TGO, 1e-4, dt_cap))
+        h = min(h, time_s - t)
+        k1 = rhs(t, yl, live)
+        k2 = rhs(t + h / 2, yl + h / 2 * k1, live)
+        k3 = rhs(t + h / 2, yl + h / 2 * k2, live)
+        k4 = rhs(t + h, yl + h * k3, live)
+        yn = yl + h / 6.0 * (k1 + 2 * k2 + 2 * k3 + k4)
+        r1, v1 = rel(t + h, yn, live)
+        opening = np.sum(r1 * v1, axis=1) >= 0.0
+        best[live] = np.minimum(best[live], np.linalg.norm(r1, axis=1))
+        p1 = yn[:, :3]
+        height = p1[:, 2] + (p1[:, 0] ** 2 + p1[:, 1] ** 2) / (2.0 * EARTH_RADIUS_M)
+        ground = height < -origin.alt_m
+        timeout = (t + h - flights.handover_s[idx[live]]) >= MAX_ENDGAME_S
+        end = opening | ground | timeout
+        if end.any():
+            e = np.flatnonzero(end)
+            w, miss = _closest_in_substep(r0[e], v0[e], r1[e], v1[e], h)
+            w = np.where(opening[e], w, 1.0)
+            miss = np.where(opening[e], miss, best[live[e]])
+            done["row"].append(idx[live[e]])
+            done["t"].append(t + w * h)
+            done["miss"].append(miss)
+            done["vc"].append(np.linalg.norm(v0[e] + w[:, None] * (v1[e] - v0[e]), axis=1))
+            done["point"].append(yl[e, :3] + w[:, None] * (yn[e, :3] - yl[e, :3]))
+        y[live] = yn
+        live = live[~end]
+        t += h
+    flights.position_m[idx] = y[:, :3]
+    flights.velocity_mps[idx] = y[:, 3:6]
+    flights.accel_mps2[idx] = y[:, 6:]
+    flights.state_time_s[idx] = time_s
+    return {k: (np.concatenate(v) if v else np.empty((0, 3) if k == "point" else 0))
+            for k, v in done.items()}
+
+
+def _closest_in_substep(r0: NDArray, v0: NDArray, r1: NDArray, v1: NDArray,
+                        h: float) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Fraction of the sub-step and distance of the closest approach, the relative position
+    being the cubic Hermite through (r0, v0) and (r1, v1) (sampled at 1/64 of the step, then
+    refined by a parabola through the three samples around the minimum)."""
+    s = np.linspace(0.0, 1.0, 65)[None, :, None]
+    herm = ((2 * s**3 - 3 * s**2 + 1) * r0[:, None] + (s**3 - 2 * s**2 + s) * h * v0[:, None]
+            + (-2 * s**3 + 3 * s**2) * r1[:, None] + (s**3 - s**2) * h * v1[:, None])
+    d2 = np.sum(herm**2, axis=2)
+    k = np.clip(np.argmin(d2, axis=1), 1, 63)
+    rows = np.arange(d2.shape[0])
+    a, b, c = d2[rows, k - 1], d2[rows, k], d2[rows, k + 1]
+    curv = a - 2 * b + c
+    shift = np.where(curv > 0, 0.5 * (a - c) / np.where(curv > 0, curv, 1.0), 0.0)
+    shift = np.clip(shift, -1.0, 1.0)
+    best = np.maximum(b - 0.25 * (a - c) * shift, 0.0)
+    best = np.minimum(best, d2.min(axis=1))
+    return np.clip((k + shift) / 64.0, 0.0, 1.0), np.sqrt(best)
+
+
+class _TruthSegment:
+    """True positions and velocities of threats ``rows`` over one step: the cubic Hermite
+    through their states at both ends (exact for constant acceleration)."""
+
+    def __init__(self, threats: ThreatSet, rows: NDArray[np.intp], t0: float, t1: float) -> None:
+        p0, v0 = threats.state(t0)
+        p1, v1 = threats.state(t1)
+        self.t0, self.h = t0, max(t1 - t0, 1e-9)
+        self.p0, self.v0, self.p1, self.v1 = p0[rows], v0[rows], p1[rows], v1[rows]
+
+    def at(self, t: float, rows: NDArray[np.intp]) -> tuple[NDArray, NDArray]:
+        s, h = (t - self.t0) / self.h, self.h
+        s2, s3 = s * s, s * s * s
+        p0, v0, p1, v1 = self.p0[rows], self.v0[rows], self.p1[rows], self.v1[rows]
+        pos = ((2 * s3 - 3 * s2 + 1) * p0 + (s3 - 2 * s2 + s) * h * v0
+               + (-2 * s3 + 3 * s2) * p1 + (s3 - s2) * h * v1)
+        vel = ((6 * s2 - 6 * s) * p0 / h + (3 * s2 - 4 * s + 1) * v0
+               + (-6 * s2 + 6 * s) * p1 / h + (3 * s2 - 2 * s) * v1)
+        return pos, vel
+
+
+def _turn_limit(flights: InterceptorFlights, classes: InterceptorClasses, origin: Origin,
+                idx: NDArray[np.intp]) -> NDArray[np.float64]:
+    """Lateral acceleration limit of rounds ``idx`` at their height and speed (after boost)."""
+    c = flights.class_index[idx]
+    limit = classes.flyout.max_accel_mps2[c] if classes.flyout is not None else np.full(
+        idx.size, np.inf)
+    if classes.flyout is None:
+        return limit
+    height = to_surface(flights.position_m[idx], origin)[:, 2]
+    speed = np.linalg.norm(flights.velocity_mps[idx], axis=1)
+    beta = classes.flyout.beta_kg_m2[c]
+    drag = 0.5 * density_kg_m3(height) * speed**2 / beta
+    aero = np.where(np.isfinite(beta), classes.flyout.lift_to_drag[c] * drag, np.inf)
+    return np.minimum(limit, aero)
+
+
+def _lethality(flights: InterceptorFlights, threats: ThreatSet, classes: InterceptorClasses,
+               out: dict[str, NDArray], *, rng: np.random.Generator) -> InterceptResults:
+    order = np.argsort(out["row"], kind="stable")
+    row = out["row"][order].astype(np.intp)
+    t, miss, vc = out["t"][order], out["miss"][order], out["vc"][order]
+    tgt = flights.target_threat_id[row]
+    safe = np.where(tgt >= 0, tgt, 0)
+    in_air = np.array([bool(threats.in_air(float(tt))[s]) for tt, s in
+                       zip(t.tolist(), safe.tolist(), strict=True)], dtype=bool)
+    miss = np.where((tgt >= 0) & in_air, miss, np.nan)  # no threat to measure against
+    c = flights.class_index[row]
+    kind = threats.threat_type[safe]
+    sigma = classes.lethal_sigma_m[c]
+    pk0 = calibrated_pk0(classes.pk[c, kind], classes.design_miss_m[c], sigma)
+    pk = kill_probability(miss, vc, pk0, sigma, classes.min_closing_speed_mps[c])
+    killed = rng.random(row.size) < pk
+    flights.resolved[row] = True
+    flights.miss_distance_m[row] = miss
+    flights.detonation_time_s[row] = t
+    flights.detonation_m[row] = out["point"][order]
+    flights.closing_speed_mps[row], flights.pk[row] = vc, pk
+    return InterceptResults(
+        interceptor_id=row.astype(np.int64), time_s=t, threat_id=tgt.astype(np.int64),
+        miss_distance_m=miss, in_basket=flights.acquired[row].copy(), killed=killed, pk=pk,
+        closing_speed_mps=vc,
+    )
