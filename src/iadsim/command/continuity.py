@@ -107,6 +107,10 @@ class TrackContinuity:
         self._last = tracks
         return self.key_of(everything.track_id)
 
+    def retired(self, keys: NDArray[np.int64]) -> NDArray[np.bool_]:
+        """Which ``keys`` were reported killed."""
+        return np.isin(keys, self._retired_keys())
+
     def _retired_keys(self) -> NDArray[np.int64]:
         return np.array(sorted(self._retired), np.int64)
 

@@ -218,6 +218,7 @@ class CommandCentre:
             & (tracks.position_sigma_m() <= self._fc_sigma_m.max(initial=0.0))
             & (time_s - confirmed_at >= self.spec.reaction_time_s)
             & ~np.isin(key, self.busy_tracks(flights, time_s))
+            & ~self.continuity.retired(key)
             & self.fire_control_quality(tracks, key, kind, time_s)
         )
         if len(np.unique(key[eligible])) < int(eligible.sum()):  # one track per threat
