@@ -49,7 +49,7 @@ def test_re_formed_tracks_inherit_their_key_and_others_do_not(n: int) -> None:
                         np.vstack([vel, [[100.0, 0, 0]]]), t,
                         track_id=np.arange(100, 101 + n), sigma_m=80.0)
     keys = tc.keys(again, t)
-    assert keys.tolist() == list(range(n)) + [100 + n]
+    assert keys.tolist() == [*range(n), 100 + n]
     # 60 s later with no track at all, the lost tracks are forgotten
     assert tc.keys(TrackBatch.empty(), 20.0).size == 0
     late = make_tracks(pos + vel * 80.0, vel, 80.0, track_id=np.arange(200, 200 + n))

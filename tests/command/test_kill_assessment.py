@@ -10,9 +10,9 @@ from scipy.stats import binomtest
 
 from iadsim.command.kill_assessment import KillAssessment
 from iadsim.engagement.interceptors import InterceptorFlights
+from iadsim.world.frames import scenario_origin
 from iadsim.world.state import WorldState
 from iadsim.world.threats import build_threats
-from iadsim.world.frames import scenario_origin
 
 
 @pytest.mark.parametrize("n", [0, 1, 50])
