@@ -22,7 +22,7 @@ def threats(default_data):
 
 def test_everyone_starts_alive(threats) -> None:
     w = WorldState(threats)
-    assert w.threat_alive.all() and len(w.threat_alive) == len(threats) == 61
+    assert w.threat_alive.all() and len(w.threat_alive) == len(threats) > 10
     assert (w.threat_status == IN_WORLD).all() and np.isnan(w.threat_gone_s).all()
 
 
@@ -41,7 +41,7 @@ def test_kills_apply_in_time_order_and_only_to_the_living(threats, n: int) -> No
         want = np.sort(t)[1 if n > 1 else 0]
         assert t[killed][0] == want and w.threat_gone_s[3] == want
         assert w.threat_status[3] == DESTROYED and not w.threat_alive[3]
-    assert w.threat_alive.sum() == 61 - min(n, 1)
+    assert w.threat_alive.sum() == len(threats) - min(n, 1)
     # nothing there (-1) kills nothing; a second kill later kills only if it was alive
     again = w.destroy_threats(np.array([-1, 3]), np.array([30.0, 31.0]), np.ones(2, bool))
     assert again.tolist() == [False, n == 0]
@@ -66,6 +66,6 @@ def test_arrivals_impact_assets_and_end_paths(threats) -> None:
     w2 = WorldState(threats)
     far = np.array([[1e8, 1e8, 0.0]])
     hit, _, ended = w2.arrivals(1e6, threats.positions(1e6), far, np.array([1.0]))
-    assert hit.size == 0 and ended.tolist() == list(range(61))
+    assert hit.size == 0 and ended.tolist() == list(range(len(threats)))
     assert (w2.threat_status == PATH_ENDED).all()
     assert np.allclose(w2.threat_gone_s, threats.end_time_s)
