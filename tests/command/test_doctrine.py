@@ -71,7 +71,7 @@ def test_confusion_matrix_frequencies():
 
 
 def test_layered_defence_fires_the_longest_reaching_class_first(default_scenario):
-    cc, launchers, classes = centre(default_scenario, reaction_time_s=0.0)
+    cc, launchers, classes = centre(default_scenario, reaction_time_s=0.0, ballistic_reserve={})
     lau0 = launchers.position_enu_m.mean(axis=0)
     # an aircraft 60 km out at 8 km, heading for the asset at the launchers' centroid
     tracks = make_tracks([[lau0[0] + 60_000, lau0[1], 8_000]], [[-250, 0, 0]])
@@ -97,7 +97,8 @@ def test_hold_fire_and_weapons_tight(default_scenario):
         ({"weapons_control": "free"}, away, 1),
         ({}, heading, 1),
     ]:
-        cc, launchers, _ = centre(default_scenario, reaction_time_s=0.0, layered=False, **changes)
+        cc, launchers, _ = centre(default_scenario, reaction_time_s=0.0, layered=False,
+                                  **{"hold_fire_below_value": 0.0, **changes})
         cc.asset_position_enu_m = lau0[None, :] * np.array([[1, 1, 0]])
         cc.note_confirmed(tracks.track_id, 0.0)
         assert len(cc.cycle(0.0, tracks, launchers, InterceptorFlights())) == want, changes

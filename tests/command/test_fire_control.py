@@ -9,13 +9,17 @@ import pytest
 from command_fakes import centre, make_tracks
 
 from iadsim.engagement.interceptors import InterceptorFlights
-from iadsim.scenario.command_spec import DEFAULT_MAX_SPEED_MPS
+from iadsim.scenario.command_spec import DEFAULT_MAX_SPEED_MPS, FireControlSpec
 from iadsim.world.frames import GRAVITY_MPS2
 
 FC = [False, True]  # the default's radars: surveillance, multifunction
 
 
 def _cycle(default_scenario, tracks, time_s=0.0, **changes):
+    """Orders' classes for ``tracks`` under the default's doctrine with no reserve, no hold-fire
+    and the default fire-control requirements (unless changed)."""
+    changes = {"ballistic_reserve": {}, "hold_fire_below_value": 0.0,
+               "fire_control": FireControlSpec(), **changes}
     cc, launchers, classes = centre(default_scenario, reaction_time_s=0.0,
                                     fire_control_sensor=FC, **changes)
     lau0 = launchers.position_enu_m.mean(axis=0)
@@ -51,8 +55,7 @@ def test_a_type_s_speed_limit_is_a_scenario_setting(default_scenario):
     s = _site(default_scenario)
     jet = make_tracks([[s[0] + 60_000, s[1], 8_000]], [[-700.0, 0, 0]], last_hit_s=[[0.0, 0.0]])
     assert len(_cycle(default_scenario, jet)) == 1
-    fc = default_scenario.command.fire_control.model_copy(
-        update={"max_speed_mps": {"aircraft": 600.0}})
+    fc = FireControlSpec(max_speed_mps={"aircraft": 600.0})
     assert _cycle(default_scenario, jet, fire_control=fc) == []
 
 
@@ -75,8 +78,7 @@ def test_each_class_has_its_own_accuracy_requirement(default_scenario):
     jet = make_tracks([[s[0] + 25_000, s[1], 3_000]], [[-250.0, 0, 0]], sigma_m=500.0,
                       last_hit_s=[[0.0, 0.0]])
     assert _cycle(default_scenario, jet, layered=True) == ["very_long"]
-    fc = default_scenario.command.fire_control.model_copy(
-        update={"max_track_sigma_m": {"very_long": 300.0, "long": 300.0, "short": 1_000.0}})
+    fc = FireControlSpec(max_track_sigma_m={"very_long": 300.0, "long": 300.0, "short": 1_000.0})
     assert _cycle(default_scenario, jet, layered=True, fire_control=fc) == ["short"]
     assert _cycle(default_scenario, jet, layered=True, fire_control=fc,
                   assignment="greedy") == ["short"]
