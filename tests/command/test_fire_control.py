@@ -62,7 +62,7 @@ def test_a_type_s_speed_limit_is_a_scenario_setting(default_scenario):
 @pytest.mark.parametrize(("hits", "time_s", "fires"), [
     ([[0.0, -np.inf]], 0.0, False),   # only the surveillance radar has seen it
     ([[0.0, -1.0]], 0.0, True),       # the multifunction radar updated it 1 s ago
-    ([[0.0, -5.0]], 0.0, False),      # ... 5 s ago: older than max_update_age_s (3 s)
+    ([[0.0, -6.0]], 0.0, False),      # ... 6 s ago: older than max_update_age_s (5 s)
 ])
 def test_only_a_track_a_fire_control_radar_holds_draws_a_round(default_scenario, hits, time_s,
                                                                fires):

@@ -93,7 +93,7 @@ class FireControlSpec(StrictModel):
     """What makes a track good enough to launch on (fire-control quality)."""
 
     max_update_age_s: float = Field(
-        default=3.0, gt=0.0, le=600.0,
+        default=5.0, gt=0.0, le=600.0,
         description="a fire-control (multifunction) radar updated the track this recently",
     )
     max_track_sigma_m: dict[str, Annotated[float, Field(gt=0.0)]] = Field(
