@@ -112,3 +112,13 @@ def test_the_reaction_clock_follows_the_threat(default_scenario):
             first = float(t)
             break
     assert first == 8.0
+
+
+def test_a_kill_report_retires_the_tracks_that_duplicate_the_threat() -> None:
+    """Two tracks on one threat (and one on another 20 km away): a kill reported on one retires
+    its twin too, so the twin cannot draw a round at the dead threat; the other stays."""
+    tc = TrackContinuity()
+    pos = np.array([[0.0, 0, 1000], [40.0, 0, 1000], [20_000.0, 0, 1000]])
+    tc.keys(make_tracks(pos, np.tile([50.0, 0, 0], (3, 1)), sigma_m=50.0), 0.0)
+    assert tc.retire(np.array([0])).tolist() == [0, 1]
+    assert tc.retired(np.array([0, 1, 2])).tolist() == [True, True, False]

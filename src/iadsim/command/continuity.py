@@ -67,9 +67,21 @@ class TrackContinuity:
         self._retired: set[int] = set()
         self._gate = float(chi2.ppf(GATE_PROBABILITY, df=6))
 
-    def retire(self, keys: NDArray[np.int64]) -> None:
-        """Keys reported killed: no later track inherits them."""
-        self._retired.update(int(k) for k in np.asarray(keys).tolist())
+    def retire(self, keys: NDArray[np.int64]) -> NDArray[np.int64]:
+        """Keys reported killed, and the keys of held tracks that duplicate theirs (inside the
+        association gate of one of their tracks): no later track inherits them. Returns every
+        key retired."""
+        keys = np.unique(np.asarray(keys, np.int64))
+        last = self._last
+        if keys.size and len(last):
+            mine = np.isin(self.key_of(last.track_id), keys)
+            if mine.any() and (~mine).any():
+                x, p = predict_cv(last, float(last.time_s.max()))
+                d2 = state_distance2(x[mine], p[mine], x[~mine], p[~mine])
+                twins = (d2 <= self._gate).any(axis=0)
+                keys = np.union1d(keys, self.key_of(last.track_id[~mine][twins]))
+        self._retired.update(int(k) for k in keys.tolist())
+        return keys
 
     def keys(self, tracks: TrackBatch, time_s: float) -> NDArray[np.int64]:
         """Key per track of ``tracks``, the picture at ``time_s`` (once per step, in time order).

@@ -154,8 +154,7 @@ class CommandCentre:
                           strict=True):
             self._last_intercept_s[key] = max(t, self._last_intercept_s.get(key, -np.inf))
         reported, killed = self.kill_assessment.reports(time_s)
-        keys = np.unique(self.continuity.key_of(reported[killed]))
-        self.continuity.retire(keys)
+        keys = self.continuity.retire(self.continuity.key_of(reported[killed]))
         self._ripples = [r for r in self._ripples
                          if not np.isin(self.continuity.key_of(np.array([r.track_id])), keys)[0]]
         return self.continuity.tracks_of(keys)
