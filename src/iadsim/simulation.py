@@ -1,7 +1,9 @@
 """``run``: the one place the stages are wired, top to bottom.
 
-scenario -> threats (truth) -> radars (detections) -> tracker (tracks) -> command (orders)
--> engagement (launches, intercepts) -> outcomes (fates, events, tables) -> ``Result``.
+scenario -> threats (truth) and world state (who is alive) -> radars (detections) -> tracker
+(tracks) -> end game of the interceptors due (kills, into the world state) -> command (kill
+assessment, then orders on the picture that follows it) -> engagement (launches) -> outcomes
+(fates, events, tables) -> ``Result``.
 """
 
 from __future__ import annotations
@@ -20,11 +22,11 @@ from iadsim.errors import RunInterrupted
 from iadsim.interop.dis.session import DisOptions, DisSession
 from iadsim.outcomes.assemble import RunRecord, assemble_result
 from iadsim.outcomes.result import Result
-from iadsim.scenario.command_spec import channel_limits
 from iadsim.scenario.model import Scenario
 from iadsim.sensors.radar import build_radars, observe, sensor_geometry
 from iadsim.tracking.tracker import Tracker
 from iadsim.world.frames import scenario_origin
+from iadsim.world.state import WorldState
 from iadsim.world.threats import build_threats
 
 STAGES = ("threats", "sensors", "tracking", "command", "engagement")
@@ -65,40 +67,37 @@ def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
         threats = session.attach(threats)
     radars = build_radars(list(scenario.sensors), origin)
     tracker = Tracker(scenario.tracking, sensor_geometry(radars))
-    classes = InterceptorClasses.from_scenario(scenario)
-    launchers = Launchers(scenario, origin)
-    flights = InterceptorFlights()
+    classes, launchers = InterceptorClasses.from_scenario(scenario), Launchers(scenario, origin)
+    flights, world = InterceptorFlights(), WorldState(threats)
     rec = RunRecord(scenario, origin, threats, radars, classes, launchers, keep_trajectories)
-    command = CommandCentre(scenario.command, classes, origin, *rec.asset_arrays(),
-                            channels=channel_limits(scenario), rng=rng["command"])
-    step_s, duration_s = scenario.simulation.step_s, scenario.simulation.duration_s
-    done_s = 0.0
+    command = CommandCentre.from_scenario(scenario, classes, origin, rec.asset_arrays(),
+                                          rng=rng["command"])
+    duration_s, done_s, interrupted = scenario.simulation.duration_s, 0.0, False
     try:
-        for t in step_times(step_s, duration_s):
+        for t in step_times(scenario.simulation.step_s, duration_s):
             if session is not None:
                 session.before_step(t)
-            detections = observe(radars, threats, rec.fates.alive, done_s, t, rng=rng["sensors"])
+            detections = observe(radars, threats, world.threat_alive, done_s, t, rng=rng["sensors"])
             rec.scans(detections)
             picture = tracker.step(detections, t)
             rec.tracks(picture, t)
-            command.note_confirmed(picture.confirmed_ids, t)
             flights.guide(picture.tracks)
             ended = advance_flights(flights, threats, classes, origin, t, rng=rng["engagement"])
-            killed_tracks = rec.end_game(ended, flights, t)
-            tracker.drop(killed_tracks)
+            killed = world.destroy_threats(ended.threat_id, ended.time_s, ended.killed)
+            rec.end_game(ended, killed, flights)
+            tracker.drop(command.assess_kills(ended, flights, world, t))
+            tracks = tracker.picture(t)  # the picture after this step's kill assessments
             launchers.advance(t)
-            orders = command.cycle(t, picture.tracks, launchers, flights)
-            rec.launch(orders, flights, picture.tracks, t)
-            rec.step_done(t, flights, picture.tracks)
+            orders = command.cycle(t, tracks, launchers, flights)
+            rec.launch(orders, flights, tracks, t)
+            rec.step_done(t, world, flights, tracks)
             if session is not None:
-                session.after_step(t, threats, rec.fates.alive, flights, rec.events)
+                session.after_step(t, threats, world.threat_alive, flights, rec.events)
             if progress is not None:
                 progress(t, duration_s)
             done_s = t
     except KeyboardInterrupt:  # keep what was computed: save it, then say so
         interrupted = True
-    else:
-        interrupted = False
     finally:
         if session is not None:
             session.close()

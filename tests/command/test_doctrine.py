@@ -5,34 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from command_fakes import centre, make_tracks
 
-from iadsim.command.doctrine import CommandCentre
 from iadsim.command.threat_evaluation import classify_tracks
 from iadsim.engagement.interceptors import InterceptorFlights
-from iadsim.engagement.launchers import InterceptorClasses, Launchers
+from iadsim.engagement.launchers import Launchers
 from iadsim.errors import ScenarioError
 from iadsim.scenario.command_spec import ClassificationSpec
 from iadsim.scenario.load import scenario_from_dict
 from iadsim.scenario.model import THREAT_TYPES
 from iadsim.simulation import run
-from iadsim.tracking.batch import TrackBatch
 from iadsim.world.frames import Origin, approx_altitude_m, scenario_origin
-
-
-def make_tracks(pos, vel, time_s=0.0):
-    pos = np.asarray(pos, float).reshape(-1, 3)
-    n = pos.shape[0]
-    return TrackBatch(
-        time_s=np.full(n, time_s),
-        track_id=np.arange(n, dtype=np.int64),
-        position_enu_m=pos,
-        velocity_enu_mps=np.asarray(vel, float).reshape(-1, 3),
-        covariance=np.tile(np.eye(6) * 100.0, (n, 1, 1)),
-        confirmed=np.ones(n, bool),
-        quality=np.ones(n),
-        truth_id=np.arange(n, dtype=np.int64),
-    )
-
 
 # ------------------------------------------------------------------ validation
 
@@ -76,7 +59,8 @@ def test_confusion_matrix_frequencies():
     )
     n = 10_000
     tracks = make_tracks(np.tile([0, 0, 800.0], (n, 1)), np.tile([50.0, 0, 0], (n, 1)))
-    reported = classify_tracks(tracks, spec, np.random.default_rng(3).random(n))
+    reported = classify_tracks(tracks, spec, np.random.default_rng(3).random(n),
+                               Origin(44.45, 8.75, 0.0))
     freq = np.bincount(reported, minlength=len(THREAT_TYPES)) / n
     assert freq[THREAT_TYPES.index("uav")] == pytest.approx(0.7, abs=0.02)
     assert freq[THREAT_TYPES.index("aircraft")] == pytest.approx(0.2, abs=0.02)
@@ -86,18 +70,8 @@ def test_confusion_matrix_frequencies():
 # ------------------------------------------------------------------ the command cycle
 
 
-def centre(scenario, **changes):
-    s = scenario.model_copy(update={"command": scenario.command.model_copy(update=changes)})
-    origin = scenario_origin(s)
-    classes = InterceptorClasses.from_scenario(s)
-    launchers = Launchers(s, origin)
-    assets = np.array([[0.0, 0.0, 0.0]]), np.array([100.0]), np.array([5_000.0])
-    cc = CommandCentre(s.command, classes, origin, *assets, rng=np.random.default_rng(0))
-    return cc, launchers, classes
-
-
 def test_layered_defence_fires_the_longest_reaching_class_first(default_scenario):
-    cc, launchers, classes = centre(default_scenario, reaction_time_s=0.0)
+    cc, launchers, classes = centre(default_scenario, reaction_time_s=0.0, ballistic_reserve={})
     lau0 = launchers.position_enu_m.mean(axis=0)
     # an aircraft 60 km out at 8 km, heading for the asset at the launchers' centroid
     tracks = make_tracks([[lau0[0] + 60_000, lau0[1], 8_000]], [[-250, 0, 0]])
@@ -123,7 +97,8 @@ def test_hold_fire_and_weapons_tight(default_scenario):
         ({"weapons_control": "free"}, away, 1),
         ({}, heading, 1),
     ]:
-        cc, launchers, _ = centre(default_scenario, reaction_time_s=0.0, layered=False, **changes)
+        cc, launchers, _ = centre(default_scenario, reaction_time_s=0.0, layered=False,
+                                  **{"hold_fire_below_value": 0.0, **changes})
         cc.asset_position_enu_m = lau0[None, :] * np.array([[1, 1, 0]])
         cc.note_confirmed(tracks.track_id, 0.0)
         assert len(cc.cycle(0.0, tracks, launchers, InterceptorFlights())) == want, changes
@@ -233,32 +208,3 @@ def test_ballistic_reserve_keeps_rounds_for_ballistic_missiles(default_scenario)
     orders = cc.cycle(0.0, missile, launchers, InterceptorFlights())
     assert len(orders) == 1
     assert classes.name[int(launchers.class_index[orders[0].launcher])] == "very_long"
-
-
-def test_reengagement_after_kill_assessment(default_scenario):
-    cc, launchers, _ = centre(default_scenario, reaction_time_s=0.0, kill_assessment_s=4.0)
-    lau0 = launchers.position_enu_m.mean(axis=0)
-    cc.asset_position_enu_m = lau0[None, :] * np.array([[1, 1, 0]])
-    track = make_tracks([[lau0[0] + 60_000, lau0[1], 6_000]], [[-250, 0, 0]])
-    cc.note_confirmed(track.track_id, 0.0)
-    flights = InterceptorFlights()
-    first = cc.cycle(0.0, track, launchers, flights)
-    assert len(first) == 1
-    launchers.fire(first[0].launcher, 0.0)
-    flights.launch(first, launchers.position_enu_m, launchers.class_index, 0.0)
-    t_hit = first[0].intercept_time_s
-    # busy while the interceptor flies and until the outcome is seen
-    for t in (2.0, t_hit - 1.0, t_hit + 3.0):
-        moved = make_tracks(
-            track.position_enu_m + track.velocity_enu_mps * t, track.velocity_enu_mps, t
-        )
-        flights.resolved[:] = t >= t_hit
-        assert cc.cycle(t, moved, launchers, flights) == []
-        cc._next_cycle_s = 0.0  # force a cycle at each probe time
-    # the track survived (still reported): engaged again once the assessment is in
-    t = t_hit + 4.5
-    moved = make_tracks(
-        track.position_enu_m + track.velocity_enu_mps * t, track.velocity_enu_mps, t
-    )
-    again = cc.cycle(t, moved, launchers, flights)
-    assert len(again) == 1 and again[0].track_id == 0

@@ -56,7 +56,7 @@ def test_apply_override_copies_and_creates_sections(scenario_data: dict) -> None
     assert "command" not in scenario_data
     out = apply_override(scenario_data, "threats[2].count", 3)
     assert out["threats"][2]["count"] == 3
-    assert scenario_data["threats"][2]["count"] == 20
+    assert scenario_data["threats"][2]["count"] == 8
     with pytest.raises(ScenarioError, match=r"threats\[9\] does not exist \(threats has 6"):
         apply_override(scenario_data, "threats[9].count", 3)
     with pytest.raises(ScenarioError, match="name is not a list"):
@@ -77,7 +77,7 @@ def test_grid_order_first_option_slowest(scenario_data: dict) -> None:
 def test_no_override_is_one_point(scenario_data: dict) -> None:
     [point] = build_grid(scenario_data, [])
     assert point.values == {}
-    assert point.scenario.threats[0].count == 4
+    assert point.scenario.threats[0].count == 2
 
 
 def test_bad_value_refused_naming_field(scenario_data: dict) -> None:

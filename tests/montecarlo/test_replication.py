@@ -74,4 +74,4 @@ def test_backends_give_identical_tables(scenario_file: Path, tmp_path: Path) -> 
         pd.testing.assert_frame_equal(tables["serial"][1], tables[backend][1])
     summary = tables["serial"][1]
     assert summary["threats[2].count"].tolist() == [2, 6]
-    assert np.all(summary["n_threats_mean"].to_numpy() == [43, 47])
+    assert np.all(summary["n_threats_mean"].to_numpy() == [19, 23])

@@ -50,7 +50,7 @@ def test_sweep_writes_folder_and_summary(scenario_file: Path, tmp_path: Path) ->
     p4 = reps[reps["point"] == 4]
     assert summary.loc[4, "p_any_leaker"] == pytest.approx(p4["any_leaker"].mean())
     assert summary.loc[4, "leakers_mean"] == pytest.approx(p4["leakers"].mean())
-    assert summary.loc[4, "n_threats_mean"] == 57 + 60
+    assert summary.loc[4, "n_threats_mean"] == 23 + 60
     # the folder is queryable with DuckDB as documented
     by_point = duckdb.sql(
         f"SELECT point, avg(leakers) AS m, count(*) AS n FROM "
@@ -62,7 +62,7 @@ def test_sweep_writes_folder_and_summary(scenario_file: Path, tmp_path: Path) ->
     assert top == (60, summary["p_any_leaker"].max())
     sat = pd.read_csv(out / "saturation.csv")
     assert sat["command.cycle_s"].tolist() == [2.0, 4.0]
-    assert (sat["raid_size_min"] == 67).all() and (sat["raid_size_max"] == 117).all()
+    assert (sat["raid_size_min"] == 33).all() and (sat["raid_size_max"] == 83).all()
 
 
 def test_resume_extends_and_equals_straight_run(scenario_file: Path, tmp_path: Path) -> None:

@@ -26,7 +26,7 @@ def problems(data: dict[str, Any]) -> str:
 def test_default_scenario_is_valid() -> None:
     sc = load_scenario(DEFAULT_SCENARIO)
     assert set(sc.interceptors) == {"short", "long", "very_long"}
-    assert 55 <= sum(g.count for g in sc.threats) <= 65
+    assert 20 <= sum(g.count for g in sc.threats) <= 30
     assert {g.type for g in sc.threats} == {
         "aircraft", "recon_aircraft", "cruise_missile", "uav", "ballistic_missile"}
     assert sc.simulation.duration_s == 900

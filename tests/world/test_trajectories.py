@@ -82,7 +82,7 @@ def test_scenario_threats(default_data: dict[str, Any]) -> None:
     t = th.launch_time_s[cm] + 60.0
     alt = np.array([approx_altitude_m(th.positions(ti)[i], origin)
                     for ti, i in zip(t, cm, strict=True)])
-    expected = [30.0 if i < cm[0] + 20 else 50.0 for i in cm]
+    expected = [30.0 if i < cm[0] + sc.threats[2].count else 50.0 for i in cm]
     np.testing.assert_allclose(alt, expected, atol=2.0)
     # drones fly at their set speed (distance flown in 100 s)
     uav = np.flatnonzero(th.threat_type == THREAT_CODE["uav"])[0]
@@ -112,6 +112,7 @@ def test_in_air_window(default_scenario: Any) -> None:
 def test_members_flying_abreast_all_end_over_their_asset(default_data: dict[str, Any]) -> None:
     data = copy.deepcopy(default_data)
     data["threats"][0]["lateral_spacing_m"] = 5000.0  # 4 fighters 15 km abreast, radius 3 km
+    data["threats"][0]["count"] = 4
     sc = scenario_from_dict(data)
     origin = Origin(44.5, 8.75)
     th = build_threats(sc, origin)

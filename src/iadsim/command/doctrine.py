@@ -2,10 +2,13 @@
 
 Every ``cycle_s`` the command centre
 
-1. picks the tracks it may engage: confirmed ``reaction_time_s`` ago, not already engaged (an
-   interceptor in flight, a salvo still rippling, or an outcome not yet assessed:
-   shoot-look-shoot), valued at least ``hold_fire_below_value``, and under weapons tight only
-   those heading for a defended asset;
+1. picks the tracks it may engage: the threat confirmed ``reaction_time_s`` ago, not already
+   engaged (an interceptor in flight, a salvo still rippling, or an outcome not yet assessed:
+   shoot-look-shoot; engagement state follows the threat across re-formed tracks, see
+   ``command.continuity``), of fire-control quality (updated by a fire-control radar within
+   ``fire_control.max_update_age_s`` and after the last intercept on it, position and velocity
+   sigmas under the requirements, speed credible for its reported type), valued at least
+   ``hold_fire_below_value``, and under weapons tight only those heading for a defended asset;
 2. classifies them from their kinematics (with the optional confusion matrix) and values them:
    threat evaluation score (asset value over time to reach it, from the closest point of
    approach) x the type's ``threat_value`` weight x its ``threat_lethality``;
@@ -21,26 +24,31 @@ Every ``cycle_s`` the command centre
 5. fires the first round of each salvo now and ripples the rest as the launcher's launch
    interval allows, while the guidance channels (interceptors in flight) permit.
 
-A missed threat is re-engaged after its kill assessment, while the envelope and time allow.
+A missed threat is re-engaged after its kill assessment (``command.kill_assessment``), while the
+envelope and time allow; a threat reported killed is no longer engaged and its tracks are dropped.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
 from iadsim.command.assignment import Method, make_problem, solve
+from iadsim.command.continuity import TrackContinuity
 from iadsim.command.greedy import assign_greedy
-from iadsim.command.threat_evaluation import classify_tracks, evaluate_threats
+from iadsim.command.kill_assessment import KillAssessment
+from iadsim.command.threat_evaluation import classify_tracks, evaluate_threats, track_altitude_m
 from iadsim.engagement.intercept import inside_envelope, intercept_boost_coast
-from iadsim.engagement.interceptors import EngagementOrder, InterceptorFlights
+from iadsim.engagement.interceptors import EngagementOrder, InterceptorFlights, InterceptResults
 from iadsim.engagement.launchers import InterceptorClasses, Launchers
-from iadsim.scenario.command_spec import CommandSpec
-from iadsim.scenario.model import THREAT_TYPES
+from iadsim.scenario.command_spec import CommandSpec, channel_limits, fire_control_sensors
+from iadsim.scenario.model import THREAT_TYPES, Scenario
 from iadsim.tracking.batch import TrackBatch
 from iadsim.world.frames import GRAVITY_MPS2, Origin
+from iadsim.world.state import WorldState
 
 BALLISTIC = THREAT_TYPES.index("ballistic_missile")
 WTA_TIME_LIMIT_S = 2.0
@@ -72,6 +80,7 @@ class CommandCentre:
         asset_radius_m: NDArray[np.float64],
         *,
         channels: tuple[int | None, int | None] = (None, None),
+        fire_control_sensor: Sequence[bool] | None = None,
         rng: np.random.Generator,
     ) -> None:
         self.spec = spec
@@ -81,7 +90,20 @@ class CommandCentre:
         self.asset_value = asset_value
         self.asset_radius_m = asset_radius_m
         self.fire_control_channels, self.guidance_channels = channels
-        self.rng = rng
+        self.fire_control_sensor = (
+            None if fire_control_sensor is None else np.asarray(fire_control_sensor, bool)
+        )
+        self.rng, assess_rng = rng.spawn(2)  # classification and assessment draws apart
+        self.kill_assessment = KillAssessment(
+            spec.kill_assessment_s, spec.kill_assessment_pc, rng=assess_rng
+        )
+        self.continuity = TrackContinuity()
+        fc = spec.fire_control
+        self._fc_sigma_m = np.array(
+            [fc.max_track_sigma_m.get(c, spec.max_track_sigma_m) for c in classes.name]
+        )
+        self._max_speed_mps = np.array([fc.speed_limit_mps(t) for t in THREAT_TYPES])
+        self._last_intercept_s: dict[int, float] = {}  # per engagement key
         self._profile = classes.profile()
         self._envelope = classes.envelope()
         self._salvo = np.array(
@@ -97,18 +119,81 @@ class CommandCentre:
         self._ripples: list[_Ripple] = []
         self._next_cycle_s = 0.0
 
+    @classmethod
+    def from_scenario(
+        cls, scenario: Scenario, classes: InterceptorClasses, origin: Origin,
+        assets: tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]], *,
+        rng: np.random.Generator,
+    ) -> CommandCentre:
+        """The command centre of ``scenario``: its doctrine, channel limits and fire-control
+        radars; ``assets`` are the asset positions (a, 3) in ENU, values and radii."""
+        return cls(scenario.command, classes, origin, *assets, channels=channel_limits(scenario),
+                   fire_control_sensor=fire_control_sensors(scenario), rng=rng)
+
     def note_confirmed(self, track_ids: NDArray[np.int64], time_s: float) -> None:
-        """Start the reaction clock of newly confirmed tracks."""
-        for tid in track_ids.tolist():
-            self._confirmed_at.setdefault(int(tid), time_s)
+        """Start the reaction clock of newly confirmed tracks (by engagement key)."""
+        for key in self.continuity.key_of(np.asarray(track_ids, np.int64)).tolist():
+            self._confirmed_at.setdefault(int(key), time_s)
+
+    def assess_kills(
+        self, res: InterceptResults, flights: InterceptorFlights, world: WorldState,
+        time_s: float,
+    ) -> NDArray[np.int64]:
+        """Queue this step's intercepts for assessment; the track ids reported killed by now.
+
+        Whether each engaged threat is in fact gone comes from the world state (what the
+        assessment observes, right with probability ``kill_assessment_pc``); every track
+        carrying a reported-killed threat's key is returned, for the tracker to drop.
+        """
+        tid = res.threat_id
+        gone = (tid < 0) | ~world.threat_alive[np.maximum(tid, 0)] if len(world.threat_alive) \
+            else np.ones(len(tid), bool)
+        track = flights.track_id[res.interceptor_id]
+        self.kill_assessment.add(track, res.time_s, gone)
+        for key, t in zip(self.continuity.key_of(track).tolist(), res.time_s.tolist(),
+                          strict=True):
+            self._last_intercept_s[key] = max(t, self._last_intercept_s.get(key, -np.inf))
+        reported, killed = self.kill_assessment.reports(time_s)
+        keys = self.continuity.retire(self.continuity.key_of(reported[killed]))
+        self._ripples = [r for r in self._ripples
+                         if not np.isin(self.continuity.key_of(np.array([r.track_id])), keys)[0]]
+        return self.continuity.tracks_of(keys)
 
     def busy_tracks(self, flights: InterceptorFlights, time_s: float) -> NDArray[np.int64]:
-        """Tracks with an interceptor in flight, a salvo rippling or an outcome not assessed."""
-        busy = (~flights.resolved) | (
-            flights.intercept_time_s + self.spec.kill_assessment_s > time_s
-        )
+        """Engagement keys with an interceptor in flight, a salvo rippling or an outcome not
+        assessed (a track's key is its own id unless it continues an older track)."""
         rippling = np.array([r.track_id for r in self._ripples], dtype=np.int64)
-        return np.unique(np.concatenate([flights.track_id[busy], rippling]))
+        busy = np.concatenate([flights.track_id[~flights.resolved], rippling,
+                               self.kill_assessment.pending_track_id])
+        return np.unique(self.continuity.key_of(busy))
+
+    def fire_control_quality(
+        self, tracks: TrackBatch, key: NDArray[np.int64], kind: NDArray[np.int64],
+        time_s: float,
+    ) -> NDArray[np.bool_]:
+        """Tracks a round may be launched on, before the per-class sigma requirement (n,).
+
+        Updated by a fire-control radar within ``max_update_age_s`` and after the last intercept
+        on the threat (the look of shoot-look-shoot), velocity sigma under the requirement,
+        speed credible for the reported type (ballistic: specific energy, v^2 + 2 g h, under
+        the sea-level limit squared).
+        """
+        fc = self.spec.fire_control
+        ok = np.ones(len(tracks), bool)
+        if tracks.last_hit_s is not None:
+            hits = tracks.last_hit_s
+            if self.fire_control_sensor is not None:
+                hits = np.where(self.fire_control_sensor[None, :], hits, -np.inf)
+            last_fc = hits.max(axis=1, initial=-np.inf)
+            looked = np.array([self._last_intercept_s.get(int(k), -np.inf)
+                               for k in key.tolist()])
+            ok &= (time_s - last_fc <= fc.max_update_age_s) & (last_fc > looked)
+        vel_sigma = np.sqrt(np.trace(tracks.covariance[:, 3:, 3:], axis1=1, axis2=2) / 3.0)
+        ok &= vel_sigma <= fc.max_velocity_sigma_mps
+        speed2 = np.sum(tracks.velocity_enu_mps**2, axis=1)
+        energy = speed2 + np.where(kind == BALLISTIC, 2.0 * GRAVITY_MPS2 * np.maximum(
+            track_altitude_m(tracks, self.origin), 0.0), 0.0)
+        return ok & (energy <= self._max_speed_mps[kind] ** 2)
 
     def cycle(
         self,
@@ -118,20 +203,28 @@ class CommandCentre:
         flights: InterceptorFlights,
     ) -> list[EngagementOrder]:
         """Orders for this time: rippled salvo rounds, and new engagements on cycle times."""
+        key = self.continuity.keys(tracks, time_s)
+        self.note_confirmed(tracks.track_id[tracks.confirmed], time_s)
         in_flight = int(np.sum(~flights.resolved))
-        orders = self._ripple(time_s, tracks, launchers, in_flight)
+        orders = self._ripple(time_s, tracks, key, launchers, in_flight)
         if time_s + 1e-9 < self._next_cycle_s or len(tracks) == 0:
             return orders
         self._next_cycle_s = time_s + self.spec.cycle_s
-        confirmed_at = np.array(
-            [self._confirmed_at.get(int(t), np.inf) for t in tracks.track_id.tolist()]
-        )
+        confirmed_at = np.array([self._confirmed_at.get(int(k), np.inf) for k in key.tolist()])
+        kind = classify_tracks(tracks, self.spec.classification, self._draws(key), self.origin)
         eligible = (
             tracks.confirmed
-            & (tracks.position_sigma_m() <= self.spec.max_track_sigma_m)
+            & (tracks.position_sigma_m() <= self._fc_sigma_m.max(initial=0.0))
             & (time_s - confirmed_at >= self.spec.reaction_time_s)
-            & ~np.isin(tracks.track_id, self.busy_tracks(flights, time_s))
+            & ~np.isin(key, self.busy_tracks(flights, time_s))
+            & ~self.continuity.retired(key)
+            & self.fire_control_quality(tracks, key, kind, time_s)
         )
+        if len(np.unique(key[eligible])) < int(eligible.sum()):  # one track per threat
+            first = np.zeros(len(tracks), bool)
+            rows = np.flatnonzero(eligible)
+            first[rows[np.unique(key[rows], return_index=True)[1]]] = True
+            eligible &= first
         if not eligible.any():
             return orders
         available = launchers.available(time_s)
@@ -158,11 +251,14 @@ class CommandCentre:
                     self.classes,
                     time_s,
                     self.origin,
+                    max_track_sigma_m=self._fc_sigma_m,
                 )[:room]
             )
+        rows = np.flatnonzero(eligible)
         return orders + self._assign(
             time_s,
-            tracks.take(np.flatnonzero(eligible)),
+            tracks.take(rows),
+            key[rows],
             launchers,
             available,
             engaged,
@@ -171,12 +267,12 @@ class CommandCentre:
 
     # ------------------------------------------------------------------ helpers
 
-    def _draws(self, track_id: NDArray[np.int64]) -> NDArray[np.float64]:
-        """One persistent uniform draw per track (drawn in track-id order when first seen)."""
-        for tid in np.sort(track_id).tolist():
-            if tid not in self._draw:
-                self._draw[tid] = float(self.rng.random())
-        return np.array([self._draw[t] for t in track_id.tolist()], dtype=float)
+    def _draws(self, key: NDArray[np.int64]) -> NDArray[np.float64]:
+        """One persistent uniform draw per engagement key (drawn in key order when first seen)."""
+        for k in np.unique(key).tolist():
+            if k not in self._draw:
+                self._draw[k] = float(self.rng.random())
+        return np.array([self._draw[k] for k in key.tolist()], dtype=float)
 
     def _now_state(
         self, tracks: TrackBatch, kind: NDArray[np.int64], time_s: float
@@ -193,6 +289,7 @@ class CommandCentre:
         self,
         time_s: float,
         tracks: TrackBatch,
+        key: NDArray[np.int64],
         launchers: Launchers,
         available: NDArray[np.bool_],
         engaged: int,
@@ -202,7 +299,7 @@ class CommandCentre:
         assess = evaluate_threats(
             tracks, self.asset_position_enu_m, self.asset_value, self.asset_radius_m
         )
-        kind = classify_tracks(tracks, spec.classification, self._draws(tracks.track_id))
+        kind = classify_tracks(tracks, spec.classification, self._draws(key), self.origin)
         value = assess.score * self._type_weight[kind] * self._lethality[kind]
         keep = (value > 0.0) & (value >= spec.hold_fire_below_value)
         if spec.weapons_control == "tight":
@@ -224,6 +321,7 @@ class CommandCentre:
         salvo = np.minimum(self._salvo[cls, kind[tj]], launchers.ready_rounds[li])
         ok = inside_envelope(tof, point, site, self._envelope, cls)
         ok &= tof <= assess.time_to_asset_s[tj]
+        ok &= tracks.position_sigma_m()[tj] <= self._fc_sigma_m[cls]
         if self._reserve.any():
             held = np.bincount(
                 launchers.class_index,
@@ -308,9 +406,11 @@ class CommandCentre:
         return out
 
     def _ripple(
-        self, time_s: float, tracks: TrackBatch, launchers: Launchers, in_flight: int
+        self, time_s: float, tracks: TrackBatch, key: NDArray[np.int64], launchers: Launchers,
+        in_flight: int,
     ) -> list[EngagementOrder]:
-        """Fire the next round of each rippling salvo whose launcher is ready again."""
+        """Fire the next round of each rippling salvo whose launcher is ready again (on the
+        salvo's track, or the track that continues it)."""
         out: list[EngagementOrder] = []
         if not self._ripples:
             return out
@@ -319,14 +419,22 @@ class CommandCentre:
         for r in self._ripples:
             row = np.flatnonzero(tracks.track_id == r.track_id)
             if row.size == 0:
-                continue  # the track is gone: the rest of the salvo is not fired
+                row = np.flatnonzero(key == self.continuity.key_of(np.array([r.track_id]))[0])
+                row = row[tracks.confirmed[row]]
+            if row.size == 0:
+                continue  # the threat's track is gone: the rest of the salvo is not fired
+            r.track_id = int(tracks.track_id[row[0]])
             if not available[r.launcher] or (
                 self.guidance_channels is not None and in_flight >= self.guidance_channels
             ):
                 still.append(r)
                 continue
             one = tracks.take(row[:1])
-            kind = classify_tracks(one, self.spec.classification, self._draws(one.track_id))
+            kind = classify_tracks(one, self.spec.classification, self._draws(key[row[:1]]),
+                                   self.origin)
+            if not self.fire_control_quality(one, key[row[:1]], kind, time_s)[0]:
+                still.append(r)  # hold the round until a fire-control radar updates the track
+                continue
             pos, vel, acc = self._now_state(one, kind, time_s)
             cls = launchers.class_index[[r.launcher]]
             site = launchers.position_enu_m[[r.launcher]]

@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 from iadsim.scenario.command_spec import ClassificationSpec
 from iadsim.scenario.model import THREAT_TYPES
 from iadsim.tracking.batch import TrackBatch
+from iadsim.world.frames import Origin, approx_altitude_m
 
 HEADING_MARGIN_M = 5_000.0
 """A CPA within radius + this margin counts as heading for the asset."""
@@ -74,8 +75,18 @@ def evaluate_threats(
     )
 
 
-def classify_kinematics(tracks: TrackBatch, spec: ClassificationSpec) -> NDArray[np.int64]:
+def track_altitude_m(tracks: TrackBatch, origin: Origin) -> NDArray[np.float64]:
+    """Height of each track above the earth, ``(n,)``: not the ENU up coordinate, which falls
+    below zero with distance from the origin (about -1,400 m for a sea-skimmer 133 km away)."""
+    return approx_altitude_m(tracks.position_enu_m, origin).reshape(len(tracks))
+
+
+def classify_kinematics(
+    tracks: TrackBatch, spec: ClassificationSpec, origin: Origin
+) -> NDArray[np.int64]:
     """Threat type (index into ``THREAT_TYPES``) of each track from its kinematics, ``(n,)``.
+
+    Altitudes are heights above the earth at each track (``track_altitude_m``).
 
     Rules, first match wins: ballistic missile (speed >= ballistic_min_speed_mps, or altitude
     >= ballistic_min_altitude_m, or a steep fast dive: descent > half the speed at > 600 m/s);
@@ -84,8 +95,8 @@ def classify_kinematics(tracks: TrackBatch, spec: ClassificationSpec) -> NDArray
     """
     v = tracks.velocity_enu_mps
     speed = np.linalg.norm(v, axis=1)
-    alt = tracks.position_enu_m[:, 2]
-    climb = v[:, 2]
+    alt = track_altitude_m(tracks, origin)
+    climb = v[:, 2]  # local vertical to within a degree over a few hundred km
     ballistic = (
         (speed >= spec.ballistic_min_speed_mps)
         | (alt >= spec.ballistic_min_altitude_m)
@@ -112,11 +123,11 @@ def confusion_matrix(spec: ClassificationSpec) -> NDArray[np.float64]:
 
 
 def classify_tracks(
-    tracks: TrackBatch, spec: ClassificationSpec, draw: NDArray[np.float64]
+    tracks: TrackBatch, spec: ClassificationSpec, draw: NDArray[np.float64], origin: Origin
 ) -> NDArray[np.int64]:
     """Reported threat type per track: kinematic type, then the confusion matrix row sampled
-    by inverse CDF with each track's own uniform ``draw`` (n,) (persistent per track)."""
-    kind = classify_kinematics(tracks, spec)
+    by inverse CDF with each track's own uniform ``draw`` (n,) (persistent per threat)."""
+    kind = classify_kinematics(tracks, spec, origin)
     if spec.confusion is None or len(tracks) == 0:
         return kind
     cdf = np.cumsum(confusion_matrix(spec), axis=1)[kind]  # (n, types)

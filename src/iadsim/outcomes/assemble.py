@@ -28,6 +28,7 @@ from iadsim.tracking.batch import TrackBatch
 from iadsim.tracking.metrics import tracking_metrics
 from iadsim.tracking.tracker import TrackerStep
 from iadsim.world.frames import Origin, enu_to_geodetic, geodetic_to_enu
+from iadsim.world.state import WorldState
 from iadsim.world.threats import ThreatSet
 
 
@@ -45,7 +46,6 @@ class RunRecord:
         self.recorder = TrajectoryRecorder()
         self.keep_trajectories = keep_trajectories
         self.interceptor_target = np.empty(0, np.int64)  # truth id of each round's track
-        self._pending_kills: list[tuple[float, int]] = []  # (assessment time, track id)
         a = scenario.defended_assets
         self._asset_enu = np.array(
             [geodetic_to_enu(x.position.lat_deg, x.position.lon_deg, 0.0, origin) for x in a]
@@ -78,18 +78,10 @@ class RunRecord:
             self.events.add(time_s, "track_dropped", track_id=tid)
         self.fates.tracked(tr.truth_id, tr.confirmed, time_s)
 
-    def end_game(self, res: InterceptResults, flights: InterceptorFlights,
-                 time_s: float) -> NDArray[np.int64]:
-        """Record the engagement stage's end games; returns tracks whose kill is now assessed."""
-        due = res.interceptor_id
-        if due.size:
-            killed = self.fates.intercepts(res, flights, self.launchers, self.classes)
-            ka = self.scenario.command.kill_assessment_s
-            self._pending_kills += [(float(t) + ka, int(flights.track_id[i]))
-                                    for t, i in zip(res.time_s[killed], due[killed], strict=True)]
-        ready = [tid for t, tid in self._pending_kills if t <= time_s]
-        self._pending_kills = [(t, tid) for t, tid in self._pending_kills if t > time_s]
-        return np.asarray(ready, np.int64)
+    def end_game(self, res: InterceptResults, killed: NDArray[np.bool_],
+                 flights: InterceptorFlights) -> None:
+        """Record the engagement stage's end games; ``killed``: which destroyed their threat."""
+        self.fates.intercepts(res, killed, flights, self.launchers, self.classes)
 
     def launch(self, orders: list[EngagementOrder], flights: InterceptorFlights,
                tracks: TrackBatch, time_s: float) -> None:
@@ -113,11 +105,14 @@ class RunRecord:
                                if o.reported_type else ""), **common)
             self.events.add(time_s, "launch", interceptor_id=iid, **common)
 
-    def step_done(self, time_s: float, flights: InterceptorFlights, tracks: TrackBatch) -> None:
-        """Leaks and path ends, then the trajectory samples of this step."""
+    def step_done(self, time_s: float, world: WorldState, flights: InterceptorFlights,
+                  tracks: TrackBatch) -> None:
+        """Impacts on assets and path ends (world state), their fates, then the trajectory
+        samples of this step."""
         pos, vel = self.threats.state(time_s)
-        self.fates.leaks(time_s, pos, self._asset_enu, self._asset_radius)
-        ids = np.flatnonzero(self.fates.alive & self.threats.in_air(time_s))
+        impacted, asset, ended = world.arrivals(time_s, pos, self._asset_enu, self._asset_radius)
+        self.fates.arrivals(impacted, asset, ended, world.threat_gone_s)
+        ids = np.flatnonzero(world.threat_alive & self.threats.in_air(time_s))
         self.recorder.truth(time_s, ids.astype(np.int64), pos[ids], vel[ids])
         self.recorder.tracks(time_s, tracks)
         iid, ipos = flights.positions(time_s)
@@ -152,10 +147,16 @@ def assemble_result(rec: RunRecord, flights: InterceptorFlights, *,
     ))
     truth = rec.recorder.truth_frame(rec.origin)
     tracks = rec.recorder.tracks_frame(rec.origin)
-    metrics = tracking_metrics(truth, tracks, threats=threats)
-    summary["tracking"] = {k: _json_number(v) for k, v in metrics.summary.items()}
-    per_threat = metrics.per_threat[["threat_id", "track_breaks", "swaps", "track_delay_s"]]
+    metrics = tracking_metrics(truth, tracks)
+    per_threat = metrics.per_threat[["threat_id", "track_breaks", "swaps"]]
     threats = threats.merge(per_threat, on="threat_id", how="left")
+    # one definition, here and in the summary: first confirmed track on the threat (by the
+    # track's majority of associated detections) minus its first detection; never negative
+    threats["track_delay_s"] = threats["first_track_s"] - threats["first_detection_s"]
+    summary["tracking"] = {k: _json_number(v) for k, v in metrics.summary.items()}
+    summary["tracking"]["track_delay_s_mean"] = _json_number(
+        float(threats["track_delay_s"].mean()) if threats["track_delay_s"].notna().any()
+        else float("nan"))
     if rec.keep_trajectories:
         tables["truth"], tables["tracks"] = truth, tracks
         tables["tracking"] = metrics.per_step

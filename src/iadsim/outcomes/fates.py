@@ -1,7 +1,8 @@
 """Threat fates: killed (by whom, when), leaked (onto which asset), ended, or still flying.
 
-``FateBook`` is the single owner of "who is still alive"; the simulation asks it and tells it
-what happened, and it writes the matching events.
+``FateBook`` records what the world state (``iadsim.world.state``) decided: who was killed by
+which interceptor, who reached which asset, whose path ended; it writes the matching events.
+Who is still alive is world state, not an outcome.
 """
 
 from __future__ import annotations
@@ -38,11 +39,6 @@ class FateBook:
         self.first_track_s = np.full(n, np.nan)
         self.interceptors_fired = np.zeros(n, np.int64)
 
-    @property
-    def alive(self) -> NDArray[np.bool_]:
-        """Not killed, leaked or ended (it may not be launched yet)."""
-        return self.fate == FLYING
-
     def detected(self, truth_id: NDArray[np.int64], time_s: NDArray[np.float64]) -> None:
         """Note first detections (false alarms, id -1, are ignored)."""
         ok = truth_id >= 0
@@ -60,10 +56,11 @@ class FateBook:
         new = ids[np.isnan(self.first_track_s[ids])]
         self.first_track_s[new] = time_s
 
-    def intercepts(self, res: InterceptResults, flights: InterceptorFlights,
-                   launchers: Launchers, classes: InterceptorClasses) -> NDArray[np.bool_]:
-        """Apply end-game results in time order; returns which interceptors killed."""
-        killed = np.zeros(len(res.interceptor_id), bool)
+    def intercepts(self, res: InterceptResults, killed: NDArray[np.bool_],
+                   flights: InterceptorFlights, launchers: Launchers,
+                   classes: InterceptorClasses) -> None:
+        """Record end-game results in time order; ``killed``: which of them destroyed their
+        threat (``WorldState.destroy_threats``)."""
         for k in np.argsort(res.time_s, kind="stable"):
             iid, tid = int(res.interceptor_id[k]), int(res.threat_id[k])
             lau = int(flights.launcher[iid])
@@ -74,38 +71,25 @@ class FateBook:
             t = float(res.time_s[k])
             self.events.add(t, "intercept", threat_id=tid, count=0,
                             detail=f"miss distance {res.miss_distance_m[k]:.1f} m", **common)
-            if res.killed[k] and tid >= 0 and self.fate[tid] == FLYING:
+            if killed[k]:
                 self.fate[tid], self.fate_time_s[tid], self.killer[tid] = KILLED, t, iid
-                killed[k] = True
                 flights.killed[iid] = True
                 self.events.add(t, "kill", threat_id=tid, **common)
             else:
-                why = "outside the kill radius" if not res.in_basket[k] else "survived the Pk draw"
+                why = ("outside the kill radius" if not res.in_basket[k] else
+                       "survived the Pk draw" if not res.killed[k] else "target already gone")
                 self.events.add(t, "miss", threat_id=tid, detail=why, **common)
-        return killed
 
-    def leaks(
-        self, time_s: float, position_enu_m: NDArray[np.float64],
-        asset_position_enu_m: NDArray[np.float64], asset_radius_m: NDArray[np.float64],
-    ) -> None:
-        """Threats over an asset leak onto it; ballistic ones only at impact; paths end."""
-        th = self.threats
-        flying = self.alive & (th.launch_time_s <= time_s)
-        ground = np.linalg.norm(
-            position_enu_m[:, None, :2] - asset_position_enu_m[None, :, :2], axis=2
-        )
-        inside = ground <= asset_radius_m[None, :]
-        ballistic = th.threat_type == THREAT_TYPES.index("ballistic_missile")
-        at_end = time_s >= th.end_time_s
-        can_leak = flying & np.where(ballistic, at_end, True) & inside.any(axis=1)
-        for tid in np.flatnonzero(can_leak).tolist():
-            asset = int(np.argmax(inside[tid]))
-            t = min(time_s, float(th.end_time_s[tid]))
-            self.fate[tid], self.fate_time_s[tid], self.leaked_asset[tid] = LEAKED, t, asset
-            self.events.add(t, "leak", threat_id=tid, asset=self.asset_names[asset])
-        ended = self.alive & at_end
+    def arrivals(self, impacted: NDArray[np.int64], asset: NDArray[np.int64],
+                 ended: NDArray[np.int64], gone_s: NDArray[np.float64]) -> None:
+        """Record threats that reached an asset (leaked) and whose path ended (from the world
+        state's ``arrivals``); ``gone_s`` (n,) is when each threat left the world."""
+        for tid, a in zip(impacted.tolist(), asset.tolist(), strict=True):
+            t = float(gone_s[tid])
+            self.fate[tid], self.fate_time_s[tid], self.leaked_asset[tid] = LEAKED, t, a
+            self.events.add(t, "leak", threat_id=tid, asset=self.asset_names[a])
         self.fate[ended] = ENDED
-        self.fate_time_s[ended] = th.end_time_s[ended]
+        self.fate_time_s[ended] = gone_s[ended]
 
     def frame(self, flights: InterceptorFlights, launchers: Launchers,
               classes: InterceptorClasses, tracks_truth: NDArray[np.int64]) -> pd.DataFrame:

@@ -130,6 +130,40 @@ class ClassificationSpec(StrictModel):
     recon_min_altitude_m: float = Field(default=10_000.0, gt=0.0)
 
 
+DEFAULT_MAX_SPEED_MPS: dict[str, float] = {
+    "aircraft": 800.0, "recon_aircraft": 1_100.0, "cruise_missile": 1_100.0, "uav": 150.0,
+    "ballistic_missile": 2_500.0,
+}
+"""Fastest speed each reported threat type can physically fly (ballistic: at sea level)."""
+
+
+class FireControlSpec(StrictModel):
+    """What makes a track good enough to launch on (fire-control quality)."""
+
+    max_update_age_s: float = Field(
+        default=5.0, gt=0.0, le=600.0,
+        description="a fire-control (multifunction) radar updated the track this recently",
+    )
+    max_track_sigma_m: dict[str, Annotated[float, Field(gt=0.0)]] = Field(
+        default_factory=dict,
+        description="RMS position sigma required per interceptor class "
+        "(default: command.max_track_sigma_m)",
+    )
+    max_velocity_sigma_mps: float = Field(
+        default=200.0, gt=0.0, description="RMS velocity sigma required"
+    )
+    max_speed_mps: dict[ThreatTypeName, Annotated[float, Field(gt=0.0)]] = Field(
+        default_factory=dict,
+        description="fastest credible speed per reported type (defaults: DEFAULT_MAX_SPEED_MPS; "
+        "ballistic missiles: at sea level, less by 2 g h at height h)",
+    )
+
+    def speed_limit_mps(self, threat_type: str) -> float:
+        """Fastest credible speed of ``threat_type``."""
+        return float(self.max_speed_mps.get(threat_type,  # type: ignore[call-overload]
+                                            DEFAULT_MAX_SPEED_MPS[threat_type]))
+
+
 class CommandSpec(StrictModel):
     """The command-and-control centre: reaction, cycle and doctrine."""
 
@@ -140,6 +174,12 @@ class CommandSpec(StrictModel):
         description="default salvo 1 (shoot-look-shoot) or 2 (shoot-shoot-look) rounds",
     )
     kill_assessment_s: float = Field(default=3.0, ge=0.0, le=600.0)
+    kill_assessment_pc: Probability = Field(
+        default=1.0,
+        description="P(the kill assessment is right): a kill reported as a miss leaves the "
+        "track engageable, a miss reported as a kill lets the threat go",
+    )
+    fire_control: FireControlSpec = FireControlSpec()
     max_track_sigma_m: float = Field(
         default=1000.0, gt=0.0,
         description="engage only tracks whose RMS position sigma is below this (no ghosts)",
@@ -196,8 +236,10 @@ def command_problems(s: Scenario) -> Iterable[str]:
     """Rules spanning sections: doctrine entries must name known interceptor classes, the
     confusion matrix rows must sum to 1, boost and flight times must be consistent."""
     known = sorted(s.interceptors)
-    for field in ("salvo", "ballistic_reserve"):
-        for name in getattr(s.command, field):
+    for field in ("salvo", "ballistic_reserve", "fire_control.max_track_sigma_m"):
+        section = s.command.fire_control.max_track_sigma_m if "." in field else getattr(
+            s.command, field)
+        for name in section:
             if name not in s.interceptors:
                 yield (
                     f"command.{field}.{name} names an unknown interceptor class "
@@ -227,6 +269,11 @@ def command_problems(s: Scenario) -> Iterable[str]:
 
         yield from flyout_problems(s)
         yield from lethality_problems(s)
+
+
+def fire_control_sensors(s: Scenario) -> list[bool]:
+    """Which sensors (in scenario order) are fire-control radars: the multifunction ones."""
+    return [x.kind == "multifunction" for x in s.sensors]
 
 
 def channel_limits(s: Scenario) -> tuple[int | None, int | None]:

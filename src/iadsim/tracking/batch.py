@@ -25,6 +25,8 @@ class TrackBatch:
     confirmed: NDArray[np.bool_]  # (n,)
     quality: NDArray[np.float64]  # (n,) track quality score in [0, 1]
     truth_id: NDArray[np.int64]  # (n,)
+    last_hit_s: NDArray[np.float64] | None = None
+    """(n, S): last time radar ``s`` updated each track (-inf: never); None when not known."""
 
     def __len__(self) -> int:
         return int(self.track_id.shape[0])
@@ -45,7 +47,8 @@ class TrackBatch:
 
     def take(self, index: NDArray[np.intp] | NDArray[np.bool_]) -> TrackBatch:
         """Rows selected by an integer index or boolean mask."""
-        return TrackBatch(**{f.name: getattr(self, f.name)[index] for f in fields(self)})
+        return TrackBatch(**{f.name: None if getattr(self, f.name) is None
+                             else getattr(self, f.name)[index] for f in fields(self)})
 
     def position_sigma_m(self) -> NDArray[np.float64]:
         """RMS position standard deviation per track, sqrt(trace(P_pos) / 3), ``(n,)``."""

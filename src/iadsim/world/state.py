@@ -1,0 +1,91 @@
+"""World stage: who is still in the world. Threats now; radars and launchers once they can fall.
+
+In: the ``ThreatSet`` and what happened to each threat (destroyed by an interceptor, impact on a
+defended asset, end of its path). Out: the ``threat_alive`` mask that radars, the end game and
+DIS read, and when and why each threat left. Outcomes record fates from here; they do not own
+them. Every method works on all threats at once and at n = 0.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from iadsim.scenario.model import THREAT_TYPES
+from iadsim.world.threats import ThreatSet
+
+IN_WORLD, DESTROYED, IMPACTED, PATH_ENDED = range(4)
+"""Codes of ``WorldState.threat_status``: still there, killed, reached an asset, path over."""
+
+_BALLISTIC = THREAT_TYPES.index("ballistic_missile")
+
+
+class WorldState:
+    """Per-threat presence: ``threat_status`` (codes above) and ``threat_gone_s``, (n,) each.
+
+    A threat that is not launched yet is ``IN_WORLD`` (alive) but not in the air: combine with
+    ``ThreatSet.in_air`` for what radars can see.
+    """
+
+    def __init__(self, threats: ThreatSet) -> None:
+        n = len(threats)
+        self.threats = threats
+        self.threat_status = np.full(n, IN_WORLD, np.int8)
+        self.threat_gone_s = np.full(n, np.nan)
+        self.threat_impact_asset = np.full(n, -1, np.int64)
+
+    @property
+    def threat_alive(self) -> NDArray[np.bool_]:
+        """Not destroyed, not impacted, path not over, ``(n,)`` (a copy)."""
+        return self.threat_status == IN_WORLD
+
+    def destroy_threats(
+        self, threat_id: NDArray[np.int64], time_s: NDArray[np.float64], lethal: NDArray[np.bool_]
+    ) -> NDArray[np.bool_]:
+        """Apply intercept outcomes in time order; ``True`` where a lethal one killed a live threat.
+
+        Rows are intercepts (``threat_id`` -1: nothing there). A second lethal intercept on a
+        threat already destroyed (earlier in the list, or before) kills nothing.
+        """
+        threat_id = np.asarray(threat_id, np.int64)
+        killed = np.zeros(threat_id.shape[0], bool)
+        for k in np.argsort(time_s, kind="stable").tolist():
+            tid = int(threat_id[k])
+            if lethal[k] and tid >= 0 and self.threat_status[tid] == IN_WORLD:
+                self.threat_status[tid] = DESTROYED
+                self.threat_gone_s[tid] = float(time_s[k])
+                killed[k] = True
+        return killed
+
+    def arrivals(
+        self,
+        time_s: float,
+        position_enu_m: NDArray[np.float64],
+        asset_position_enu_m: NDArray[np.float64],
+        asset_radius_m: NDArray[np.float64],
+    ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+        """Threats reaching an asset by ``time_s`` (ballistic ones only at impact) leave the world,
+        as do those whose path is over.
+
+        ``position_enu_m`` (n, 3) is every threat's position at ``time_s``. Returns the ids that
+        impacted, the asset each hit (first asset whose radius holds it), and the ids whose path
+        ended without an impact.
+        """
+        th = self.threats
+        present = self.threat_alive & (th.launch_time_s <= time_s)
+        ground_m = np.linalg.norm(
+            position_enu_m[:, None, :2] - asset_position_enu_m[None, :, :2], axis=2
+        ).reshape(len(th), -1)
+        inside = ground_m <= asset_radius_m[None, :]
+        at_end = time_s >= th.end_time_s
+        ballistic = th.threat_type == _BALLISTIC
+        hit = present & np.where(ballistic, at_end, True) & inside.any(axis=1)
+        ids = np.flatnonzero(hit).astype(np.int64)
+        asset = np.argmax(inside[ids], axis=1).astype(np.int64) if ids.size else ids.copy()
+        self.threat_status[ids] = IMPACTED
+        self.threat_gone_s[ids] = np.minimum(time_s, th.end_time_s[ids])
+        self.threat_impact_asset[ids] = asset
+        ended = np.flatnonzero(self.threat_alive & at_end).astype(np.int64)
+        self.threat_status[ended] = PATH_ENDED
+        self.threat_gone_s[ended] = th.end_time_s[ended]
+        return ids, asset, ended
