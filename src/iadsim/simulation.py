@@ -16,6 +16,7 @@ import numpy as np
 
 from iadsim.command.doctrine import CommandCentre
 from iadsim.engagement.endgame import advance_flights
+from iadsim.engagement.flyout import EnvelopeTable
 from iadsim.engagement.interceptors import InterceptorFlights
 from iadsim.engagement.launchers import InterceptorClasses, Launchers
 from iadsim.errors import RunInterrupted
@@ -50,12 +51,14 @@ def step_times(step_s: float, duration_s: float) -> list[float]:
 
 def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
         out_dir: str | Path | None = None, progress: Progress | None = None,
-        keep_trajectories: bool = True, dis: DisOptions | None = None) -> Result:
+        keep_trajectories: bool = True, dis: DisOptions | None = None,
+        envelopes: EnvelopeTable | None = None) -> Result:
     """Run one engagement and return its ``Result`` (also written to ``out_dir`` if given).
 
     ``seed`` overrides ``scenario.simulation.seed``; ``progress(time_s, duration_s)`` is called
     every step; ``keep_trajectories=False`` skips the truth/track/interceptor tables (Monte Carlo);
-    ``dis`` joins a DIS federation (external threats in, live PDUs out; see ``interop.dis``).
+    ``dis`` joins a DIS federation (external threats in, live PDUs out; see ``interop.dis``);
+    ``envelopes`` is the scenario's fly-out table if already built (``envelope_table``).
     """
     wall0 = time.perf_counter()
     seed = scenario.simulation.seed if seed is None else seed
@@ -66,9 +69,9 @@ def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
     if session is not None:
         threats = session.attach(threats)
     radars = build_radars(list(scenario.sensors), origin)
-    tracker = Tracker(scenario.tracking, sensor_geometry(radars))
-    classes, launchers = InterceptorClasses.from_scenario(scenario), Launchers(scenario, origin)
-    flights, world = InterceptorFlights(), WorldState(threats)
+    tracker, world = Tracker(scenario.tracking, sensor_geometry(radars)), WorldState(threats)
+    classes = InterceptorClasses.from_scenario(scenario, table=envelopes)
+    launchers, flights = Launchers(scenario, origin), InterceptorFlights()
     rec = RunRecord(scenario, origin, threats, radars, classes, launchers, keep_trajectories)
     command = CommandCentre.from_scenario(scenario, classes, origin, rec.asset_arrays(),
                                           rng=rng["command"])

@@ -13,6 +13,7 @@ from mc_fakes import SHORT_SETS
 from iadsim.errors import ScenarioError
 from iadsim.montecarlo.replication import summary_row
 from iadsim.montecarlo.sweep import replay_inputs, run_sweep
+from iadsim.scenario.model import Scenario
 from iadsim.simulation import run
 
 SETS = [*SHORT_SETS[1:], "threats[2].count=2,6"]
@@ -75,3 +76,17 @@ def test_backends_give_identical_tables(scenario_file: Path, tmp_path: Path) -> 
     summary = tables["serial"][1]
     assert summary["threats[2].count"].tolist() == [2, 6]
     assert np.all(summary["n_threats_mean"].to_numpy() == [19, 23])
+
+
+def test_a_prebuilt_envelope_table_gives_the_same_replication(default_scenario: Scenario) -> None:
+    from dataclasses import replace
+
+    from iadsim.engagement.launchers import envelope_table
+    from iadsim.montecarlo.grid import SweepPoint
+    from iadsim.montecarlo.replication import replicate
+
+    short = default_scenario.model_copy(
+        update={"simulation": default_scenario.simulation.model_copy(update={"duration_s": 120.0})})
+    bare = SweepPoint(index=0, values={}, scenario=short)
+    built = replace(bare, envelopes=envelope_table(short))
+    assert replicate(built, 3) == replicate(bare, 3)

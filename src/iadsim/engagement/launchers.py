@@ -123,8 +123,7 @@ class InterceptorClasses:
                 dtype=float,
             ),
             flyout=params,
-            table=table if table is not None else EnvelopeTable.build(
-                params, 1.1 * col("max_range_m"), col("max_altitude_m")),
+            table=table if table is not None else envelope_table(scenario),
             navigation_constant=col("navigation_constant"),
             guidance_time_constant_s=col("guidance_time_constant_s"),
             handover_time_s=col("handover_time_s"),
@@ -134,6 +133,15 @@ class InterceptorClasses:
             min_closing_speed_mps=col("min_closing_speed_mps"),
             origin=scenario_origin(scenario),
         )
+
+
+def envelope_table(scenario: Scenario) -> EnvelopeTable:
+    """The fly-out envelope table of the scenario's classes: built once per scenario (about a
+    second), then passed to every run of it (``simulation.run(envelopes=...)``)."""
+    specs = list(scenario.interceptors.values())
+    return EnvelopeTable.build(flyout_params(scenario),
+                               1.1 * np.array([s.max_range_m for s in specs], dtype=float),
+                               np.array([s.max_altitude_m for s in specs], dtype=float))
 
 
 def flyout_params(scenario: Scenario) -> FlyoutParams:

@@ -21,7 +21,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -29,6 +29,9 @@ from iadsim.errors import ScenarioError
 from iadsim.scenario.load import scenario_from_dict
 from iadsim.scenario.model import Scenario
 from iadsim.scenario.yaml_reader import read_yaml_file, read_yaml_text
+
+if TYPE_CHECKING:
+    from iadsim.engagement.flyout import EnvelopeTable
 
 _KEY = r"[A-Za-z_][A-Za-z0-9_\-]*"
 _PATH_RE = re.compile(rf"^{_KEY}(\[\d+\])*(\.{_KEY}(\[\d+\])*)*$")
@@ -53,6 +56,7 @@ class SweepPoint:
     index: int
     values: dict[str, Any]
     scenario: Scenario
+    envelopes: EnvelopeTable | None = None  # the scenario's fly-out table, built once (sweep)
 
     @property
     def seed(self) -> int:

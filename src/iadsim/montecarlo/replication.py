@@ -36,7 +36,8 @@ def replicate(point: SweepPoint, replication: int) -> dict[str, Any]:
     from iadsim.simulation import run  # imported here: workers import only what they use
 
     seed = replication_seed(point.seed, point.index, replication)
-    result = run(point.scenario, seed=seed, out_dir=None, keep_trajectories=False)
+    result = run(point.scenario, seed=seed, out_dir=None, keep_trajectories=False,
+                 envelopes=point.envelopes)
     return summary_row(result.summary, point.scenario)
 
 

@@ -11,7 +11,7 @@ import io
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -179,6 +179,12 @@ def run_sweep(scenario_path: str | Path, *, runs: int, out_dir: str | Path,
         if progress is not None:
             progress(completed, total)
 
+    # one fly-out table per point, not per replication (it is the same for every seed)
+    from iadsim.engagement.launchers import envelope_table
+
+    todo = {c.point for c in chunks}
+    points = [replace(p, envelopes=envelope_table(p.scenario)) if p.index in todo else p
+              for p in points]
     work = Work(points=tuple(points), replicate=replicate)
     execute(work, chunks, on_done, backend=backend, workers=workers, scheduler=scheduler)
     replications = results.replications(runs)
