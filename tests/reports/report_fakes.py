@@ -176,12 +176,12 @@ def write_run_folder(out: Path, *, name: str = "toy run", threat_name: str = "t"
 
 def fake_replicate(point, replication: int) -> dict:
     """A fast stand-in for one replication: each of the n threats leaks with probability
-    ((n - 40) / 200)^2 scaled by reaction time / 8 s; rounds ~ Poisson(n / 2)."""
+    ((n - 16) / 200)^2 scaled by reaction time / 8 s; rounds ~ Poisson(n / 2)."""
     from iadsim.montecarlo.seeds import replication_seed
 
     rng = np.random.default_rng(replication_seed(point.seed, point.index, replication))
     n = sum(g.count for g in point.scenario.threats)
-    p_leak = ((max(n - 40, 0) / 200.0) ** 2) * point.scenario.command.reaction_time_s / 8.0
+    p_leak = ((max(n - 16, 0) / 200.0) ** 2) * point.scenario.command.reaction_time_s / 8.0
     leakers = int(rng.binomial(n, min(1.0, p_leak)))
     rounds = int(rng.poisson(n / 2))
     return {"n_threats": n, "leakers": leakers, "any_leaker": leakers > 0,
@@ -218,11 +218,16 @@ def hostile_names(data: dict, payload: str = HOSTILE) -> dict:
     for launcher in data["launchers"]:
         launcher["name"] = bad(launcher["name"])
         launcher["interceptor"] = bad(launcher["interceptor"])
-    command = data.get("command", {})
-    for key, value in list(command.items()):
-        if isinstance(value, dict) and value and set(value) <= {
-                k.removesuffix(payload) for k in data["interceptors"]}:
-            command[key] = {bad(k): v for k, v in value.items()}
+    classes = {k.removesuffix(payload) for k in data["interceptors"]}
+
+    def rename_class_keys(section: dict) -> None:  # e.g. command.fire_control.max_track_sigma_m
+        for key, value in list(section.items()):
+            if isinstance(value, dict) and value and set(value) <= classes:
+                section[key] = {bad(k): v for k, v in value.items()}
+            elif isinstance(value, dict):
+                rename_class_keys(value)
+
+    rename_class_keys(data.get("command", {}))
     for group in data["threats"]:
         group["name"] = bad(group["name"])
         if isinstance(group.get("aim"), str):

@@ -31,7 +31,7 @@ def test_saturation_curves_follow_the_summary(sweep_dir: Path) -> None:
     assert [t.name for t in curves] == ["command.reaction_time_s=4", "command.reaction_time_s=12"]
     for curve, (_, part) in zip(curves, summary.groupby("command.reaction_time_s"), strict=True):
         part = part.sort_values("n_threats_mean")
-        np.testing.assert_allclose(curve.x, part.n_threats_mean)  # 46, 61, 71, 81 threats
+        np.testing.assert_allclose(curve.x, part.n_threats_mean)  # 22, 37, 47, 57 threats
         np.testing.assert_allclose(curve.y, part.p_any_leaker)
     bands = [t for t in fig.data if t.fill == "toself" and t.xaxis == "x"]
     assert len(bands) == 2
