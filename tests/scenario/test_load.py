@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +13,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+import iadsim
 from iadsim.cli import app
 from iadsim.errors import ScenarioError
 from iadsim.scenario.load import DEFAULT_SCENARIO, load_scenario, scenario_from_dict
@@ -109,7 +113,17 @@ def test_cli_validate_broken_yaml_and_missing_file(tmp_path: Path) -> None:
     res = CliRunner().invoke(app, ["validate", str(broken)])
     assert res.exit_code == 2 and "not valid YAML (line 2" in res.output
     res = CliRunner().invoke(app, ["validate", str(tmp_path / "none.yaml")])
-    assert res.exit_code == 2 and "cannot read the scenario file" in res.output
+    assert res.exit_code == 2 and "none.yaml: scenario file not found" in res.output
+
+
+def test_cli_validate_never_opens_a_named_pipe(tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo.csv"
+    os.mkfifo(fifo)  # no writer: opening it would block for ever
+    env = {**os.environ, "PYTHONPATH": str(Path(iadsim.__file__).parents[1])}
+    res = subprocess.run([sys.executable, "-m", "iadsim", "validate", str(fifo)], env=env,
+                         capture_output=True, text=True, timeout=120, check=False)  # hang guard
+    assert res.returncode == 2
+    assert res.stderr.strip() == f"{fifo}: scenario file is not a regular file (a named pipe)"
 
 
 def test_cli_example_round_trips() -> None:

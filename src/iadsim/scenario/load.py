@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import reprlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ from pydantic import ValidationError
 
 from iadsim.errors import ScenarioError
 from iadsim.scenario.command_spec import InterceptorClassSpec, command_problems
+from iadsim.scenario.common import show_value as _show
 from iadsim.scenario.model import Scenario
 from iadsim.scenario.sensor_spec import SensorSpec, sensor_problems
 from iadsim.scenario.trajectory_files import resolve_trajectory_files
@@ -105,25 +105,6 @@ _RULES = {
     "list_type": "must be a list",
     "invalid_key": "keys must be strings",
 }
-_SHOW_CHARS = 60
-
-
-def _show(value: Any) -> str:
-    """A value as echoed in a message: its repr, or its type and first characters."""
-    short = reprlib.Repr()  # bounded work even for a huge or deeply nested value
-    short.maxlevel, short.maxdict, short.maxlist, short.maxtuple = 2, 3, 3, 3
-    short.maxstring, short.maxother, short.maxlong = _SHOW_CHARS, _SHOW_CHARS, 40
-    try:
-        text = short.repr(value)
-    except (ValueError, RecursionError):  # an integer too long to print
-        return f"a {type(value).__name__}"
-    if len(text) > _SHOW_CHARS:
-        text = text[:_SHOW_CHARS] + "..."
-    if isinstance(value, dict | list | tuple):
-        return f"a {type(value).__name__}: {text}"
-    return text
-
-
 def _pydantic_problems(exc: ValidationError) -> list[str]:
     lines = []
     for err in exc.errors(include_url=False):
