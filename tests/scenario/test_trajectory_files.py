@@ -63,3 +63,8 @@ def test_groups_without_a_file_are_left_alone() -> None:
     data, problems = resolve_trajectory_files(BASE, "raid.yaml")
     assert problems == [] and data == BASE
     assert resolve_trajectory_files([1, 2], "raid.yaml") == ([1, 2], [])
+
+
+def test_an_empty_path_is_an_error_not_the_current_folder() -> None:
+    # found by running the valid fuzz mutants: "" validated, then the run read "." and crashed
+    assert problem("") == "raid.yaml: threats[0].trajectory_file must not be empty (got '')"
