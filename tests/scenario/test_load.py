@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +13,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+import iadsim
 from iadsim.cli import app
 from iadsim.errors import ScenarioError
 from iadsim.scenario.load import DEFAULT_SCENARIO, load_scenario, scenario_from_dict
@@ -109,7 +113,17 @@ def test_cli_validate_broken_yaml_and_missing_file(tmp_path: Path) -> None:
     res = CliRunner().invoke(app, ["validate", str(broken)])
     assert res.exit_code == 2 and "not valid YAML (line 2" in res.output
     res = CliRunner().invoke(app, ["validate", str(tmp_path / "none.yaml")])
-    assert res.exit_code == 2 and "cannot read the scenario file" in res.output
+    assert res.exit_code == 2 and "none.yaml: scenario file not found" in res.output
+
+
+def test_cli_validate_never_opens_a_named_pipe(tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo.csv"
+    os.mkfifo(fifo)  # no writer: opening it would block for ever
+    env = {**os.environ, "PYTHONPATH": str(Path(iadsim.__file__).parents[1])}
+    res = subprocess.run([sys.executable, "-m", "iadsim", "validate", str(fifo)], env=env,
+                         capture_output=True, text=True, timeout=120, check=False)  # hang guard
+    assert res.returncode == 2
+    assert res.stderr.strip() == f"{fifo}: scenario file is not a regular file (a named pipe)"
 
 
 def test_cli_example_round_trips() -> None:
@@ -321,3 +335,32 @@ def test_unreadable_trajectory_paths_are_one_problem(scenario_data: dict[str, An
     (line,) = problems(scenario_data).splitlines()
     assert line.startswith(f"raid.yaml: threats[0].trajectory_file cannot be read ({reason}")
     assert len(line) < 200
+
+
+def test_two_threat_groups_may_not_share_a_name(scenario_data: dict[str, Any]) -> None:
+    scenario_data["threats"][1]["name"] = "fighters"
+    assert problems(scenario_data) == (
+        "raid.yaml: threats[1].name must be unique (got 'fighters', also threats[0])")
+    scenario_data["threats"][2]["speed_mps"] = -5.0  # reported with the other problems too
+    assert "threats[1].name must be unique" in problems(scenario_data)
+
+
+def test_a_threat_name_may_not_be_the_default_label_of_another(
+        scenario_data: dict[str, Any]) -> None:
+    del scenario_data["threats"][0]["name"]  # labelled aircraft-0 (its type and index)
+    scenario_data["threats"][4]["name"] = "aircraft-0"
+    assert problems(scenario_data) == (
+        "raid.yaml: threats[4].name must be unique (got 'aircraft-0', the default label of the "
+        "unnamed threats[0]: its type and index)")
+
+
+def test_unnamed_groups_label_their_threats_uniquely(scenario_data: dict[str, Any]) -> None:
+    from iadsim.world.frames import scenario_origin
+    from iadsim.world.threats import build_threats
+
+    for group in scenario_data["threats"][2:4]:  # two cruise-missile groups, both unnamed
+        del group["name"]
+    sc = scenario_from_dict(scenario_data)
+    names = build_threats(sc, scenario_origin(sc)).name
+    assert len(set(names)) == len(names) == sum(g.count for g in sc.threats)
+    assert "cruise_missile-2-1" in names and "cruise_missile-3-1" in names

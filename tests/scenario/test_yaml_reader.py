@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -171,9 +172,21 @@ def test_odd_keys_are_quoted_in_paths() -> None:
 
 
 def test_unreadable_files(tmp_path: Path) -> None:
-    with pytest.raises(ScenarioError, match=r"none\.yaml: cannot read the scenario file"):
+    with pytest.raises(ScenarioError, match=r"none\.yaml: scenario file not found$"):
         read_yaml_file(tmp_path / "none.yaml")
-    with pytest.raises(ScenarioError, match=r"cannot read the scenario file \(Is a directory"):
+    with pytest.raises(ScenarioError, match=r": scenario file is a directory$"):
         read_yaml_file(tmp_path)
-    with pytest.raises(ScenarioError, match=r"cannot read the scenario file \(embedded null"):
+    with pytest.raises(ScenarioError, match=r"'a\\x00b\.yaml': scenario file cannot be read "
+                                            r"\(embedded null byte\)$"):
         read_yaml_file("a\0b.yaml")
+
+
+def test_devices_and_pipes_are_named_and_never_opened(tmp_path: Path) -> None:
+    with pytest.raises(ScenarioError, match=r"^/dev/zero: scenario file is not a regular file "
+                                            r"\(a character device\)$"):
+        read_yaml_file("/dev/zero")
+    fifo = tmp_path / "fifo.yaml"
+    os.mkfifo(fifo)  # no writer: opening it would block for ever
+    with pytest.raises(ScenarioError, match=r"fifo\.yaml: scenario file is not a regular file "
+                                            r"\(a named pipe\)$"):
+        read_yaml_file(fifo)

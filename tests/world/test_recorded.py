@@ -129,6 +129,10 @@ def test_bad_rows_are_listed(tmp_path: Path) -> None:
 def test_missing_and_unsupported_files(tmp_path: Path) -> None:
     with pytest.raises(InputDataError, match=r"nope\.csv: trajectory file not found"):
         read_trajectory_file(tmp_path / "nope.csv")
+    with pytest.raises(InputDataError, match=r"trajectory file is a directory"):
+        read_trajectory_file(tmp_path)
+    with pytest.raises(InputDataError, match=r"/dev/zero: trajectory file is not a regular file"):
+        read_trajectory_file(Path("/dev/zero"))
     with pytest.raises(InputDataError, match=r"track\.txt: trajectory file must end in \.csv"):
         read_trajectory_file(_csv(tmp_path, "x", "track.txt"))
     with pytest.raises(InputDataError, match=r"broken\.parquet: cannot be read as parquet"):
@@ -207,7 +211,8 @@ def test_scenario_errors_name_the_group_file_row_and_column(tmp_path: Path) -> N
     with pytest.raises(ScenarioError, match=r"threats\[0\]\.count must be <= the 1 ids of t\.csv"):
         load_scenario(bad_count)
     missing = _scenario_yaml(tmp_path, "{type: uav, trajectory_file: nope.csv, rcs_m2: 1}")
-    with pytest.raises(ScenarioError, match=r"trajectory_file: .*nope\.csv: trajectory file not"):
+    with pytest.raises(ScenarioError, match=r"threats\[0\]\.trajectory_file not found \(got "
+                       r"'nope\.csv', resolved to '.*nope\.csv'\)"):
         load_scenario(missing)
     no_start = _scenario_yaml(tmp_path, "{type: uav, count: 1, rcs_m2: 1, speed_mps: 50, "
                                         "altitude_m: 100, aim: city}")

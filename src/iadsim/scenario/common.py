@@ -9,6 +9,7 @@ a lower bound cannot take ``.inf``, ``1e308`` or ``5e-324`` and overflow downstr
 from __future__ import annotations
 
 import math
+import reprlib
 import types
 import typing
 from typing import Any, Literal
@@ -21,6 +22,30 @@ MIN_ABS_FLOAT = 1e-30
 """Smallest magnitude of a non-zero float (no denormals: 1 / x and x**4 stay finite)."""
 MAX_ABS_INT = 2**63 - 1
 """Largest magnitude of any integer in a scenario (it must fit an int64 column)."""
+
+
+SHOW_CHARS = 60
+"""At most this many characters of a value are echoed in a message."""
+
+
+def show_value(value: Any) -> str:
+    """A value as echoed in a message: its repr, or its type and first characters.
+
+    ``[0, 1, ..., 499]`` is ``a list: [0, 1, 2, ...]``; the work is bounded even for a huge or
+    deeply nested value.
+    """
+    short = reprlib.Repr()
+    short.maxlevel, short.maxdict, short.maxlist, short.maxtuple = 2, 3, 3, 3
+    short.maxstring, short.maxother, short.maxlong = SHOW_CHARS, SHOW_CHARS, 40
+    try:
+        text = short.repr(value)
+    except (ValueError, RecursionError):  # an integer too long to print
+        return f"a {type(value).__name__}"
+    if len(text) > SHOW_CHARS:
+        text = text[:SHOW_CHARS] + "..."
+    if isinstance(value, dict | list | tuple):
+        return f"a {type(value).__name__}: {text}"
+    return text
 
 
 class StrictModel(BaseModel):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import reprlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ from pydantic import ValidationError
 
 from iadsim.errors import ScenarioError
 from iadsim.scenario.command_spec import InterceptorClassSpec, command_problems
+from iadsim.scenario.common import show_value as _show
 from iadsim.scenario.model import Scenario
 from iadsim.scenario.sensor_spec import SensorSpec, sensor_problems
 from iadsim.scenario.trajectory_files import resolve_trajectory_files
@@ -105,25 +105,6 @@ _RULES = {
     "list_type": "must be a list",
     "invalid_key": "keys must be strings",
 }
-_SHOW_CHARS = 60
-
-
-def _show(value: Any) -> str:
-    """A value as echoed in a message: its repr, or its type and first characters."""
-    short = reprlib.Repr()  # bounded work even for a huge or deeply nested value
-    short.maxlevel, short.maxdict, short.maxlist, short.maxtuple = 2, 3, 3, 3
-    short.maxstring, short.maxother, short.maxlong = _SHOW_CHARS, _SHOW_CHARS, 40
-    try:
-        text = short.repr(value)
-    except (ValueError, RecursionError):  # an integer too long to print
-        return f"a {type(value).__name__}"
-    if len(text) > _SHOW_CHARS:
-        text = text[:_SHOW_CHARS] + "..."
-    if isinstance(value, dict | list | tuple):
-        return f"a {type(value).__name__}: {text}"
-    return text
-
-
 def _pydantic_problems(exc: ValidationError) -> list[str]:
     lines = []
     for err in exc.errors(include_url=False):
@@ -175,6 +156,7 @@ def data_cross_field_problems(d: Any) -> Iterable[str]:
     yield from _unique("defended_assets", [a.get("name") for a in assets_raw])
     yield from _unique("sensors", [x.get("name") for x in sensors])
     yield from _unique("launchers", [x.get("name") for x in launchers])
+    yield from _threat_names_unique(_list(d, "threats"))
     sensor_fields = SensorSpec.model_fields
     for i, sen in enumerate(sensors):
         for lo, hi in (("min_elevation_deg", "max_elevation_deg"), ("min_range_m", "max_range_m")):
@@ -238,6 +220,19 @@ def _ordered(where: str, lo_name: str, lo: float | None, hi_name: str,
              hi: float | None) -> Iterable[str]:
     if lo is not None and hi is not None and lo >= hi:
         yield f"{where}.{lo_name} must be < {where}.{hi_name} (got {lo!r} >= {hi!r})"
+
+
+def _threat_names_unique(groups: list[dict[str, Any]]) -> Iterable[str]:
+    """Group names label every threat of a run: unique, and none the default label
+    (``{type}-{index}``, ``iadsim.world.threats``) of an unnamed group."""
+    named = [g.get("name", "") for g in groups]
+    yield from _unique("threats", [n if n != "" else None for n in named])
+    defaults = {f"{g['type']}-{i}": i for i, g in enumerate(groups)
+                if named[i] == "" and isinstance(g.get("type"), str)}
+    for i, name in enumerate(named):
+        if isinstance(name, str) and name in defaults:
+            yield (f"threats[{i}].name must be unique (got {_show(name)}, the default label of "
+                   f"the unnamed threats[{defaults[name]}]: its type and index)")
 
 
 def _unique(section: str, names: list[Any]) -> Iterable[str]:

@@ -66,8 +66,9 @@ class ThreatGroup(StrictModel):
     )
     start: GeoPosition | None = Field(default=None, description="required unless trajectory_file")
     trajectory_file: str | None = Field(
-        default=None, description="CSV/Parquet of recorded tracks (id, time_s, lat_deg, lon_deg, "
-        "alt_m): one threat per id, interpolated in time; the other kinematic fields are unused",
+        default=None, min_length=1, description="CSV/Parquet of recorded tracks (id, time_s, "
+        "lat_deg, lon_deg, alt_m): one threat per id, interpolated in time; the other kinematic "
+        "fields are unused",
     )
     route: list[GeoPoint2D] = Field(default_factory=list)
     aim: str | None = Field(default=None, description="name of the defended asset flown at")

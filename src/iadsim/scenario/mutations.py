@@ -7,19 +7,26 @@ long, non-ASCII and control-character strings, misspelt keys, repeated list item
 text (duplicate keys, aliases and alias bombs, deep nesting, other encodings, truncation, byte
 noise, YAML tags, integers thousands of digits long). :func:`problems_without_path` states the
 promise a fuzzer checks: every problem line names the file and a field path or a line.
-The fuzz tests (``tests/scenario/test_fuzz.py``) and ``benchmarks/fuzz_scenarios.py`` use both.
+:func:`valid_mutants` yields the mutations that still validate, and :func:`cut_duration`
+shortens one so that a fuzzer can also run it. The fuzz tests (``tests/scenario/test_fuzz.py``)
+and ``benchmarks/fuzz_scenarios.py`` use them all.
 """
 
 from __future__ import annotations
 
 import copy
+import itertools
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 import yaml
+
+from iadsim.errors import ScenarioError
+from iadsim.scenario.load import scenario_from_yaml
+from iadsim.scenario.model import Scenario
 
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
@@ -248,3 +255,24 @@ def problems_without_path(problems: list[str], source: str) -> list[str]:
     prefix = f"{source}: "
     return [p for p in problems if not p.startswith(prefix) or "\n" in p
             or not _PATH_OR_LINE.search(p[len(prefix):])]
+
+
+def valid_mutants(raw: bytes, data: Any, *, rng: np.random.Generator,
+                  source: str = "fuzz.yaml") -> Iterator[tuple[str, Scenario]]:
+    """Endless (kind, scenario) pairs: mutations of ``raw`` (kinds in turn) that still validate.
+
+    ``data`` is ``raw`` already parsed. Stop when enough: ``itertools.islice``.
+    """
+    for i in itertools.count():
+        kind = KINDS[i % len(KINDS)]
+        try:
+            yield kind, scenario_from_yaml(mutate(raw, kind, rng=rng, data=data), source)
+        except ScenarioError:
+            continue
+
+
+def cut_duration(scenario: Scenario, duration_s: float) -> Scenario:
+    """``scenario`` simulated for at most ``duration_s`` (never below one step)."""
+    sim = scenario.simulation
+    cut = max(min(sim.duration_s, duration_s), sim.step_s)
+    return scenario.model_copy(update={"simulation": sim.model_copy(update={"duration_s": cut})})

@@ -32,6 +32,7 @@ from yaml.events import (
 from yaml.nodes import MappingNode, Node, ScalarNode
 
 from iadsim.errors import ScenarioError
+from iadsim.files import not_regular_reason
 
 # libyaml's parser and composer are about 4x faster than the pure-Python ones
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -297,17 +298,23 @@ def read_yaml_text(text: str, source: str, *, limits: ReaderLimits | None = None
 
 
 def read_yaml_file(path: str | Path, *, limits: ReaderLimits | None = None) -> Any:
-    """Plain data from a YAML file, reading at most the size limit (``/dev/zero`` is fine)."""
+    """Plain data from a YAML file, reading at most the size limit.
+
+    Only a regular file is opened (a named pipe with no writer would block, ``/dev/zero``
+    never ends): a directory, device, pipe or socket is reported as what it is.
+    """
     limits = limits or ReaderLimits()
     path = Path(path)
+    reason = not_regular_reason(path)
+    if reason is not None:
+        shown = str(path) if "\0" not in str(path) else repr(str(path))
+        raise ScenarioError([f"{shown}: scenario file {reason}"])
     try:
         with path.open("rb") as f:
             data = f.read(limits.max_bytes + 1)
-    except OSError as exc:
+    except OSError as exc:  # removed or made unreadable since the check
         reason = exc.strerror or type(exc).__name__
-        raise ScenarioError([f"{path}: cannot read the scenario file ({reason})"]) from None
-    except ValueError as exc:  # an embedded NUL in the path
-        raise ScenarioError([f"{path!r}: cannot read the scenario file ({exc})"]) from None
+        raise ScenarioError([f"{path}: scenario file cannot be read ({reason})"]) from None
     if len(data) > limits.max_bytes:
         raise ScenarioError([f"{path}: the file is over the {limits.max_bytes:,}-byte limit of "
                              "a scenario file (recorded tracks go in a trajectory_file)"])

@@ -20,6 +20,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from iadsim.errors import InputDataError
+from iadsim.files import not_regular_reason
 from iadsim.world.frames import Origin, geodetic_to_enu
 
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
@@ -100,8 +101,9 @@ class RecordedTracks:
 
 
 def _read_table(path: Path) -> pd.DataFrame:
-    if not path.is_file():
-        raise InputDataError(f"{path}: trajectory file not found")
+    reason = not_regular_reason(path)  # never open a pipe or device: it may block or not end
+    if reason is not None:
+        raise InputDataError(f"{path}: trajectory file {reason}")
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
