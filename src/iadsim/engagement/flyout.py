@@ -263,12 +263,20 @@ def flyout_problems(s: Scenario) -> Iterable[str]:
 
     params = flyout_params(s)
     specs = list(s.interceptors.items())
-    frac = np.linspace(0.3, 1.0, 15)
     w = np.linspace(0.0, 1.0, 9)
-    c = np.repeat(np.arange(len(specs)), frac.size * w.size)
     top_r = np.array([x.max_range_m for _, x in specs])
     lo_h = np.array([max(x.min_altitude_m, 0.0) for _, x in specs])
     hi_h = np.array([x.max_altitude_m for _, x in specs])
+    # quick pass first (validation runs on every load): the max range alone, coarse coast steps;
+    # only a class it finds short is flown again finely, over the whole grid, for the message
+    c = np.repeat(np.arange(len(specs)), w.size)
+    quick = fly_to(params, c, np.repeat(top_r, w.size),
+                   (lo_h[:, None] + (hi_h - lo_h)[:, None] * w[None, :]).ravel(),
+                   dt_coast_s=2.0).reached.reshape(len(specs), w.size)
+    if quick.any(axis=1).all():
+        return
+    frac = np.linspace(0.3, 1.0, 15)
+    c = np.repeat(np.arange(len(specs)), frac.size * w.size)
     r = (top_r[:, None, None] * frac[None, :, None] + 0.0 * w).ravel()
     h = (lo_h[:, None, None] + (hi_h - lo_h)[:, None, None] * w[None, None, :]
          + 0.0 * frac[:, None]).ravel()
