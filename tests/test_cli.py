@@ -107,6 +107,23 @@ def test_run_bad_options_exit_2_without_traceback(tmp_path: Path, args: list[str
     assert "Traceback" not in res.output
 
 
+@pytest.mark.parametrize(("args", "message"), [
+    (["--dis-udp", "nohost.invalid:3000"],
+     "--dis-udp: DIS address nohost.invalid:3000: cannot resolve the host"),
+    (["--dis-udp", "999.1.1.1:5"], "--dis-udp: DIS address 999.1.1.1:5: cannot resolve"),
+    (["--dis-in", "udp://nohost.invalid:4000"], "--dis-in: DIS address nohost.invalid"),
+    (["--dis-udp", "127.0.0.1:39999", "--dis-speed", "1e-300"],
+     "--dis-speed must be in [0.001, 1e+06] or inf (got 1e-300)"),
+    (["--dis-udp", "127.0.0.1:39999", "--dis-speed", "nan"], "--dis-speed must be in"),
+])
+def test_bad_dis_options_are_one_line_user_errors(tmp_path: Path, args: list[str],
+                                                  message: str) -> None:
+    res = CliRunner().invoke(app, ["run", "-q", "--out", str(tmp_path / "o"), *args])
+    assert res.exit_code == 2, res.output
+    lines = res.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"iadsim run: {message}"), lines
+
+
 def test_version() -> None:
     import iadsim
 
