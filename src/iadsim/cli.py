@@ -69,7 +69,7 @@ def _reported(repro: Repro) -> Iterator[Repro]:
     try:
         with warnings.catch_warnings():  # restores the filters and showwarning on exit
             warnings.showwarning = _show_warning
-            warnings.filterwarnings("default", category=RunCostWarning)
+            warnings.filterwarnings("once", category=RunCostWarning)
             yield repro
     except (typer.Exit, typer.Abort, KeyboardInterrupt, SystemExit):
         raise
@@ -342,9 +342,12 @@ def _sweep_points(path: Path, sets: list[str], runs: int, out: Path, chosen: str
 
     from iadsim.montecarlo.backends import LOOPBACK, available_cpus, local_cluster
     from iadsim.montecarlo.console import SweepProgress, saturation_table, summary_table
+    from iadsim.montecarlo.replication import run_cost_warnings
     from iadsim.montecarlo.sweep import load_points, run_sweep, stored_replications
 
     points = _or_exit(lambda: load_points(path, sets))  # every point validated before work
+    for line in run_cost_warnings(points):  # once up front, not once per replication
+        _say(f"warning: {line}", err=True)
     repro.seed = points[0].seed
     name = points[0].scenario.name
     with ExitStack() as stack:
