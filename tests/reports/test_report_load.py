@@ -1,4 +1,4 @@
-"""Reading a run folder: a damaged file is a user error naming it, never a traceback."""
+"""reports/load.py: reading a run folder; a damaged file is a user error naming it."""
 
 from __future__ import annotations
 
