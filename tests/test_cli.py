@@ -107,6 +107,23 @@ def test_run_bad_options_exit_2_without_traceback(tmp_path: Path, args: list[str
     assert "Traceback" not in res.output
 
 
+@pytest.mark.parametrize(("args", "message"), [
+    (["--dis-udp", "nohost.invalid:3000"],
+     "--dis-udp: DIS address nohost.invalid:3000: cannot resolve the host"),
+    (["--dis-udp", "999.1.1.1:5"], "--dis-udp: DIS address 999.1.1.1:5: cannot resolve"),
+    (["--dis-in", "udp://nohost.invalid:4000"], "--dis-in: DIS address nohost.invalid"),
+    (["--dis-udp", "127.0.0.1:39999", "--dis-speed", "1e-300"],
+     "--dis-speed must be in [0.001, 1e+06] or inf (got 1e-300)"),
+    (["--dis-udp", "127.0.0.1:39999", "--dis-speed", "nan"], "--dis-speed must be in"),
+])
+def test_bad_dis_options_are_one_line_user_errors(tmp_path: Path, args: list[str],
+                                                  message: str) -> None:
+    res = CliRunner().invoke(app, ["run", "-q", "--out", str(tmp_path / "o"), *args])
+    assert res.exit_code == 2, res.output
+    lines = res.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"iadsim run: {message}"), lines
+
+
 def test_version() -> None:
     import iadsim
 
@@ -363,3 +380,27 @@ def test_progress_description_is_not_markup() -> None:
             bar.refresh()
     out = cap.get()
     assert "[bold red]x[/]" in out and "\\x1b[31mred" in out and "\x1b[31mred" not in out
+
+
+def test_run_cost_warning_is_one_literal_line(tmp_path: Path,
+                                              default_data: dict[str, Any]) -> None:
+    data = copy.deepcopy(default_data)
+    data["sensors"][0]["pfa"] = 0.002  # about 2,700 false alarms per simulated second
+    data["sensors"][0]["name"] = "radar\x1b[31m"
+    res = CliRunner().invoke(app, ["run", str(write_short(tmp_path, data, 2.0)), "-q",
+                                   "--out", str(tmp_path / "o")])
+    assert res.exit_code == 0, res.output
+    lines = [line for line in res.output.splitlines() if "false alarms" in line]
+    assert len(lines) == 1, res.output
+    assert lines[0].startswith("warning: the radars make 2,")
+    assert "'radar\\x1b[31m'" in lines[0] and "\x1b" not in res.output
+    assert "RunCostWarning" not in res.output and "warnings.warn" not in res.output
+
+
+def test_show_warning_prints_one_escaped_line(capsys: pytest.CaptureFixture[str]) -> None:
+    from iadsim.cli import _show_warning
+
+    _show_warning(UserWarning("Glyph 27 (\x1b) missing\n  from font"), UserWarning, "x.py", 3,
+                  line="source line")
+    err = capsys.readouterr().err
+    assert err == "warning: Glyph 27 (\\x1b) missing from font\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -60,9 +61,16 @@ def _reported(repro: Repro) -> Iterator[Repro]:
 
     User errors (a bad scenario, file or address) are handled where they arise and exit 2;
     anything else reaching here is a bug in iadsim and is reported as one, never as bad input.
+    Python warnings shown meanwhile are printed as one literal line each (``_show_warning``);
+    iadsim's own (``RunCostWarning``) are always shown.
     """
+    from iadsim.sensors.radar import RunCostWarning
+
     try:
-        yield repro
+        with warnings.catch_warnings():  # restores the filters and showwarning on exit
+            warnings.showwarning = _show_warning
+            warnings.filterwarnings("once", category=RunCostWarning)
+            yield repro
     except (typer.Exit, typer.Abort, KeyboardInterrupt, SystemExit):
         raise
     except Exception as exc:
@@ -72,6 +80,14 @@ def _reported(repro: Repro) -> Iterator[Repro]:
             report = None
         err_console.print(crash_message(exc, repro, report), soft_wrap=True)
         raise typer.Exit(1) from None
+
+
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: object = None, line: str | None = None) -> None:
+    """``warnings.showwarning`` for the CLI: ``warning: <message>``, literally, on one line
+    (no source line, no file path; control characters escaped)."""
+    text = " ".join(str(message).split())
+    _say(f"warning: {text}", err=True)
 
 
 ScenarioArg = Annotated[
@@ -177,7 +193,11 @@ def _run(scenario: Path | None, seed: int | None, out: Path, overwrite: bool, qu
             raise typer.Exit(2) from None
     print_summary(result, out)
     if dis_out is not None:
-        _say(f"DIS: {write_run_pdus(result, dis_out)} PDUs written to {dis_out}")
+        try:
+            _say(f"DIS: {write_run_pdus(result, dis_out)} PDUs written to {dis_out}")
+        except (IadsimError, OSError) as exc:  # more entities than DIS numbers, disk
+            _say(f"iadsim run: --dis-out {dis_out}: {exc}", err=True)
+            raise typer.Exit(2) from None
     if report_:
         _write_report(out)
 
@@ -196,8 +216,12 @@ def _check_outputs(out: Path, dis_out: Path | None, dis_speed: float = 1.0) -> N
         problems.append(f"--out {out} is a file, not a folder")
     if dis_out is not None and not dis_out.resolve().parent.is_dir():
         problems.append(f"--dis-out {dis_out}: the folder {dis_out.parent} does not exist")
-    if not dis_speed > 0.0:
-        problems.append(f"--dis-speed must be > 0 (got {dis_speed})")
+    from iadsim.interop.dis.stream import check_speed
+
+    try:
+        check_speed(dis_speed, "--dis-speed")
+    except IadsimError as exc:
+        problems.append(str(exc))
     for line in problems:
         _say(f"iadsim run: {line}", err=True)
     if problems:
@@ -205,15 +229,15 @@ def _check_outputs(out: Path, dis_out: Path | None, dis_speed: float = 1.0) -> N
 
 
 def _check_dis_addresses(dis_udp: str | None, dis_in: str | None) -> None:
-    """Refuse malformed DIS addresses as the user errors they are (exit 2)."""
-    from iadsim.interop.dis.stream import parse_udp_address
+    """Refuse malformed or unresolvable DIS addresses as the user errors they are (exit 2)."""
+    from iadsim.interop.dis.stream import check_resolvable, parse_udp_address
 
     for option, text in (("--dis-udp", dis_udp), ("--dis-in", dis_in)):
         if text is None or (option == "--dis-in" and not text.startswith("udp://")):
             continue
         try:
-            parse_udp_address(text)
-        except ValueError as exc:
+            check_resolvable(parse_udp_address(text))
+        except IadsimError as exc:
             _say(f"iadsim run: {option}: {exc}", err=True)
             raise typer.Exit(2) from None
 
@@ -318,9 +342,12 @@ def _sweep_points(path: Path, sets: list[str], runs: int, out: Path, chosen: str
 
     from iadsim.montecarlo.backends import LOOPBACK, available_cpus, local_cluster
     from iadsim.montecarlo.console import SweepProgress, saturation_table, summary_table
+    from iadsim.montecarlo.replication import run_cost_warnings
     from iadsim.montecarlo.sweep import load_points, run_sweep, stored_replications
 
     points = _or_exit(lambda: load_points(path, sets))  # every point validated before work
+    for line in run_cost_warnings(points):  # once up front, not once per replication
+        _say(f"warning: {line}", err=True)
     repro.seed = points[0].seed
     name = points[0].scenario.name
     with ExitStack() as stack:

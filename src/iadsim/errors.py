@@ -37,3 +37,11 @@ class RunInterrupted(IadsimError, KeyboardInterrupt):
     def __init__(self, result: object) -> None:
         self.result = result
         super().__init__("run interrupted; partial results kept")
+
+
+class DisError(IadsimError, ValueError):
+    """A DIS option, address or file a user gave breaks a rule (the CLI exits with code 2).
+
+    E.g. a replay speed out of bounds, a host that does not resolve, a record time that
+    decreases, or more entities than the DIS numbering leaves room for.
+    """

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
 import yaml
 from opendis.PduFactory import createPdu
 from typer.testing import CliRunner
@@ -77,4 +78,42 @@ def test_info_and_replay_count_records_with_a_non_finite_time(tmp_path: Path) ->
                                   f"udp://127.0.0.1:{rx.address.port}", "--speed", "inf", "-q"])
     assert res.exit_code == 0, res.output
     assert "Sent 1 PDUs" in res.output
-    assert "Skipped 1 records with a non-finite time" in res.output
+    assert "Skipped 1 records with a bad time (not finite, negative, beyond 10 days, or " \
+        "earlier than the record before)" in res.output
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--speed", "1e-300"], "--speed must be in [0.001, 1e+06] or inf (got 1e-300)"),
+    (["--speed", "inf", "--max-rate", "1e-300"],
+     "--max-rate must be >= 1 PDUs per second or inf (got 1e-300)"),
+    (["--speed", "0"], "--speed must be in [0.001, 1e+06] or inf (got 0.0)"),
+    (["--speed", "-1"], "--speed must be in [0.001, 1e+06] or inf (got -1.0)"),
+    (["--speed", "nan"], "--speed must be in [0.001, 1e+06] or inf (got nan)"),
+    (["--max-rate", "nan"], "--max-rate must be >= 1 PDUs per second or inf (got nan)"),
+    (["--to", "nohost.invalid:3000"], "DIS address nohost.invalid:3000: cannot resolve"),
+])
+def test_replay_refuses_bad_options_before_any_output(tmp_path: Path, args: list[str],
+                                                      message: str) -> None:
+    path = tmp_path / "base.pdu"
+    write_pdu_file(path, [(0.0, b"\x07" * 20), (1.0, b"\x07" * 20)])
+    res = runner.invoke(app, ["dis", "replay", str(path), *args, "-q"])
+    assert res.exit_code == 2, res.output
+    lines = res.output.strip().splitlines()  # one line, nothing sent ("Sending to ...")
+    assert len(lines) == 1 and lines[0].startswith(f"iadsim dis replay: {message}"), lines
+
+
+def test_replay_skips_a_record_time_far_in_the_future(tmp_path: Path) -> None:
+    """Record 5 at 1e9 s (the writer refuses it, the reader skips it): the replay of the other
+    records at --speed 100 ends in a fraction of a second instead of waiting for ever."""
+    from iadsim.interop.dis.stream import FILE_HEADER, RECORD_HEADER
+
+    path = tmp_path / "dec.pdu"
+    write_pdu_file(path, [(0.1 * k, b"\x07" * 20) for k in range(10)])
+    raw = bytearray(path.read_bytes())
+    RECORD_HEADER.pack_into(raw, FILE_HEADER.size + 5 * (RECORD_HEADER.size + 20), 1e9, 20)
+    path.write_bytes(bytes(raw))
+    with UdpPduReceiver(UdpAddress("127.0.0.1", 0)) as rx:
+        res = runner.invoke(app, ["dis", "replay", str(path), "--to",
+                                  f"udp://127.0.0.1:{rx.address.port}", "--speed", "100", "-q"])
+    assert res.exit_code == 0, res.output
+    assert "Sent 9 PDUs" in res.output and "Skipped 1 records with a bad time" in res.output

@@ -227,3 +227,25 @@ def test_from_output_folder_is_the_same(run_tables, tmp_path: Path) -> None:
     assert len(from_folder) > 0
     assert from_folder == run_pdus(**tables, scenario=scenario)
     assert all(d[1] == 9 for _, d in from_folder)
+
+
+def test_more_launchers_than_dis_numbers_is_a_dis_error(run_tables) -> None:
+    from iadsim.errors import DisError
+
+    site = run_tables["scenario"]["launchers"][0]
+    scenario = {**run_tables["scenario"],
+                "launchers": [{**site, "name": f"L{k}"} for k in range(501)]}
+    with pytest.raises(DisError, match=r"DIS out numbers launchers 30000-30499; 501 launchers "
+                                       r"do not fit"):
+        run_pdus(**{**run_tables, "scenario": scenario}, spec=DisSpec())
+
+
+def test_a_threat_id_past_the_dis_numbers_is_a_dis_error(run_tables) -> None:
+    from iadsim.errors import DisError
+
+    renumber = {1: 29_999}
+    tables = {k: v.replace({"threat_id": renumber}) if isinstance(v, pd.DataFrame)
+              and "threat_id" in v else v for k, v in run_tables.items()}
+    tables["interceptors"] = tables["interceptors"].replace({"target_threat_id": renumber})
+    with pytest.raises(DisError, match=r"DIS out numbers threats 1-29999; threat id 29999"):
+        run_pdus(**tables, spec=DisSpec())

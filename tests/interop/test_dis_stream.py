@@ -7,18 +7,23 @@ from pathlib import Path
 
 import pytest
 
-from iadsim.errors import InputDataError
+from iadsim.errors import DisError, InputDataError
 from iadsim.interop.dis.stream import (
     FILE_HEADER,
+    MAX_RECORD_TIME_S,
+    MAX_SLEEP_S,
     RECORD_HEADER,
     PduFileReport,
     UdpAddress,
     UdpPduReceiver,
     UdpPduSender,
+    check_rate,
     check_resolvable,
+    check_speed,
     iter_pdu_file,
     parse_udp_address,
     replay,
+    sleep_until,
     write_pdu_file,
 )
 
@@ -51,8 +56,11 @@ def test_file_errors_and_truncated_tail(tmp_path: Path) -> None:
     report = PduFileReport()
     assert len(list(iter_pdu_file(path, report))) == 2
     assert report.records == 2 and report.truncated_tail_bytes == RECORD_HEADER.size + 14 - 5
-    with pytest.raises(ValueError, match="must not decrease"):
+    with pytest.raises(DisError, match="must not decrease"):
         write_pdu_file(tmp_path / "x.pdu", [(1.0, b"a"), (0.5, b"b")])
+    for bad in (-1.0, MAX_RECORD_TIME_S * 1.001, 1e9):
+        with pytest.raises(DisError, match=r"record 1 time_s must be a finite number in"):
+            write_pdu_file(tmp_path / "x.pdu", [(0.0, b"a"), (bad, b"b")])
 
 
 @pytest.mark.parametrize(("text", "host", "port"), [
@@ -108,7 +116,7 @@ def test_replay_keeps_the_original_spacing_divided_by_speed() -> None:
     assert replay(recs, sent.append, speed=2.0, clock=lambda: now[0], sleep=sleep) == 4
     assert sent == [b"a", b"b", b"c", b"d"]
     assert waits == pytest.approx([1.25, 3.75])
-    with pytest.raises(ValueError, match="speed must be > 0"):
+    with pytest.raises(DisError, match=r"speed must be in \[0.001, 1e\+06\] or inf \(got 0.0\)"):
         replay(recs, sent.append, speed=0.0)
 
 
@@ -253,8 +261,96 @@ def test_records_with_a_non_finite_time_are_counted_and_skipped(tmp_path: Path) 
     got = list(iter_pdu_file(path, report))
     assert [t for t, _ in got] == [0.0, 0.5, 1.0, 9.0]
     assert report.bad_time_records == 3 and report.records == 4
-    with pytest.raises(ValueError, match="must be finite"):
+    with pytest.raises(DisError, match="must be a finite number"):
         write_pdu_file(tmp_path / "x.pdu", [(float("nan"), b"abc")])
+
+
+def _with_time(path: Path, record: int, time_s: float) -> None:
+    """Overwrite the time of one record of a .pdu file in place (what the writer refuses)."""
+    raw = bytearray(path.read_bytes())
+    offset = FILE_HEADER.size
+    for _ in range(record):
+        offset += RECORD_HEADER.size + RECORD_HEADER.unpack_from(raw, offset)[1]
+    RECORD_HEADER.pack_into(raw, offset, time_s, RECORD_HEADER.unpack_from(raw, offset)[1])
+    path.write_bytes(bytes(raw))
+
+
+@pytest.mark.parametrize(("record", "time_s", "kept"), [
+    (5, 1e9, [0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 3.5]),            # beyond 10 days
+    (5, MAX_RECORD_TIME_S + 1.0, [0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 3.5]),
+    (5, 0.25, [0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 3.5]),           # earlier than the record before
+    (0, -1.0, [0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5]),           # negative
+])
+def test_a_bad_record_time_is_malformed_and_skipped(tmp_path: Path, record: int, time_s: float,
+                                                    kept: list[float]) -> None:
+    path = tmp_path / "dec.pdu"
+    write_pdu_file(path, _records(8))
+    _with_time(path, record, time_s)
+    report = PduFileReport()
+    assert [t for t, _ in iter_pdu_file(path, report)] == kept
+    assert report.bad_time_records == 1 and report.records == 7
+    # a replay of it waits only for the good records: 3.5 s of file time at speed 100
+    now, waits = [0.0], []
+
+    def sleep(s: float) -> None:
+        waits.append(s)
+        now[0] += s
+
+    assert replay(iter_pdu_file(path), lambda d: None, speed=100.0, clock=lambda: now[0],
+                  sleep=sleep) == 7
+    assert sum(waits) == pytest.approx((kept[-1] - kept[0]) / 100.0)
+
+
+def test_a_record_at_the_bound_is_kept(tmp_path: Path) -> None:
+    path = tmp_path / "edge.pdu"
+    write_pdu_file(path, [(0.0, b"a"), (MAX_RECORD_TIME_S, b"b")])
+    assert [t for t, _ in iter_pdu_file(path)] == [0.0, MAX_RECORD_TIME_S]
+
+
+@pytest.mark.parametrize("speed", [1e-300, 0.0, -1.0, float("nan"), float("-inf"), 1e-4, 1e7])
+def test_replay_speeds_out_of_bounds_are_refused(speed: float) -> None:
+    with pytest.raises(DisError, match=r"--speed must be in \[0.001, 1e\+06\] or inf"):
+        check_speed(speed, "--speed")
+    with pytest.raises(DisError, match="speed must be in"):
+        replay([(0.0, b"a")], lambda d: None, speed=speed)
+
+
+@pytest.mark.parametrize("speed", [1e-3, 1.0, 1e6, float("inf")])
+def test_replay_speeds_in_bounds_are_kept(speed: float) -> None:
+    assert check_speed(speed) == speed
+
+
+@pytest.mark.parametrize("rate", [1e-300, 0.0, 0.5, -1.0, float("nan"), float("-inf")])
+def test_replay_rates_out_of_bounds_are_refused(rate: float) -> None:
+    with pytest.raises(DisError, match=r"--max-rate must be >= 1 PDUs per second or inf"):
+        check_rate(rate, "--max-rate")
+    with pytest.raises(DisError, match="max_rate_pps must be"):
+        replay([(0.0, b"a")], lambda d: None, speed=float("inf"), max_rate_pps=rate)
+    assert check_rate(1.0) == 1.0 and check_rate(float("inf")) == float("inf")
+
+
+def test_long_waits_are_slept_in_bounded_pieces() -> None:
+    """The slowest speed over the longest file: every single sleep stays <= MAX_SLEEP_S (an
+    unbounded sleep(6.4e301) raised OverflowError) and the pieces add up to the wait."""
+    now, waits = [0.0], []
+
+    def sleep(s: float) -> None:
+        waits.append(s)
+        now[0] += s
+
+    replay([(0.0, b"a"), (20.0, b"b")], lambda d: None, speed=1e-3, clock=lambda: now[0],
+           sleep=sleep)
+    assert max(waits) <= MAX_SLEEP_S and sum(waits) == pytest.approx(20.0 / 1e-3)
+    assert len(waits) == pytest.approx(20.0 / 1e-3 / MAX_SLEEP_S, abs=1)
+    waits.clear()
+    sleep_until(now[0] + 1e300, lambda: now[0], lambda s: (waits.append(s), now.__setitem__(
+        0, now[0] + 1e299)))  # a clock that jumps: still pieces, never one huge sleep
+    assert len(waits) == 10 and max(waits) == MAX_SLEEP_S
+
+
+def test_an_unresolvable_host_is_a_dis_error() -> None:
+    with pytest.raises(DisError, match=r"DIS address nohost\.invalid:3000: cannot resolve"):
+        check_resolvable(parse_udp_address("nohost.invalid:3000"))
 
 
 def test_a_session_binds_its_sockets_to_loopback_and_says_where() -> None:

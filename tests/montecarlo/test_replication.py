@@ -90,3 +90,20 @@ def test_a_prebuilt_envelope_table_gives_the_same_replication(default_scenario: 
     bare = SweepPoint(index=0, values={}, scenario=short)
     built = replace(bare, envelopes=envelope_table(short))
     assert replicate(built, 3) == replicate(bare, 3)
+
+
+def test_run_cost_is_warned_once_per_sweep_not_per_replication(scenario_file: Path) -> None:
+    """Point 1 (pfa 2e-3 on the first radar, ~2,700 false alarms per simulated second) warns,
+    point 0 does not; replications run silently (warnings are errors in the tests)."""
+    from iadsim.montecarlo.replication import replicate, run_cost_warnings
+    from iadsim.montecarlo.sweep import load_points
+    from iadsim.sensors.radar import RunCostWarning
+
+    points = load_points(scenario_file, ["simulation.duration_s=2", "sensors[0].pfa=1e-7,2e-3"])
+    lines = run_cost_warnings(points)
+    assert len(lines) == 1 and lines[0].startswith("sweep point(s) 1: the radars make 2,")
+    assert run_cost_warnings(points[1:]) == [lines[0].removeprefix("sweep point(s) 1: ")]
+    assert run_cost_warnings(points[:1]) == []
+    with pytest.warns(RunCostWarning):  # a single run still warns
+        run(points[1].scenario, seed=1, out_dir=None, keep_trajectories=False)
+    assert replicate(points[1], 0)["n_threats"] > 0  # no warning raised here

@@ -122,3 +122,30 @@ def test_map_overlay_puts_assets_and_coast_where_they_are(default_scenario: Any)
                      overlay.coast_north_km - overlay.asset_north_km[0])
     assert np.nanmin(coast) < 5.0
     assert np.isfinite(overlay.coast_east_km).sum() > 100
+
+
+def test_control_characters_and_colliding_names(scenario_data: dict[str, Any],
+                                                tmp_path: Path) -> None:
+    """An ESC in a radar name is drawn escaped (warnings are errors here: matplotlib's "Glyph 27
+    missing" would fail the test), and ``radar/1`` and ``radar-1`` get two files."""
+    data = copy.deepcopy(scenario_data)
+    data["name"] = "h2 \x1b[31mred"
+    data["sensors"][0]["name"] = "radar/1"
+    data["sensors"][1]["name"] = "radar-1"
+    data["sensors"].append({**copy.deepcopy(data["sensors"][1]), "name": "radar\x1b[31m-1"})
+    files = write_coverage(scenario_from_dict(data), tmp_path, altitude_m=1000.0)
+    names = [p.name for p in files.pngs]
+    assert names == ["vertical_radar-1.png", "vertical_radar-1-2.png",
+                     "vertical_radar-31m-1.png", "map_1000m.png"]
+    res = CliRunner().invoke(app, ["coverage", str(_write(tmp_path, data)), "--out",
+                                   str(tmp_path / "cli")])
+    assert res.exit_code == 0, res.output
+    assert "Warning" not in res.output and "\x1b" not in res.output
+
+
+def _write(tmp_path: Path, data: dict[str, Any]) -> Path:
+    import yaml
+
+    path = tmp_path / "h2.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path

@@ -47,7 +47,7 @@ def test_scheduler_holds_capacity_and_drops_after_misses() -> None:
 
 
 def test_command_respects_the_radar_channels_end_to_end(scenario_data: dict) -> None:
-    """The default raid (61 threats) against 2 fire-control and 3 guidance channels."""
+    """The default raid against 2 fire-control and 3 guidance channels."""
     import copy
 
     from iadsim.scenario.load import scenario_from_dict

@@ -14,6 +14,7 @@ so the columns do not depend on the replication).
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -31,14 +32,36 @@ _NOT_METRICS = {"seed", "scenario_name", "duration_s", "wall_time_s", "threats",
 def replicate(point: SweepPoint, replication: int) -> dict[str, Any]:
     """Run replication ``replication`` of ``point`` with its own seed; return its metrics row.
 
-    No output folder is written and trajectory tables are not kept.
+    No output folder is written and trajectory tables are not kept. ``RunCostWarning`` is not
+    repeated per replication (a sweep says it once, up front: ``run_cost_warnings``).
     """
+    from iadsim.sensors.radar import RunCostWarning
     from iadsim.simulation import run  # imported here: workers import only what they use
 
     seed = replication_seed(point.seed, point.index, replication)
-    result = run(point.scenario, seed=seed, out_dir=None, keep_trajectories=False,
-                 envelopes=point.envelopes)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RunCostWarning)
+        result = run(point.scenario, seed=seed, out_dir=None, keep_trajectories=False,
+                     envelopes=point.envelopes)
     return summary_row(result.summary, point.scenario)
+
+
+def run_cost_warnings(points: list[SweepPoint]) -> list[str]:
+    """The distinct run-cost warnings of a sweep's points (``sensors.radar.run_cost_warning``),
+    each with the points it applies to, in point order."""
+    from iadsim.sensors.radar import run_cost_warning, site_from_spec
+    from iadsim.world.frames import scenario_origin
+
+    found: dict[str, list[int]] = {}
+    for p in points:
+        origin = scenario_origin(p.scenario)
+        sites = [site_from_spec(s, i, origin) for i, s in enumerate(p.scenario.sensors)]
+        message = run_cost_warning(sites)
+        if message is not None:
+            found.setdefault(message, []).append(p.index)
+    n = len(points)
+    return [message if len(at) == n else f"sweep point(s) {', '.join(map(str, at))}: {message}"
+            for message, at in found.items()]
 
 
 def summary_row(summary: Mapping[str, Any], scenario: Scenario) -> dict[str, Any]:

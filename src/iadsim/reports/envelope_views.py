@@ -9,7 +9,6 @@ reachable region, the class's stated range and altitude limits) and one ``envelo
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import numpy as np
@@ -57,7 +56,9 @@ def write_envelopes(scenario: Scenario, out_dir: str | Path, *, png: bool = True
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    for name, d in data.items():
+    from iadsim.reports.common import file_stems, mpl_text
+
+    for (name, d), stem in zip(data.items(), file_stems(data, sep="_"), strict=True):
         r = np.array(d["ground_range_m"]) / 1e3  # type: ignore[arg-type]
         h = np.array(d["altitude_m"]) / 1e3  # type: ignore[arg-type]
         fig, axes = plt.subplots(1, 2, figsize=(11, 4.5), dpi=110, sharey=True)
@@ -73,12 +74,12 @@ def write_envelopes(scenario: Scenario, out_dir: str | Path, *, png: bool = True
             ax.plot([lo_r, hi_r, hi_r, lo_r, lo_r], [lo_h, lo_h, hi_h, hi_h, lo_h], "r--", lw=1,
                     label="stated limits")
             ax.set_xlabel("ground range (km)")
-            ax.set_title(f"{name}: {label}", fontsize=9)
+            ax.set_title(mpl_text(f"{name}: {label}"), fontsize=9)
         axes[0].set_ylabel("altitude above the earth (km)")
         axes[0].legend(fontsize=8, loc="upper right")
-        fig.suptitle(f"{scenario.name}: fly-out envelope of class {name} "
-                     "(white: reachable boundary)", fontsize=9)
-        path = out / f"envelope_{re.sub(r'[^A-Za-z0-9_.-]+', '_', name)}.png"
+        fig.suptitle(mpl_text(f"{scenario.name}: fly-out envelope of class {name} "
+                              "(white: reachable boundary)"), fontsize=9)
+        path = out / f"envelope_{stem}.png"
         fig.tight_layout()
         fig.savefig(path)
         plt.close(fig)

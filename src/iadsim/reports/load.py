@@ -80,11 +80,22 @@ def _read_table(out_dir: Path, name: str) -> pd.DataFrame:
     path = out_dir / f"{name}.parquet"
     if not path.is_file():
         return pd.DataFrame({c: pd.Series(dtype=float) for c in COLUMNS[name]})
-    frame = pd.read_parquet(path)
+    frame = _read_parquet(path)
     missing = [c for c in COLUMNS[name] if c not in frame.columns]
     if missing:
         raise InputDataError(f"{path}: missing columns {missing}")
     return frame
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    """A Parquet table; a damaged or unreadable file is an ``InputDataError`` naming it."""
+    import pyarrow as pa
+
+    try:
+        return pd.read_parquet(path)
+    except (pa.ArrowException, OSError) as exc:
+        raise InputDataError(f"{path}: damaged or not a Parquet table ({exc}); run the "
+                             "simulation again to rewrite the folder") from exc
 
 
 def read_run(out_dir: str | Path) -> RunResults:
@@ -93,7 +104,8 @@ def read_run(out_dir: str | Path) -> RunResults:
     Raises
     ------
     InputDataError
-        If ``summary.json`` or ``scenario.json`` is missing or a table lacks a documented column.
+        If ``summary.json`` or ``scenario.json`` is missing or damaged, or a table is damaged or
+        lacks a documented column.
     """
     out = Path(out_dir)
     tracking_path = out / "tracking.parquet"
@@ -102,7 +114,7 @@ def read_run(out_dir: str | Path) -> RunResults:
         summary=_read_json(out / "summary.json"),
         scenario=_read_json(out / "scenario.json"),
         **{name: _read_table(out, name) for name in COLUMNS},
-        tracking=pd.read_parquet(tracking_path) if tracking_path.is_file() else None,
+        tracking=_read_parquet(tracking_path) if tracking_path.is_file() else None,
     )
 
 

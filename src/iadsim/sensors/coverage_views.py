@@ -11,7 +11,6 @@ The numbers come from ``iadsim.sensors.coverage`` (pure numpy); this module only
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,10 +85,6 @@ def write_coverage(
     data = out / "coverage.json"
     write_json(data, _data(sites, vertical, network, rcs_m2, pd), indent=1)  # strict JSON
     return CoverageFiles(html=html, pngs=tuple(pngs), data=data)
-
-
-def _slug(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-") or "radar"
 
 
 def _data(
@@ -265,11 +260,6 @@ def _html(title: str, vertical: list[VerticalCoverage], network: HorizontalCover
     return render(page)
 
 
-def _mpl(text: str) -> str:
-    """User text made literal for matplotlib (a ``$`` would start mathtext)."""
-    return text.replace("$", r"\$")
-
-
 def _pngs(
     out: Path, title: str, vertical: list[VerticalCoverage], network: HorizontalCoverage,
     overlay: MapOverlay,
@@ -279,8 +269,10 @@ def _pngs(
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from iadsim.reports.common import file_stems, mpl_text
+
     files = []
-    for vc in vertical:
+    for vc, stem in zip(vertical, file_stems(vc.name for vc in vertical), strict=True):
         fig, ax = plt.subplots(figsize=(8, 4.5), dpi=110)
         alt_km = vc.altitude_m / 1e3
         ax.plot(vc.max_ground_range_m / 1e3, alt_km, lw=2.5, label="detection range")
@@ -297,10 +289,10 @@ def _pngs(
         ax.set_ylim(0, alt_km.max())
         ax.set_xlabel("ground range (km)")
         ax.set_ylabel("altitude (km)")
-        ax.set_title(_mpl(f"{vc.name}: vertical coverage\n{title}"), fontsize=9)
+        ax.set_title(mpl_text(f"{vc.name}: vertical coverage\n{title}"), fontsize=9)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8, loc="upper right")
-        path = out / f"vertical_{_slug(vc.name)}.png"
+        path = out / f"vertical_{stem}.png"
         fig.tight_layout()
         fig.savefig(path)
         plt.close(fig)
@@ -327,13 +319,13 @@ def _pngs(
     for name, e, n in zip(
         network.names, network.outline_east_m, network.outline_north_m, strict=True
     ):
-        ax.plot(e / 1e3, n / 1e3, lw=1.5, label=_mpl(name))
+        ax.plot(e / 1e3, n / 1e3, lw=1.5, label=mpl_text(name))
     if overlay.asset_names:
         ax.scatter(overlay.asset_east_km, overlay.asset_north_km, marker="*", s=160,
                    color="#d62728", edgecolor="white", zorder=5, label="defended assets")
         for name, e, n in zip(overlay.asset_names, overlay.asset_east_km,
                               overlay.asset_north_km, strict=True):
-            ax.annotate(_mpl(name), (e, n), xytext=(0, 7), textcoords="offset points",
+            ax.annotate(mpl_text(name), (e, n), xytext=(0, 7), textcoords="offset points",
                         ha="center", fontsize=8)
     if network.east_m.size:
         ax.set_xlim(network.east_m.min() / 1e3, network.east_m.max() / 1e3)
@@ -341,7 +333,7 @@ def _pngs(
     ax.set_aspect("equal")
     ax.set_xlabel("east (km)")
     ax.set_ylabel("north (km)")
-    ax.set_title(_mpl(f"Network coverage at {network.altitude_m:g} m\n{title}"), fontsize=9)
+    ax.set_title(mpl_text(f"Network coverage at {network.altitude_m:g} m\n{title}"), fontsize=9)
     ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3,
               frameon=False)
     path = out / f"map_{network.altitude_m:g}m.png"

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from iadsim.errors import InputDataError
+from iadsim.errors import DisError, InputDataError
 
 dis_app = typer.Typer(
     name="dis", help="DIS (IEEE 1278.1, version 7): replay and export PDU files.",
@@ -43,8 +43,22 @@ def replay_cmd(
     """Send a .pdu file over UDP with its original timing (or faster with --speed)."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from iadsim.interop.dis.stream import PduFileReport, iter_pdu_file, replay_file
+    from iadsim.interop.dis.stream import (
+        PduFileReport,
+        check_rate,
+        check_resolvable,
+        check_speed,
+        iter_pdu_file,
+        parse_udp_address,
+        replay_file,
+    )
 
+    try:  # every option is checked before anything is printed or sent
+        check_speed(speed, "--speed")
+        check_rate(max_rate, "--max-rate")
+        check_resolvable(parse_udp_address(to))
+    except DisError as exc:
+        raise _fail(f"iadsim dis replay: {exc}") from None
     try:
         scan = PduFileReport()
         span = [t for t, _ in iter_pdu_file(path, scan)]
@@ -71,8 +85,9 @@ def replay_cmd(
         raise _fail(f"{path}: {exc}" if not str(exc).startswith(str(path)) else str(exc)) from None
     console.print(f"Sent {n} PDUs from {path} to {to}", markup=False, highlight=False)
     if report.bad_time_records:
-        console.print(f"Skipped {report.bad_time_records} records with a non-finite time",
-                      markup=False, highlight=False)
+        console.print(f"Skipped {report.bad_time_records} records with a bad time (not finite, "
+                      "negative, beyond 10 days, or earlier than the record before)",
+                      markup=False, highlight=False, soft_wrap=True)
     if report.truncated_tail_bytes:
         console.print(f"Truncated last record ({report.truncated_tail_bytes} bytes) ignored",
                       markup=False, highlight=False)

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from iadsim.errors import DisError
 from iadsim.interop.dis.entities import (
     APPEARANCE_DEACTIVATED,
     APPEARANCE_DESTROYED,
@@ -132,11 +133,11 @@ class PduStreamer:
         self._threat_info = threat_info
         ordered = sorted(launchers, key=lambda s: s.name)
         if len(ordered) > RADAR_ENTITY_BASE - LAUNCHER_ENTITY_BASE:
-            raise ValueError(f"DIS out numbers launchers {LAUNCHER_ENTITY_BASE}-"
-                             f"{RADAR_ENTITY_BASE - 1}; {len(ordered)} launchers do not fit")
+            raise DisError(f"DIS out numbers launchers {LAUNCHER_ENTITY_BASE}-"
+                           f"{RADAR_ENTITY_BASE - 1}; {len(ordered)} launchers do not fit")
         if len(radars) > INTERCEPTOR_ENTITY_BASE - RADAR_ENTITY_BASE:
-            raise ValueError(f"DIS out numbers radars {RADAR_ENTITY_BASE}-"
-                             f"{INTERCEPTOR_ENTITY_BASE - 1}; {len(radars)} radars do not fit")
+            raise DisError(f"DIS out numbers radars {RADAR_ENTITY_BASE}-"
+                           f"{INTERCEPTOR_ENTITY_BASE - 1}; {len(radars)} radars do not fit")
         self.launchers = {s.name: (EntityId(site, app, LAUNCHER_ENTITY_BASE + k), s)
                           for k, s in enumerate(ordered)}
         self._sites = [*ordered, *radars]
@@ -178,14 +179,14 @@ class PduStreamer:
         if self.external_from is not None and tid >= self.external_from:
             return self.external_of(tid) if self.external_of is not None else NO_ENTITY
         if tid + 1 > THREAT_ENTITY_LIMIT:
-            raise ValueError(f"DIS out numbers threats 1-{THREAT_ENTITY_LIMIT}; threat id {tid} "
-                             "does not fit")
+            raise DisError(f"DIS out numbers threats 1-{THREAT_ENTITY_LIMIT}; threat id {tid} "
+                           "does not fit")
         return EntityId(self.site, self.app, 1 + tid)
 
     def interceptor_entity(self, iid: int) -> EntityId:
         if INTERCEPTOR_ENTITY_BASE + iid > MAX_ENTITY_NUMBER:
-            raise ValueError(f"DIS out numbers interceptors {INTERCEPTOR_ENTITY_BASE}-"
-                             f"{MAX_ENTITY_NUMBER}; interceptor id {iid} does not fit")
+            raise DisError(f"DIS out numbers interceptors {INTERCEPTOR_ENTITY_BASE}-"
+                           f"{MAX_ENTITY_NUMBER}; interceptor id {iid} does not fit")
         return EntityId(self.site, self.app, INTERCEPTOR_ENTITY_BASE + iid)
 
     def _threat_type(self, tid: int) -> EntityType:

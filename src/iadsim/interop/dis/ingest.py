@@ -40,8 +40,10 @@ from iadsim.interop.dis.stream import (
     TimedPdu,
     UdpAddress,
     UdpPduReceiver,
+    check_speed,
     iter_pdu_file,
     parse_udp_address,
+    sleep_until,
 )
 from iadsim.scenario.dis_spec import DisSpec
 from iadsim.world.frames import Origin
@@ -295,8 +297,7 @@ class UdpSource:
     def __init__(self, address: UdpAddress, *, speed: float = 1.0, pace: bool = True,
                  sleep: Callable[[float], None] | None = None) -> None:
         self.pace = pace
-        if not speed > 0.0:
-            raise ValueError(f"DIS-in speed must be > 0 (got {speed})")
+        check_speed(speed, "DIS-in speed")
         self.speed = speed
         self._sleep = sleep or time.sleep
         self.receiver = UdpPduReceiver(address).start()
@@ -305,9 +306,7 @@ class UdpSource:
         """What arrived so far, stamped in run time (receive time x ``speed``), at most
         ``until_s``. With ``pace=True`` it first waits for ``until_s`` on the wall clock."""
         if self.pace:
-            wait = until_s / self.speed - self.receiver.elapsed_s()
-            if wait > 0.0:
-                self._sleep(wait)
+            sleep_until(until_s / self.speed, self.receiver.elapsed_s, self._sleep)
         return [(min(t * self.speed, until_s), data) for t, data in self.receiver.drain()]
 
     def close(self) -> None:

@@ -44,7 +44,13 @@ from iadsim.interop.dis.export import (
 )
 from iadsim.interop.dis.ingest import ExternalEntities, PduFileSource, UdpSource, open_source
 from iadsim.interop.dis.pdu import NO_ENTITY, EntityId
-from iadsim.interop.dis.stream import UdpPduSender, check_resolvable, parse_udp_address
+from iadsim.interop.dis.stream import (
+    UdpPduSender,
+    check_resolvable,
+    check_speed,
+    parse_udp_address,
+    sleep_until,
+)
 from iadsim.outcomes.events import EVENT_COLUMNS
 from iadsim.scenario.model import THREAT_TYPES, Scenario
 from iadsim.world.frames import Origin
@@ -77,8 +83,7 @@ class DisSession:
     def __init__(self, scenario: Scenario, origin: Origin, options: DisOptions, *,
                  clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep) -> None:
-        if not options.speed > 0.0:
-            raise ValueError(f"DIS speed must be > 0 (got {options.speed})")
+        check_speed(options.speed, "DIS speed")
         self.scenario, self.origin, self.options = scenario, origin, options
         self.spec = scenario.dis
         self._clock, self._sleep = clock, sleep
@@ -141,9 +146,7 @@ class DisSession:
         if self.live and np.isfinite(self.options.speed):
             if self._t0_wall is None:
                 self._t0_wall = self._clock()
-            wait = self._t0_wall + time_s / self.options.speed - self._clock()
-            if wait > 0.0:
-                self._sleep(wait)
+            sleep_until(self._t0_wall + time_s / self.options.speed, self._clock, self._sleep)
         if self.source is None or self.entities is None or self.threats is None:
             return
         for t_rx, data in self.source.poll(time_s):

@@ -9,12 +9,15 @@ The ``.pdu`` file (all integers big-endian, as on the DIS wire)::
              2 bytes  uint16 format version (1)
              2 bytes  uint16 DIS protocol version of the PDUs (7)
              4 bytes  uint32 reserved (0)
-    record   8 bytes  float64 time_s since the start of the run (non-decreasing)
+    record   8 bytes  float64 time_s since the start of the run (non-decreasing, finite,
+                      within ``MAX_RECORD_TIME_S``)
              4 bytes  uint32 n, the PDU length in bytes
              n bytes  the PDU exactly as sent on the network
 
 A reader that does not know a PDU type skips its ``n`` bytes; a truncated last record is
-reported, not fatal; a record whose time is not finite is counted and skipped.
+reported, not fatal; a record whose time is bad (not finite, negative, beyond
+``MAX_RECORD_TIME_S``, or earlier than the record read before it) is counted as malformed
+(``bad_time``) and skipped, so a replay never waits on it.
 
 Sockets: a receiver binds to the address it is given (default ``127.0.0.1``); a sender binds to
 loopback when it sends to loopback, and otherwise to the one local address that routes to its
@@ -35,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
-from iadsim.errors import InputDataError
+from iadsim.errors import DisError, InputDataError
 
 FILE_MAGIC = b"IADSDIS\x00"
 FILE_FORMAT_VERSION = 1
@@ -44,6 +47,8 @@ RECORD_HEADER = struct.Struct(">dI")
 MAX_DATAGRAM_BYTES = 8192
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 3000
+MAX_RECORD_TIME_S = 10 * 86_400.0
+"""Latest record time (10 days) a ``.pdu`` file may hold; later ones are malformed."""
 
 
 TimedPdu = tuple[float, bytes]
@@ -56,11 +61,12 @@ def write_pdu_file(path: str | Path, records: Iterable[TimedPdu]) -> int:
     with open(path, "wb") as f:
         f.write(FILE_HEADER.pack(FILE_MAGIC, FILE_FORMAT_VERSION, 7, 0))
         for time_s, data in records:
-            if not math.isfinite(time_s):
-                raise ValueError(f"{path}: record {n} time_s must be finite (got {time_s})")
+            if not 0.0 <= time_s <= MAX_RECORD_TIME_S:
+                raise DisError(f"{path}: record {n} time_s must be a finite number in "
+                               f"[0, {MAX_RECORD_TIME_S:g}] s (got {time_s})")
             if time_s < last_s:
-                raise ValueError(f"{path}: record {n} time_s must not decrease "
-                                 f"(got {time_s} after {last_s})")
+                raise DisError(f"{path}: record {n} time_s must not decrease "
+                               f"(got {time_s} after {last_s})")
             f.write(RECORD_HEADER.pack(float(time_s), len(data)))
             f.write(data)
             last_s = time_s
@@ -75,12 +81,15 @@ class PduFileReport:
     records: int = 0
     truncated_tail_bytes: int = 0
     bad_time_records: int = 0
-    """Records skipped because their time is NaN or infinite."""
+    """Records skipped because their time is bad: not finite, negative, beyond
+    ``MAX_RECORD_TIME_S``, or earlier than the last record kept."""
 
 
 def iter_pdu_file(path: str | Path, report: PduFileReport | None = None) -> Iterator[TimedPdu]:
-    """Yield ``(time_s, pdu_bytes)`` from a ``.pdu`` file (records with a non-finite time are
-    skipped and counted in ``report.bad_time_records``).
+    """Yield ``(time_s, pdu_bytes)`` from a ``.pdu`` file, times non-decreasing.
+
+    A record whose time is not finite, is negative, is beyond ``MAX_RECORD_TIME_S`` or is
+    earlier than the last record yielded is skipped and counted in ``report.bad_time_records``.
 
     Raises
     ------
@@ -97,6 +106,7 @@ def iter_pdu_file(path: str | Path, report: PduFileReport | None = None) -> Iter
         if version != FILE_FORMAT_VERSION:
             raise InputDataError(f"{path}: PDU file format version must be "
                                  f"{FILE_FORMAT_VERSION} (got {version})")
+        last_s = 0.0
         while True:
             rec = f.read(RECORD_HEADER.size)
             if not rec:
@@ -109,9 +119,10 @@ def iter_pdu_file(path: str | Path, report: PduFileReport | None = None) -> Iter
             if len(data) < n:
                 report.truncated_tail_bytes = RECORD_HEADER.size + len(data)
                 return
-            if not math.isfinite(time_s):
+            if not last_s <= time_s <= MAX_RECORD_TIME_S:  # also False for NaN
                 report.bad_time_records += 1
                 continue
+            last_s = time_s
             report.records += 1
             yield time_s, data
 
@@ -146,11 +157,11 @@ def parse_udp_address(text: str, *, default_port: int = DEFAULT_PORT) -> UdpAddr
         raw = f":{raw}"
     url = urlparse(raw if "://" in raw else f"udp://{raw}")
     if url.scheme != "udp":
-        raise ValueError(f"DIS address {text!r}: scheme must be udp (got {url.scheme!r})")
+        raise DisError(f"DIS address {text!r}: scheme must be udp (got {url.scheme!r})")
     try:
         port = url.port if url.port is not None else default_port
     except ValueError as exc:
-        raise ValueError(f"DIS address {text!r}: port must be 0-65535") from exc
+        raise DisError(f"DIS address {text!r}: port must be 0-65535") from exc
     return UdpAddress(url.hostname or DEFAULT_HOST, port)
 
 
@@ -158,9 +169,10 @@ def check_resolvable(address: UdpAddress) -> UdpAddress:
     """Fail early, with the address in the message, if the host does not resolve."""
     try:
         socket.getaddrinfo(address.host, address.port, address.family, socket.SOCK_DGRAM)
-    except socket.gaierror as exc:
-        raise ValueError(f"DIS address {address.host}:{address.port}: cannot resolve the host "
-                         f"({exc.strerror})") from None
+    except (socket.gaierror, UnicodeError) as exc:
+        why = exc.strerror if isinstance(exc, socket.gaierror) else exc
+        raise DisError(f"DIS address {address.host}:{address.port}: cannot resolve the host "
+                       f"({why})") from None
     return address
 
 
@@ -309,6 +321,42 @@ class UdpPduReceiver:
         self.stop()
 
 
+MIN_SPEED = 1e-3
+"""Slowest time compression a paced DIS replay or run accepts (1,000 times slower)."""
+MAX_FINITE_SPEED = 1e6
+"""Fastest finite time compression (``inf`` means unpaced and is also accepted)."""
+MIN_RATE_PPS = 1.0
+"""Lowest replay rate ceiling (PDUs per second)."""
+MAX_SLEEP_S = 10.0
+"""Longest single sleep while pacing: long waits are slept in pieces (never an overflow)."""
+
+
+def check_speed(speed: float, option: str = "speed") -> float:
+    """``speed`` if it is in [``MIN_SPEED``, ``MAX_FINITE_SPEED``] or ``inf``, else ``DisError``
+    naming ``option``, the value and the rule."""
+    if not (MIN_SPEED <= speed <= MAX_FINITE_SPEED or speed == math.inf):
+        raise DisError(f"{option} must be in [{MIN_SPEED:g}, {MAX_FINITE_SPEED:g}] or inf "
+                       f"(got {speed})")
+    return speed
+
+
+def check_rate(max_rate_pps: float, option: str = "max_rate_pps") -> float:
+    """``max_rate_pps`` if it is >= ``MIN_RATE_PPS`` (``inf``: no ceiling), else ``DisError``."""
+    if not max_rate_pps >= MIN_RATE_PPS:  # also False for NaN
+        raise DisError(f"{option} must be >= {MIN_RATE_PPS:g} PDUs per second or inf "
+                       f"(got {max_rate_pps})")
+    return max_rate_pps
+
+
+def sleep_until(due: float, clock: Callable[[], float],
+                sleep: Callable[[float], None] = time.sleep) -> None:
+    """Sleep until ``clock() >= due``, in pieces of at most ``MAX_SLEEP_S``."""
+    wait = due - clock()
+    while wait > 0.0:
+        sleep(min(wait, MAX_SLEEP_S))
+        wait = due - clock()
+
+
 DEFAULT_BURST = 64
 """PDUs sent back to back before ``replay`` yields to the receiver."""
 DEFAULT_MAX_RATE_PPS = 20_000.0
@@ -334,12 +382,11 @@ def replay(
     rate ceiling allows: after every ``burst`` PDUs sent back to back, the sender waits until
     ``burst / max_rate_pps`` seconds have passed since the burst began (``inf``: no ceiling), so
     a receiver on the same machine is not flooded. ``progress(sent, time_s)`` is called after
-    each send.
+    each send. ``speed`` and ``max_rate_pps`` are checked by ``check_speed`` and
+    ``check_rate`` (``DisError``); waits are slept in pieces of at most ``MAX_SLEEP_S``.
     """
-    if not speed > 0.0:
-        raise ValueError(f"replay speed must be > 0 (got {speed})")
-    if not max_rate_pps > 0.0:
-        raise ValueError(f"replay max_rate_pps must be > 0 (got {max_rate_pps})")
+    check_speed(speed)
+    check_rate(max_rate_pps)
     if burst < 1:
         raise ValueError(f"replay burst must be >= 1 (got {burst})")
     n = 0
@@ -353,9 +400,7 @@ def replay(
         due = start_wall + (time_s - first_s) / speed
         if in_burst >= burst:
             due = max(due, burst_start + min_burst_s)
-        wait = due - clock()
-        if wait > 0.0:
-            sleep(wait)
+        sleep_until(due, clock, sleep)
         now = clock()
         if in_burst >= burst or now - burst_start >= min_burst_s:
             burst_start, in_burst = now, 0
@@ -373,7 +418,12 @@ def replay_file(path: str | Path, to: str, *, speed: float = 1.0,
                 progress: Callable[[int, float], None] | None = None,
                 announce: Callable[[str], None] | None = None) -> int:
     """Send a ``.pdu`` file to ``udp://host:port`` with its original timing / ``speed``
-    (see ``replay``); ``announce`` is told where the socket sends from and to."""
+    (see ``replay``); ``announce`` is told where the socket sends from and to.
+
+    ``speed``, ``max_rate_pps`` and ``to`` are checked before anything is sent or announced.
+    """
+    check_speed(speed)
+    check_rate(max_rate_pps)
     address = parse_udp_address(to)
     with UdpPduSender(check_resolvable(address)) as sender:
         if announce is not None:
