@@ -250,7 +250,6 @@ class CommandCentre:
                     launchers.class_index,
                     self.classes,
                     time_s,
-                    self.origin,
                     max_track_sigma_m=self._fc_sigma_m,
                 )[:room]
             )
