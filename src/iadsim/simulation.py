@@ -88,7 +88,9 @@ def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
             ended = advance_flights(flights, threats, classes, origin, t, rng=rng["engagement"])
             killed = world.destroy_threats(ended.threat_id, ended.time_s, ended.killed)
             rec.end_game(ended, killed, flights)
-            tracker.drop(command.assess_kills(ended, flights, world, t))
+            reports = command.assess_kills(ended, flights, world, t)
+            tracker.drop(reports.drop_track_id)
+            rec.kill_reports(reports, flights)
             tracks = tracker.picture(t)  # the picture after this step's kill assessments
             launchers.advance(t)
             orders = command.cycle(t, tracks, launchers, flights)

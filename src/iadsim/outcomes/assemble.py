@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from iadsim.command.kill_assessment import KillReports
 from iadsim.engagement.interceptors import (
     EngagementOrder,
     InterceptorFlights,
@@ -18,7 +19,7 @@ from iadsim.engagement.interceptors import (
 from iadsim.engagement.launchers import InterceptorClasses, Launchers
 from iadsim.outcomes.engagement_measures import engagement_measures
 from iadsim.outcomes.events import EventLog
-from iadsim.outcomes.fates import FateBook
+from iadsim.outcomes.fates import FLYING, FateBook
 from iadsim.outcomes.recorder import TrajectoryRecorder
 from iadsim.outcomes.result import Result, build_summary
 from iadsim.scenario.model import Scenario
@@ -82,6 +83,26 @@ class RunRecord:
                  flights: InterceptorFlights) -> None:
         """Record the engagement stage's end games; ``killed``: which destroyed their threat."""
         self.fates.intercepts(res, killed, flights, self.launchers, self.classes)
+
+    def kill_reports(self, reports: KillReports, flights: InterceptorFlights) -> None:
+        """Log one ``kill_assessment`` event per report: what the command was told (``kill`` /
+        ``no kill``) and, from truth the command never sees, whether that was correct."""
+        for k in range(len(reports)):
+            iid = int(reports.interceptor_id[k])
+            tgt = int(self.interceptor_target[iid]) if iid >= 0 else -1
+            hit_s = float(reports.intercept_time_s[k])  # what was assessed: gone by then?
+            gone = tgt < 0 or bool(self.fates.fate[tgt] != FLYING
+                                   and self.fates.fate_time_s[tgt] <= hit_s + 1e-9)
+            said = bool(reports.kill[k])
+            lau = int(flights.launcher[iid]) if iid >= 0 else -1
+            self.events.add(
+                float(reports.time_s[k]), "kill_assessment", threat_id=tgt,
+                track_id=int(reports.track_id[k]), interceptor_id=iid,
+                launcher=self.launchers.name[lau] if lau >= 0 else "",
+                interceptor_class=self.classes.name[int(flights.class_index[iid])]
+                if iid >= 0 else "",
+                detail=("kill" if said else "no kill")
+                + (" (correct)" if said == gone else " (wrong)"))
 
     def launch(self, orders: list[EngagementOrder], flights: InterceptorFlights,
                tracks: TrackBatch, time_s: float) -> None:
