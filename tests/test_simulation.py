@@ -154,6 +154,22 @@ def test_no_round_at_a_threat_already_dead_on_any_seed(default_data: dict[str, A
     assert launched > 8 * 10
 
 
+def test_no_round_at_a_dead_threat_over_the_whole_run_with_a_perfect_kill_assessment(
+        default_scenario: Scenario) -> None:
+    """Seed 8, 900 s: interceptor 9 went at threat 19 at 389 s, killed at 364.4 s. The cause is
+    the imperfect kill assessment (pc 0.95 reported that kill as a miss, so track 274 stayed
+    engageable; it coasted 24 s, a neighbour drone's detection updated it and the look of
+    shoot-look-shoot passed). With ``kill_assessment_pc: 1`` no round goes to a dead threat."""
+    sc = default_scenario.model_copy(update={"command": default_scenario.command.model_copy(
+        update={"kill_assessment_pc": 1.0})})
+    res = run(sc, seed=8, keep_trajectories=False)
+    bad = _rounds_at_dead_threats(res)
+    assert bad.empty, bad[["interceptor_id", "target_threat_id", "launch_time_s"]].to_string()
+    assert len(res.engagements) > 20
+    reports = res.events.query("kind == 'kill_assessment'")
+    assert len(reports) > 0 and (reports["detail"].str.endswith("(correct)")).all()
+
+
 def test_track_delay_has_one_definition(default_result: Result) -> None:
     """The per-threat ``track_delay_s`` is first confirmed track minus first detection, from
     the table's own columns, never negative; the summary's mean is the mean of that column."""

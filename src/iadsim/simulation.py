@@ -1,9 +1,10 @@
 """``run``: the one place the stages are wired, top to bottom.
 
 scenario -> threats (truth) and world state (who is alive) -> radars (detections) -> tracker
-(tracks) -> end game of the interceptors due (kills, into the world state) -> command (kill
-assessment, then orders on the picture that follows it) -> engagement (launches) -> outcomes
-(fates, events, tables) -> ``Result``.
+(tracks) -> end game of the interceptors due (kills, into the world state and the flights) ->
+command (kill assessment, then orders on the picture that follows it) -> engagement (launches)
+-> world (impacts on assets, path ends) -> outcomes (record fates, events, tables: no
+decisions) -> ``Result``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from iadsim.command.doctrine import CommandCentre
 from iadsim.engagement.endgame import advance_flights
 from iadsim.engagement.flyout import EnvelopeTable
 from iadsim.engagement.interceptors import InterceptorFlights
+from iadsim.engagement.launch import launch_orders
 from iadsim.engagement.launchers import InterceptorClasses, Launchers
 from iadsim.errors import RunInterrupted
 from iadsim.interop.dis.session import DisOptions, DisSession
@@ -69,10 +71,11 @@ def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
     if session is not None:
         threats = session.attach(threats)
     radars = build_radars(list(scenario.sensors), origin)
-    tracker, world = Tracker(scenario.tracking, sensor_geometry(radars)), WorldState(threats)
+    tracker = Tracker(scenario.tracking, sensor_geometry(radars))
     classes = InterceptorClasses.from_scenario(scenario, table=envelopes)
     launchers, flights = Launchers(scenario, origin), InterceptorFlights()
     rec = RunRecord(scenario, origin, threats, radars, classes, launchers, keep_trajectories)
+    world = WorldState(threats, assets=rec.asset_arrays())
     command = CommandCentre.from_scenario(scenario, classes, origin, rec.asset_arrays(),
                                           rng=rng["command"])
     duration_s, done_s, interrupted = scenario.simulation.duration_s, 0.0, False
@@ -87,13 +90,16 @@ def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
             flights.guide(picture.tracks)
             ended = advance_flights(flights, threats, classes, origin, t, rng=rng["engagement"])
             killed = world.destroy_threats(ended.threat_id, ended.time_s, ended.killed)
+            flights.credit_kills(ended.interceptor_id, killed)
             rec.end_game(ended, killed, flights)
-            tracker.drop(command.assess_kills(ended, flights, world, t))
+            reports = command.assess_kills(ended, flights, world, t)
+            tracker.drop(reports.drop_track_id)
+            rec.kill_reports(reports, flights)
             tracks = tracker.picture(t)  # the picture after this step's kill assessments
             launchers.advance(t)
             orders = command.cycle(t, tracks, launchers, flights)
-            rec.launch(orders, flights, tracks, t)
-            rec.step_done(t, world, flights, tracks)
+            rec.launch(launch_orders(orders, launchers, flights, tracks, t), t)
+            rec.step_done(t, world.advance(t), world, flights, tracks)
             if session is not None:
                 session.after_step(t, threats, world.threat_alive, flights, rec.events)
             if progress is not None:

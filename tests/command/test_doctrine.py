@@ -131,11 +131,14 @@ def test_salvo_ripples_from_one_launcher(default_scenario):
 
 
 def _overlaps(eng: pd.DataFrame) -> int:
-    """Largest number of distinct tracks with an interceptor in flight at one time."""
+    """Largest number of distinct tracks with an interceptor in flight at one time.
+
+    A flight is over in the step its end game runs, whose closest approach may fall a few
+    milliseconds after the step's end (hence the 0.5 s, under one step)."""
     times = np.unique(eng["launch_time_s"].to_numpy())
     most = 0
     for t in times:
-        live = eng[(eng["launch_time_s"] <= t) & (eng["intercept_time_s"] > t)]
+        live = eng[(eng["launch_time_s"] <= t) & (eng["intercept_time_s"] > t + 0.5)]
         most = max(most, live["track_id"].nunique())
     return most
 

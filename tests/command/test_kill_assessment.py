@@ -72,12 +72,12 @@ def test_a_reported_miss_is_re_engaged_after_the_assessment(default_scenario) ->
     cc._next_cycle_s = 0.0
     t = float(np.ceil(t_hit))
     res = resolve(flights, [0], [0], [False])  # threat 0 survives: the world keeps it
-    assert cc.assess_kills(res, flights, world, t).size == 0
+    assert cc.assess_kills(res, flights, world, t).drop_track_id.size == 0
     for probe in (t, t_hit + 3.5):  # outcome not seen yet
         assert cc.cycle(probe, _moved(track, probe), launchers, flights) == []
         cc._next_cycle_s = 0.0
     t = t_hit + 4.5
-    assert cc.assess_kills(resolve(flights, [], [], []), flights, world, t).size == 0
+    assert cc.assess_kills(resolve(flights, [], [], []), flights, world, t).drop_track_id.size == 0
     again = cc.cycle(t, _moved(track, t), launchers, flights)
     assert len(again) == 1 and again[0].track_id == 0
 
@@ -92,10 +92,16 @@ def test_a_reported_kill_drops_the_track_and_stops_engaging(default_scenario, pc
     t_hit = flights.intercept_time_s[0]
     res = resolve(flights, [0], [0], [lethal])
     world.destroy_threats(res.threat_id, res.time_s, res.killed)
-    assert cc.assess_kills(res, flights, world, t_hit).size == 0
+    assert cc.assess_kills(res, flights, world, t_hit).drop_track_id.size == 0
     t = t_hit + 4.0
-    ids = cc.assess_kills(resolve(flights, [], [], []), flights, world, t)
+    due = cc.assess_kills(resolve(flights, [], [], []), flights, world, t)
+    ids = due.drop_track_id
     assert ids.tolist() == ([0] if dropped else [])
+    # the report itself: of interceptor 0, the delay after its intercept, what the command believes
+    assert due.interceptor_id.tolist() == [0] and due.track_id.tolist() == [0]
+    assert due.time_s.tolist() == pytest.approx([t_hit + cc.kill_assessment.delay_s])
+    assert due.intercept_time_s.tolist() == pytest.approx([t_hit])
+    assert due.kill.tolist() == [dropped]
     for probe in (t, t + 10.0):
         cc._next_cycle_s = 0.0
         orders = cc.cycle(probe, _moved(track, probe), launchers, flights)

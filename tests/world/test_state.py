@@ -69,3 +69,21 @@ def test_arrivals_impact_assets_and_end_paths(threats) -> None:
     assert hit.size == 0 and ended.tolist() == list(range(len(threats)))
     assert (w2.threat_status == PATH_ENDED).all()
     assert np.allclose(w2.threat_gone_s, threats.end_time_s)
+
+
+def test_advance_moves_threats_to_impacted_at_the_world_s_own_assets(threats) -> None:
+    """``advance`` is ``arrivals`` on the threats' truth at that time and the assets the world
+    was built with; no assets: nobody impacts, paths still end."""
+    asset = np.array([[0.0, 0.0, 0.0]])
+    w = WorldState(threats, assets=(asset, np.ones(1), np.array([1e9])))
+    got = w.advance(400.0)
+    ref = WorldState(threats)
+    hit, which, ended = ref.arrivals(400.0, threats.positions(400.0), asset, np.array([1e9]))
+    assert got.impacted.tolist() == hit.tolist() and got.asset.tolist() == which.tolist()
+    assert got.ended.tolist() == ended.tolist()
+    np.testing.assert_array_equal(w.threat_status, ref.threat_status)
+    pos, vel = threats.state(400.0)
+    np.testing.assert_allclose(got.position_enu_m, pos)
+    np.testing.assert_allclose(got.velocity_enu_mps, vel)
+    bare = WorldState(threats).advance(1e6)
+    assert bare.impacted.size == 0 and bare.ended.tolist() == list(range(len(threats)))

@@ -31,7 +31,7 @@ envelope and time allow; a threat reported killed is no longer engaged and its t
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -39,7 +39,7 @@ from numpy.typing import NDArray
 from iadsim.command.assignment import Method, make_problem, solve
 from iadsim.command.continuity import TrackContinuity
 from iadsim.command.greedy import assign_greedy
-from iadsim.command.kill_assessment import KillAssessment
+from iadsim.command.kill_assessment import KillAssessment, KillReports
 from iadsim.command.threat_evaluation import classify_tracks, evaluate_threats, track_altitude_m
 from iadsim.engagement.intercept import inside_envelope, intercept_boost_coast
 from iadsim.engagement.interceptors import EngagementOrder, InterceptorFlights, InterceptResults
@@ -138,26 +138,26 @@ class CommandCentre:
     def assess_kills(
         self, res: InterceptResults, flights: InterceptorFlights, world: WorldState,
         time_s: float,
-    ) -> NDArray[np.int64]:
-        """Queue this step's intercepts for assessment; the track ids reported killed by now.
+    ) -> KillReports:
+        """Queue this step's intercepts for assessment; the reports due by now.
 
         Whether each engaged threat is in fact gone comes from the world state (what the
         assessment observes, right with probability ``kill_assessment_pc``); every track
-        carrying a reported-killed threat's key is returned, for the tracker to drop.
+        carrying a reported-killed threat's key is in ``drop_track_id``, for the tracker to drop.
         """
         tid = res.threat_id
         gone = (tid < 0) | ~world.threat_alive[np.maximum(tid, 0)] if len(world.threat_alive) \
             else np.ones(len(tid), bool)
         track = flights.track_id[res.interceptor_id]
-        self.kill_assessment.add(track, res.time_s, gone)
+        self.kill_assessment.add(track, res.time_s, gone, interceptor_id=res.interceptor_id)
         for key, t in zip(self.continuity.key_of(track).tolist(), res.time_s.tolist(),
                           strict=True):
             self._last_intercept_s[key] = max(t, self._last_intercept_s.get(key, -np.inf))
-        reported, killed = self.kill_assessment.reports(time_s)
-        keys = self.continuity.retire(self.continuity.key_of(reported[killed]))
+        due = self.kill_assessment.due(time_s)
+        keys = self.continuity.retire(self.continuity.key_of(due.track_id[due.kill]))
         self._ripples = [r for r in self._ripples
                          if not np.isin(self.continuity.key_of(np.array([r.track_id])), keys)[0]]
-        return self.continuity.tracks_of(keys)
+        return replace(due, drop_track_id=self.continuity.tracks_of(keys))
 
     def busy_tracks(self, flights: InterceptorFlights, time_s: float) -> NDArray[np.int64]:
         """Engagement keys with an interceptor in flight, a salvo rippling or an outcome not
@@ -250,7 +250,6 @@ class CommandCentre:
                     launchers.class_index,
                     self.classes,
                     time_s,
-                    self.origin,
                     max_track_sigma_m=self._fc_sigma_m,
                 )[:room]
             )

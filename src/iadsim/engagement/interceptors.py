@@ -81,6 +81,11 @@ class InterceptorFlights:
     def __len__(self) -> int:
         return int(self.launcher.shape[0])
 
+    def credit_kills(self, interceptor_id: NDArray[np.int64], killed: NDArray[np.bool_]) -> None:
+        """Mark the interceptors whose end game destroyed their threat (``killed`` (k,): from
+        ``WorldState.destroy_threats`` for the rows ``interceptor_id`` (k,))."""
+        self.killed[np.asarray(interceptor_id, np.int64)[np.asarray(killed, bool)]] = True
+
     def launch(
         self,
         orders: list[EngagementOrder],

@@ -10,15 +10,13 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from iadsim.engagement.interceptors import (
-    EngagementOrder,
-    InterceptorFlights,
-    InterceptResults,
-)
+from iadsim.command.kill_assessment import KillReports
+from iadsim.engagement.interceptors import InterceptorFlights, InterceptResults
+from iadsim.engagement.launch import Launches
 from iadsim.engagement.launchers import InterceptorClasses, Launchers
 from iadsim.outcomes.engagement_measures import engagement_measures
 from iadsim.outcomes.events import EventLog
-from iadsim.outcomes.fates import FateBook
+from iadsim.outcomes.fates import FLYING, FateBook
 from iadsim.outcomes.recorder import TrajectoryRecorder
 from iadsim.outcomes.result import Result, build_summary
 from iadsim.scenario.model import Scenario
@@ -28,7 +26,7 @@ from iadsim.tracking.batch import TrackBatch
 from iadsim.tracking.metrics import tracking_metrics
 from iadsim.tracking.tracker import TrackerStep
 from iadsim.world.frames import Origin, enu_to_geodetic, geodetic_to_enu
-from iadsim.world.state import WorldState
+from iadsim.world.state import Arrivals, WorldState
 from iadsim.world.threats import ThreatSet
 
 
@@ -83,18 +81,33 @@ class RunRecord:
         """Record the engagement stage's end games; ``killed``: which destroyed their threat."""
         self.fates.intercepts(res, killed, flights, self.launchers, self.classes)
 
-    def launch(self, orders: list[EngagementOrder], flights: InterceptorFlights,
-               tracks: TrackBatch, time_s: float) -> None:
-        """Fire the orders and log assignment and launch events."""
+    def kill_reports(self, reports: KillReports, flights: InterceptorFlights) -> None:
+        """Log one ``kill_assessment`` event per report: what the command was told (``kill`` /
+        ``no kill``) and, from truth the command never sees, whether that was correct."""
+        for k in range(len(reports)):
+            iid = int(reports.interceptor_id[k])
+            tgt = int(self.interceptor_target[iid]) if iid >= 0 else -1
+            hit_s = float(reports.intercept_time_s[k])  # what was assessed: gone by then?
+            gone = tgt < 0 or bool(self.fates.fate[tgt] != FLYING
+                                   and self.fates.fate_time_s[tgt] <= hit_s + 1e-9)
+            said = bool(reports.kill[k])
+            lau = int(flights.launcher[iid]) if iid >= 0 else -1
+            self.events.add(
+                float(reports.time_s[k]), "kill_assessment", threat_id=tgt,
+                track_id=int(reports.track_id[k]), interceptor_id=iid,
+                launcher=self.launchers.name[lau] if lau >= 0 else "",
+                interceptor_class=self.classes.name[int(flights.class_index[iid])]
+                if iid >= 0 else "",
+                detail=("kill" if said else "no kill")
+                + (" (correct)" if said == gone else " (wrong)"))
+
+    def launch(self, launches: Launches, time_s: float) -> None:
+        """Log the assignment and launch events of the engagement stage's launches."""
         lau = self.launchers
-        for o in orders:
-            lau.fire(o.launcher, time_s)
-        truth_of = dict(zip(tracks.track_id.tolist(), tracks.truth_id.tolist(), strict=True))
-        targets = np.array([truth_of.get(o.track_id, -1) for o in orders], np.int64)
-        ids = flights.launch(orders, lau.position_enu_m, lau.class_index, time_s,
-                             target_threat_id=targets)
-        self.interceptor_target = np.concatenate([self.interceptor_target, targets])
-        for o, iid, tgt in zip(orders, ids.tolist(), targets.tolist(), strict=True):
+        self.interceptor_target = np.concatenate([self.interceptor_target,
+                                                  launches.target_threat_id])
+        for o, iid, tgt in zip(launches.orders, launches.interceptor_id.tolist(),
+                               launches.target_threat_id.tolist(), strict=True):
             cls = self.classes.name[int(lau.class_index[o.launcher])]
             common = dict(track_id=o.track_id, threat_id=tgt, launcher=lau.name[o.launcher],
                           interceptor_class=cls)
@@ -105,13 +118,12 @@ class RunRecord:
                                if o.reported_type else ""), **common)
             self.events.add(time_s, "launch", interceptor_id=iid, **common)
 
-    def step_done(self, time_s: float, world: WorldState, flights: InterceptorFlights,
-                  tracks: TrackBatch) -> None:
-        """Impacts on assets and path ends (world state), their fates, then the trajectory
-        samples of this step."""
-        pos, vel = self.threats.state(time_s)
-        impacted, asset, ended = world.arrivals(time_s, pos, self._asset_enu, self._asset_radius)
-        self.fates.arrivals(impacted, asset, ended, world.threat_gone_s)
+    def step_done(self, time_s: float, arrived: Arrivals, world: WorldState,
+                  flights: InterceptorFlights, tracks: TrackBatch) -> None:
+        """Fates of the world stage's arrivals (impacts on assets, path ends), then the
+        trajectory samples of this step."""
+        self.fates.arrivals(arrived.impacted, arrived.asset, arrived.ended, world.threat_gone_s)
+        pos, vel = arrived.position_enu_m, arrived.velocity_enu_mps
         ids = np.flatnonzero(world.threat_alive & self.threats.in_air(time_s))
         self.recorder.truth(time_s, ids.astype(np.int64), pos[ids], vel[ids])
         self.recorder.tracks(time_s, tracks)

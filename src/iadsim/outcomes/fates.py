@@ -73,7 +73,6 @@ class FateBook:
                             detail=f"miss distance {res.miss_distance_m[k]:.1f} m", **common)
             if killed[k]:
                 self.fate[tid], self.fate_time_s[tid], self.killer[tid] = KILLED, t, iid
-                flights.killed[iid] = True
                 self.events.add(t, "kill", threat_id=tid, **common)
             else:
                 why = ("outside the kill radius" if not res.in_basket[k] else

@@ -8,6 +8,8 @@ them. Every method works on all threats at once and at n = 0.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -20,6 +22,18 @@ IN_WORLD, DESTROYED, IMPACTED, PATH_ENDED = range(4)
 _BALLISTIC = THREAT_TYPES.index("ballistic_missile")
 
 
+@dataclass(frozen=True, slots=True)
+class Arrivals:
+    """What ``WorldState.advance`` found at one time: every threat's true state, (n, 3) each,
+    the ids that impacted an asset (with the asset each hit) and those whose path ended."""
+
+    position_enu_m: NDArray[np.float64]
+    velocity_enu_mps: NDArray[np.float64]
+    impacted: NDArray[np.int64]
+    asset: NDArray[np.int64]
+    ended: NDArray[np.int64]
+
+
 class WorldState:
     """Per-threat presence: ``threat_status`` (codes above) and ``threat_gone_s``, (n,) each.
 
@@ -27,9 +41,14 @@ class WorldState:
     ``ThreatSet.in_air`` for what radars can see.
     """
 
-    def __init__(self, threats: ThreatSet) -> None:
+    def __init__(self, threats: ThreatSet, *, assets: tuple[NDArray[np.float64], ...] = ()
+                 ) -> None:
         n = len(threats)
         self.threats = threats
+        # defended assets (positions (a, 3) ENU, values, radii (a,)), as ``advance`` reads them
+        pos, _, radius = assets if assets else (np.empty((0, 3)), np.empty(0), np.empty(0))
+        self.asset_position_enu_m = np.asarray(pos, float).reshape(-1, 3)
+        self.asset_radius_m = np.asarray(radius, float).reshape(-1)
         self.threat_status = np.full(n, IN_WORLD, np.int8)
         self.threat_gone_s = np.full(n, np.nan)
         self.threat_impact_asset = np.full(n, -1, np.int64)
@@ -56,6 +75,14 @@ class WorldState:
                 self.threat_gone_s[tid] = float(time_s[k])
                 killed[k] = True
         return killed
+
+    def advance(self, time_s: float) -> Arrivals:
+        """Threat truth at ``time_s``; those reaching one of the world's defended assets (given
+        at construction) or the end of their path leave the world (``arrivals``)."""
+        pos, vel = self.threats.state(time_s)
+        impacted, asset, ended = self.arrivals(time_s, pos, self.asset_position_enu_m,
+                                               self.asset_radius_m)
+        return Arrivals(pos, vel, impacted, asset, ended)
 
     def arrivals(
         self,
