@@ -19,8 +19,8 @@ above the ellipsoid of the aim point), state (x, z, vx, vz):
   floor keeps the slow first instants from aiming straight up), lateral command
   v (lambda - gamma) / tau + g cos(gamma) (lambda: that line-of-sight angle, gamma: the
   flight-path angle, tau = ``PURSUIT_TIME_S``; the gravity term lets a round hold a low, flat
-  path to a low aim point instead of sinking into the ground), limited to ``max_load_factor g`` in the boost (thrust vectoring) and
-  to min(that, L/D x drag) after it.
+  path to a low aim point instead of sinking into the ground), limited to ``max_load_factor g``
+  in the boost (thrust vectoring) and to min(that, L/D x drag) after it.
 
 The round leaves a canted launcher at ``LAUNCH_SPEED_MPS`` along the line of sight, but at
 least ``MIN_LAUNCH_ELEVATION_RAD`` high (notional), so a low shot does not start at the ground.
