@@ -85,7 +85,8 @@ def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
             picture = tracker.step(detections, t)
             rec.tracks(picture, t)
             flights.guide(picture.tracks)
-            ended = advance_flights(flights, threats, classes, origin, t, rng=rng["engagement"])
+            ended = advance_flights(flights, threats, world.threat_alive, classes, origin, t,
+                                    rng=rng["engagement"])
             killed = world.destroy_threats(ended.threat_id, ended.time_s, ended.killed)
             rec.end_game(ended, killed, flights)
             tracker.drop(command.assess_kills(ended, flights, world, t))
