@@ -87,8 +87,9 @@ def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
             rec.scans(detections)
             picture = tracker.step(detections, t)
             rec.tracks(picture, t)
-            flights.guide(picture.tracks)
-            ended = advance_flights(flights, threats, classes, origin, t, rng=rng["engagement"])
+            flights.guide(picture.tracks, origin)
+            ended = advance_flights(flights, threats, world.threat_alive, classes, origin, t,
+                                    rng=rng["engagement"])
             killed = world.destroy_threats(ended.threat_id, ended.time_s, ended.killed)
             flights.credit_kills(ended.interceptor_id, killed)
             rec.end_game(ended, killed, flights)

@@ -67,8 +67,10 @@ def tuned(classes: InterceptorClasses, n: float = 4.0, lag_s: float = 0.2,
 
 
 def engage(classes: InterceptorClasses, threats: FakeThreats, target: int, p_m: np.ndarray,
-           v_m: np.ndarray, tgo_s: float, *, seed: int = 0):
-    """One long-class round handed over at T0 in state (p_m, v_m); stepped at 1 s to the end."""
+           v_m: np.ndarray, tgo_s: float, *, seed: int = 0, alive: np.ndarray | None = None):
+    """One long-class round handed over at T0 in state (p_m, v_m); stepped at 1 s to the end
+    (``alive``: the world's threat mask, default all alive)."""
+    alive = np.ones(len(threats.p0), bool) if alive is None else alive
     flights = InterceptorFlights()
     order = EngagementOrder(0, 7, T0 + tgo_s, p_m + v_m * tgo_s)
     flights.launch([order], p_m[None, :] - 1.0, np.array([1]), T0 - 30.0,
@@ -77,7 +79,7 @@ def engage(classes: InterceptorClasses, threats: FakeThreats, target: int, p_m: 
     flights.state_time_s[0], flights.handover_s[0], flights.acquired[0] = T0, T0, target >= 0
     rng = np.random.default_rng(seed)
     for k in range(1, 40):
-        res = advance_flights(flights, threats, classes, ORIGIN, T0 + k, rng=rng)
+        res = advance_flights(flights, threats, alive, classes, ORIGIN, T0 + k, rng=rng)
         if res.interceptor_id.size:
             return res, flights
     raise AssertionError("the end game never ended")
@@ -188,10 +190,48 @@ def test_ghost_track_has_no_miss_distance(classes) -> None:
     assert np.isnan(flights.miss_distance_m[0])
 
 
+def test_round_against_a_destroyed_threat_books_no_miss_and_no_kill(classes) -> None:
+    """The world says the engaged threat is gone (killed before): the true trajectory still
+    passes the round within centimetres, yet the end game books NaN miss, Pk 0, no kill."""
+    threats, p_m, v_m, t = crossing()
+    live, _ = engage(tuned(classes), threats, 0, p_m, v_m, t)
+    assert live.miss_distance_m[0] < 0.5 and live.pk[0] > 0.5  # the same flight, alive
+    res, flights = engage(tuned(classes), threats, 0, p_m, v_m, t, alive=np.zeros(1, bool))
+    assert np.isnan(res.miss_distance_m[0]) and res.pk[0] == 0.0 and not res.killed[0]
+    assert flights.resolved[0] and np.isnan(flights.miss_distance_m[0]) and flights.pk[0] == 0.0
+
+
+def test_second_round_after_a_kill_in_the_same_step_books_nothing(classes) -> None:
+    """Two rounds on one threat end inside the same step; the first kills (Pk 1): the later
+    one has NaN miss, Pk 0 and no kill, whichever row comes first."""
+    sure = dataclasses.replace(tuned(classes), pk=np.full_like(classes.pk, 10.0))
+    threats, _, _, _ = crossing()
+    flights = InterceptorFlights()
+    tgos = (2.6, 2.2)  # row 1 arrives first
+    states = [crossing(tgo_s=tg)[1:3] for tg in tgos]
+    orders = [EngagementOrder(0, k, T0 + tg, threats.p0[0]) for k, tg in enumerate(tgos)]
+    flights.launch(orders, np.zeros((1, 3)), np.array([1]), T0 - 30.0,
+                   target_threat_id=np.zeros(2, np.int64))
+    for k, (pm, vm) in enumerate(states):
+        flights.position_m[k], flights.velocity_mps[k] = pm, vm
+    flights.state_time_s[:], flights.handover_s[:], flights.acquired[:] = T0, T0, True
+    for step in (1, 2):
+        res = advance_flights(flights, threats, np.ones(1, bool), sure, ORIGIN, T0 + step,
+                              rng=np.random.default_rng(0))
+        assert res.interceptor_id.size == 0
+    res = advance_flights(flights, threats, np.ones(1, bool), sure, ORIGIN, T0 + 3,
+                          rng=np.random.default_rng(0))
+    assert res.interceptor_id.tolist() == [0, 1]
+    assert res.time_s[1] < res.time_s[0]
+    assert res.killed.tolist() == [False, True] and res.pk[1] == pytest.approx(1.0, abs=1e-3)
+    assert np.isnan(res.miss_distance_m[0]) and res.pk[0] == 0.0
+
+
 def test_n0_and_many_rounds_at_once(classes) -> None:
     flights = InterceptorFlights()
     threats, p_m, _, t = crossing()
-    empty = advance_flights(flights, threats, classes, ORIGIN, 1.0, rng=np.random.default_rng(0))
+    empty = advance_flights(flights, threats, np.ones(1, bool), classes, ORIGIN, 1.0,
+                            rng=np.random.default_rng(0))
     assert empty.interceptor_id.size == 0
     rounds, seen = 12, []
     for k in range(rounds):  # twelve rounds with growing heading errors, resolved together
@@ -200,14 +240,17 @@ def test_n0_and_many_rounds_at_once(classes) -> None:
     many = InterceptorFlights()
     orders = [EngagementOrder(0, k, T0 + t, p_m) for k in range(rounds)]
     many.launch(orders, p_m[None, :] - 1.0, np.array([1]), T0 - 30.0,
-                target_threat_id=np.zeros(rounds, np.int64))
+                target_threat_id=np.arange(rounds, dtype=np.int64))  # one copy each
+    threats = FakeThreats(np.repeat(threats.p0, rounds, 0), np.repeat(threats.v0, rounds, 0),
+                          np.zeros((rounds, 3)))
     for k in range(rounds):
         _, pm, vm, _ = crossing(heading_error_deg=0.5 * k)
         many.position_m[k], many.velocity_mps[k] = pm, vm
     many.state_time_s[:], many.handover_s[:], many.acquired[:] = T0, T0, True
     got = np.full(rounds, np.nan)
     for step in range(1, 30):
-        res = advance_flights(many, threats, tuned(classes), ORIGIN, T0 + step,
+        res = advance_flights(many, threats, np.ones(rounds, bool), tuned(classes), ORIGIN,
+                              T0 + step,
                               rng=np.random.default_rng(0))
         got[res.interceptor_id] = res.miss_distance_m
         if many.resolved.all():

@@ -11,6 +11,7 @@ from scipy.integrate import solve_ivp
 from iadsim.engagement.atmosphere import density_kg_m3
 from iadsim.engagement.flyout import (
     LAUNCH_SPEED_MPS,
+    MIN_LAUNCH_ELEVATION_RAD,
     PURSUIT_TIME_S,
     EnvelopeTable,
     FlyoutParams,
@@ -44,7 +45,7 @@ def reference_flight(p: FlyoutParams, c: int, x_aim: float, z_aim: float) -> tup
         los = np.arctan2(z_aim - z + 0.5 * G * t_go**2, x_aim - x)
         gamma = np.arctan2(vz, vx)
         err = (los - gamma + np.pi) % (2 * np.pi) - np.pi
-        a_n = float(np.clip(v * err / PURSUIT_TIME_S, -limit, limit))
+        a_n = float(np.clip(v * err / PURSUIT_TIME_S + G * np.cos(gamma), -limit, limit))
         return [vx, vz, (thrust - drag) * np.cos(gamma) - a_n * np.sin(gamma),
                 (thrust - drag) * np.sin(gamma) + a_n * np.cos(gamma) - G]
 
@@ -52,8 +53,8 @@ def reference_flight(p: FlyoutParams, c: int, x_aim: float, z_aim: float) -> tup
         return (x_aim - y[0]) * y[2] + (z_aim - y[1]) * y[3]
 
     passed.terminal, passed.direction = True, -1  # type: ignore[attr-defined]
-    d = np.hypot(x_aim, z_aim)
-    y0 = [0.0, 0.0, LAUNCH_SPEED_MPS * x_aim / d, LAUNCH_SPEED_MPS * z_aim / d]
+    gamma0 = max(np.arctan2(z_aim, x_aim), MIN_LAUNCH_ELEVATION_RAD)
+    y0 = [0.0, 0.0, LAUNCH_SPEED_MPS * np.cos(gamma0), LAUNCH_SPEED_MPS * np.sin(gamma0)]
     kw = dict(rtol=1e-9, atol=1e-6, max_step=0.5, events=passed)
     first = solve_ivp(rhs, (0.0, tb), y0, args=(True,), **kw)
     assert first.status == 0
@@ -71,6 +72,7 @@ def params(default_scenario: Scenario) -> FlyoutParams:
 CELLS = [  # class (0 short, 1 long, 2 very_long), ground range m, height m
     (0, 20_000.0, 100.0), (0, 35_000.0, 8_000.0), (1, 60_000.0, 30.0), (1, 120_000.0, 12_000.0),
     (1, 40_000.0, 25_000.0), (2, 200_000.0, 15_000.0), (2, 50_000.0, 33_000.0),
+    (0, 2_000.0, 30.0), (1, 5_000.0, 20.0), (2, 15_000.0, 10.0),  # low, short of the old reach
 ]
 
 
@@ -82,6 +84,25 @@ def test_reach_time_and_end_speed_match_scipy(params: FlyoutParams, c: int, x: f
     tof, speed = reference_flight(params, c, x, z)
     assert res.tof_s[0] == pytest.approx(tof, rel=2e-3)
     assert res.end_speed_mps[0] == pytest.approx(speed, rel=2e-3)
+
+
+def test_low_targets_reachable_from_min_to_near_max_range(default_scenario: Scenario) -> None:
+    """Every class reaches 10-50 m heights over [min_range_m, 0.9 max_range_m] in the table
+    (a canted launch and gravity-compensated pursuit hold a low path; no launch-artefact gap)."""
+    classes = InterceptorClasses.from_scenario(default_scenario)
+    tab = classes.table
+    assert tab is not None
+    for k, name in enumerate(classes.name):
+        spec = default_scenario.interceptors[name]
+        r = np.linspace(spec.min_range_m, 0.9 * spec.max_range_m, 60)
+        for h_m in (10.0, 30.0, 50.0):
+            tof, _ = tab.lookup(np.full(r.size, k), r, np.full(r.size, h_m))
+            assert np.isfinite(tof).all(), (name, h_m, r[~np.isfinite(tof)])
+            assert np.all(np.diff(tof) > 0)
+    # ground-level points inside the old gap, flown directly
+    direct = fly_to(flyout_params(default_scenario), [0, 1, 2],
+                    [1_500.0, 4_100.0, 13_800.0], [0.0, 0.0, 0.0])
+    assert direct.reached.all()
 
 
 def test_reach_depends_on_altitude(default_scenario: Scenario) -> None:

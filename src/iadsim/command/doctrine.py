@@ -13,7 +13,8 @@ Every ``cycle_s`` the command centre
    threat evaluation score (asset value over time to reach it, from the closest point of
    approach) x the type's ``threat_value`` weight x its ``threat_lethality``;
 3. plans every (ready launcher, track) pair: intercept point with the class's boost/coast
-   profile (a ballistic classification adds gravity to the track's motion), inside the
+   profile (a ballistic classification adds gravity to the track's motion; any other holds
+   its height above the earth, its noisy vertical velocity not extrapolated), inside the
    envelope, before the threat reaches its asset (a launcher short of a full salvo fires what
    it has) and, for threats other than ballistic missiles, the class's ballistic reserve left
    untouched;
@@ -313,7 +314,8 @@ class CommandCentre:
         cls = launchers.class_index[li]
         site = launchers.position_enu_m[li]
         tof, point = intercept_boost_coast(
-            pos[tj], vel[tj], site, self._profile, cls, target_accel_mps2=acc[tj]
+            pos[tj], vel[tj], site, self._profile, cls, target_accel_mps2=acc[tj],
+            hold_height=kind[tj] != BALLISTIC,
         )
         # a launcher down to its last rounds fires what it has (else they would never be used:
         # reloads start only on an empty launcher)
@@ -438,7 +440,8 @@ class CommandCentre:
             cls = launchers.class_index[[r.launcher]]
             site = launchers.position_enu_m[[r.launcher]]
             tof, point = intercept_boost_coast(
-                pos, vel, site, self._profile, cls, target_accel_mps2=acc
+                pos, vel, site, self._profile, cls, target_accel_mps2=acc,
+                hold_height=kind != BALLISTIC,
             )
             if not inside_envelope(tof, point, site, self._envelope, cls)[0]:
                 continue

@@ -49,21 +49,28 @@ _UP = np.array([0.0, 0.0, 1.0])
 
 
 def advance_flights(
-    flights: InterceptorFlights, threats: ThreatSet, classes: InterceptorClasses,
-    origin: Origin, time_s: float, *, rng: np.random.Generator,
+    flights: InterceptorFlights, threats: ThreatSet, threat_alive: NDArray[np.bool_],
+    classes: InterceptorClasses, origin: Origin, time_s: float, *, rng: np.random.Generator,
 ) -> InterceptResults:
-    """Advance every round in flight to ``time_s``; returns the end games that ended."""
+    """Advance every round in flight to ``time_s``; returns the end games that ended.
+
+    ``threat_alive`` (n_threats,) is the world's mask at the step's start. A round whose
+    engaged threat is gone (destroyed, impacted, path over; or killed earlier in this step by
+    another round) is not acquired at handover, flies its end game on and self-destructs at its
+    closest approach to where the threat would have been: NaN miss, Pk 0, no kill.
+    """
     pn = np.flatnonzero(~flights.resolved & (flights.handover_s < time_s)
                         & (flights.state_time_s < time_s))
     out = _end_game(flights, threats, classes, origin, pn, time_s)
     mid = np.flatnonzero(~flights.resolved & np.isnan(flights.handover_s)
                          & (flights.state_time_s < time_s))
-    _midcourse(flights, threats, classes, origin, mid, time_s)
-    return _lethality(flights, threats, classes, out, rng=rng)
+    _midcourse(flights, threats, threat_alive, classes, origin, mid, time_s)
+    return _lethality(flights, threats, threat_alive, classes, out, rng=rng)
 
 
-def _midcourse(flights: InterceptorFlights, threats: ThreatSet, classes: InterceptorClasses,
-               origin: Origin, idx: NDArray[np.intp], time_s: float) -> None:
+def _midcourse(flights: InterceptorFlights, threats: ThreatSet, alive: NDArray[np.bool_],
+               classes: InterceptorClasses, origin: Origin, idx: NDArray[np.intp],
+               time_s: float) -> None:
     if idx.size == 0:
         return
     t0 = flights.state_time_s[idx]
@@ -114,7 +121,7 @@ def _midcourse(flights: InterceptorFlights, threats: ThreatSet, classes: Interce
     lead = (flights.intercept_time_s[h] - time_s)[:, None]
     predicted = pos[safe] + vel[safe] * lead
     error = np.linalg.norm(predicted - aim, axis=1)
-    flights.acquired[h] = known & threats.in_air(time_s)[safe] & (
+    flights.acquired[h] = known & alive[safe] & threats.in_air(time_s)[safe] & (
         error <= classes.kill_radius_m[c])
 
 
@@ -256,8 +263,9 @@ def _turn_limit(flights: InterceptorFlights, classes: InterceptorClasses, origin
     return np.minimum(limit, aero)
 
 
-def _lethality(flights: InterceptorFlights, threats: ThreatSet, classes: InterceptorClasses,
-               out: dict[str, NDArray], *, rng: np.random.Generator) -> InterceptResults:
+def _lethality(flights: InterceptorFlights, threats: ThreatSet, alive: NDArray[np.bool_],
+               classes: InterceptorClasses, out: dict[str, NDArray], *,
+               rng: np.random.Generator) -> InterceptResults:
     order = np.argsort(out["row"], kind="stable")
     row = out["row"][order].astype(np.intp)
     t, miss, vc = out["t"][order], out["miss"][order], out["vc"][order]
@@ -265,13 +273,19 @@ def _lethality(flights: InterceptorFlights, threats: ThreatSet, classes: Interce
     safe = np.where(tgt >= 0, tgt, 0)
     in_air = np.array([bool(threats.in_air(float(tt))[s]) for tt, s in
                        zip(t.tolist(), safe.tolist(), strict=True)], dtype=bool)
-    miss = np.where((tgt >= 0) & in_air, miss, np.nan)  # no threat to measure against
+    there = (tgt >= 0) & in_air & alive[safe]
+    miss = np.where(there, miss, np.nan)  # no threat to measure against
     c = flights.class_index[row]
     kind = threats.threat_type[safe]
     sigma = classes.lethal_sigma_m[c]
     pk0 = calibrated_pk0(classes.pk[c, kind], classes.design_miss_m[c], sigma)
     pk = kill_probability(miss, vc, pk0, sigma, classes.min_closing_speed_mps[c])
     killed = rng.random(row.size) < pk
+    # a threat killed by a round earlier in this step is gone for the later ones
+    first_kill_s = np.full(alive.shape[0], np.inf)
+    np.minimum.at(first_kill_s, safe[killed & there], t[killed & there])
+    late = there & (t > first_kill_s[safe])
+    miss, pk, killed = np.where(late, np.nan, miss), np.where(late, 0.0, pk), killed & ~late
     flights.resolved[row] = True
     flights.miss_distance_m[row] = miss
     flights.detonation_time_s[row] = t

@@ -17,10 +17,13 @@ above the ellipsoid of the aim point), state (x, z, vx, vz):
 * guidance: pursuit of the aim point raised by its gravity drop g t_go^2 / 2 (t_go = distance /
   max(speed, half the peak speed): a ballistic lead, so gravity is not fought with lift; the
   floor keeps the slow first instants from aiming straight up), lateral command
-  v (lambda - gamma) / tau (lambda: that line-of-sight angle, gamma: the flight-path angle,
-  tau = ``PURSUIT_TIME_S``), limited to ``max_load_factor g`` in the boost (thrust vectoring) and
-  to min(that, L/D x drag) after it.
+  v (lambda - gamma) / tau + g cos(gamma) (lambda: that line-of-sight angle, gamma: the
+  flight-path angle, tau = ``PURSUIT_TIME_S``; the gravity term lets a round hold a low, flat
+  path to a low aim point instead of sinking into the ground), limited to ``max_load_factor g``
+  in the boost (thrust vectoring) and to min(that, L/D x drag) after it.
 
+The round leaves a canted launcher at ``LAUNCH_SPEED_MPS`` along the line of sight, but at
+least ``MIN_LAUNCH_ELEVATION_RAD`` high (notional), so a low shot does not start at the ground.
 The round reaches the point if it passes it within ``REACH_TOLERANCE_M`` still flying (speed at
 least ``min_speed_mps``, above the ground, within ``max_flight_s``). The table integrates every
 cell with one fixed-step RK4, vectorised over all classes and cells.
@@ -45,6 +48,8 @@ PURSUIT_TIME_S = 1.0
 """Time constant of the pursuit guidance turning the velocity onto the line of sight."""
 LAUNCH_SPEED_MPS = 30.0
 """Rail-exit speed of a boosted round (the model starts there, along the line of sight)."""
+MIN_LAUNCH_ELEVATION_RAD = np.deg2rad(15.0)
+"""Elevation of a canted launcher: a round leaves along the line of sight, at least this high."""
 REACH_TOLERANCE_M = 50.0
 """A round passing its aim point farther than this (plus 0.1 % of the range) did not reach it."""
 
@@ -102,7 +107,7 @@ def _accel(
     t_go = np.hypot(dx, dz) / np.maximum(v, p.lead_speed_mps[c])
     los = np.arctan2(dz + 0.5 * GRAVITY_MPS2 * t_go**2, dx)  # lead the gravity drop
     err = np.angle(np.exp(1j * (los - np.arctan2(vz, vx))))
-    a_n = np.clip(v * err / PURSUIT_TIME_S, -a_max, a_max)
+    a_n = np.clip(v * err / PURSUIT_TIME_S + GRAVITY_MPS2 * cg, -a_max, a_max)
     along = thrust - drag
     return np.stack(
         [vx, vz, along * cg - a_n * sg, along * sg + a_n * cg - GRAVITY_MPS2], axis=1
@@ -132,9 +137,9 @@ def fly_to(
     reached = np.zeros(n, bool)
     dist0 = np.hypot(aim[:, 0], aim[:, 1])
     v0 = params.initial_speed_mps[c]
+    gamma0 = np.maximum(np.arctan2(aim[:, 1], aim[:, 0]), MIN_LAUNCH_ELEVATION_RAD)
     state = np.zeros((n, 4))
-    state[:, 2] = v0 * np.where(dist0 > 0, aim[:, 0] / np.maximum(dist0, 1e-9), 0.0)
-    state[:, 3] = v0 * np.where(dist0 > 0, aim[:, 1] / np.maximum(dist0, 1e-9), 1.0)
+    state[:, 2], state[:, 3] = v0 * np.cos(gamma0), v0 * np.sin(gamma0)
     at_launch = dist0 < 1.0
     tof[at_launch], end_v[at_launch], miss[at_launch] = 0.0, v0[at_launch], dist0[at_launch]
     reached[at_launch] = True

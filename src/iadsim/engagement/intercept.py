@@ -25,7 +25,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from iadsim.engagement.flyout import EnvelopeTable
-from iadsim.engagement.geometry import ground_range_height
+from iadsim.engagement.geometry import from_surface, ground_range_height, to_surface
 from iadsim.world.frames import Origin
 
 
@@ -151,6 +151,35 @@ class FlyoutProfile:
         return end
 
 
+def predicted_position_m(
+    position_m: NDArray[np.float64], velocity_mps: NDArray[np.float64],
+    accel_mps2: NDArray[np.float64], t_s: NDArray[np.float64], *,
+    hold_height: NDArray[np.bool_] | None = None, origin: Origin | None = None,
+) -> NDArray[np.float64]:
+    """Target positions ``t_s`` seconds ahead, (..., 3) (all inputs broadcast, ``t_s`` (...)).
+
+    Constant acceleration in ENU, except rows with ``hold_height`` (an air-breather): these
+    keep their height above the earth and move over it at their ground velocity (the
+    surface-frame motion of one second of the ENU-horizontal part of ``velocity_mps``: a
+    relative ground-speed error 1 - cos(d / R), 1.5e-4 at d = 110 km), the vertical ignored,
+    so a noisy track's climb or sink rate is not extrapolated over a long flight. Needs
+    ``origin`` when any row holds its height.
+    """
+    t = np.asarray(t_s, float)[..., None]
+    out = position_m + velocity_mps * t + 0.5 * accel_mps2 * t**2
+    if hold_height is None or origin is None:
+        return out
+    hold = np.broadcast_to(np.asarray(hold_height, bool), out.shape[:-1])
+    if not hold.any():
+        return out
+    s0 = to_surface(position_m, origin)
+    level = velocity_mps * np.array([1.0, 1.0, 0.0])  # the noisy ENU up rate dropped
+    ground_v = to_surface(position_m + level, origin) - s0
+    ground_v[..., 2] = 0.0
+    held = from_surface(s0 + ground_v * t, origin)
+    return np.where(hold[..., None], held, out)
+
+
 def intercept_boost_coast(
     target_position_m: ArrayLike,
     target_velocity_mps: ArrayLike,
@@ -159,6 +188,7 @@ def intercept_boost_coast(
     cls: ArrayLike,
     *,
     target_accel_mps2: ArrayLike | None = None,
+    hold_height: ArrayLike | None = None,
     n_scan: int = 48,
     n_bisect: int = 32,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -171,6 +201,9 @@ def intercept_boost_coast(
     profile, cls : interceptor profiles and each pair's class (n,).
     target_accel_mps2 : (n, 3) or (3,) constant target acceleration (0 for constant velocity,
         ``(0, 0, -g)`` for a ballistic target in the flat-earth approximation); default 0.
+    hold_height : (n,) rows predicted at constant height above the earth, moving over it
+        (air-breathers; see :func:`predicted_position_m`); against a ``FlyoutProfile`` only
+        (it has the origin). Default none.
     n_scan : time samples over (0, max flight] to bracket the first crossing; a crossing that
         starts and ends between two samples (a graze) can be missed. ``n_bisect`` halvings
         refine it (against a ``FlyoutProfile``: 14, then one secant step on the bracket).
@@ -190,11 +223,19 @@ def intercept_boost_coast(
     if n == 0:
         return np.empty(0), np.empty((0, 3))
 
+    table = isinstance(profile, FlyoutProfile)
+    origin = profile.origin if isinstance(profile, FlyoutProfile) else None
+    hold = None if hold_height is None else np.broadcast_to(np.asarray(hold_height, bool), (n,))
+
+    def predict(t: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Target positions (n, k, 3) at times (n, k)."""
+        return predicted_position_m(p[:, None, :], v[:, None, :], acc[:, None, :], t,
+                                    hold_height=None if hold is None else hold[:, None],
+                                    origin=origin)
+
     def gap(t: NDArray[np.float64]) -> NDArray[np.float64]:
         """reach - distance to the target, (n, k) for times (n, k)."""
-        pos = (
-            p[:, None, :] + v[:, None, :] * t[..., None] + 0.5 * acc[:, None, :] * t[..., None] ** 2
-        )
+        pos = predict(t)
         if isinstance(profile, FlyoutProfile):  # the round arrives when the target does
             tof = profile.arrival_s(c[:, None], pos, launch[:, None, :])
             return np.where(np.isfinite(tof), t - tof, -np.inf)
@@ -214,7 +255,6 @@ def intercept_boost_coast(
     k = np.argmax(hit, axis=1)
     hi = grid[np.arange(n), k]
     lo = np.where(k > 0, grid[np.arange(n), np.maximum(k - 1, 0)], 0.0)
-    table = isinstance(profile, FlyoutProfile)
     for _ in range(min(n_bisect, 14) if table else n_bisect):
         mid = 0.5 * (lo + hi)
         ok = gap(mid[:, None])[:, 0] >= 0.0
@@ -228,8 +268,8 @@ def intercept_boost_coast(
             w = np.where(ok, -g[:, 0] / np.where(ok, g[:, 1] - g[:, 0], 1.0), 1.0)
         hi = lo + np.clip(w, 0.0, 1.0) * (hi - lo)
     tof = np.where(found, hi, np.inf)
-    t = np.where(found, hi, np.nan)[:, None]
-    point = p + v * t + 0.5 * acc * t**2
+    t = np.where(found, hi, np.nan)
+    point = predict(t[:, None])[:, 0]
     return tof, point
 
 

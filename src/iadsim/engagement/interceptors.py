@@ -16,8 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from iadsim.engagement.intercept import predicted_position_m
 from iadsim.tracking.batch import TrackBatch
-from iadsim.world.frames import GRAVITY_MPS2
+from iadsim.world.frames import GRAVITY_MPS2, Origin
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,10 +151,11 @@ class InterceptorFlights:
         """Launched and not yet resolved (midcourse or end game)."""
         return (~self.resolved) & (self.launch_time_s <= time_s)
 
-    def guide(self, tracks: TrackBatch) -> None:
+    def guide(self, tracks: TrackBatch, origin: Origin | None = None) -> None:
         """Move aim points to each live track's prediction at the planned intercept time
-        (midcourse rounds only: after handover the seeker guides); a track the command
-        classed as a ballistic missile is predicted with gravity, as it was planned."""
+        (midcourse rounds only: after handover the seeker guides), as it was planned: a track
+        the command classed as a ballistic missile with gravity, any other (given the
+        ``origin``) holding its height above the earth (``predicted_position_m``)."""
         flying = np.flatnonzero(~self.resolved & np.isnan(self.handover_s))
         if flying.size == 0 or len(tracks) == 0:
             return
@@ -164,12 +166,13 @@ class InterceptorFlights:
         found = tracks.track_id[row] == self.track_id[flying]
         idx, row = flying[found], row[found]
         lead_s = self.intercept_time_s[idx] - tracks.time_s[row]
-        self.aim_point_m[idx] = (
-            tracks.position_enu_m[row] + tracks.velocity_enu_mps[row] * lead_s[:, None]
-            + 0.5 * self.aim_accel_mps2[idx] * lead_s[:, None] ** 2
-        )
-        self.aim_velocity_mps[idx] = (
-            tracks.velocity_enu_mps[row] + self.aim_accel_mps2[idx] * lead_s[:, None])
+        p, v, a = tracks.position_enu_m[row], tracks.velocity_enu_mps[row], self.aim_accel_mps2[idx]
+        hold = ~self.aim_accel_mps2[idx].any(axis=1)  # not planned as ballistic
+        ahead = predicted_position_m(p[None], v[None], a[None],
+                                     lead_s[None] + np.array([0.0, -0.5, 0.5])[:, None],
+                                     hold_height=hold, origin=origin)  # (3, n, 3)
+        self.aim_point_m[idx] = ahead[0]
+        self.aim_velocity_mps[idx] = ahead[2] - ahead[1]
 
     def positions(self, time_s: float) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
         """Ids and positions (n, 3) of those in flight (the state the last step left)."""
