@@ -252,6 +252,7 @@ class CommandCentre:
                     self.classes,
                     time_s,
                     max_track_sigma_m=self._fc_sigma_m,
+                    hold_height=kind != BALLISTIC,
                 )[:room]
             )
         rows = np.flatnonzero(eligible)

@@ -31,10 +31,13 @@ def assign_greedy(
     classes: InterceptorClasses,
     time_s: float,
     max_track_sigma_m: NDArray[np.float64] | None = None,
+    hold_height: NDArray[np.bool_] | None = None,
 ) -> list[EngagementOrder]:
     """One order per eligible track (by rank) while launchers that can reach it remain.
 
-    ``max_track_sigma_m`` (classes,): the RMS position sigma each class needs (None: any).
+    ``max_track_sigma_m`` (classes,): the RMS position sigma each class needs (None: any);
+    ``hold_height`` (n,): tracks predicted at their height above the earth (air-breathers), as
+    the weapon-target assignment predicts them.
     Intercepts are planned as the weapon-target assignment plans them: time of flight from the
     classes' fly-out (``InterceptorClasses.profile``: the envelope table when built), inside
     ``InterceptorClasses.envelope`` (range, height above the earth, minimum time of flight,
@@ -54,8 +57,9 @@ def assign_greedy(
     rows = np.flatnonzero(eligible)  # every (eligible track, launcher) pair planned at once
     ri, li = np.repeat(rows, n_l), np.tile(np.arange(n_l), rows.size)
     site = launcher_position_enu_m[li]
-    tof, point = intercept_boost_coast(pos_now[ri], tracks.velocity_enu_mps[ri], site, profile,
-                                       launcher_class[li])
+    tof, point = intercept_boost_coast(
+        pos_now[ri], tracks.velocity_enu_mps[ri], site, profile, launcher_class[li],
+        hold_height=None if hold_height is None else hold_height[ri])
     reach = (inside_envelope(tof, point, site, envelope, launcher_class[li])
              & (sigma_m[ri] <= need_m[li])).reshape(rows.size, n_l)
     tof, point = tof.reshape(rows.size, n_l), point.reshape(rows.size, n_l, 3)
