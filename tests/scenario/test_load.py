@@ -292,7 +292,7 @@ BAD_FILES = {
     "second_name": (DEFAULT_SCENARIO.read_bytes() + b"\nname: again\n",
                     r": name is given twice \(line \d+ and line \d+\)"),
     "brackets": (b"a: " + b"[" * 5000 + b"]" * 5000 + b"\n",
-                 r": a(\[0\])+.*nested deeper than 32 levels"),
+                 r": (a(\[0\])+.*)?nested deeper than 32 levels"),  # PyYAML 6.0.4 stops first
 }
 
 

@@ -77,7 +77,8 @@ def test_deep_nesting_is_a_limit_not_a_recursion_error(opening: str) -> None:
     closing = "]" if opening == "[" else "}"
     line = problem("a: " + opening * 5000 + "1" * (opening != "[") + closing * 5000)
     assert "nested deeper than 32 levels (limit of the scenario reader) (line 1" in line
-    assert line.startswith("raid.yaml: a") and len(line) < 250
+    # the path is named when the reader's own pass gets there before PyYAML >= 6.0.4's limit
+    assert line.startswith("raid.yaml: ") and len(line) < 250
 
 
 def test_depth_counts_aliases_expanded() -> None:

@@ -289,6 +289,9 @@ def read_yaml_text(text: str, source: str, *, limits: ReaderLimits | None = None
         mark = exc.problem_mark or exc.context_mark
         where = f" ({_where(mark)})" if mark is not None else ""
         problem = ", ".join(str(x) for x in (exc.context, exc.problem) if x) or "unreadable"
+        if "maximum nesting depth" in problem:  # PyYAML >= 6.0.4 stops deep flows first
+            raise ScenarioError([f"{source}: nested deeper than {limits.max_depth} levels "
+                                 f"(limit of the scenario reader){where}"]) from None
         raise ScenarioError([f"{source}: not valid YAML{where}: {problem}"]) from None
     except yaml.YAMLError as exc:  # pragma: no cover - every PyYAML error carries a mark
         raise ScenarioError([f"{source}: not valid YAML: {_shorten(str(exc), 200)}"]) from None
