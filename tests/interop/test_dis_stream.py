@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -83,6 +84,18 @@ def test_parse_udp_address_rejects_other_schemes() -> None:
     assert check_resolvable(parse_udp_address("3005")) == UdpAddress("127.0.0.1", 3005)
 
 
+def _fake_clock() -> tuple[list[float], list[float], Callable[[float], None]]:
+    """A wall clock starting at 100 s that only sleeping advances; records every wait."""
+    now: list[float] = [100.0]
+    waits: list[float] = []
+
+    def sleep(s: float) -> None:
+        waits.append(s)
+        now[0] += s
+
+    return now, waits, sleep
+
+
 def _receive(receiver: UdpPduReceiver, n: int, timeout_s: float = 5.0) -> list[bytes]:
     got: list[bytes] = []
     deadline = time.monotonic() + timeout_s
@@ -104,13 +117,7 @@ def test_udp_loopback_delivers_every_datagram() -> None:
 
 
 def test_replay_keeps_the_original_spacing_divided_by_speed() -> None:
-    now = [100.0]
-    waits: list[float] = []
-
-    def sleep(s: float) -> None:
-        waits.append(s)
-        now[0] += s
-
+    now, waits, sleep = _fake_clock()
     sent: list[bytes] = []
     recs = [(10.0, b"a"), (10.0, b"b"), (12.5, b"c"), (20.0, b"d")]
     assert replay(recs, sent.append, speed=2.0, clock=lambda: now[0], sleep=sleep) == 4
@@ -174,13 +181,7 @@ def test_a_live_session_is_paced_to_the_wall_clock() -> None:
 
 
 def test_replay_never_exceeds_the_rate_ceiling() -> None:
-    now = [100.0]
-    waits: list[float] = []
-
-    def sleep(s: float) -> None:
-        waits.append(s)
-        now[0] += s
-
+    now, waits, sleep = _fake_clock()
     sent: list[bytes] = []
     recs = [(5.0, bytes([k % 256])) for k in range(200)]  # one instant: a burst of 200
     n = replay(recs, sent.append, speed=float("inf"), max_rate_pps=1000.0, burst=64,
