@@ -27,6 +27,7 @@ from iadsim.outcomes.assemble import RunRecord, assemble_result
 from iadsim.outcomes.result import Result
 from iadsim.scenario.model import Scenario
 from iadsim.sensors.radar import build_radars, observe, sensor_geometry
+from iadsim.terrain.site_view import apply_terrain
 from iadsim.tracking.tracker import Tracker
 from iadsim.world.frames import scenario_origin
 from iadsim.world.state import WorldState
@@ -71,6 +72,7 @@ def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
     if session is not None:
         threats = session.attach(threats)
     radars = build_radars(list(scenario.sensors), origin)
+    threats, radars = apply_terrain(scenario, origin, threats, radars)  # no-op without terrain
     tracker = Tracker(scenario.tracking, sensor_geometry(radars))
     classes = InterceptorClasses.from_scenario(scenario, table=envelopes)
     launchers, flights = Launchers(scenario, origin), InterceptorFlights()

@@ -14,6 +14,7 @@ from iadsim.scenario.command_spec import InterceptorClassSpec, command_problems
 from iadsim.scenario.common import show_value as _show
 from iadsim.scenario.model import Scenario
 from iadsim.scenario.sensor_spec import SensorSpec, sensor_problems
+from iadsim.scenario.terrain_spec import resolve_dem_file, terrain_problems
 from iadsim.scenario.trajectory_files import resolve_trajectory_files
 from iadsim.scenario.yaml_reader import (
     key_segment,
@@ -52,7 +53,7 @@ def scenario_from_dict(data: Any, source: str = "<scenario>") -> Scenario:
         got = ("an empty file" if data is None else _show(data)
                if isinstance(data, list | tuple) else f"{type(data).__name__} {_show(data)}")
         raise ScenarioError([f"{source}: (top level) must be a mapping of sections (got {got})"])
-    data, file_problems = resolve_trajectory_files(data, source)
+    data, file_problems = resolve_trajectory_files(resolve_dem_file(data, source), source)
     if file_problems:
         raise ScenarioError([f"{source}: {line}" for line in file_problems])
     try:
@@ -134,6 +135,7 @@ def cross_field_problems(s: Scenario) -> Iterable[str]:
     yield from data_cross_field_problems(s.model_dump())
     yield from command_problems(s)
     yield from sensor_problems(s)
+    yield from terrain_problems(s)
     if s.simulation.step_s > s.simulation.duration_s:
         yield (f"simulation.step_s must be <= simulation.duration_s "
                f"(got {s.simulation.step_s!r} > {s.simulation.duration_s!r})")

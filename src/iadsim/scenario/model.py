@@ -15,6 +15,7 @@ from iadsim.scenario.command_spec import CommandSpec, InterceptorClassSpec, Laun
 from iadsim.scenario.common import GeoPoint2D, GeoPosition, StrictModel
 from iadsim.scenario.dis_spec import DisSpec
 from iadsim.scenario.sensor_spec import SensorSpec
+from iadsim.scenario.terrain_spec import TerrainSpec
 from iadsim.scenario.tracking_spec import TrackingSpec
 
 ThreatType = Literal["aircraft", "recon_aircraft", "cruise_missile", "uav", "ballistic_missile"]
@@ -120,4 +121,5 @@ class Scenario(StrictModel):
     command: CommandSpec = CommandSpec()
     tracking: TrackingSpec = TrackingSpec()
     dis: DisSpec = DisSpec()
+    terrain: TerrainSpec | None = None  # elevation, masking, multipath, clutter (terrain_spec)
     threats: list[ThreatGroup] = Field(min_length=1)

@@ -365,6 +365,7 @@ def _detect(
 
     ``separate``: every row is its own beam (dwells), so rows never merge with each other.
     """
+    velocity_local = None
     if velocity_enu_mps is not None and local.shape[0]:
         # Each target moved to when the beam is on it, and measured there (time and position
         # stay a consistent pair).
@@ -373,9 +374,15 @@ def _detect(
         )
         local = local + velocity_local * (time_s - truth_time_s)[:, None]
     range_m, az, el, inside = _local_geometry(site, local)
+    terrain = getattr(site, "terrain", None)  # iadsim.terrain hook (None: smooth earth)
+    if terrain is not None:
+        inside &= terrain.visible(local)  # masking-table lookup
     rows = np.flatnonzero(inside & lit)
     r, a, e = range_m[rows], az[rows], el[rows]
     snr = snr_per_pulse(r, np.asarray(rcs_m2, float)[rows], site.snr_1m2_1m)
+    if terrain is not None:  # SNR -> SCNR: multipath F^4, surface clutter and MTI
+        snr = terrain.scale_snr(snr, local[rows],
+                                None if velocity_local is None else velocity_local[rows])
     snr = snr * draw_rcs_factor(rows.size, site.swerling, site.n_pulses, rng=rng)
     merged = merge_unresolved(
         r,

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -84,6 +85,7 @@ class RadarSite:
     azimuth_sigma_rad: float
     elevation_sigma_rad: float
     scheduler: MultifunctionScheduler | None = None
+    terrain: Any = None  # iadsim.terrain.site_view.SiteTerrain (masking, multipath, clutter)
 
 
 def site_from_spec(spec: SensorSpec, sensor_id: int, origin: Origin) -> RadarSite:
