@@ -45,10 +45,13 @@ class SyntheticTerrainSpec(StrictModel):
     spacing_m: float = Field(default=90.0, ge=10.0, le=5_000.0)
     max_height_m: float = Field(default=800.0, ge=0.0, le=9_000.0)
     hurst: float = Field(default=0.8, gt=0.0, lt=1.0)
+    hill_scale_m: float = Field(default=20_000.0, ge=100.0, le=1_000_000.0,
+                                description="hills are fractal below this scale")
     sea_bearing_deg: float = Field(default=270.0, ge=0.0, le=360.0,
                                    description="direction of the sea from the origin")
     coast_distance_m: float = Field(default=40_000.0, ge=0.0, le=1_000_000.0)
-    coast_slope: float = Field(default=0.02, gt=0.0, le=1.0)
+    coast_wiggle_m: float = Field(default=6_000.0, ge=0.0, le=100_000.0)
+    inland_ramp_m: float = Field(default=15_000.0, ge=1.0, le=1_000_000.0)
 
     @model_validator(mode="after")
     def _not_too_many_cells(self) -> SyntheticTerrainSpec:

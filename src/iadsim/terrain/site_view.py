@@ -160,8 +160,9 @@ def terrain_grid(spec: TerrainSpec, origin: Origin,
         grid = synthetic_terrain(
             centre_lat_deg=origin.lat_deg, centre_lon_deg=origin.lon_deg,
             half_width_m=p.half_width_m, spacing_m=p.spacing_m, max_height_m=p.max_height_m,
-            hurst=p.hurst, sea_bearing_deg=p.sea_bearing_deg,
-            coast_distance_m=p.coast_distance_m, coast_slope=p.coast_slope, seed=p.seed)
+            hurst=p.hurst, hill_scale_m=p.hill_scale_m, sea_bearing_deg=p.sea_bearing_deg,
+            coast_distance_m=p.coast_distance_m, coast_wiggle_m=p.coast_wiggle_m,
+            inland_ramp_m=p.inland_ramp_m, seed=p.seed)
     else:
         return None
     check_covers(grid, area_deg)

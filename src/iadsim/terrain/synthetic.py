@@ -1,21 +1,26 @@
 """Terrain: a seeded synthetic DEM of fractal hills and a coastline (sea = 0 m).
 
 In: a centre (lat, lon), half-width, grid spacing, seed and shape parameters. Out: an
-``ElevationGrid``. The hills are a fractional-Brownian surface made by spectral synthesis
-(white noise filtered by ``|k|^-(H + 1)``, Hurst exponent ``H``; Saupe, in *The Science of
-Fractal Images*, 1988), scaled to ``[0, max_height_m]``. The sea lies beyond
-``coast_distance_m`` from the centre towards ``sea_bearing_deg``: there the surface drops
-with ``coast_slope`` until it meets 0 m, so the coastline is the fractal zero contour.
+``ElevationGrid``. The hills are a fractal surface made by spectral synthesis: white noise
+filtered by the von Karman amplitude ``(k^2 + k0^2)^-(H + 1)/2`` (Hurst exponent ``H``,
+fractal below the corner scale ``hill_scale_m = 1/k0``, flat above it, so there is no
+continent-sized tilt; Saupe, in *The Science of Fractal Images*, 1988), scaled to [0, 1].
+The coastline lies ``coast_distance_m`` from the centre towards ``sea_bearing_deg``, moved in
+and out by the same surface (``coast_wiggle_m``), so it is fractal too; the sea beyond it is
+0 m and the land rises from the shore over ``inland_ramp_m`` to hills of ``max_height_m``.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import NDArray
 
 from iadsim.terrain.dem import ElevationGrid
 
 METRES_PER_DEG_LAT = 6_371_000.0 * np.pi / 180.0
 """Metres per degree of latitude on the mean-radius sphere."""
+LAND_MIN_M = 1.0
+"""Lowest land height: 0 m is the sea."""
 
 
 def synthetic_terrain(
@@ -26,9 +31,11 @@ def synthetic_terrain(
     spacing_m: float = 90.0,
     max_height_m: float = 800.0,
     hurst: float = 0.8,
+    hill_scale_m: float = 20_000.0,
     sea_bearing_deg: float = 270.0,
     coast_distance_m: float = 40_000.0,
-    coast_slope: float = 0.02,
+    coast_wiggle_m: float = 6_000.0,
+    inland_ramp_m: float = 15_000.0,
     seed: int = 0,
 ) -> ElevationGrid:
     """Seeded fractal hills with a coastline, on a geodetic grid (float32 heights, m).
@@ -37,17 +44,15 @@ def synthetic_terrain(
     ----------
     centre_lat_deg, centre_lon_deg : float
         Centre of the square grid.
-    half_width_m : float
-        Half of the side of the square covered, metres (north-south and east-west).
-    spacing_m : float
-        Grid step, metres (90 m is the SRTM 3-arc-second class).
-    max_height_m : float
-        Highest hill top.
-    hurst : float
-        Hurst exponent in (0, 1): higher is smoother.
-    sea_bearing_deg, coast_distance_m, coast_slope : float
+    half_width_m, spacing_m : float
+        Half of the side of the square covered and the grid step, metres (90 m is the SRTM
+        3-arc-second class).
+    max_height_m, hurst, hill_scale_m : float
+        Highest hill top, Hurst exponent in (0, 1) (higher is smoother), corner scale.
+    sea_bearing_deg, coast_distance_m, coast_wiggle_m, inland_ramp_m : float
         Direction of the sea from the centre (clockwise from north), distance of the mean
-        coastline, and the slope (m per m) the land drops at beyond it.
+        coastline, how far the coast wanders in and out, and over what distance the land
+        rises from the shore to full hill height.
     seed : int
         Seed of the noise: the same arguments give the same grid.
     """
@@ -56,31 +61,28 @@ def synthetic_terrain(
     n = max(int(np.ceil(2.0 * half_width_m / spacing_m)) + 1, 8)
     lat = centre_lat_deg + (np.arange(n) - (n - 1) / 2.0) * dlat
     lon = centre_lon_deg + (np.arange(n) - (n - 1) / 2.0) * dlon
-    rng = np.random.default_rng(seed)
-    hills = _fractal_surface(n, hurst, rng)
-    # Distance towards the sea, metres, on the local tangent plane.
-    north_m = (np.arange(n) - (n - 1) / 2.0) * spacing_m
+    hills = fractal_surface(n, hurst, hill_scale_m / spacing_m, np.random.default_rng(seed))
+    axis_m = ((np.arange(n) - (n - 1) / 2.0) * spacing_m).astype(np.float32)
     b = np.radians(sea_bearing_deg)
-    seaward_m = (north_m[:, None] * np.cos(b) + north_m[None, :] * np.sin(b)).astype(np.float32)
-    drop = np.maximum(seaward_m - coast_distance_m, 0.0) * coast_slope
-    height = np.maximum(max_height_m * hills - drop, 0.0).astype(np.float32)
-    # Inland: at least 1 m, so sea (0 m) is only beyond the coast.
-    inland = seaward_m < coast_distance_m
-    height[inland] = np.maximum(height[inland], 1.0)
-    return ElevationGrid(lat_deg=lat, lon_deg=lon, height_m=height,
+    seaward = axis_m[:, None] * np.float32(np.cos(b)) + axis_m[None, :] * np.float32(np.sin(b))
+    inland = coast_distance_m - seaward + (hills - 0.5) * np.float32(2.0 * coast_wiggle_m)
+    ramp = np.clip(inland / np.float32(inland_ramp_m), 0.0, 1.0)
+    height = np.where(inland > 0.0, np.maximum(max_height_m * hills * ramp, LAND_MIN_M), 0.0)
+    return ElevationGrid(lat_deg=lat, lon_deg=lon, height_m=height.astype(np.float32),
                          source=f"synthetic(seed={seed})")
 
 
-def _fractal_surface(n: int, hurst: float, rng: np.random.Generator) -> np.ndarray:
-    """An (n, n) fractional-Brownian surface scaled to [0, 1], float32."""
-    noise = rng.standard_normal((n, n)).astype(np.float32)
+def fractal_surface(n: int, hurst: float, corner_samples: float,
+                    rng: np.random.Generator) -> NDArray[np.float32]:
+    """An (n, n) von Karman fractal surface scaled to [0, 1] (0.1 and 99.9 percentiles)."""
+    noise = rng.standard_normal((n, n), dtype=np.float32)
     spectrum = np.fft.rfft2(noise)
-    ky = np.fft.fftfreq(n)[:, None]
-    kx = np.fft.rfftfreq(n)[None, :]
-    k = np.sqrt(kx * kx + ky * ky)
-    k[0, 0] = 1.0
-    spectrum *= (k ** -(hurst + 1.0)).astype(np.float32)
+    ky = np.fft.fftfreq(n).astype(np.float32)[:, None]
+    kx = np.fft.rfftfreq(n).astype(np.float32)[None, :]
+    k0 = np.float32(1.0 / max(corner_samples, 1.0))
+    spectrum *= (kx * kx + ky * ky + k0 * k0) ** np.float32(-(hurst + 1.0) / 2.0)
     spectrum[0, 0] = 0.0
     surface = np.fft.irfft2(spectrum, s=(n, n)).astype(np.float32)
-    lo, hi = float(surface.min()), float(surface.max())
-    return (surface - lo) / max(hi - lo, 1e-12)
+    lo, hi = np.percentile(surface[:: max(n // 512, 1), :: max(n // 512, 1)], [0.1, 99.9])
+    out: NDArray[np.float32] = np.clip((surface - lo) / max(float(hi - lo), 1e-12), 0.0, 1.0)
+    return out
