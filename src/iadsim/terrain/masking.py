@@ -60,9 +60,9 @@ class MaskingTable:
 
     def mask_before_rad(self, azimuth_rad: ArrayLike, ground_m: ArrayLike) -> NDArray[np.float64]:
         """Highest terrain elevation at ground ranges below ``ground_m`` (``-inf`` if none)."""
-        g = np.asarray(ground_m, float)
+        az, g = np.broadcast_arrays(np.asarray(azimuth_rad, float), np.asarray(ground_m, float))
         n_az, n_r = self.mask_rad.shape
-        a = np.rint(np.mod(np.asarray(azimuth_rad, float), 2.0 * np.pi)
+        a = np.rint(np.mod(az, 2.0 * np.pi)
                     / self.azimuth_step_rad).astype(np.intp) % n_az
         # samples s_j = (j + 1) step strictly before g: j <= ceil(g / step) - 2
         k = np.minimum(np.ceil(g / self.range_step_m).astype(np.intp) - 2, n_r - 1)
