@@ -92,7 +92,7 @@ class TerrainSpec(StrictModel):
     @model_validator(mode="after")
     def _one_source(self) -> TerrainSpec:
         if self.dem_file is not None and self.synthetic is not None:
-            raise ValueError("give dem_file or synthetic, not both")
+            raise ValueError("must give dem_file or synthetic, not both")
         return self
 
 

@@ -67,7 +67,8 @@ class ElevationGrid:
         ny, nx = self.height_m.shape
         fy = (lat - self.lat_deg[0]) / dlat
         fx = (lon - self.lon_deg[0]) / dlon
-        inside = (fy >= 0.0) & (fy <= ny - 1) & (fx >= 0.0) & (fx <= nx - 1)
+        eps = 1e-6  # a point on the edge stays inside despite rounding
+        inside = (fy >= -eps) & (fy <= ny - 1 + eps) & (fx >= -eps) & (fx <= nx - 1 + eps)
         fy = np.clip(np.nan_to_num(fy), 0.0, ny - 1.000001)
         fx = np.clip(np.nan_to_num(fx), 0.0, nx - 1.000001)
         iy = fy.astype(np.intp)

@@ -11,6 +11,7 @@ only when a file is read. Errors name the file: missing, not a raster, no CRS.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -68,8 +69,11 @@ def read_geotiff(path: str | Path) -> ElevationGrid:
         band = src.read(1, masked=True).astype(np.float32).filled(np.nan)
         transform, crs = src.transform, src.crs
         if not crs.is_geographic or crs.to_epsg() != 4326:
-            dst_transform, width, height = calculate_default_transform(
-                crs, "EPSG:4326", src.width, src.height, *src.bounds)
+            with warnings.catch_warnings():  # rasterio 1.4 on affine 2.4: internal `*`
+                warnings.filterwarnings("ignore", message="Use `@` matmul",
+                                        category=PendingDeprecationWarning)
+                dst_transform, width, height = calculate_default_transform(
+                    crs, "EPSG:4326", src.width, src.height, *src.bounds)
             out = np.full((height, width), np.nan, np.float32)
             reproject(band, out, src_transform=transform, src_crs=crs, src_nodata=np.nan,
                       dst_transform=dst_transform, dst_crs="EPSG:4326", dst_nodata=np.nan,
