@@ -540,8 +540,9 @@ def coverage(
 
 @app.command()
 def example(
-    name: Annotated[str, typer.Option(help="Which bundled scenario: default, or terrain "
-                                           "(synthetic coast, sea-skimmers, clutter).")] = "default",
+    name: Annotated[str, typer.Option(
+        help="Which bundled scenario: default, or terrain (synthetic coast, sea-skimmers, "
+             "clutter).")] = "default",
 ) -> None:
     """Print a bundled scenario (commented YAML) to start your own from."""
     from iadsim.scenario.load import EXAMPLES_DIR

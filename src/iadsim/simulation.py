@@ -27,7 +27,7 @@ from iadsim.outcomes.assemble import RunRecord, assemble_result
 from iadsim.outcomes.result import Result
 from iadsim.scenario.model import Scenario
 from iadsim.sensors.radar import build_radars, observe, sensor_geometry
-from iadsim.terrain.site_view import apply_terrain
+from iadsim.terrain.site_view import TerrainModel, apply_terrain
 from iadsim.tracking.tracker import Tracker
 from iadsim.world.frames import scenario_origin
 from iadsim.world.state import WorldState
@@ -55,13 +55,14 @@ def step_times(step_s: float, duration_s: float) -> list[float]:
 def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
         out_dir: str | Path | None = None, progress: Progress | None = None,
         keep_trajectories: bool = True, dis: DisOptions | None = None,
-        envelopes: EnvelopeTable | None = None) -> Result:
+        envelopes: EnvelopeTable | None = None, terrain: TerrainModel | None = None) -> Result:
     """Run one engagement and return its ``Result`` (also written to ``out_dir`` if given).
 
     ``seed`` overrides ``scenario.simulation.seed``; ``progress(time_s, duration_s)`` is called
     every step; ``keep_trajectories=False`` skips the truth/track/interceptor tables (Monte Carlo);
     ``dis`` joins a DIS federation (external threats in, live PDUs out; see ``interop.dis``);
-    ``envelopes`` is the scenario's fly-out table if already built (``envelope_table``).
+    ``envelopes`` is the scenario's fly-out table if already built (``envelope_table``);
+    ``terrain`` the scenario's terrain if already built (``terrain.site_view.build_terrain``).
     """
     wall0 = time.perf_counter()
     seed = scenario.simulation.seed if seed is None else seed
@@ -72,7 +73,7 @@ def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
     if session is not None:
         threats = session.attach(threats)
     radars = build_radars(list(scenario.sensors), origin)
-    threats, radars = apply_terrain(scenario, origin, threats, radars)  # no-op without terrain
+    threats, radars = apply_terrain(scenario, origin, threats, radars, terrain)  # no terrain: no-op
     tracker = Tracker(scenario.tracking, sensor_geometry(radars))
     classes = InterceptorClasses.from_scenario(scenario, table=envelopes)
     launchers, flights = Launchers(scenario, origin), InterceptorFlights()
