@@ -523,7 +523,8 @@ def coverage(
         "coverage"),
 ) -> None:
     """Draw radar coverage: per radar the vertical diagram, the network map (HTML and PNG);
-    per interceptor class the fly-out envelope (time of flight, end speed; PNG and JSON)."""
+    per interceptor class the fly-out envelope (time of flight, end speed; PNG and JSON); with
+    a terrain section, the low-altitude maps and the vertical diagrams with multipath lobes."""
     from iadsim.sensors.coverage_views import write_coverage
 
     with _reported(Repro("coverage", str(_scenario_path(scenario)))):
@@ -533,7 +534,15 @@ def coverage(
         from iadsim.reports.envelope_views import write_envelopes  # interceptor envelopes
 
         envelopes = write_envelopes(sc, out)
+        terrain_files = []
+        if sc.terrain is not None:  # low-altitude maps and multipath lobes (iadsim.terrain)
+            from iadsim.terrain.coverage import write_terrain_coverage
+
+            terrain_files = _or_exit(lambda: write_terrain_coverage(sc, out, rcs_m2=rcs_m2,
+                                                                    pd=pd))
     _say(f"Coverage: {files.html}, {files.data}")
+    if terrain_files:
+        _say(f"Terrain: {', '.join(str(p) for p in terrain_files)}")
     _say(f"PNG: {', '.join(str(p) for p in files.pngs)}")
     _say(f"Envelopes: {', '.join(str(p) for p in envelopes)}")
 
