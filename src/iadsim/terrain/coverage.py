@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -162,33 +163,36 @@ def write_terrain_coverage(scenario: Scenario, out: str | Path, *, rcs_m2: float
                 low.names, low.lowest_m, strict=True)},
         "note": "-1: not detected at any height tried up to 3000 m",
     })
+    log = matplotlib.colors.LogNorm(vmin=5.0, vmax=3000.0)
     for name, grid in zip(low.names, low.lowest_m, strict=True):
-        fig, ax = plt.subplots(figsize=(7, 6))
-        shown = np.where(np.isfinite(grid), grid, np.nan)
-        im = ax.pcolormesh(low.lon_deg, low.lat_deg, shown, cmap="viridis_r", shading="auto",
-                           norm=matplotlib.colors.LogNorm(vmin=5.0, vmax=3000.0))
-        fig.colorbar(im, ax=ax, label="lowest detectable height above ground (m)")
-        ax.set_title(f"{name}: low-altitude coverage, {rcs_m2:g} m2 at Pd {pd:g}")
-        ax.set_xlabel("longitude (deg)")
-        ax.set_ylabel("latitude (deg)")
-        path = folder / f"low_altitude_{_slug(name)}.png"
-        fig.savefig(path, dpi=90)
-        plt.close(fig)
-        files.append(path)
+        files.append(_png(
+            plt, folder / f"low_altitude_{_slug(name)}.png", (7, 6),
+            (low.lon_deg, low.lat_deg, np.where(np.isfinite(grid), grid, np.nan)),
+            {"cmap": "viridis_r", "norm": log}, "lowest detectable height above ground (m)",
+            f"{name}: low-altitude coverage, {rcs_m2:g} m2 at Pd {pd:g}",
+            ("longitude (deg)", "latitude (deg)")))
     for name, az, ground, height, pd_grid in lobes:
-        fig, ax = plt.subplots(figsize=(9, 4))
-        im = ax.pcolormesh(ground / 1e3, height, pd_grid, cmap="magma", vmin=0, vmax=1,
-                           shading="auto")
-        fig.colorbar(im, ax=ax, label="Pd per look")
-        ax.set_title(f"{name}: vertical coverage with multipath, azimuth "
-                     f"{np.degrees(az):.0f} deg, {rcs_m2:g} m2")
-        ax.set_xlabel("ground range (km)")
-        ax.set_ylabel("height above the sea (m)")
-        path = folder / f"vertical_lobes_{_slug(name)}.png"
-        fig.savefig(path, dpi=90)
-        plt.close(fig)
-        files.append(path)
+        files.append(_png(
+            plt, folder / f"vertical_lobes_{_slug(name)}.png", (9, 4),
+            (ground / 1e3, height, pd_grid), {"cmap": "magma", "vmin": 0.0, "vmax": 1.0},
+            "Pd per look", f"{name}: vertical coverage with multipath, azimuth "
+            f"{np.degrees(az):.0f} deg, {rcs_m2:g} m2",
+            ("ground range (km)", "height above the sea (m)")))
     return files
+
+
+def _png(plt: Any, path: Path, size: tuple[float, float], xyz: tuple[Any, Any, Any],
+         style: dict[str, Any], label: str, title: str, axes: tuple[str, str]) -> Path:
+    """One colour-mesh PNG."""
+    fig, ax = plt.subplots(figsize=size)
+    im = ax.pcolormesh(*xyz, shading="auto", **style)
+    fig.colorbar(im, ax=ax, label=label)
+    ax.set_title(title)
+    ax.set_xlabel(axes[0])
+    ax.set_ylabel(axes[1])
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return path
 
 
 def _bearing_rad(lat1: float, lon1: float, lat2: NDArray[np.float64] | float,
