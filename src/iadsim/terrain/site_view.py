@@ -187,30 +187,37 @@ def build_terrain(scenario: Scenario, origin: Origin,
     from iadsim.scenario.terrain_spec import scenario_area_deg
 
     grid = terrain_grid(spec, origin, scenario_area_deg(scenario))
-    views = []
-    for site, sensor in zip(radars, scenario.sensors, strict=True):
-        alt = _antenna_alt_m(site, sensor, grid)
-        table = None
-        if grid is not None:
-            step = spec.masking_range_step_m or max(_grid_spacing_m(grid), MIN_RANGE_STEP_M)
-            table = build_masking_table(
-                grid, lat_deg=sensor.position.lat_deg, lon_deg=sensor.position.lon_deg,
-                antenna_alt_m=alt, max_range_m=site.max_range_m,
-                azimuth_step_rad=float(np.radians(spec.masking_azimuth_step_deg)),
-                range_step_m=step)
-        views.append(SiteTerrain(
-            antenna_alt_m=alt, table=table, masking=spec.masking, multipath=spec.multipath,
-            clutter=spec.clutter,
-            wavelength_m=float(_wavelength_m(sensor.frequency_hz or spec.assumed_frequency_hz)),
-            prf_hz=sensor.prf_hz or spec.assumed_prf_hz, polarisation=spec.polarisation,
-            sea_state=spec.sea_state, roughness=spec.roughness,
-            land_gamma=10.0 ** (spec.land_gamma_db / 10.0),
-            sea_gamma=10.0 ** (spec.sea_gamma_db / 10.0), mti_delays=spec.mti_delays,
-            mti_improvement_db=spec.mti_improvement_db, snr_1m2_1m=site.snr_1m2_1m,
-            range_resolution_m=site.range_resolution_m,
-            azimuth_beamwidth_rad=site.azimuth_beamwidth_rad,
-            elevation_beamwidth_rad=site.elevation_beamwidth_rad))
+    views = [site_terrain(spec, grid, site, sensor) for site, sensor in
+             zip(radars, scenario.sensors, strict=True)]
     return TerrainModel(grid=grid, sites=tuple(views))
+
+
+def site_terrain(spec: TerrainSpec, grid: ElevationGrid | None, site: RadarSite, sensor: Any,
+                 *, azimuth_step_rad: float | None = None,
+                 range_step_m: float | None = None) -> SiteTerrain:
+    """One radar's ``SiteTerrain`` (its masking table built here; steps default to the spec)."""
+    alt = _antenna_alt_m(site, sensor, grid)
+    table = None
+    if grid is not None:
+        step = range_step_m or spec.masking_range_step_m or max(_grid_spacing_m(grid),
+                                                                 MIN_RANGE_STEP_M)
+        table = build_masking_table(
+            grid, lat_deg=sensor.position.lat_deg, lon_deg=sensor.position.lon_deg,
+            antenna_alt_m=alt, max_range_m=site.max_range_m,
+            azimuth_step_rad=azimuth_step_rad or float(np.radians(spec.masking_azimuth_step_deg)),
+            range_step_m=step)
+    return SiteTerrain(
+        antenna_alt_m=alt, table=table, masking=spec.masking, multipath=spec.multipath,
+        clutter=spec.clutter,
+        wavelength_m=float(_wavelength_m(sensor.frequency_hz or spec.assumed_frequency_hz)),
+        prf_hz=sensor.prf_hz or spec.assumed_prf_hz, polarisation=spec.polarisation,
+        sea_state=spec.sea_state, roughness=spec.roughness,
+        land_gamma=10.0 ** (spec.land_gamma_db / 10.0),
+        sea_gamma=10.0 ** (spec.sea_gamma_db / 10.0), mti_delays=spec.mti_delays,
+        mti_improvement_db=spec.mti_improvement_db, snr_1m2_1m=site.snr_1m2_1m,
+        range_resolution_m=site.range_resolution_m,
+        azimuth_beamwidth_rad=site.azimuth_beamwidth_rad,
+        elevation_beamwidth_rad=site.elevation_beamwidth_rad)
 
 
 def apply_terrain(scenario: Scenario, origin: Origin, threats: ThreatSet,
