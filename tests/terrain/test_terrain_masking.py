@@ -90,3 +90,26 @@ def test_masking_table_equals_brute_force_ray_marching_on_random_pairs() -> None
     # only rays skimming a crest: a 45-m step on slopes up to ~0.3 misses ~7 m of a crest,
     # ~3 mrad at the nearest crests a few km out
     assert np.all(np.abs(margin[differ]) < 3e-3)
+
+
+def test_table_ending_at_the_grid_edge_equals_one_running_to_full_range() -> None:
+    grid = synthetic_terrain(centre_lat_deg=LAT0, centre_lon_deg=LON0, half_width_m=20_000.0,
+                             spacing_m=200.0, max_height_m=500.0, coast_distance_m=5_000.0,
+                             seed=2)
+    kwargs = dict(lat_deg=LAT0, lon_deg=LON0 + 0.05, antenna_alt_m=300.0, range_step_m=200.0,
+                  azimuth_step_rad=float(np.radians(1.0)))
+    short = build_masking_table(grid, max_range_m=120_000.0, **kwargs)
+    assert short.max_range_m < 75_000.0  # stopped past the grid and the 71-km sea horizon
+    full = build_masking_table(grid, max_range_m=120_000.0, stop_at_grid_edge=False, **kwargs)
+    assert full.max_range_m >= 120_000.0
+    rng = np.random.default_rng(8)
+    az = rng.integers(0, 360, 400) * short.azimuth_step_rad
+    d = rng.uniform(20_000.0, 119_000.0, 400)
+    h = rng.uniform(0.0, 900.0, 400)
+    np.testing.assert_array_equal(short.visible(az, d, h), full.visible(az, d, h))
+    s_h, s_seen = short.surface(az, d)
+    f_h, f_seen = full.surface(az, d)
+    beyond = d > short.max_range_m
+    assert np.all(s_h[beyond] == 0.0)
+    np.testing.assert_array_equal(s_h, f_h)
+    np.testing.assert_array_equal(s_seen, f_seen)

@@ -14,7 +14,9 @@ height ``h`` above the sphere, seen from an antenna at height ``h0``, has elevat
 
 and a target is in view when its elevation exceeds the table's mask at all ground ranges
 before it (:meth:`MaskingTable.visible`). The ray from the radar is a great circle sampled
-with the spherical direct formula; terrain off the grid counts as 0 m (the smooth earth).
+with the spherical direct formula; terrain off the grid counts as 0 m (the smooth earth), so
+the table stops past the grid's farthest corner and the antenna's smooth horizon (the sea
+beyond cannot raise the mask) and a lookup beyond it takes the last column.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from iadsim.terrain.dem import ElevationGrid
-from iadsim.world.frames import EARTH_RADIUS_M, EFFECTIVE_EARTH_FACTOR
+from iadsim.world.frames import EARTH_RADIUS_M, EFFECTIVE_EARTH_FACTOR, great_circle_distance_m
 
 EFFECTIVE_RADIUS_M = EFFECTIVE_EARTH_FACTOR * EARTH_RADIUS_M
 """Radius of the 4/3 earth over which rays are straight."""
@@ -57,6 +59,19 @@ class MaskingTable:
         k = np.clip(np.rint(np.asarray(ground_m, float) / self.range_step_m).astype(np.intp) - 1,
                     0, n_r - 1)
         return a, k
+
+    def surface(self, azimuth_rad: ArrayLike, ground_m: ArrayLike
+                ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+        """Terrain height at points and whether that surface point is in view, each (n,).
+
+        Beyond the table (off the grid) the surface is the sea, in view above the last mask.
+        """
+        g = np.asarray(ground_m, float)
+        a, k = self.cell(azimuth_rad, g)
+        beyond = g > self.max_range_m
+        height = np.where(beyond, 0.0, self.surface_height_m[a, k].astype(float))
+        sea_seen = elevation_rad(g, 0.0, self.antenna_alt_m) >= self.mask_rad[a, -1]
+        return height, np.where(beyond, sea_seen, self.surface_visible[a, k])
 
     def mask_before_rad(self, azimuth_rad: ArrayLike, ground_m: ArrayLike) -> NDArray[np.float64]:
         """Highest terrain elevation at ground ranges below ``ground_m`` (``-inf`` if none)."""
@@ -108,11 +123,26 @@ def build_masking_table(
     max_range_m: float,
     azimuth_step_rad: float = float(np.radians(0.1)),
     range_step_m: float = 90.0,
+    stop_at_grid_edge: bool = True,
 ) -> MaskingTable:
-    """The masking table of one radar (see the module docstring); vectorised in chunks."""
+    """The masking table of one radar (see the module docstring); vectorised in chunks.
+
+    ``stop_at_grid_edge=False`` runs the table to ``max_range_m`` (the same lookups, more
+    memory: the tests compare the two).
+    """
     n_az = max(int(round(2.0 * np.pi / azimuth_step_rad)), 1)
     step_rad = 2.0 * np.pi / n_az
-    n_r = max(int(np.ceil(max_range_m / range_step_m)), 1)
+    # Beyond the grid the surface is the sea, whose elevation (about -h0/s - s/2ka) falls
+    # with range past the antenna's horizon sqrt(2 ka h0): past both the grid's farthest
+    # corner and that horizon the running maximum stops growing, so the table ends there.
+    la0, la1, lo0, lo1 = grid.extent_deg
+    corners = great_circle_distance_m(lat_deg, lon_deg, np.array([la0, la0, la1, la1]),
+                                      np.array([lo0, lo1, lo0, lo1]))
+    reach_m = float(max_range_m)
+    if stop_at_grid_edge:
+        horizon_m = float(np.sqrt(2.0 * EFFECTIVE_RADIUS_M * max(antenna_alt_m, 0.0)))
+        reach_m = min(reach_m, max(float(corners.max()), horizon_m) + 2.0 * range_step_m)
+    n_r = max(int(np.ceil(reach_m / range_step_m)), 1)
     ranges = (np.arange(n_r) + 1.0) * range_step_m
     mask = np.empty((n_az, n_r), np.float32)
     height = np.empty((n_az, n_r), np.float16)

@@ -112,8 +112,8 @@ class SiteTerrain:
     def _is_sea(self, az: NDArray[np.float64], ground: NDArray[np.float64]) -> NDArray[np.bool_]:
         if self.table is None:
             return np.ones(az.shape, bool)
-        a, k = self.table.cell(az, ground)
-        return np.asarray(self.table.surface_height_m[a, k] <= 0.5)
+        height, _ = self.table.surface(az, ground)
+        return np.asarray(height <= 0.5)
 
     def _with_clutter(self, snr: NDArray[np.float64], local: NDArray[np.float64],
                       az: NDArray[np.float64], ground: NDArray[np.float64],
@@ -124,9 +124,7 @@ class SiteTerrain:
             surface_h = np.zeros(az.shape)
             seen = ground < np.sqrt(2.0 * EFFECTIVE_RADIUS_M * max(self.antenna_alt_m, 0.0))
         else:
-            a, k = self.table.cell(az, ground)
-            surface_h = self.table.surface_height_m[a, k].astype(float)
-            seen = self.table.surface_visible[a, k]
+            surface_h, seen = self.table.surface(az, ground)
         surface_el = elevation_rad(ground, surface_h, self.antenna_alt_m)
         grazing = np.maximum(-surface_el - ground / EFFECTIVE_RADIUS_M, 0.0)
         gamma = np.where(surface_h <= 0.5, self.sea_gamma, self.land_gamma)
