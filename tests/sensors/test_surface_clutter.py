@@ -1,4 +1,4 @@
-"""tests/terrain: ``iadsim.sensors.surface_clutter`` against hand computations."""
+"""tests/sensors: ``iadsim.sensors.surface_clutter`` against hand computations."""
 
 from __future__ import annotations
 
