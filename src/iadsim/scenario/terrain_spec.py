@@ -104,7 +104,10 @@ def resolve_dem_file(data: Any, source: str) -> Any:
     if not isinstance(raw, str) or not raw:
         return data
     base = Path(source).parent if not source.startswith("<") else Path.cwd()
-    path = Path(raw).expanduser()
+    try:
+        path = Path(raw).expanduser()
+    except RuntimeError:  # ~nobody: left as written, reported by terrain_problems
+        return data
     path = path if path.is_absolute() else base / path
     return {**data, "terrain": {**data["terrain"], "dem_file": str(path)}}
 
@@ -131,13 +134,16 @@ def terrain_problems(s: Scenario) -> Iterable[str]:
 
     field = f"terrain.dem_file {show_value(spec.dem_file)}"
     path = Path(spec.dem_file)
-    if not path.is_file():
-        yield f"{field} not found" if not path.exists() else f"{field} is not a regular file"
-        return
     try:
+        if not path.is_file():
+            yield f"{field} not found" if not path.exists() else f"{field} is not a regular file"
+            return
         extent = dem_extent_deg(path)
     except ScenarioError as exc:
         yield f"{field}: " + "; ".join(exc.problems)
+        return
+    except (OSError, ValueError) as exc:  # NUL byte, name too long, unreadable
+        yield f"{field} cannot be read ({getattr(exc, 'strerror', None) or exc})"
         return
     from iadsim.terrain.dem import uncovered_extent
 
