@@ -26,12 +26,12 @@ from iadsim.interop.dis.session import DisOptions, DisSession
 from iadsim.outcomes.assemble import RunRecord, assemble_result
 from iadsim.outcomes.result import Result
 from iadsim.scenario.model import Scenario
-from iadsim.sensors.radar import build_radars, observe, sensor_geometry
+from iadsim.sensors.radar import RadarSite, build_radars, observe, sensor_geometry
 from iadsim.terrain.site_view import TerrainModel, apply_terrain
 from iadsim.tracking.tracker import Tracker
-from iadsim.world.frames import scenario_origin
+from iadsim.world.frames import Origin, scenario_origin
 from iadsim.world.state import WorldState
-from iadsim.world.threats import build_threats
+from iadsim.world.threats import ThreatSet, build_threats
 
 STAGES = ("threats", "sensors", "tracking", "command", "engagement")
 """Order in which per-stage generators are spawned from the run's SeedSequence."""
@@ -66,17 +66,10 @@ def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
     """
     wall0 = time.perf_counter()
     seed = scenario.simulation.seed if seed is None else seed
-    rng = stage_generators(seed)
-    origin = scenario_origin(scenario)
-    session = DisSession(scenario, origin, dis) if dis is not None else None
-    threats = build_threats(scenario, origin)
-    if session is not None:
-        threats = session.attach(threats)
-    radars = build_radars(list(scenario.sensors), origin)
-    threats, radars = apply_terrain(scenario, origin, threats, radars, terrain)  # no terrain: no-op
-    tracker = Tracker(scenario.tracking, sensor_geometry(radars))
-    classes = InterceptorClasses.from_scenario(scenario, table=envelopes)
-    launchers, flights = Launchers(scenario, origin), InterceptorFlights()
+    rng, origin = stage_generators(seed), scenario_origin(scenario)
+    session = DisSession(scenario, origin, dis) if dis is not None else _NoDis()
+    threats, radars, tracker = _sensing(scenario, origin, session, terrain)
+    classes, launchers, flights = _engagement(scenario, origin, envelopes)
     rec = RunRecord(scenario, origin, threats, radars, classes, launchers, keep_trajectories)
     world = WorldState(threats, assets=rec.asset_arrays())
     command = CommandCentre.from_scenario(scenario, classes, origin, rec.asset_arrays(),
@@ -84,8 +77,7 @@ def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
     duration_s, done_s, interrupted = scenario.simulation.duration_s, 0.0, False
     try:
         for t in step_times(scenario.simulation.step_s, duration_s):
-            if session is not None:
-                session.before_step(t)
+            session.before_step(t)
             detections = observe(radars, threats, world.threat_alive, done_s, t, rng=rng["sensors"])
             rec.scans(detections)
             picture = tracker.step(detections, t)
@@ -104,22 +96,61 @@ def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
             orders = command.cycle(t, tracks, launchers, flights)
             rec.launch(launch_orders(orders, launchers, flights, tracks, t), t)
             rec.step_done(t, world.advance(t), world, flights, tracks)
-            if session is not None:
-                session.after_step(t, threats, world.threat_alive, flights, rec.events)
+            session.after_step(t, threats, world.threat_alive, flights, rec.events)
             if progress is not None:
                 progress(t, duration_s)
             done_s = t
     except KeyboardInterrupt:  # keep what was computed: save it, then say so
         interrupted = True
     finally:
-        if session is not None:
-            session.close()
+        session.close()
     result = assemble_result(rec, flights, seed=seed, wall_time_s=time.perf_counter() - wall0,
                              completed_s=done_s)
-    if session is not None:
+    return _finish(result, session, out_dir, interrupted)
+
+
+def _sensing(scenario: Scenario, origin: Origin, session: DisSession | _NoDis,
+             terrain: TerrainModel | None) -> tuple[ThreatSet, list[RadarSite], Tracker]:
+    """The truth (the scenario's threats, with a DIS federation's joined in), the radars (on
+    the terrain, if the scenario has one) and the tracker fed by them."""
+    threats = session.attach(build_threats(scenario, origin))
+    radars = build_radars(list(scenario.sensors), origin)
+    threats, radars = apply_terrain(scenario, origin, threats, radars, terrain)  # none: no-op
+    return threats, radars, Tracker(scenario.tracking, sensor_geometry(radars))
+
+
+def _engagement(scenario: Scenario, origin: Origin, envelopes: EnvelopeTable | None
+                ) -> tuple[InterceptorClasses, Launchers, InterceptorFlights]:
+    """Interceptor classes (with the fly-out table, built unless given), launchers, and the
+    (empty) interceptors in flight."""
+    classes = InterceptorClasses.from_scenario(scenario, table=envelopes)
+    return classes, Launchers(scenario, origin), InterceptorFlights()
+
+
+def _finish(result: Result, session: DisSession | _NoDis, out_dir: str | Path | None,
+            interrupted: bool) -> Result:
+    """The DIS report into the summary, the result saved if asked; an interrupted run raises
+    ``RunInterrupted`` carrying it."""
+    if isinstance(session, DisSession):
         result.summary["dis"] = session.report()
     if out_dir is not None:
         result.save(out_dir)
     if interrupted:
         raise RunInterrupted(result)
     return result
+
+
+class _NoDis:
+    """Stands in for a ``DisSession`` when the run joins no DIS federation: does nothing."""
+
+    def attach(self, threats: ThreatSet) -> ThreatSet:
+        return threats
+
+    def before_step(self, time_s: float) -> None:
+        pass
+
+    def after_step(self, *args: object) -> None:
+        pass
+
+    def close(self) -> None:
+        pass

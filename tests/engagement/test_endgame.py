@@ -50,12 +50,14 @@ class FakeThreats:
 @pytest.fixture(scope="module")
 def classes(default_scenario: Scenario) -> InterceptorClasses:
     """The default classes with a constant lateral limit of 30 g (no drag: the reference's
-    limit is then the same constant)."""
+    limit is then the same constant) and an ideal seeker (the noise has its own tests,
+    ``test_seeker_noise.py``)."""
     c = InterceptorClasses.from_scenario(default_scenario)
     assert c.flyout is not None
     flyout = dataclasses.replace(c.flyout, beta_kg_m2=np.full(3, np.inf),
                                  max_accel_mps2=np.full(3, 30 * G))
-    return dataclasses.replace(c, flyout=flyout)
+    return dataclasses.replace(c, flyout=flyout, seeker_noise_rad=np.zeros(3),
+                               seeker_glint_m=np.zeros(3))
 
 
 def tuned(classes: InterceptorClasses, n: float = 4.0, lag_s: float = 0.2,

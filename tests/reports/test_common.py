@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from iadsim.reports.common import file_stems, mpl_text
+from iadsim.figures import file_stems, mpl_text
 
 
 @pytest.mark.parametrize(("names", "stems"), [

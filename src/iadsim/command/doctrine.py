@@ -41,7 +41,8 @@ from iadsim.command.assignment import Method, make_problem, solve
 from iadsim.command.continuity import TrackContinuity
 from iadsim.command.greedy import assign_greedy
 from iadsim.command.kill_assessment import KillAssessment, KillReports
-from iadsim.command.threat_evaluation import classify_tracks, evaluate_threats, track_altitude_m
+from iadsim.command.plausibility import credible_motion
+from iadsim.command.threat_evaluation import classify_tracks, evaluate_threats
 from iadsim.engagement.intercept import inside_envelope, intercept_boost_coast
 from iadsim.engagement.interceptors import EngagementOrder, InterceptorFlights, InterceptResults
 from iadsim.engagement.launchers import InterceptorClasses, Launchers
@@ -103,7 +104,6 @@ class CommandCentre:
         self._fc_sigma_m = np.array(
             [fc.max_track_sigma_m.get(c, spec.max_track_sigma_m) for c in classes.name]
         )
-        self._max_speed_mps = np.array([fc.speed_limit_mps(t) for t in THREAT_TYPES])
         self._last_intercept_s: dict[int, float] = {}  # per engagement key
         self._profile = classes.profile()
         self._envelope = classes.envelope()
@@ -176,8 +176,9 @@ class CommandCentre:
 
         Updated by a fire-control radar within ``max_update_age_s`` and after the last intercept
         on the threat (the look of shoot-look-shoot), velocity sigma under the requirement,
-        speed credible for the reported type (ballistic: specific energy, v^2 + 2 g h, under
-        the sea-level limit squared).
+        speed credible for the reported type at its height above the earth
+        (``command.plausibility.credible_motion``: top speed, dynamic pressure for air
+        breathers; specific energy and the apogee floor for ballistic missiles).
         """
         fc = self.spec.fire_control
         ok = np.ones(len(tracks), bool)
@@ -191,10 +192,9 @@ class CommandCentre:
             ok &= (time_s - last_fc <= fc.max_update_age_s) & (last_fc > looked)
         vel_sigma = np.sqrt(np.trace(tracks.covariance[:, 3:, 3:], axis1=1, axis2=2) / 3.0)
         ok &= vel_sigma <= fc.max_velocity_sigma_mps
-        speed2 = np.sum(tracks.velocity_enu_mps**2, axis=1)
-        energy = speed2 + np.where(kind == BALLISTIC, 2.0 * GRAVITY_MPS2 * np.maximum(
-            track_altitude_m(tracks, self.origin), 0.0), 0.0)
-        return ok & (energy <= self._max_speed_mps[kind] ** 2)
+        # speed credible for the reported type at the track's height (command.plausibility)
+        return ok & credible_motion(tracks.position_enu_m, tracks.velocity_enu_mps, kind, fc,
+                                    self.origin)
 
     def cycle(
         self,

@@ -18,7 +18,10 @@ advanced to the step's end.
 * End game: true proportional navigation, a_c = N V_c dlambda/dt + g (less its component along
   the velocity), limited to min(load factor x g, L/D x drag) at the round's height and speed, a
   first-order lag ``guidance_time_constant_s`` on the achieved acceleration, against the true
-  threat (cubic Hermite through its true states at the step's ends); RK4 sub-steps of
+  threat (cubic Hermite through its true states at the step's ends), seen through a noisy
+  seeker: line-of-sight angle noise ``seeker_noise_rad`` plus glint ``seeker_glint_m`` / range
+  per measurement at ``seeker_rate_hz`` (Zarchan's range-independent and glint noise), lagged
+  like the command, the total held to the limit; RK4 sub-steps of
   min(time to go / ``SUBSTEPS_PER_TGO``, lag / 2, ``MAX_SUBSTEP_S``), all rounds at once. The
   closest approach is found inside the sub-step where the range starts to open (cubic Hermite
   of the relative position); hitting the ground ends the flight there.
@@ -43,6 +46,9 @@ MAX_SUBSTEP_S = 0.1
 APPROACH_RAD = np.radians(5.0)
 """Midcourse glide slope onto the aim point (from above)."""
 MIDCOURSE_CLIMB_RAD = np.radians(30.0)
+SEEKER_MIN_RANGE_M = 30.0
+"""Glint angle noise (glint / range) stops growing inside this range (the seeker's blind
+range: the target fills the beam)."""
 MAX_ENDGAME_S = 20.0
 """An end game still open this long after handover ends at its closest approach so far."""
 _UP = np.array([0.0, 0.0, 1.0])
@@ -61,7 +67,7 @@ def advance_flights(
     """
     pn = np.flatnonzero(~flights.resolved & (flights.handover_s < time_s)
                         & (flights.state_time_s < time_s))
-    out = _end_game(flights, threats, classes, origin, pn, time_s)
+    out = _end_game(flights, threats, classes, origin, pn, time_s, rng=rng)
     mid = np.flatnonzero(~flights.resolved & np.isnan(flights.handover_s)
                          & (flights.state_time_s < time_s))
     _midcourse(flights, threats, threat_alive, classes, origin, mid, time_s)
@@ -113,6 +119,7 @@ def _midcourse(flights: InterceptorFlights, threats: ThreatSet, alive: NDArray[n
                          prev / np.maximum(np.linalg.norm(prev, axis=1), 1e-9)[:, None])
     flights.velocity_mps[h] = direction * speed[:, None]
     flights.accel_mps2[h] = 0.0
+    flights.seeker_filter_rad[h] = 0.0
     flights.handover_s[h] = time_s
     tgt = flights.target_threat_id[h]
     pos, vel = threats.state(time_s)
@@ -126,8 +133,16 @@ def _midcourse(flights: InterceptorFlights, threats: ThreatSet, alive: NDArray[n
 
 
 def _end_game(flights: InterceptorFlights, threats: ThreatSet, classes: InterceptorClasses,
-              origin: Origin, idx: NDArray[np.intp], time_s: float) -> dict[str, NDArray]:
-    """PN sub-steps from the rows' state time to ``time_s``; returns the rows that ended."""
+              origin: Origin, idx: NDArray[np.intp], time_s: float, *,
+              rng: np.random.Generator) -> dict[str, NDArray]:
+    """PN sub-steps from the rows' state time to ``time_s``; returns the rows that ended.
+
+    The state per row is position, velocity, the lagged acceleration of the command on the
+    true line of sight and the lagged seeker angle noise ``f`` (12 columns). The seeker angle
+    noise ``nu`` (one sample per measurement, held until the next: ``_sample_seeker``)
+    reaches the airframe through the same lag as the command, N V_c s / (1 + s tau) nu =
+    N V_c (nu - f) / tau with df/dt = (nu - f) / tau, and the total is held to the limit.
+    """
     done: dict[str, list[NDArray]] = {k: [] for k in ("row", "t", "miss", "vc", "point")}
     if idx.size == 0:
         return {k: np.empty((0, 3) if k == "point" else 0) for k in done}
@@ -139,15 +154,18 @@ def _end_game(flights: InterceptorFlights, threats: ThreatSet, classes: Intercep
     gain = np.where(flights.acquired[idx], classes.navigation_constant[c], 0.0)[:, None]
     lag = classes.guidance_time_constant_s[c][:, None]
     a_max = _turn_limit(flights, classes, origin, idx)[:, None]
+    noise2, glint2, rate = _seeker_noise(classes, c)
     y = np.concatenate([flights.position_m[idx], flights.velocity_mps[idx],
-                        flights.accel_mps2[idx]], axis=1)
+                        flights.accel_mps2[idx], flights.seeker_filter_rad[idx]], axis=1)
+    nu = flights.seeker_angle_rad[idx]
+    next_sample_s = flights.seeker_sample_s[idx]
     live = np.arange(idx.size)
     t = t0
     best = np.full(idx.size, np.inf)
     dt_cap = min(MAX_SUBSTEP_S, float(lag.min()) / 2.0)
 
     def rhs(tt: float, yy: NDArray, rows: NDArray[np.intp]) -> NDArray:
-        pm, vm, am = yy[:, :3], yy[:, 3:6], yy[:, 6:]
+        pm, vm, am, f = yy[:, :3], yy[:, 3:6], yy[:, 6:9], yy[:, 9:]
         pt, vt = truth.at(tt, rows)
         r, vr = pt - pm, vt - vm
         rn = np.maximum(np.linalg.norm(r, axis=1, keepdims=True), 1e-6)
@@ -159,7 +177,12 @@ def _end_game(flights: InterceptorFlights, threats: ThreatSet, classes: Intercep
         ac -= np.sum(ac * vh, axis=1, keepdims=True) * vh
         mag = np.linalg.norm(ac, axis=1, keepdims=True)
         ac *= np.minimum(1.0, a_max[rows] / np.maximum(mag, 1e-9))
-        return np.concatenate([vm, am - GRAVITY_MPS2 * _UP, (ac - am) / lag[rows]], axis=1)
+        df = (nu[rows] - f) / lag[rows]  # the seeker noise's share of the LOS rate, lagged
+        an = am + gain[rows] * closing * (df - np.sum(df * u, axis=1, keepdims=True) * u)
+        an -= np.sum(an * vh, axis=1, keepdims=True) * vh  # lift normal to the velocity
+        an *= np.minimum(1.0, a_max[rows] / np.maximum(np.linalg.norm(an, axis=1,
+                                                                      keepdims=True), 1e-9))
+        return np.concatenate([vm, an - GRAVITY_MPS2 * _UP, (ac - am) / lag[rows], df], axis=1)
 
     def rel(tt: float, yy: NDArray, rows: NDArray[np.intp]) -> tuple[NDArray, NDArray]:
         pt, vt = truth.at(tt, rows)
@@ -172,6 +195,7 @@ def _end_game(flights: InterceptorFlights, threats: ThreatSet, classes: Intercep
         closing = np.maximum(-np.sum(r0 * v0, axis=1) / np.maximum(rn, 1e-9), 1.0)
         h = float(np.clip(np.min(rn / closing) / SUBSTEPS_PER_TGO, 1e-4, dt_cap))
         h = min(h, time_s - t)
+        _sample_seeker(nu, next_sample_s, live, r0, rn, t, h, noise2, glint2, rate, rng=rng)
         k1 = rhs(t, yl, live)
         k2 = rhs(t + h / 2, yl + h / 2 * k1, live)
         k3 = rhs(t + h / 2, yl + h / 2 * k2, live)
@@ -200,7 +224,9 @@ def _end_game(flights: InterceptorFlights, threats: ThreatSet, classes: Intercep
         t += h
     flights.position_m[idx] = y[:, :3]
     flights.velocity_mps[idx] = y[:, 3:6]
-    flights.accel_mps2[idx] = y[:, 6:]
+    flights.accel_mps2[idx] = y[:, 6:9]
+    flights.seeker_filter_rad[idx] = y[:, 9:]
+    flights.seeker_angle_rad[idx], flights.seeker_sample_s[idx] = nu, next_sample_s
     flights.state_time_s[idx] = time_s
     return {k: (np.concatenate(v) if v else np.empty((0, 3) if k == "point" else 0))
             for k, v in done.items()}
@@ -245,6 +271,37 @@ class _TruthSegment:
         vel = ((6 * s2 - 6 * s) * p0 / h + (3 * s2 - 4 * s + 1) * v0
                + (-6 * s2 + 6 * s) * p1 / h + (3 * s2 - 2 * s) * v1)
         return pos, vel
+
+
+def _sample_seeker(nu: NDArray, next_sample_s: NDArray, live: NDArray[np.intp], r0: NDArray,
+                   rn: NDArray, t: float, h: float, noise2: NDArray, glint2: NDArray,
+                   rate: NDArray, *, rng: np.random.Generator) -> None:
+    """New seeker angle noise ``nu`` (normal to the line of sight ``r0``) for the rows of
+    ``live`` whose measurement is due at ``t``, held for 1 / rate: variance noise^2 +
+    (glint / range)^2 per measurement, or the mean of the 1 / (rate h) measurements a
+    sub-step ``h`` longer than the period spans (the same spectral density)."""
+    due = np.flatnonzero(t >= next_sample_s[live] - 1e-12)
+    if due.size == 0:
+        return
+    rows = live[due]
+    var = (noise2[rows] + glint2[rows] / np.maximum(rn[due], SEEKER_MIN_RANGE_M) ** 2) \
+        * np.minimum(1.0, 1.0 / (rate[rows] * h))
+    draw = rng.standard_normal((due.size, 3)) * np.sqrt(var)[:, None]
+    u0 = r0[due] / np.maximum(rn[due], 1e-9)[:, None]
+    nu[rows] = draw - np.sum(draw * u0, axis=1, keepdims=True) * u0
+    next_sample_s[rows] = t + 1.0 / rate[rows]
+
+
+def _seeker_noise(classes: InterceptorClasses, c: NDArray[np.int64]
+                  ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Squared angle noise (rad^2), squared glint (m^2) and measurement rate (Hz) of classes
+    ``c``; an ideal seeker (no noise) where the classes give none."""
+    if classes.seeker_noise_rad is None or classes.seeker_rate_hz is None:
+        zero = np.zeros(c.size)
+        return zero, zero, np.ones(c.size)
+    glint = classes.seeker_glint_m if classes.seeker_glint_m is not None else np.zeros(
+        len(classes.name))
+    return classes.seeker_noise_rad[c] ** 2, glint[c] ** 2, classes.seeker_rate_hz[c]
 
 
 def _turn_limit(flights: InterceptorFlights, classes: InterceptorClasses, origin: Origin,

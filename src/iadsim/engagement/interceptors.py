@@ -70,6 +70,9 @@ class InterceptorFlights:
         self.position_m = np.empty((0, 3))  # state at ``state_time_s``
         self.velocity_mps = np.empty((0, 3))
         self.accel_mps2 = np.empty((0, 3))  # achieved lateral acceleration (end game)
+        self.seeker_filter_rad = np.empty((0, 3))  # lagged seeker angle noise (end game)
+        self.seeker_angle_rad = np.empty((0, 3))  # seeker angle noise sample being held
+        self.seeker_sample_s = np.empty(0)  # time of the seeker's next noise sample
         self.state_time_s = np.empty(0)
         self.end_speed_mps = np.empty(0)  # planned speed at the intercept (fly-out table)
         self.handover_s = np.empty(0)  # NaN until the seeker takes over
@@ -123,6 +126,9 @@ class InterceptorFlights:
         self.position_m = np.vstack([self.position_m, site])
         self.velocity_mps = np.vstack([self.velocity_mps, np.zeros((k, 3))])
         self.accel_mps2 = np.vstack([self.accel_mps2, np.zeros((k, 3))])
+        self.seeker_filter_rad = np.vstack([self.seeker_filter_rad, np.zeros((k, 3))])
+        self.seeker_angle_rad = np.vstack([self.seeker_angle_rad, np.zeros((k, 3))])
+        self.seeker_sample_s = np.concatenate([self.seeker_sample_s, np.full(k, -np.inf)])
         self.state_time_s = np.concatenate([self.state_time_s, np.full(k, time_s)])
         self.end_speed_mps = np.concatenate([self.end_speed_mps, end])
         self.handover_s = np.concatenate([self.handover_s, np.full(k, np.nan)])

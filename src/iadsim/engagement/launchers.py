@@ -45,6 +45,9 @@ class InterceptorClasses:
     lethal_sigma_m: NDArray[np.float64] | None = None
     design_miss_m: NDArray[np.float64] | None = None
     min_closing_speed_mps: NDArray[np.float64] | None = None
+    seeker_noise_rad: NDArray[np.float64] | None = None  # None: an ideal seeker
+    seeker_glint_m: NDArray[np.float64] | None = None
+    seeker_rate_hz: NDArray[np.float64] | None = None
 
     def profile(self) -> SpeedProfile | FlyoutProfile:
         """Fly-out per class: the point-mass envelope table when built (``from_scenario``),
@@ -131,6 +134,9 @@ class InterceptorClasses:
                 [s.lethal_sigma_m or s.kill_radius_m / 5.0 for s in specs], dtype=float),
             design_miss_m=col("design_miss_m"),
             min_closing_speed_mps=col("min_closing_speed_mps"),
+            seeker_noise_rad=col("seeker_noise_rad"),
+            seeker_glint_m=col("seeker_glint_m"),
+            seeker_rate_hz=col("seeker_rate_hz"),
             origin=scenario_origin(scenario),
         )
 

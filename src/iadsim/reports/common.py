@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
+from iadsim.figures import file_stems, mpl_text  # noqa: F401  (re-exported: older imports)
 from iadsim.world.frames import EARTH_RADIUS_M, EFFECTIVE_EARTH_FACTOR
 
 THREAT_COLORS: dict[str, str] = {
@@ -62,35 +63,6 @@ def esc(text: object) -> str:
 def esc_html(text: object) -> str:
     """User text made safe for HTML text and attribute values."""
     return html.escape(str(text), quote=True)
-
-
-def mpl_text(text: object) -> str:
-    """User text made literal for matplotlib: control characters escaped as the terminal shows
-    them (``\\x1b``, no missing-glyph warning), and ``$`` escaped (it would start mathtext)."""
-    from iadsim.terminal import printable
-
-    return printable(text).replace("$", r"\$")
-
-
-def file_stems(names: Iterable[str], *, sep: str = "-") -> list[str]:
-    """File-name-safe stems of ``names``, one each, in order, all different.
-
-    Runs of characters other than ``A-Za-z0-9_.-`` become ``sep``; a stem already taken (
-    ``radar/1`` and ``radar-1`` both give ``radar-1``) gets ``-2``, ``-3``, ... appended.
-    """
-    import re
-
-    taken: set[str] = set()
-    stems = []
-    for name in names:
-        base = re.sub(r"[^A-Za-z0-9_.-]+", sep, str(name)).strip(sep) or "unnamed"
-        stem, k = base, 1
-        while stem.lower() in taken:  # also distinct on case-insensitive file systems
-            k += 1
-            stem = f"{base}-{k}"
-        taken.add(stem.lower())
-        stems.append(stem)
-    return stems
 
 
 def pretty(name: str) -> str:

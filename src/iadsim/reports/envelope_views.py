@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from iadsim.engagement.launchers import InterceptorClasses
+from iadsim.figures import file_stems, mpl_text, pyplot, save_png
 from iadsim.scenario.model import Scenario
 
 
@@ -51,13 +52,7 @@ def write_envelopes(scenario: Scenario, out_dir: str | Path, *, png: bool = True
     files = [path]
     if not png:
         return files
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from iadsim.reports.common import file_stems, mpl_text
-
+    plt = pyplot()
     for (name, d), stem in zip(data.items(), file_stems(data, sep="_"), strict=True):
         r = np.array(d["ground_range_m"]) / 1e3  # type: ignore[arg-type]
         h = np.array(d["altitude_m"]) / 1e3  # type: ignore[arg-type]
@@ -79,9 +74,5 @@ def write_envelopes(scenario: Scenario, out_dir: str | Path, *, png: bool = True
         axes[0].legend(fontsize=8, loc="upper right")
         fig.suptitle(mpl_text(f"{scenario.name}: fly-out envelope of class {name} "
                               "(white: reachable boundary)"), fontsize=9)
-        path = out / f"envelope_{stem}.png"
-        fig.tight_layout()
-        fig.savefig(path)
-        plt.close(fig)
-        files.append(path)
+        files.append(save_png(fig, out / f"envelope_{stem}.png"))
     return files

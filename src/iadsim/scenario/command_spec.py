@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Annotated, Literal
 
+import numpy as np
 from pydantic import Field
 
 from iadsim.scenario.common import GeoPosition, StrictModel
@@ -87,6 +88,21 @@ class InterceptorClassSpec(StrictModel):
         default=4.0, gt=0.0, le=60.0,
         description="time to go at seeker handover: PN on the true target from then on",
     )
+    seeker_noise_rad: float = Field(
+        default=0.002, ge=0.0, le=0.1,
+        description="1-sigma line-of-sight angle noise per seeker measurement (range "
+        "independent: thermal noise, fading); white at seeker_rate_hz",
+    )
+    seeker_glint_m: float = Field(
+        default=3.0, ge=0.0, le=100.0,
+        description="1-sigma wander of the target's apparent scattering centre (glint): angle "
+        "noise glint / range per measurement, grows as the round closes",
+    )
+    seeker_rate_hz: float = Field(
+        default=100.0, ge=1.0, le=10_000.0,
+        description="seeker measurement rate: the noise's power spectral density is "
+        "sigma^2 / rate",
+    )
     lethal_sigma_m: float | None = Field(
         default=None, gt=0.0, le=1_000.0,
         description="Gaussian lethal radius: Pk(miss) = pk0 exp(-miss^2 / 2 sigma^2); "
@@ -136,6 +152,13 @@ DEFAULT_MAX_SPEED_MPS: dict[str, float] = {
 }
 """Fastest speed each reported threat type can physically fly (ballistic: at sea level)."""
 
+DEFAULT_MAX_DYNAMIC_PRESSURE_PA: dict[str, float] = {
+    "aircraft": 130_000.0, "recon_aircraft": 130_000.0, "cruise_missile": 700_000.0,
+    "uav": 25_000.0,
+}
+"""Highest dynamic pressure 0.5 rho v^2 each air-breathing type can fly at (structure, heat):
+notional; 130 kPa is about 460 m/s (Mach 1.35) at sea level, the 800 m/s top speed above 11 km."""
+
 
 class FireControlSpec(StrictModel):
     """What makes a track good enough to launch on (fire-control quality)."""
@@ -157,6 +180,27 @@ class FireControlSpec(StrictModel):
         description="fastest credible speed per reported type (defaults: DEFAULT_MAX_SPEED_MPS; "
         "ballistic missiles: at sea level, less by 2 g h at height h)",
     )
+
+    max_dynamic_pressure_pa: dict[
+        Literal["aircraft", "recon_aircraft", "cruise_missile", "uav"],
+        Annotated[float, Field(gt=0.0)],
+    ] = Field(
+        default_factory=dict,
+        description="air-breathing types: highest credible dynamic pressure 0.5 rho v^2 "
+        "(USSA76 density at the track's height), so the credible speed falls in dense air "
+        "(defaults: DEFAULT_MAX_DYNAMIC_PRESSURE_PA)",
+    )
+    ballistic_min_apogee_m: float = Field(
+        default=20_000.0, ge=0.0, le=2_000_000.0,
+        description="a ballistic missile's apogee is at least this high: below it, a track "
+        "classed ballistic must climb or dive at least sqrt(2 g (apogee - height)) (no lift "
+        "holds it level)",
+    )
+
+    def dynamic_pressure_limit_pa(self, threat_type: str) -> float:
+        """Highest credible dynamic pressure of ``threat_type`` (inf: none, ballistic)."""
+        return float(self.max_dynamic_pressure_pa.get(  # type: ignore[call-overload]
+            threat_type, DEFAULT_MAX_DYNAMIC_PRESSURE_PA.get(threat_type, np.inf)))
 
     def speed_limit_mps(self, threat_type: str) -> float:
         """Fastest credible speed of ``threat_type``."""

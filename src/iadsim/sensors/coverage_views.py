@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from iadsim.errors import ScenarioError
+from iadsim.figures import file_stems, mpl_text, pyplot, save_png
 from iadsim.jsonfile import write_json
 from iadsim.scenario.model import Scenario
 from iadsim.sensors.coverage import (
@@ -264,13 +265,7 @@ def _pngs(
     out: Path, title: str, vertical: list[VerticalCoverage], network: HorizontalCoverage,
     overlay: MapOverlay,
 ) -> list[Path]:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from iadsim.reports.common import file_stems, mpl_text
-
+    plt = pyplot()
     files = []
     for vc, stem in zip(vertical, file_stems(vc.name for vc in vertical), strict=True):
         fig, ax = plt.subplots(figsize=(8, 4.5), dpi=110)
@@ -292,11 +287,7 @@ def _pngs(
         ax.set_title(mpl_text(f"{vc.name}: vertical coverage\n{title}"), fontsize=9)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8, loc="upper right")
-        path = out / f"vertical_{stem}.png"
-        fig.tight_layout()
-        fig.savefig(path)
-        plt.close(fig)
-        files.append(path)
+        files.append(save_png(fig, out / f"vertical_{stem}.png"))
     fig, ax = plt.subplots(figsize=(8, 8.5), dpi=110)
     top = max(int(network.radars_covering.max(initial=0)), 1)
     cmap = plt.get_cmap("Blues", top + 1)
@@ -336,9 +327,5 @@ def _pngs(
     ax.set_title(mpl_text(f"Network coverage at {network.altitude_m:g} m\n{title}"), fontsize=9)
     ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3,
               frameon=False)
-    path = out / f"map_{network.altitude_m:g}m.png"
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    files.append(path)
+    files.append(save_png(fig, out / f"map_{network.altitude_m:g}m.png"))
     return files
