@@ -143,6 +143,20 @@ def test_help_does_not_import_the_pipeline() -> None:
     assert done.stdout.strip() == "[]"
 
 
+def test_cli_import_leaves_heavy_libraries_unloaded() -> None:
+    """`iadsim --help` pays for typer and rich only: the DIS commands register lazily."""
+    import subprocess
+    import sys
+
+    heavy = ("plotly", "dask", "pyarrow", "pandas", "numpy", "scipy", "pydantic",
+             "iadsim.interop.dis.export", "iadsim.scenario")
+    code = ("import sys; import iadsim.cli; "
+            f"print(sorted(m for m in {heavy!r} if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, timeout=120)
+    assert done.stdout.strip() == "[]"
+
+
 @pytest.mark.parametrize(
     ("command", "target"),
     [(["run", "--seed", "5"], "iadsim.simulation.run"),
