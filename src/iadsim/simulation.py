@@ -30,7 +30,7 @@ from iadsim.sensors.radar import build_radars, observe, sensor_geometry
 from iadsim.tracking.tracker import Tracker
 from iadsim.world.frames import scenario_origin
 from iadsim.world.state import WorldState
-from iadsim.world.threats import build_threats
+from iadsim.world.cache import scenario_threats
 
 STAGES = ("threats", "sensors", "tracking", "command", "engagement")
 """Order in which per-stage generators are spawned from the run's SeedSequence."""
@@ -67,7 +67,7 @@ def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
     rng = stage_generators(seed)
     origin = scenario_origin(scenario)
     session = DisSession(scenario, origin, dis) if dis is not None else None
-    threats = build_threats(scenario, origin)
+    threats = scenario_threats(scenario, origin)  # built once per scenario (world/cache.py)
     if session is not None:
         threats = session.attach(threats)
     radars = build_radars(list(scenario.sensors), origin)
