@@ -4,8 +4,9 @@ Usage: python benchmarks/speed_raid.py [--sizes 250,1000,4000] [--radars 8] [--d
                                        [--baseline /work/main/src]
 
 The default scenario's threat groups are scaled up to about each size (counts times
-size / 25, as in the issue's table) and its two radars copied to ``--radars`` sites a few km
-apart. Each size runs once (``keep_trajectories=False``, seed 1) in a fresh interpreter per
+size / 25, as in the issue's table), each group launched over the same time window as in the
+default (``spacing_s`` shrunk; ``lateral_spacing_m`` kept, so a wave is wider abreast), and its
+two radars copied to ``--radars`` sites a few km apart. Each size runs once (``keep_trajectories=False``, seed 1) in a fresh interpreter per
 code tree; the stages are timed by wrapping their entry points with exclusive CPU timers
 (``time.process_time``; a nested stage's time is not counted twice): truth (``ThreatSet.state``
 and ``positions``), sensors (``observe``), tracking (``Tracker.step/picture/drop``), command
@@ -34,8 +35,10 @@ from iadsim.scenario.load import DEFAULT_SCENARIO, scenario_from_dict
 SIZE, RADARS, DURATION = {size}, {radars}, {duration}
 data = yaml.safe_load(open(DEFAULT_SCENARIO))
 base = sum(int(g["count"]) for g in data["threats"])
-for g in data["threats"]:
-    g["count"] = max(1, round(int(g["count"]) * SIZE / base))
+for g in data["threats"]:  # more threats per group, launched over the same time window
+    old = int(g["count"])
+    g["count"] = max(1, round(old * SIZE / base))
+    g["spacing_s"] = float(g.get("spacing_s", 0.0)) * (old - 1) / max(g["count"] - 1, 1)
 sensors = data["sensors"]
 copies = []
 for k in range(RADARS):
