@@ -6,7 +6,8 @@ Usage: python benchmarks/speed_raid.py [--sizes 250,1000,4000] [--radars 8] [--d
 The default scenario's threat groups are scaled up to about each size (counts times
 size / 25, as in the issue's table), each group launched over the same time window as in the
 default (``spacing_s`` shrunk; ``lateral_spacing_m`` kept, so a wave is wider abreast), and its
-two radars copied to ``--radars`` sites a few km apart. Each size runs once (``keep_trajectories=False``, seed 1) in a fresh interpreter per
+two radars copied to ``--radars`` sites a few km apart. Each size runs once
+(``keep_trajectories=False``, seed 1) in a fresh interpreter per
 code tree; the stages are timed by wrapping their entry points with exclusive CPU timers
 (``time.process_time``; a nested stage's time is not counted twice): truth (``ThreatSet.state``
 and ``positions``), sensors (``observe``), tracking (``Tracker.step/picture/drop``), command
