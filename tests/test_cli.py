@@ -143,6 +143,20 @@ def test_help_does_not_import_the_pipeline() -> None:
     assert done.stdout.strip() == "[]"
 
 
+def test_cli_import_leaves_heavy_libraries_unloaded() -> None:
+    """`iadsim --help` pays for typer and rich only: the DIS commands register lazily."""
+    import subprocess
+    import sys
+
+    heavy = ("plotly", "dask", "pyarrow", "pandas", "numpy", "scipy", "pydantic",
+             "iadsim.interop.dis.export", "iadsim.scenario")
+    code = ("import sys; import iadsim.cli; "
+            f"print(sorted(m for m in {heavy!r} if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, timeout=120)
+    assert done.stdout.strip() == "[]"
+
+
 @pytest.mark.parametrize(
     ("command", "target"),
     [(["run", "--seed", "5"], "iadsim.simulation.run"),
@@ -404,3 +418,15 @@ def test_show_warning_prints_one_escaped_line(capsys: pytest.CaptureFixture[str]
                   line="source line")
     err = capsys.readouterr().err
     assert err == "warning: Glyph 27 (\\x1b) missing from font\n"
+
+
+def test_pipeline_import_leaves_scipy_stats_unloaded() -> None:
+    """scipy.stats (about 0.4 s per process) is imported only where a rare path needs it."""
+    import subprocess
+    import sys
+
+    code = ("import sys; import iadsim.simulation, iadsim.montecarlo.sweep; "
+            "print(sorted(m for m in ('scipy.stats', 'plotly', 'dask') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, timeout=120)
+    assert done.stdout.strip() == "[]"

@@ -31,7 +31,8 @@ from iadsim.terrain.site_view import TerrainModel, apply_terrain
 from iadsim.tracking.tracker import Tracker
 from iadsim.world.frames import Origin, scenario_origin
 from iadsim.world.state import WorldState
-from iadsim.world.threats import ThreatSet, build_threats
+from iadsim.world.cache import scenario_threats
+from iadsim.world.threats import ThreatSet
 
 STAGES = ("threats", "sensors", "tracking", "command", "engagement")
 """Order in which per-stage generators are spawned from the run's SeedSequence."""
@@ -113,7 +114,7 @@ def _sensing(scenario: Scenario, origin: Origin, session: DisSession | _NoDis,
              terrain: TerrainModel | None) -> tuple[ThreatSet, list[RadarSite], Tracker]:
     """The truth (the scenario's threats, with a DIS federation's joined in), the radars (on
     the terrain, if the scenario has one) and the tracker fed by them."""
-    threats = session.attach(build_threats(scenario, origin))
+    threats = session.attach(scenario_threats(scenario, origin))  # truth built once per scenario
     radars = build_radars(list(scenario.sensors), origin)
     threats, radars = apply_terrain(scenario, origin, threats, radars, terrain)  # none: no-op
     return threats, radars, Tracker(scenario.tracking, sensor_geometry(radars))

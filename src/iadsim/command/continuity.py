@@ -14,8 +14,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import linear_sum_assignment
-from scipy.stats import chi2
 
+from iadsim.tracking.association import chi2_ppf
 from iadsim.tracking.batch import TrackBatch
 
 GATE_PROBABILITY = 0.999
@@ -65,7 +65,7 @@ class TrackContinuity:
         self._last = TrackBatch.empty()
         self._lost = TrackBatch.empty()
         self._retired: set[int] = set()
-        self._gate = float(chi2.ppf(GATE_PROBABILITY, df=6))
+        self._gate = chi2_ppf(GATE_PROBABILITY, df=6)  # chi2.ppf without scipy.stats
 
     def retire(self, keys: NDArray[np.int64]) -> NDArray[np.int64]:
         """Keys reported killed, and the keys of held tracks that duplicate theirs (inside the

@@ -15,6 +15,7 @@ from iadsim.engagement.atmosphere import density_kg_m3
 from iadsim.engagement.flyout import LAUNCH_SPEED_MPS, EnvelopeTable, FlyoutParams
 from iadsim.engagement.intercept import Envelope, FlyoutProfile, SpeedProfile
 from iadsim.scenario.model import THREAT_TYPES, Scenario
+from iadsim.world.cache import per_scenario
 from iadsim.world.frames import GRAVITY_MPS2, Origin, geodetic_to_enu, scenario_origin
 
 
@@ -89,8 +90,8 @@ class InterceptorClasses:
     ) -> InterceptorClasses:
         """Arrays from the ``interceptors`` section; a threat type not listed has Pk 0.
 
-        The fly-out envelope table is built here (about a second for three classes) unless
-        ``table`` (from an earlier run of the same scenario) is given.
+        The fly-out envelope table is built here (about a second for three classes), once per
+        scenario object (``world.cache.per_scenario``), unless ``table`` is given.
         """
         specs = list(scenario.interceptors.values())
         params = flyout_params(scenario)
@@ -126,7 +127,8 @@ class InterceptorClasses:
                 dtype=float,
             ),
             flyout=params,
-            table=table if table is not None else envelope_table(scenario),
+            table=table if table is not None else per_scenario(
+                scenario, "envelopes", lambda: envelope_table(scenario)),  # once per scenario
             navigation_constant=col("navigation_constant"),
             guidance_time_constant_s=col("guidance_time_constant_s"),
             handover_time_s=col("handover_time_s"),

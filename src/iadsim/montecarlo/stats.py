@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats as sps
 
 
 def wilson_interval(successes: ArrayLike, n: ArrayLike,
@@ -31,6 +30,8 @@ def wilson_interval(successes: ArrayLike, n: ArrayLike,
     n_arr = np.asarray(n, dtype=np.float64)
     if np.any(x < 0) or np.any(x > n_arr):
         raise ValueError("successes must lie within [0, n]")
+    from scipy import stats as sps  # imported where used: ~0.4 s per process
+
     z = float(sps.norm.ppf(0.5 + confidence / 2.0))
     with np.errstate(divide="ignore", invalid="ignore"):
         p = x / n_arr
@@ -60,6 +61,8 @@ def t_interval(values: ArrayLike, confidence: float = 0.95) -> tuple[float, floa
     v, mean = _sample_and_mean(values)
     if v.size < 2:
         return mean, float("nan"), float("nan")
+    from scipy import stats as sps
+
     half = float(sps.t.ppf(0.5 + confidence / 2.0, v.size - 1) * v.std(ddof=1) / np.sqrt(v.size))
     return mean, mean - half, mean + half
 

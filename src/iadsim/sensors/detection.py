@@ -29,7 +29,6 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import special
-from scipy.stats import ncx2
 
 from iadsim.sensors.range_equation import db_to_linear, linear_to_db
 
@@ -93,6 +92,8 @@ def pd_swerling(
     snr = db_to_linear(snr_db)
     n = int(n_pulses)
     if swerling == 0:
+        from scipy.stats import ncx2  # only here: scipy.stats costs ~0.4 s to import
+
         pd = ncx2.sf(2.0 * t, 2 * n, 2.0 * n * snr)
     elif swerling == 1:
         pd = _pd_swerling1(snr, t, n)

@@ -30,7 +30,6 @@ from typing import Protocol
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.stats import truncnorm
 
 from iadsim.sensors.batch import DetectionBatch
 from iadsim.sensors.clutter import draw_false_alarms, in_sectors, resolution_cell_factors
@@ -437,6 +436,8 @@ def measured_range_m(
     floor = max(float(min_range_m), MIN_MEASURED_RANGE_M)
     low = np.flatnonzero(out <= floor)
     if low.size:
+        from scipy.stats import truncnorm  # only here: scipy.stats costs ~0.4 s to import
+
         mu, s = range_m[low], sigma_m[low]
         redraw = truncnorm.rvs((floor - mu) / s, np.inf, loc=mu, scale=s, random_state=rng)
         out[low] = np.maximum(np.atleast_1d(redraw), np.nextafter(floor, np.inf))

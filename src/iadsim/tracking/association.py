@@ -21,9 +21,17 @@ from numpy.typing import NDArray
 from scipy.optimize import linear_sum_assignment
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
+from scipy.special import gammaincinv
 from scipy.spatial import cKDTree
 
 from iadsim.tracking.filters import LOG_2PI, inv3_sym, mahalanobis2
+
+
+def chi2_ppf(probability: float, df: int) -> float:
+    """``scipy.stats.chi2.ppf(probability, df)`` for 0 < probability < 1, by its own formula
+    ``2 * gammaincinv(df / 2, probability)`` (bit-identical), without importing ``scipy.stats``
+    (about 0.4 s per process)."""
+    return float(2 * gammaincinv(df / 2, probability))
 
 Array = NDArray[np.float64]
 Index = NDArray[np.intp]

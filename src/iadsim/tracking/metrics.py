@@ -20,6 +20,13 @@ from numpy.typing import NDArray
 from scipy.optimize import linear_sum_assignment
 from scipy.spatial.distance import cdist
 
+from iadsim.tracking.gated_assignment import (
+    DENSE_MAX_CELLS,
+    ClosePairs,
+    close_pairs,
+    gated_matching,
+)
+
 Array = NDArray[np.float64]
 
 TRUTH_COLUMNS = ("east_m", "north_m", "up_m")
@@ -40,21 +47,34 @@ class GospaResult:
 
 
 def gospa(truth_m: Array, tracks_m: Array, *, cutoff_m: float, p: float = 2.0) -> GospaResult:
-    """GOSPA (alpha = 2) between truth positions ``(m, 3)`` and track positions ``(n, 3)``."""
+    """GOSPA (alpha = 2) between truth positions ``(m, 3)`` and track positions ``(n, 3)``.
+
+    Large sets (more than ``DENSE_MAX_CELLS`` pairs) are solved by the exact cutoff-gated sparse
+    assignment of ``iadsim.tracking.gated_assignment``, with the dense solution's pairs."""
     m, n = len(truth_m), len(tracks_m)
-    empty = np.empty(0, dtype=np.intp)
     if m == 0 or n == 0:
-        half = cutoff_m**p / 2.0
-        return GospaResult(
-            float((half * (m + n)) ** (1 / p)), 0.0, float((half * m) ** (1 / p)),
-            float((half * n) ** (1 / p)), m, n, empty, empty,
-        )
+        return _gospa_result(m, n, np.empty(0), np.empty(0, np.intp), np.empty(0, np.intp),
+                             cutoff_m, p)
+    if m * n > DENSE_MAX_CELLS:
+        pairs = close_pairs(truth_m, tracks_m, cutoff_m)
+        return _gospa_sparse(pairs, *gated_matching(pairs, cutoff_m, p), cutoff_m, p)
     d = cdist(np.asarray(truth_m, dtype=float), np.asarray(tracks_m, dtype=float))
     cost = np.minimum(d, cutoff_m) ** p
     rows, cols = linear_sum_assignment(cost)
     close = d[rows, cols] < cutoff_m
     rows, cols = rows[close], cols[close]
-    loc = float(np.sum(d[rows, cols] ** p))
+    return _gospa_result(m, n, d[rows, cols], rows, cols, cutoff_m, p)
+
+
+def _gospa_sparse(pairs: ClosePairs, rows: NDArray[np.intp], cols: NDArray[np.intp],
+                  cutoff_m: float, p: float) -> GospaResult:
+    return _gospa_result(pairs.m, pairs.n, pairs.distance(rows, cols), rows, cols, cutoff_m, p)
+
+
+def _gospa_result(m: int, n: int, d_assigned: Array, rows: NDArray[np.intp],
+                  cols: NDArray[np.intp], cutoff_m: float, p: float) -> GospaResult:
+    """GOSPA from the distances of the assigned (close) pairs, in truth-row order."""
+    loc = float(np.sum(d_assigned ** p))
     n_missed, n_false = m - len(rows), n - len(rows)
     miss = cutoff_m**p / 2.0 * n_missed
     false = cutoff_m**p / 2.0 * n_false
@@ -65,15 +85,35 @@ def gospa(truth_m: Array, tracks_m: Array, *, cutoff_m: float, p: float = 2.0) -
 
 
 def ospa(truth_m: Array, tracks_m: Array, *, cutoff_m: float, p: float = 2.0) -> float:
-    """OSPA distance between truth ``(m, 3)`` and tracks ``(n, 3)``; 0 if both are empty."""
+    """OSPA distance between truth ``(m, 3)`` and tracks ``(n, 3)``; 0 if both are empty.
+
+    Large sets are solved sparsely, as in ``gospa`` (the same optimal pairs; the sum may differ
+    from the dense one in the last bit, by the order of addition)."""
     m, n = len(truth_m), len(tracks_m)
     if m == 0 and n == 0:
         return 0.0
     if m == 0 or n == 0:
         return float(cutoff_m)
+    if m * n > DENSE_MAX_CELLS:
+        pairs = close_pairs(truth_m, tracks_m, cutoff_m)
+        return _ospa_sparse(pairs, *gated_matching(pairs, cutoff_m, p), cutoff_m, p)
     d = np.minimum(cdist(np.asarray(truth_m, float), np.asarray(tracks_m, float)), cutoff_m) ** p
     rows, cols = linear_sum_assignment(d)
     total = d[rows, cols].sum() + cutoff_m**p * abs(m - n)
+    return float((total / max(m, n)) ** (1 / p))
+
+
+def _ospa_sparse(pairs: ClosePairs, rows: NDArray[np.intp], cols: NDArray[np.intp],
+                 cutoff_m: float, p: float) -> float:
+    """OSPA from the gated matching (GOSPA's: the same optimum, ``d**p - c**p`` per pair)."""
+    m, n = pairs.m, pairs.n
+    if m == 0 and n == 0:
+        return 0.0
+    if m == 0 or n == 0:
+        return float(cutoff_m)
+    far = np.full(min(m, n) - len(rows), cutoff_m**p)
+    total = np.concatenate([pairs.distance(rows, cols) ** p, far]).sum()
+    total = total + cutoff_m**p * abs(m - n)
     return float((total / max(m, n)) ** (1 / p))
 
 
@@ -134,12 +174,19 @@ def tracking_metrics(
     for t in times:
         a0, a1 = int(np.searchsorted(tr_t, t, "left")), int(np.searchsorted(tr_t, t, "right"))
         b0, b1 = int(np.searchsorted(tk_t, t, "left")), int(np.searchsorted(tk_t, t, "right"))
-        g = gospa(tr_pos[a0:a1], tk_pos[b0:b1], cutoff_m=cutoff_m, p=p)
-        o = ospa(tr_pos[a0:a1], tk_pos[b0:b1], cutoff_m=cutoff_m, p=p)
+        if (a1 - a0) * (b1 - b0) > DENSE_MAX_CELLS:  # one k-d tree gate for all three
+            pairs = close_pairs(tr_pos[a0:a1], tk_pos[b0:b1], cutoff_m)
+            rows, cols = gated_matching(pairs, cutoff_m, p)
+            g = _gospa_sparse(pairs, rows, cols, cutoff_m, p)
+            o = _ospa_sparse(pairs, rows, cols, cutoff_m, p)
+            assigned = _sticky_sparse(pairs, tr_id[a0:a1], tk_id[b0:b1], held, cutoff_m)
+        else:
+            g = gospa(tr_pos[a0:a1], tk_pos[b0:b1], cutoff_m=cutoff_m, p=p)
+            o = ospa(tr_pos[a0:a1], tk_pos[b0:b1], cutoff_m=cutoff_m, p=p)
+            assigned = _sticky_assignment(tr_pos[a0:a1], tr_id[a0:a1], tk_pos[b0:b1],
+                                          tk_id[b0:b1], held, cutoff_m)
         steps.append((t, g.gospa_m, g.localisation_m, g.missed_m, g.false_m, o,
                       a1 - a0, b1 - b0, g.n_missed, g.n_false))
-        assigned = _sticky_assignment(tr_pos[a0:a1], tr_id[a0:a1], tk_pos[b0:b1], tk_id[b0:b1],
-                                      held, cutoff_m)
         held = {int(a): int(b) for a, b in zip(tr_id[a0:a1], assigned, strict=True) if b >= 0}
         links.append((np.full(a1 - a0, t), tr_id[a0:a1], assigned))
     per_step = pd.DataFrame(
@@ -236,6 +283,36 @@ def _sticky_assignment(
         r, c = linear_sum_assignment(sub)
         ok = sub[r, c] < cutoff_m
         out[rows[r[ok]]] = track_id[cols[c[ok]]]
+    return out
+
+
+def _sticky_sparse(
+    pairs: ClosePairs, truth_id: NDArray[np.int64], track_id: NDArray[np.int64],
+    held: dict[int, int], cutoff_m: float,
+) -> NDArray[np.int64]:
+    """``_sticky_assignment`` on the close pairs only (the same rule, the same result)."""
+    m, n = pairs.m, pairs.n
+    out = np.full(m, -1, dtype=np.int64)
+    if m == 0 or n == 0:
+        return out
+    free_t = np.ones(m, dtype=bool)
+    free_k = np.ones(n, dtype=bool)
+    if held:
+        want = np.array([held.get(int(tid), -1) for tid in truth_id], dtype=np.int64)
+        by_id = np.argsort(track_id, kind="stable")
+        at = np.minimum(np.searchsorted(track_id[by_id], want), n - 1)
+        col = np.where(track_id[by_id[at]] == want, by_id[at], -1)
+        i = np.flatnonzero(col >= 0)
+        j = col[i]
+        d = pairs.distance(i, j)
+        ok = (d < cutoff_m) & (d <= 2.0 * pairs.nearest()[j])
+        i, j = i[ok], j[ok]
+        _, first = np.unique(j, return_index=True)  # a track goes to the first truth holding it
+        i, j = i[np.sort(first)], j[np.sort(first)]
+        out[i], free_t[i], free_k[j] = track_id[j], False, False
+    rest = pairs.subset(free_t[pairs.i] & free_k[pairs.j])
+    r, c = gated_matching(rest, cutoff_m, 1.0)
+    out[r] = track_id[c]
     return out
 
 

@@ -20,12 +20,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.stats import chi2
 
 from iadsim.errors import InputDataError
 from iadsim.scenario.tracking_spec import TrackingSpec
 from iadsim.sensors.batch import DetectionBatch, SensorGeometry
-from iadsim.tracking.association import GatedPairs, gate, gnn, jpda_probabilities
+from iadsim.tracking.association import GatedPairs, chi2_ppf, gate, gnn, jpda_probabilities
 from iadsim.tracking.batch import TrackBatch
 from iadsim.tracking.filters import (
     MotionModels,
@@ -148,8 +147,8 @@ class Tracker:
             self.models, kinds=self.models.kinds[:1], accel_mps2=self.models.accel_mps2[:1]
         )
         self._n_sensors = int(geometry.position_enu_m.shape[0])
-        self._gate = float(chi2.ppf(spec.gate_probability, df=3))
-        self._same_target = float(chi2.ppf(spec.merge_probability, df=6))
+        self._gate = chi2_ppf(spec.gate_probability, df=3)  # chi2.ppf without scipy.stats
+        self._same_target = chi2_ppf(spec.merge_probability, df=6)
         self._table = TrackTable.empty(self.models.count, self._n_sensors)
         self._revisit = RevisitEstimator(self._n_sensors, spec.default_revisit_s)
         self._time_s: float | None = None  # time of the table's states

@@ -1,0 +1,76 @@
+"""world.cache: per-scenario invariants and the truth memo give what a fresh build gives."""
+
+from __future__ import annotations
+
+import gc
+
+import numpy as np
+import pytest
+
+import iadsim
+from iadsim.world import cache
+from iadsim.world.cache import MemoThreatSet, per_scenario, scenario_threats
+from iadsim.world.frames import scenario_origin
+from iadsim.world.threats import build_threats
+
+
+@pytest.fixture(scope="module")
+def scenario() -> iadsim.Scenario:
+    return iadsim.default_scenario()
+
+
+def test_memo_state_is_the_fresh_computation_bit_for_bit(scenario: iadsim.Scenario) -> None:
+    origin = scenario_origin(scenario)
+    fresh = build_threats(scenario, origin)
+    memo = MemoThreatSet.of(fresh)
+    for t in (0.0, 1.0, 37.5, 120.0, 37.5, 600.0, 1.0):
+        pos, vel = memo.state(t)
+        ref_pos, ref_vel = fresh.state(t)
+        assert np.array_equal(pos, ref_pos) and np.array_equal(vel, ref_vel)
+        assert not pos.flags.writeable and not vel.flags.writeable
+    assert sorted(memo.memo) == [0.0, 1.0, 37.5, 120.0, 600.0]
+    truth, ref = memo.truth_at(37.5), fresh.truth_at(37.5)
+    assert np.array_equal(truth.threat_id, ref.threat_id)
+    assert np.array_equal(truth.position_enu_m, ref.position_enu_m)
+
+
+def test_memo_keeps_within_its_budget(scenario: iadsim.Scenario,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    memo = MemoThreatSet.of(build_threats(scenario, scenario_origin(scenario)))
+    per_time = 2 * 3 * len(memo)
+    monkeypatch.setattr(cache, "MEMO_BUDGET_FLOATS", 3 * per_time)
+    for t in range(10):
+        memo.state(float(t))
+    assert sorted(memo.memo) == [7.0, 8.0, 9.0]  # the oldest times went first
+
+
+def test_external_rows_are_never_remembered(scenario: iadsim.Scenario) -> None:
+    class Moving:  # a DIS-in source whose entities move between two calls at the same time
+        def __init__(self) -> None:
+            self.calls = 0
+
+        def positions_enu(self, t: np.ndarray) -> np.ndarray:
+            self.calls += 1
+            return np.full((len(t), 3), float(self.calls))
+
+    import dataclasses
+
+    base = MemoThreatSet.of(build_threats(scenario, scenario_origin(scenario)))
+    n = len(base)
+    moving = dataclasses.replace(base, external_rows=np.array([0], np.intp), external=Moving())
+    first = moving.state(10.0)[0][0].copy()
+    second = moving.state(10.0)[0][0]
+    assert not np.array_equal(first, second) and not moving.memo and len(moving) == n
+
+
+def test_per_scenario_builds_once_per_object_and_forgets_it() -> None:
+    calls: list[int] = []
+    a, b = iadsim.default_scenario(), iadsim.default_scenario()
+    assert per_scenario(a, "x", lambda: calls.append(1) or len(calls)) == 1
+    assert per_scenario(a, "x", lambda: calls.append(1) or len(calls)) == 1
+    assert per_scenario(b, "x", lambda: calls.append(1) or len(calls)) == 2
+    assert scenario_threats(a, scenario_origin(a)) is scenario_threats(a, scenario_origin(a))
+    key = id(a)
+    del a
+    gc.collect()
+    assert key not in cache._ENTRIES
