@@ -26,7 +26,7 @@ from iadsim.interop.dis.session import DisOptions, DisSession
 from iadsim.outcomes.assemble import RunRecord, assemble_result
 from iadsim.outcomes.result import Result
 from iadsim.scenario.model import Scenario
-from iadsim.sensors.radar import build_radars, observe, sensor_geometry
+from iadsim.sensors.radar import build_radars, observe, sensor_geometry, set_guidance_load
 from iadsim.tracking.tracker import Tracker
 from iadsim.world.frames import scenario_origin
 from iadsim.world.state import WorldState
@@ -100,6 +100,7 @@ def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
             launchers.advance(t)
             orders = command.cycle(t, tracks, launchers, flights)
             rec.launch(launch_orders(orders, launchers, flights, tracks, t), t)
+            set_guidance_load(radars, int(np.count_nonzero(~flights.resolved)))  # radar: uplinks
             rec.step_done(t, world.advance(t), world, flights, tracks)
             if session is not None:
                 session.after_step(t, threats, world.threat_alive, flights, rec.events)

@@ -21,7 +21,7 @@ from iadsim.outcomes.recorder import TrajectoryRecorder
 from iadsim.outcomes.result import Result, build_summary
 from iadsim.scenario.model import Scenario
 from iadsim.sensors.batch import DetectionBatch
-from iadsim.sensors.radar import RadarSite
+from iadsim.sensors.radar import RadarSite, budget_summary
 from iadsim.tracking.batch import TrackBatch
 from iadsim.tracking.metrics import tracking_metrics
 from iadsim.tracking.tracker import TrackerStep
@@ -148,6 +148,7 @@ def assemble_result(rec: RunRecord, flights: InterceptorFlights, *,
     )
     summary["completed_s"] = completed_s
     summary["interrupted"] = completed_s < s.simulation.duration_s
+    summary["radar_budget"] = budget_summary(rec.radars)  # radar time per function (radar)
     scenario = s.model_dump(mode="json")
     scenario["origin"] = {"lat_deg": rec.origin.lat_deg, "lon_deg": rec.origin.lon_deg,
                           "alt_m": rec.origin.alt_m}

@@ -1,21 +1,34 @@
-"""Sensors stage: the multifunction radar's scheduler.
+"""Sensors stage: the multifunction radar's time and energy budget, and its scheduler.
 
-In: for each pipeline step, the step's time budget; the radar's own track file. Out: a plan
-(which held tracks get a dwell and when, how much azimuth the search frame advances), then
-the file updated with the step's detections. The rules, stated once:
+In: the radar's search volume, PRF and frame time or pulses per beam (once, at build); then
+for each pipeline step the step's time, the interceptors it guides, and its own track file.
+Out: a plan (uplinks, which held tracks get a dwell and when, how much of the search frame the
+step advances), then the file updated with the step's detections. The rules, stated once:
 
-* **Budget.** Track dwells of ``track_dwell_s`` each come first, by priority (then the most
-  overdue), up to ``max_track_fraction`` of the step; the rest of the step goes to search.
-  A full search frame takes ``scan_period_s`` of radar time, so the more tracks held, the
-  slower the search revisit (the classic multifunction trade).
+* **Energy.** A search frame visits ``beam_positions`` = ceil(azimuth extent / azimuth
+  beamwidth) x ceil(elevation extent / elevation beamwidth) beam positions, each for a dwell
+  of ``pulses_per_beam`` pulses of 1 / ``prf_hz``: frame time = beam positions x pulses / PRF
+  (:func:`search_budget`). The scenario gives the frame time (the pulses follow, at least one,
+  so a frame too short for one pulse per beam takes longer than asked) or the pulses (the
+  frame follows). Search detection integrates exactly those pulses; a track dwell integrates
+  ``prf_hz x track_dwell_s`` of them, so track range exceeds search range. Without ``prf_hz``
+  the time per pulse is unknown and the frame takes ``scan_period_s`` as given.
+* **Time.** Guidance uplinks come first (``uplink_dwell_s`` per interceptor in flight every
+  ``uplink_interval_s``); then confirmation and track dwells of ``track_dwell_s`` each, by
+  priority (then the most overdue), up to ``max_track_fraction`` of the step; the rest of the
+  step goes to search, so the more the radar tracks and guides, the slower its search
+  revisit (the classic multifunction trade). Radar time per function is totalled
+  (:meth:`MultifunctionScheduler.budget_report`).
+* **Confirmation.** A search detection of a target not held opens a track if there is room
+  (higher priority first); its first dwell (a confirmation dwell, due at once) must detect it
+  or the track is dropped.
 * **Revisit.** A held track is due every ``revisit_high_s`` / ``revisit_medium_s`` /
   ``revisit_low_s`` by its priority (0 high, 1 medium, 2 low). Priority comes from the threat's
   time to go to the radar (closing geometry the radar measures): under 60 s high, under 180 s
   medium, else low; the command stage may override it with :meth:`MultifunctionScheduler.
   set_priority`.
-* **Capacity.** At most ``track_capacity`` tracks are held: a search detection of a target not
-  held opens a track if there is room (higher priority first); three missed dwells in a row or
-  a target gone drop it.
+* **Capacity.** At most ``track_capacity`` tracks are held; three missed dwells in a row or a
+  target gone drop one.
 
 The same radars' fire-control and guidance channels (``fire_control_channels``,
 ``guidance_channels`` in the sensor spec) limit the command stage: see
@@ -47,6 +60,57 @@ class SchedulePlan:
     deferred: int  # due dwells that did not fit in the budget
 
 
+@dataclass(frozen=True, slots=True)
+class SearchBudget:
+    """A multifunction radar's search frame: beam positions x pulses per beam / PRF."""
+
+    beam_positions: int
+    pulses_per_beam: int
+    dwell_s: float  # radar time per beam position
+    frame_s: float  # one frame when the whole budget goes to search
+
+
+def search_beam_positions(
+    *,
+    azimuth_extent_rad: float,
+    azimuth_beamwidth_rad: float,
+    elevation_extent_rad: float,
+    elevation_beamwidth_rad: float,
+) -> int:
+    """Beam positions of one search frame (a fan beam, infinite elevation width: one row)."""
+    columns = max(int(np.ceil(azimuth_extent_rad / azimuth_beamwidth_rad - 1e-9)), 1)
+    if not np.isfinite(elevation_beamwidth_rad):
+        return columns
+    rows = max(int(np.ceil(elevation_extent_rad / elevation_beamwidth_rad - 1e-9)), 1)
+    return columns * rows
+
+
+def search_budget(
+    *,
+    beam_positions: int,
+    prf_hz: float | None,
+    frame_s: float | None = None,
+    pulses_per_beam: int | None = None,
+    default_pulses: int = 1,
+) -> SearchBudget:
+    """The search frame from the frame time *or* the pulses per beam (module doc, Energy).
+
+    Given ``frame_s``, the pulses are ``floor(prf x frame_s / beam_positions)``, at least one,
+    and the frame is what those pulses take. Without ``prf_hz``: ``default_pulses`` per beam
+    over the ``frame_s`` given.
+    """
+    if prf_hz is None:
+        if frame_s is None:
+            raise ValueError("a search frame without prf_hz needs its frame time")
+        return SearchBudget(beam_positions, default_pulses, frame_s / beam_positions, frame_s)
+    if pulses_per_beam is None:
+        if frame_s is None:
+            raise ValueError("a search frame needs its frame time or its pulses per beam")
+        pulses_per_beam = max(int(np.floor(prf_hz * frame_s / beam_positions + 1e-9)), 1)
+    dwell_s = pulses_per_beam / prf_hz
+    return SearchBudget(beam_positions, pulses_per_beam, dwell_s, beam_positions * dwell_s)
+
+
 class MultifunctionScheduler:
     """Track file and time budget of one multifunction radar (mutable, one per run)."""
 
@@ -58,8 +122,13 @@ class MultifunctionScheduler:
         track_dwell_s: float,
         max_track_fraction: float,
         revisit_s: Sequence[float],
+        uplink_dwell_s: float = 0.0,
+        uplink_interval_s: float = 1.0,
     ) -> None:
         self.search_frame_s = float(search_frame_s)
+        self.uplink_dwell_s = float(uplink_dwell_s)
+        self.uplink_interval_s = float(uplink_interval_s)
+        self.uplinks = 0  # interceptors in flight this radar guides
         self.track_capacity = int(track_capacity)
         self.track_dwell_s = float(track_dwell_s)
         self.max_track_fraction = float(max_track_fraction)
@@ -70,9 +139,13 @@ class MultifunctionScheduler:
         self.misses = np.zeros(0, np.int64)
         self.priority = np.zeros(0, np.int8)
         self.forced = np.zeros(0, bool)  # priority set by the command stage
+        self.confirming = np.zeros(0, bool)  # opened by search, confirmation dwell not yet run
         self.max_held = 0
         self.search_time_total_s = 0.0
         self.track_time_total_s = 0.0
+        self.confirm_time_total_s = 0.0
+        self.uplink_time_total_s = 0.0
+        self.deferred_total = 0
 
     def __len__(self) -> int:
         return int(self.ids.shape[0])
@@ -95,7 +168,10 @@ class MultifunctionScheduler:
         nth = np.arange(rows.size) - np.repeat(np.cumsum(repeats) - repeats, repeats)
         when = np.repeat(first, repeats) + nth * revisit[rows]
         order = np.lexsort((when, self.priority[rows]))
-        room = int(np.floor(self.max_track_fraction * span_s / self.track_dwell_s + 1e-9))
+        uplink_time = min(self.uplinks * self.uplink_dwell_s * span_s / self.uplink_interval_s,
+                          span_s)
+        track_room_s = min(self.max_track_fraction * span_s, span_s - uplink_time)
+        room = int(np.floor(track_room_s / self.track_dwell_s + 1e-9))
         chosen = order[:room]
         chosen = chosen[np.argsort(when[chosen], kind="stable")]
         k = chosen.size
@@ -103,13 +179,19 @@ class MultifunctionScheduler:
         slot = start_s + self.track_dwell_s * np.arange(1, k + 1)
         dwell_time = np.minimum(np.maximum(when[chosen], slot), end_s)
         chosen_rows = rows[chosen]
-        track_time = k * self.track_dwell_s
-        search_time = max(span_s - track_time, 0.0)
+        confirm_time = float(np.count_nonzero(self.confirming[chosen_rows])) * self.track_dwell_s
+        track_time = k * self.track_dwell_s - confirm_time
+        search_time = max(span_s - uplink_time - k * self.track_dwell_s, 0.0)
         width = min(_TWO_PI * search_time / self.search_frame_s, _TWO_PI)
         start_rad = self.search_azimuth_rad
-        self.search_azimuth_rad = float(np.mod(start_rad + width, _TWO_PI))
+        after = float(np.mod(start_rad + width, _TWO_PI))
+        # A frame ending a hair before north has ended: snap, or the next step reports it again.
+        self.search_azimuth_rad = 0.0 if after > _TWO_PI - 1e-9 else after
         self.search_time_total_s += search_time
         self.track_time_total_s += track_time
+        self.confirm_time_total_s += confirm_time
+        self.uplink_time_total_s += uplink_time
+        self.deferred_total += int(order.size - k)
         return SchedulePlan(
             dwell_ids=self.ids[chosen_rows].copy(),
             dwell_time_s=dwell_time,
@@ -151,7 +233,10 @@ class MultifunctionScheduler:
             self.last_dwell_s[rows] = last
             hit = np.isin(dwelled, np.asarray(dwell_hit_ids, np.int64))
             looks = np.bincount(np.searchsorted(dwelled, plan.dwell_ids), minlength=rows.size)
-            self.misses[rows] = np.where(hit, 0, self.misses[rows] + looks)
+            # A missed confirmation dwell drops the track at once.
+            missed = np.where(self.confirming[rows], MISSES_TO_DROP, self.misses[rows] + looks)
+            self.misses[rows] = np.where(hit, 0, missed)
+            self.confirming[rows] = False
         keep = (self.misses < MISSES_TO_DROP) & np.isin(self.ids, np.asarray(present_ids))
         self._keep(keep)
         ids = np.asarray(search_ids, np.int64)
@@ -168,13 +253,40 @@ class MultifunctionScheduler:
             new = new[: max(self.track_capacity - len(self), 0)]
             if new.size:
                 self.ids = np.concatenate([self.ids, ids[new]])
+                # Confirmation dwell due at once (served from the next step's start).
                 self.last_dwell_s = np.concatenate(
-                    [self.last_dwell_s, np.full(new.size, float(end_s))]
+                    [self.last_dwell_s, float(end_s) - self.revisit_s[prio[new]]]
                 )
+                self.confirming = np.concatenate([self.confirming, np.ones(new.size, bool)])
                 self.misses = np.concatenate([self.misses, np.zeros(new.size, np.int64)])
                 self.priority = np.concatenate([self.priority, prio[new]])
                 self.forced = np.concatenate([self.forced, np.zeros(new.size, bool)])
         self.max_held = max(self.max_held, len(self))
+
+    def set_uplinks(self, count: int) -> None:
+        """Interceptors in flight this radar guides from now on (each costs uplink time)."""
+        self.uplinks = max(int(count), 0)
+
+    def budget_report(self) -> dict[str, float | int | None]:
+        """Radar time per function so far (seconds and fractions) and the search frame it
+        gave: ``search_frame_mean_s`` is a frame's length at the search share achieved."""
+        spent = {
+            "search": self.search_time_total_s,
+            "track": self.track_time_total_s,
+            "confirmation": self.confirm_time_total_s,
+            "uplink": self.uplink_time_total_s,
+        }
+        total = sum(spent.values())
+        out: dict[str, float | int | None] = {f"{k}_s": round(v, 6) for k, v in spent.items()}
+        out.update({f"{k}_fraction": round(v / total, 6) if total > 0 else 0.0
+                    for k, v in spent.items()})
+        share = spent["search"] / total if total > 0 else 1.0
+        out["search_frame_s"] = self.search_frame_s
+        out["search_frame_mean_s"] = (round(self.search_frame_s / share, 6) if share > 0
+                                      else None)  # None: no search at all
+        out["deferred_dwells"] = self.deferred_total
+        out["max_tracks_held"] = self.max_held
+        return out
 
     def set_priority(self, ids: ArrayLike, priority: ArrayLike) -> None:
         """Command's threat priorities (0 high, 1 medium, 2 low) for held targets."""
@@ -191,6 +303,7 @@ class MultifunctionScheduler:
         self.misses = self.misses[keep]
         self.priority = self.priority[keep]
         self.forced = self.forced[keep]
+        self.confirming = self.confirming[keep]
 
 
 def _rows_of(held: NDArray[np.int64], ids: NDArray[np.int64]) -> NDArray[np.intp]:
