@@ -27,6 +27,7 @@ from iadsim.outcomes.assemble import RunRecord, assemble_result
 from iadsim.outcomes.result import Result
 from iadsim.scenario.model import Scenario
 from iadsim.sensors.radar import build_radars, observe, sensor_geometry, set_guidance_load
+from iadsim.tracking.plausibility import threat_envelope
 from iadsim.tracking.tracker import Tracker
 from iadsim.world.frames import scenario_origin
 from iadsim.world.state import WorldState
@@ -71,7 +72,8 @@ def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
     if session is not None:
         threats = session.attach(threats)
     radars = build_radars(list(scenario.sensors), origin)
-    tracker = Tracker(scenario.tracking, sensor_geometry(radars))
+    tracker = Tracker(scenario.tracking, sensor_geometry(radars),
+                      threat_envelope(threats, scenario.simulation.duration_s))  # radar: ghosts
     classes = InterceptorClasses.from_scenario(scenario, table=envelopes)
     launchers, flights = Launchers(scenario, origin), InterceptorFlights()
     rec = RunRecord(scenario, origin, threats, radars, classes, launchers, keep_trajectories)

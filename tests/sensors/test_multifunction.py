@@ -28,7 +28,15 @@ def test_priority_from_time_to_go() -> None:
     np.testing.assert_array_equal(levels, [HIGH, MEDIUM, LOW, LOW])
 
 
-def test_scheduler_holds_capacity_and_drops_after_misses() -> None:
+def _update(s: MultifunctionScheduler, plan: object, end_s: float, hits: np.ndarray,
+            hit_m: np.ndarray, search_m: np.ndarray) -> None:
+    s.update(plan, end_s, dwell_hit_ids=hits, dwell_hit_local_m=hit_m,
+             dwell_hit_time_s=np.full(len(hits), end_s), search_local_m=search_m,
+             search_time_s=np.full(len(search_m), end_s), search_sigma_m=np.full(len(search_m),
+                                                                                  50.0))
+
+
+def test_scheduler_holds_capacity_confirms_and_drops_after_misses() -> None:
     s = MultifunctionScheduler(
         search_frame_s=2.0,
         track_capacity=3,
@@ -36,24 +44,22 @@ def test_scheduler_holds_capacity_and_drops_after_misses() -> None:
         max_track_fraction=0.5,
         revisit_s=(0.5, 1.0, 2.0),
     )
+    where = np.array([[0.0, 40e3, 1e3], [10e3, 40e3, 1e3], [20e3, 40e3, 1e3], [30e3, 40e3, 1e3]])
     plan = s.plan(0.0, 1.0)
-    s.update(
-        plan,
-        1.0,
-        [],
-        np.array([5, 6, 7, 8]),
-        np.array([LOW, HIGH, LOW, MEDIUM]),
-        np.array([5, 6, 7, 8]),
-    )
-    np.testing.assert_array_equal(s.tracked_ids(), [6, 8, 5])  # highest priority first
-    for k in range(1, 8):  # target 6 never answers its dwells
+    _update(s, plan, 1.0, np.zeros(0, np.int64), np.zeros((0, 3)), where)
+    np.testing.assert_array_equal(s.tracked_ids(), [0, 1, 2])  # capacity: the 4th waits
+    # The same four seen again: three update their tracks (no new ones), the 4th has no room.
+    plan = s.plan(1.0, 2.0)
+    assert set(plan.dwell_ids.tolist()) == {0, 1, 2}  # confirmation dwells, due at once
+    _update(s, plan, 2.0, np.array([0, 2]), where[[0, 2]], where)  # track 1 misses its first
+    # ... so it is dropped at once, and its detection opens a new track (3) in the room left
+    np.testing.assert_array_equal(s.tracked_ids(), [0, 2, 3])
+    for k in range(2, 12):  # track 2 never answers again
         plan = s.plan(float(k), k + 1.0)
-        hits = plan.dwell_ids[plan.dwell_ids != 6]
-        s.update(plan, k + 1.0, hits, [], [], [5, 6, 7, 8])
-    assert 6 not in s.tracked_ids() and len(s) == 2
-    plan = s.plan(8.0, 9.0)
-    s.update(plan, 9.0, [], [], [], [5])  # 8 gone from the air
-    np.testing.assert_array_equal(s.tracked_ids(), [5])
+        hits = plan.dwell_ids[plan.dwell_ids != 2]
+        rows = np.searchsorted(s.tracked_ids(), hits)
+        _update(s, plan, k + 1.0, hits, s.position_m[rows], np.zeros((0, 3)))
+    np.testing.assert_array_equal(s.tracked_ids(), [0, 3])
 
 
 def test_command_respects_the_radar_channels_end_to_end(scenario_data: dict) -> None:
@@ -133,11 +139,11 @@ def test_raid_saturating_track_dwells_lengthens_the_search_frame() -> None:
                revisit_medium_s=0.1, revisit_low_s=0.1, reference_range_m=None)
     site = build_radars([spec], ORIGIN)[0]
     rng = np.random.default_rng(3)
-    raid = _ring(30, 20_000.0)  # 30 targets at 20 km: 30 dwells of 20 ms every 0.1 s = 6x
+    raid = _ring(20, 20_000.0)  # 20 targets at 20 km: 20 dwells of 20 ms every 0.1 s = 4x
     for k in range(10):
         observe_truth(site, raid, float(k), float(k + 1), rng=rng)
     report = site.scheduler.budget_report()
-    assert len(site.scheduler) == 30
+    assert len(site.scheduler) == 20
     # Saturated from the second step on: track share 0.6, search the rest, so a frame takes
     # frame / 0.4 (the first step is all search).
     expected_search = (1.0 + 9 * 0.4) / 10
@@ -151,6 +157,20 @@ def test_raid_saturating_track_dwells_lengthens_the_search_frame() -> None:
     plan = site2.scheduler.plan(0.0, 1.0)  # 10 uplinks x 2 a second x 10 ms = 0.2 s
     assert plan.search_time_s == pytest.approx(0.8)
     assert site2.scheduler.budget_report()["uplink_s"] == pytest.approx(0.2)
+
+
+def _hold(site: Any, raid: TruthBatch, error_m: np.ndarray | float = 0.0) -> None:
+    """Hold every target of ``raid`` in track (high priority), its estimate off by
+    ``error_m`` (3,) or (n, 3) in radar-local ENU."""
+    sched, n = site.scheduler, len(raid.threat_id)
+    local = (raid.position_enu_m - site.position_enu_m) @ site.rotation_to_local.T
+    sched.ids, sched.last_dwell_s = np.arange(n, dtype=np.int64), np.full(n, -10.0)
+    sched.misses, sched.priority = np.zeros(n, np.int64), np.zeros(n, np.int8)
+    sched.forced, sched.confirming = np.ones(n, bool), np.zeros(n, bool)
+    sched.position_m = local + error_m
+    sched.velocity_mps = raid.velocity_enu_mps @ site.rotation_to_local.T
+    sched.state_s, sched.updates = np.full(n, raid.time_s), np.full(n, 5, np.int64)
+    sched._next_id = n
 
 
 def _radar_equation_range_m(snr: float, spec: SensorSpec) -> float:
@@ -197,11 +217,8 @@ def test_detection_range_follows_the_pulses_actually_spent(mode: str) -> None:
             trials += 40
     else:
         sched = site.scheduler
-        sched.ids, sched.last_dwell_s = np.arange(40, dtype=np.int64), np.full(40, -10.0)
-        sched.misses, sched.priority = np.zeros(40, np.int64), np.zeros(40, np.int8)
-        sched.forced, sched.confirming = np.zeros(40, bool), np.zeros(40, bool)
         for k in range(40):
-            sched.misses[:] = 0  # keep every track held whatever it answers
+            _hold(site, raid)  # pointed exactly at every target, whatever it answered
             det = observe_truth(site, raid, float(k), k + 1.0, rng=rng)
             hits += int(np.count_nonzero(det.truth_id >= 0))
             trials += 40
@@ -209,3 +226,54 @@ def test_detection_range_follows_the_pulses_actually_spent(mode: str) -> None:
     assert r50 > 1e4
     pd = hits / trials
     assert abs(pd - 0.5) < 4 * np.sqrt(0.25 / trials), (pd, trials, r50)
+
+
+def _dwell_step(site: Any, raid: TruthBatch, seed: int) -> Any:
+    rng = np.random.default_rng(seed)
+    return observe_truth(site, raid, 0.0, 1.0, rng=rng)
+
+
+def test_a_dwell_at_a_wrong_prediction_misses() -> None:
+    """Track dwells only (10 of 0.1 s fill each step); 10 targets 8.7 deg apart at 30 km."""
+    spec = mfr(search_pulses_per_beam=1, track_capacity=10, track_dwell_s=0.1,
+               max_track_fraction=1.0, revisit_high_s=1.0)
+    raid = _ring(10, 30_000.0, width_deg=78.0)
+    az = np.radians(np.linspace(5.0, 83.0, 10))
+    for error, hits in (
+        (0.0, (9, 10)),  # pointed at the prediction = the truth: Pd near 1
+        # 1.5 beamwidths (3 deg) across the line of sight: outside the beam
+        (30_000.0 * np.radians(3.0) * np.column_stack([np.cos(az), -np.sin(az), 0 * az]),
+         (0, 0)),
+        # 4 km along it: outside the range window
+        (4_000.0 * np.column_stack([np.sin(az), np.cos(az), 0 * az]), (0, 0)),
+    ):
+        site = build_radars([spec], ORIGIN)[0]
+        _hold(site, raid, error)
+        det = _dwell_step(site, raid, 1)
+        assert site.scheduler.search_time_total_s == 0.0
+        assert hits[0] <= len(det) <= hits[1]
+
+
+def test_two_targets_inside_one_beam_give_one_merged_dwell_detection() -> None:
+    """Two targets 0.57 deg apart at the same range inside a 2 deg beam: each dwell gets one
+    detection at their power-weighted centroid, labelled with the stronger; 5 deg apart,
+    each dwell its own target."""
+    spec = mfr(search_pulses_per_beam=1, track_capacity=2, track_dwell_s=0.5,
+               max_track_fraction=1.0, revisit_high_s=1.0, swerling=0, range_sigma_m=1.0,
+               azimuth_sigma_deg=0.001, elevation_sigma_deg=0.001)
+    for sep_deg in (0.57, 5.0):
+        site = build_radars([spec], ORIGIN)[0]
+        az = np.radians([40.0, 40.0 + sep_deg])
+        pos = np.column_stack([30e3 * np.sin(az), 30e3 * np.cos(az), [2e3, 2e3]])
+        raid = TruthBatch(0.0, np.arange(2, dtype=np.int64), pos, np.zeros((2, 3)),
+                          np.array([1.0, 3.0]), np.zeros(2, np.int8))
+        _hold(site, raid)
+        det = _dwell_step(site, raid, 2)
+        assert site.scheduler.search_time_total_s == 0.0 and len(det) == 2
+        azd = np.degrees(det.azimuth_rad)
+        if sep_deg < 2.0:
+            np.testing.assert_array_equal(det.truth_id, [1, 1])  # the stronger's label
+            assert np.all((azd > 40.0 + 0.25 * sep_deg) & (azd < 40.0 + sep_deg))
+        else:
+            np.testing.assert_array_equal(np.sort(det.truth_id), [0, 1])
+            np.testing.assert_allclose(np.sort(azd), [40.0, 45.0], atol=0.01)

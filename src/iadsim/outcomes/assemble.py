@@ -23,6 +23,7 @@ from iadsim.scenario.model import Scenario
 from iadsim.sensors.batch import DetectionBatch
 from iadsim.sensors.radar import RadarSite, budget_summary
 from iadsim.tracking.batch import TrackBatch
+from iadsim.tracking.ghosts import ghost_summary
 from iadsim.tracking.metrics import tracking_metrics
 from iadsim.tracking.tracker import TrackerStep
 from iadsim.world.frames import Origin, enu_to_geodetic, geodetic_to_enu
@@ -167,6 +168,7 @@ def assemble_result(rec: RunRecord, flights: InterceptorFlights, *,
     # track's majority of associated detections) minus its first detection; never negative
     threats["track_delay_s"] = threats["first_track_s"] - threats["first_detection_s"]
     summary["tracking"] = {k: _json_number(v) for k, v in metrics.summary.items()}
+    summary["tracking"].update(ghost_summary(truth, tracks))  # radar: ghost-track rate
     summary["tracking"]["track_delay_s_mean"] = _json_number(
         float(threats["track_delay_s"].mean()) if threats["track_delay_s"].notna().any()
         else float("nan"))

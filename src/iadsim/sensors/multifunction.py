@@ -43,6 +43,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from iadsim.sensors import track_file
+
 HIGH, MEDIUM, LOW = 0, 1, 2
 MISSES_TO_DROP = 3
 _TWO_PI = 2.0 * np.pi
@@ -140,18 +142,26 @@ class MultifunctionScheduler:
         self.priority = np.zeros(0, np.int8)
         self.forced = np.zeros(0, bool)  # priority set by the command stage
         self.confirming = np.zeros(0, bool)  # opened by search, confirmation dwell not yet run
+        # The radar's own estimate of each held track (radar-local ENU), from its detections.
+        self.position_m = np.zeros((0, 3))
+        self.velocity_mps = np.zeros((0, 3))
+        self.state_s = np.zeros(0)
+        self.updates = np.zeros(0, np.int64)  # detections the estimate is built on
+        self._next_id = 0
         self.max_held = 0
         self.search_time_total_s = 0.0
         self.track_time_total_s = 0.0
         self.confirm_time_total_s = 0.0
         self.uplink_time_total_s = 0.0
         self.deferred_total = 0
+        self.dwells_total = 0
+        self.dwell_hits_total = 0
 
     def __len__(self) -> int:
         return int(self.ids.shape[0])
 
     def tracked_ids(self) -> NDArray[np.int64]:
-        """Target (threat) ids the radar holds in track, in the order they were taken on."""
+        """The radar's own ids of the tracks it holds, in the order they were taken on."""
         return self.ids.copy()
 
     def plan(self, start_s: float, end_s: float) -> SchedulePlan:
@@ -205,63 +215,108 @@ class MultifunctionScheduler:
         self,
         plan: SchedulePlan,
         end_s: float,
+        *,
         dwell_hit_ids: ArrayLike,
-        search_ids: ArrayLike,
-        search_priority: ArrayLike,
-        present_ids: ArrayLike,
+        dwell_hit_local_m: ArrayLike,
+        dwell_hit_time_s: ArrayLike,
+        search_local_m: ArrayLike,
+        search_time_s: ArrayLike,
+        search_sigma_m: ArrayLike,
     ) -> None:
-        """Record the step's outcome.
+        """Record the step's outcome in the radar's own track file (no truth).
 
         Parameters
         ----------
         plan : SchedulePlan
             The plan this step ran.
         end_s : float
-            End of the step; a track opened now is first due a revisit interval later.
-        dwell_hit_ids : array_like of int
-            Targets detected on their track dwell.
-        search_ids, search_priority : array_like
-            Targets detected by the search (truth ids >= 0) and their priority levels.
-        present_ids : array_like of int
-            Targets still in the air and alive; others leave the file.
+            End of the step.
+        dwell_hit_ids, dwell_hit_local_m, dwell_hit_time_s : array_like, (h,), (h, 3), (h,)
+            Held tracks detected on their dwells, where (radar-local ENU) and when.
+        search_local_m, search_time_s, search_sigma_m : array_like, (m, 3), (m,), (m,)
+            The step's search detections (false alarms included: the radar cannot tell)
+            and their RMS position sigmas.
+            Each updates the held track in whose gate it falls; the others open tracks, if
+            there is room, whose confirmation dwell is due at once.
         """
         dwelled = np.unique(plan.dwell_ids)
         rows = _rows_of(self.ids, dwelled)
+        hit_ids = np.asarray(dwell_hit_ids, np.int64)
+        self.dwells_total += int(plan.dwell_ids.size)
+        self.dwell_hits_total += int(hit_ids.size)
         if rows.size:
             last = np.full(rows.size, -np.inf)
             np.maximum.at(last, np.searchsorted(dwelled, plan.dwell_ids), plan.dwell_time_s)
             self.last_dwell_s[rows] = last
-            hit = np.isin(dwelled, np.asarray(dwell_hit_ids, np.int64))
+            hit = np.isin(dwelled, hit_ids)
             looks = np.bincount(np.searchsorted(dwelled, plan.dwell_ids), minlength=rows.size)
             # A missed confirmation dwell drops the track at once.
             missed = np.where(self.confirming[rows], MISSES_TO_DROP, self.misses[rows] + looks)
             self.misses[rows] = np.where(hit, 0, missed)
             self.confirming[rows] = False
-        keep = (self.misses < MISSES_TO_DROP) & np.isin(self.ids, np.asarray(present_ids))
-        self._keep(keep)
-        ids = np.asarray(search_ids, np.int64)
-        prio = np.asarray(search_priority, np.int8)
-        held = np.isin(ids, self.ids)
-        # Refresh the priority of held targets seen by search (unless command set it).
-        rows = _rows_of(self.ids, ids[held])
-        self.priority[rows] = np.where(self.forced[rows], self.priority[rows], prio[held])
-        new = np.flatnonzero(~held)
+        self._apply(hit_ids, np.asarray(dwell_hit_local_m, float).reshape(-1, 3),
+                    np.asarray(dwell_hit_time_s, float))
+        self._keep(self.misses < MISSES_TO_DROP)
+        z = np.asarray(search_local_m, float).reshape(-1, 3)
+        tz = np.asarray(search_time_s, float)
+        age = tz[:, None] - self.state_s[None, :]
+        pred = self.position_m[None, :, :] + self.velocity_mps[None, :, :] * age[..., None]
+        sz = np.asarray(search_sigma_m, float)
+        track = track_file.associate(pred, age, z, sz)
+        seen = track >= 0
+        self._apply(self.ids[track[seen]], z[seen], tz[seen])
+        new = np.flatnonzero(~seen)
+        new = new[track_file.distinct(z[new], sz[new])][: max(self.track_capacity - len(self),
+                                                              0)]
         if new.size:
-            _, first = np.unique(ids[new], return_index=True)
-            new = new[np.sort(first)]
-            new = new[np.argsort(prio[new], kind="stable")]
-            new = new[: max(self.track_capacity - len(self), 0)]
-            if new.size:
-                self.ids = np.concatenate([self.ids, ids[new]])
-                # Confirmation dwell due at once (served from the next step's start).
-                self.last_dwell_s = np.concatenate(
-                    [self.last_dwell_s, float(end_s) - self.revisit_s[prio[new]]]
-                )
-                self.confirming = np.concatenate([self.confirming, np.ones(new.size, bool)])
-                self.misses = np.concatenate([self.misses, np.zeros(new.size, np.int64)])
-                self.priority = np.concatenate([self.priority, prio[new]])
-                self.forced = np.concatenate([self.forced, np.zeros(new.size, bool)])
+            k = new.size
+            self.ids = np.concatenate([self.ids, self._next_id + np.arange(k, dtype=np.int64)])
+            self._next_id += k
+            # Confirmation dwell due at once (served from the next step's start).
+            self.last_dwell_s = np.concatenate(
+                [self.last_dwell_s, np.full(k, float(end_s) - self.revisit_s[LOW])])
+            self.confirming = np.concatenate([self.confirming, np.ones(k, bool)])
+            self.misses = np.concatenate([self.misses, np.zeros(k, np.int64)])
+            self.priority = np.concatenate([self.priority, np.full(k, LOW, np.int8)])
+            self.forced = np.concatenate([self.forced, np.zeros(k, bool)])
+            self.position_m = np.vstack([self.position_m, z[new]])
+            self.velocity_mps = np.vstack([self.velocity_mps, np.zeros((k, 3))])
+            self.state_s = np.concatenate([self.state_s, tz[new]])
+            self.updates = np.concatenate([self.updates, np.ones(k, np.int64)])
+        self._keep(~track_file.duplicates(track_file.predict(
+            self.position_m, self.velocity_mps, self.state_s, np.full(len(self), end_s))))
+        # Priority from the track's own range and closing speed (unless command set it).
+        moving = (self.updates >= 2) & ~self.forced
+        range_m = np.linalg.norm(self.position_m, axis=1)
+        closing = -np.einsum("ij,ij->i", self.velocity_mps, self.position_m) / np.maximum(
+            range_m, 1.0)
+        self.priority = np.where(moving, priority_from_closing(range_m, closing),
+                                 self.priority).astype(np.int8)
         self.max_held = max(self.max_held, len(self))
+
+    def pointing_m(self, ids: ArrayLike, time_s: ArrayLike) -> NDArray[np.float64]:
+        """Where the held tracks ``ids`` predict their targets at ``time_s`` (k, 3), radar-local
+        ENU: a track dwell points its beam there."""
+        rows = _rows_of(self.ids, np.asarray(ids, np.int64))
+        return track_file.predict(self.position_m[rows], self.velocity_mps[rows],
+                                  self.state_s[rows], np.asarray(time_s, float))
+
+    def _apply(self, ids: NDArray[np.int64], z: NDArray[np.float64],
+               time_s: NDArray[np.float64]) -> None:
+        """Update held tracks ``ids`` with measurements ``z`` in time order (several per track
+        in one step: one round per measurement of the busiest track)."""
+        order = np.argsort(time_s, kind="stable")
+        ids, z, time_s = ids[order], z[order], time_s[order]
+        while ids.size:
+            _, first = np.unique(ids, return_index=True)
+            rows = _rows_of(self.ids, ids[first])
+            (self.position_m[rows], self.velocity_mps[rows], self.state_s[rows],
+             self.updates[rows]) = track_file.update(
+                self.position_m[rows], self.velocity_mps[rows], self.state_s[rows],
+                self.updates[rows], z[first], time_s[first])
+            rest = np.ones(ids.size, bool)
+            rest[first] = False
+            ids, z, time_s = ids[rest], z[rest], time_s[rest]
 
     def set_uplinks(self, count: int) -> None:
         """Interceptors in flight this radar guides from now on (each costs uplink time)."""
@@ -285,6 +340,8 @@ class MultifunctionScheduler:
         out["search_frame_mean_s"] = (round(self.search_frame_s / share, 6) if share > 0
                                       else None)  # None: no search at all
         out["deferred_dwells"] = self.deferred_total
+        out["dwells"] = self.dwells_total
+        out["dwell_detections"] = self.dwell_hits_total  # merged returns count once
         out["max_tracks_held"] = self.max_held
         return out
 
@@ -304,6 +361,10 @@ class MultifunctionScheduler:
         self.priority = self.priority[keep]
         self.forced = self.forced[keep]
         self.confirming = self.confirming[keep]
+        self.position_m = self.position_m[keep]
+        self.velocity_mps = self.velocity_mps[keep]
+        self.state_s = self.state_s[keep]
+        self.updates = self.updates[keep]
 
 
 def _rows_of(held: NDArray[np.int64], ids: NDArray[np.int64]) -> NDArray[np.intp]:

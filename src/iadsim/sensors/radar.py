@@ -33,14 +33,15 @@ from iadsim.sensors.batch import DetectionBatch, SensorGeometry
 from iadsim.sensors.clutter import sector_widths_rad
 from iadsim.sensors.coverage import free_space_detection_range_m
 from iadsim.sensors.detection import required_snr_db
-from iadsim.sensors.look import dwell, false_alarms_per_look, sweep
+from iadsim.sensors.look import false_alarms_per_look, sweep
 from iadsim.sensors.multifunction import (
     MultifunctionScheduler,
     SearchBudget,
-    priority_from_closing,
     search_beam_positions,
     search_budget,
 )
+from iadsim.sensors.pointed import pointed_dwells
+from iadsim.sensors.track_file import local_from_polar, position_sigma_m
 from iadsim.sensors.range_equation import (
     gain_from_aperture_db,
     pulses_integrated,
@@ -382,25 +383,25 @@ def _sweep(
 def _multifunction_step(
     site: RadarSite, truth: TruthBatch, start_s: float, end_s: float, *, rng: np.random.Generator
 ) -> DetectionBatch:
+    """Track dwells pointed at the radar's own predictions, then search; the radar's track
+    file learns from both (no truth: ``iadsim.sensors.track_file``)."""
     scheduler = site.scheduler
     assert scheduler is not None
     plan = scheduler.plan(start_s, end_s)
-    rows = _rows_of_ids(truth.threat_id, plan.dwell_ids)
-    present = rows >= 0
-    rows = rows[present]
     # Beam timing: each dwell at its own time; look timing: the step's dwells reported (and
     # measured) together at the step's end.
-    dwell_time_s = plan.dwell_time_s[present]
+    dwell_time_s = plan.dwell_time_s
     if site.scan_timing != "beam":
         dwell_time_s = np.full(dwell_time_s.shape, end_s)
-    dwells = dwell(
+    dwells, dwell_of = pointed_dwells(
         replace(site, n_pulses=site.track_n_pulses),  # a track dwell integrates its own pulses
         time_s=dwell_time_s,
+        pointing_local_m=scheduler.pointing_m(plan.dwell_ids, dwell_time_s),
         truth_time_s=truth.time_s,
-        position_enu_m=truth.position_enu_m[rows],
-        velocity_enu_mps=truth.velocity_enu_mps[rows],
-        rcs_m2=truth.rcs_m2[rows],
-        truth_id=truth.threat_id[rows],
+        position_enu_m=truth.position_enu_m,
+        velocity_enu_mps=truth.velocity_enu_mps,
+        rcs_m2=truth.rcs_m2,
+        truth_id=truth.threat_id,
         rng=rng,
     )
     if site.scan_timing == "beam":
@@ -419,20 +420,18 @@ def _multifunction_step(
             done_s = np.clip(done_s, start_s + 1e-6, end_s)
             frames = [_stare(site, truth, float(t), rng=rng) for t in done_s]
         search = DetectionBatch.concatenate(frames)
-    seen = search.truth_id[search.truth_id >= 0]
-    seen_rows = _rows_of_ids(truth.threat_id, seen)
-    offset = truth.position_enu_m[seen_rows] - site.position_enu_m
-    range_m = np.linalg.norm(offset, axis=1)
-    closing_mps = -np.einsum("ij,ij->i", truth.velocity_enu_mps[seen_rows], offset) / np.maximum(
-        range_m, 1.0
-    )
     scheduler.update(
         plan,
         end_s,
-        dwell_hit_ids=dwells.truth_id,
-        search_ids=seen,
-        search_priority=priority_from_closing(range_m, closing_mps),
-        present_ids=truth.threat_id,
+        dwell_hit_ids=plan.dwell_ids[dwell_of],
+        dwell_hit_local_m=local_from_polar(dwells.range_m, dwells.azimuth_rad,
+                                           dwells.elevation_rad),
+        dwell_hit_time_s=dwells.time_s,
+        search_local_m=local_from_polar(search.range_m, search.azimuth_rad,
+                                        search.elevation_rad),
+        search_time_s=search.time_s,
+        search_sigma_m=position_sigma_m(search.range_m, search.range_sigma_m,
+                                        search.azimuth_sigma_rad, search.elevation_sigma_rad),
     )
     return DetectionBatch.concatenate([dwells, search])
 
