@@ -26,8 +26,10 @@ from iadsim.interop.dis.session import DisOptions, DisSession
 from iadsim.outcomes.assemble import RunRecord, assemble_result
 from iadsim.outcomes.result import Result
 from iadsim.scenario.model import Scenario
-from iadsim.sensors.radar import RadarSite, build_radars, observe, sensor_geometry
+from iadsim.sensors.radar import (RadarSite, build_radars, observe, sensor_geometry,
+                                  set_guidance_load)
 from iadsim.terrain.site_view import TerrainModel, apply_terrain
+from iadsim.tracking.plausibility import threat_envelope
 from iadsim.tracking.tracker import Tracker
 from iadsim.world.frames import Origin, scenario_origin
 from iadsim.world.state import WorldState
@@ -96,6 +98,7 @@ def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
             launchers.advance(t)
             orders = command.cycle(t, tracks, launchers, flights)
             rec.launch(launch_orders(orders, launchers, flights, tracks, t), t)
+            set_guidance_load(radars, int(np.count_nonzero(~flights.resolved)))  # radar: uplinks
             rec.step_done(t, world.advance(t), world, flights, tracks)
             session.after_step(t, threats, world.threat_alive, flights, rec.events)
             if progress is not None:
@@ -117,7 +120,8 @@ def _sensing(scenario: Scenario, origin: Origin, session: DisSession | _NoDis,
     threats = session.attach(scenario_threats(scenario, origin))  # truth built once per scenario
     radars = build_radars(list(scenario.sensors), origin)
     threats, radars = apply_terrain(scenario, origin, threats, radars, terrain)  # none: no-op
-    return threats, radars, Tracker(scenario.tracking, sensor_geometry(radars))
+    envelope = threat_envelope(threats, scenario.simulation.duration_s)  # speed-by-height gate
+    return threats, radars, Tracker(scenario.tracking, sensor_geometry(radars), envelope)
 
 
 def _engagement(scenario: Scenario, origin: Origin, envelopes: EnvelopeTable | None

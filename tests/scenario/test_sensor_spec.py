@@ -94,3 +94,36 @@ def test_a_fine_radar_just_inside_the_limits_runs(scenario_data: dict[str, Any])
     result = run(scenario_from_dict(d), keep_trajectories=False)
     assert result.summary["threat_count"] == sum(g["count"] for g in d["threats"])
     assert result.summary["leakers"] == 0  # nothing arrives in 20 s
+
+
+@pytest.mark.parametrize(
+    ("k", "change", "message"),
+    [
+        (0, {"scan_period_s": None}, r"s\.yaml: sensors\[0\]\.scan_period_s is required for a "
+         r"surveillance radar"),
+        (1, {"scan_period_s": 2.0}, r"sensors\[1\]\.search_pulses_per_beam must be left out "
+         r"when scan_period_s is given .*got 1 and 2\.0"),
+        (1, {"search_pulses_per_beam": None}, r"sensors\[1\]\.search_pulses_per_beam or "
+         r"scan_period_s is required for a multifunction radar"),
+        (1, {"prf_hz": None}, r"sensors\[1\]\.search_pulses_per_beam needs prf_hz \(.*got 1\)"),
+        (0, {"search_pulses_per_beam": 4}, r"sensors\[0\]\.search_pulses_per_beam applies to a "
+         r"multifunction radar only"),
+        (1, {"search_pulses_per_beam": 0}, r"sensors\[1\]\.search_pulses_per_beam must be >= 1"),
+        (1, {"uplink_dwell_s": -1.0}, r"sensors\[1\]\.uplink_dwell_s must be >= 0"),
+    ],
+)
+def test_search_frame_or_pulses_is_validated(
+    scenario_data: dict[str, Any], k: int, change: dict[str, Any], message: str
+) -> None:
+    d = _with(scenario_data, k, **change)
+    for key, value in change.items():
+        if value is None:
+            d["sensors"][k].pop(key, None)
+    with pytest.raises(ScenarioError, match=message):
+        scenario_from_dict(d, "s.yaml")
+
+
+def test_multifunction_frame_time_alone_is_still_valid(scenario_data: dict[str, Any]) -> None:
+    d = _with(scenario_data, 1, scan_period_s=2.0)
+    d["sensors"][1].pop("search_pulses_per_beam")
+    scenario_from_dict(d, "s.yaml")  # the pulses follow: one per beam, a 6.48 s frame

@@ -111,7 +111,11 @@ def test_pulses_integrated_from_prf_and_time_on_target() -> None:
     site = build_radars([radar(prf_hz=1000.0, scan_period_s=10.0)], ORIGIN)[0]
     assert site.n_pulses == 41
     mfr = build_radars([radar(kind="multifunction", prf_hz=2000.0, track_dwell_s=0.01)], ORIGIN)[0]
-    assert mfr.n_pulses == 20
+    assert mfr.track_n_pulses == 20  # a track dwell: 2 kHz x 10 ms
+    # search: 240 x 36 beam positions (72 deg / 2 deg) in a 2 s frame, under one pulse
+    # each at 2 kHz, so one pulse per beam and the frame takes 8,640 / 2,000 = 4.32 s
+    assert mfr.n_pulses == 1 and mfr.search.beam_positions == 240 * 36
+    assert mfr.scan_period_s == pytest.approx(240 * 36 / 2000.0)
     assert build_radars([radar(pulses_integrated=7)], ORIGIN)[0].n_pulses == 7
 
 
@@ -269,6 +273,7 @@ def test_multifunction_budget_split() -> None:
     sched.misses = np.zeros(30, np.int64)
     sched.priority = np.full(30, 2, np.int8)
     sched.forced = np.zeros(30, bool)
+    sched.confirming = np.zeros(30, bool)
     plan = sched.plan(10.0, 11.0)
     assert plan.dwell_ids.size == 8  # 0.4 s / 0.05 s
     assert plan.deferred == 30 * 2 - 8  # each track due at 10+ and 10.5+

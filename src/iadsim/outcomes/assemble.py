@@ -21,8 +21,9 @@ from iadsim.outcomes.recorder import TrajectoryRecorder
 from iadsim.outcomes.result import Result, build_summary
 from iadsim.scenario.model import Scenario
 from iadsim.sensors.batch import DetectionBatch
-from iadsim.sensors.radar import RadarSite
+from iadsim.sensors.radar import RadarSite, budget_summary
 from iadsim.tracking.batch import TrackBatch
+from iadsim.tracking.ghosts import ghost_summary
 from iadsim.tracking.metrics import tracking_metrics
 from iadsim.tracking.tracker import TrackerStep
 from iadsim.world.frames import Origin, enu_to_geodetic, geodetic_to_enu
@@ -148,6 +149,7 @@ def assemble_result(rec: RunRecord, flights: InterceptorFlights, *,
     )
     summary["completed_s"] = completed_s
     summary["interrupted"] = completed_s < s.simulation.duration_s
+    summary["radar_budget"] = budget_summary(rec.radars)  # radar time per function (radar)
     scenario = s.model_dump(mode="json")
     scenario["origin"] = {"lat_deg": rec.origin.lat_deg, "lon_deg": rec.origin.lon_deg,
                           "alt_m": rec.origin.alt_m}
@@ -166,6 +168,7 @@ def assemble_result(rec: RunRecord, flights: InterceptorFlights, *,
     # track's majority of associated detections) minus its first detection; never negative
     threats["track_delay_s"] = threats["first_track_s"] - threats["first_detection_s"]
     summary["tracking"] = {k: _json_number(v) for k, v in metrics.summary.items()}
+    summary["tracking"].update(ghost_summary(truth, tracks))  # radar: ghost-track rate
     summary["tracking"]["track_delay_s_mean"] = _json_number(
         float(threats["track_delay_s"].mean()) if threats["track_delay_s"].notna().any()
         else float("nan"))

@@ -66,11 +66,14 @@ class SensorSpec(StrictModel):
     kind: Literal["surveillance", "multifunction"] = "surveillance"
     position: GeoPosition
     mast_height_m: float = Field(default=10.0, ge=0.0, le=1000.0)
-    scan_period_s: float = Field(
+    scan_period_s: float | None = Field(
+        default=None,
         ge=MIN_SCAN_PERIOD_S,
         le=600.0,
-        description="surveillance: one antenna rotation; multifunction: one search frame "
-        "when the whole time budget goes to search",
+        validate_default=True,
+        description="surveillance: one antenna rotation (required); multifunction: one search "
+        "frame when the whole time budget goes to search (or give search_pulses_per_beam and "
+        "the frame follows from beam positions x pulses / prf_hz)",
     )
     scan_timing: Literal["look", "beam"] | None = Field(
         default=None,
@@ -153,6 +156,24 @@ class SensorSpec(StrictModel):
     revisit_high_s: float = Field(default=0.5, ge=MIN_REVISIT_S, le=600.0)
     revisit_medium_s: float = Field(default=1.0, ge=MIN_REVISIT_S, le=600.0)
     revisit_low_s: float = Field(default=4.0, ge=MIN_REVISIT_S, le=600.0)
+    search_pulses_per_beam: int | None = Field(
+        default=None,
+        ge=1,
+        le=10_000,
+        validate_default=True,
+        description="multifunction: pulses per search beam position; the frame time follows "
+        "(beam positions x pulses / prf_hz). Default: as many as scan_period_s allows (>= 1)",
+    )
+    uplink_dwell_s: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=10.0,
+        description="multifunction: radar time of one guidance uplink to an interceptor in flight",
+    )
+    uplink_interval_s: float = Field(
+        default=1.0, gt=0.0, le=600.0,
+        description="multifunction: one uplink per interceptor in flight this often",
+    )
     fire_control_channels: int | None = Field(
         default=None,
         ge=0,
@@ -165,6 +186,34 @@ class SensorSpec(StrictModel):
         le=10_000,
         description="interceptors in flight guided at once through this radar; None: not limited",
     )
+
+    @field_validator("scan_period_s")
+    @classmethod
+    def _scan_period_for_rotation(cls, value: float | None, info: ValidationInfo) -> float | None:
+        if value is None and info.data.get("kind", "surveillance") == "surveillance":
+            raise ValueError("is required for a surveillance radar (one antenna rotation)")
+        return value
+
+    @field_validator("search_pulses_per_beam")
+    @classmethod
+    def _frame_or_dwell(cls, value: int | None, info: ValidationInfo) -> int | None:
+        if "scan_period_s" not in info.data:
+            return value  # scan_period_s failed its own rule, already reported by name
+        kind, period = info.data.get("kind"), info.data.get("scan_period_s")
+        if value is not None and kind != "multifunction":
+            raise ValueError(f"applies to a multifunction radar only (kind is {kind!r}; got "
+                             f"{value!r})")
+        if kind != "multifunction":
+            return value
+        if value is None and period is None:
+            raise ValueError("or scan_period_s is required for a multifunction radar (the "
+                             "search frame time or the pulses per beam, the other follows)")
+        if value is not None and period is not None:
+            raise ValueError(f"must be left out when scan_period_s is given (the frame time "
+                             f"follows from the pulses; got {value!r} and {period!r})")
+        if value is not None and info.data.get("prf_hz") is None:
+            raise ValueError(f"needs prf_hz (the time of one pulse; got {value!r})")
+        return value
 
     @field_validator("reference_range_m")
     @classmethod

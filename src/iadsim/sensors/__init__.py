@@ -6,7 +6,8 @@
 * ``range_equation``: SNR from physical parameters or a reference point.
 * ``detection``: exact Swerling 0-4 Pd with non-coherent integration, Albersheim, Shnidman.
 * ``resolution``, ``clutter``: unresolved targets; false alarms from Pfa and cells.
-* ``multifunction``: the multifunction radar's scheduler; fire-control channels.
+* ``multifunction``: the multifunction radar's time and energy budget and scheduler;
+  ``track_file`` its own track file (no truth); ``pointed`` its dwells at predictions.
 * ``coverage`` (numbers) and ``coverage_views`` (HTML/PNG): horizon and coverage diagrams.
 """
 

@@ -27,7 +27,7 @@ from iadsim.sensors.coverage import (
     horizontal_coverage,
     vertical_coverage,
 )
-from iadsim.sensors.radar import RadarSite, build_radars
+from iadsim.sensors.radar import RadarSite, build_radars, search_budget_fields
 from iadsim.world.frames import enu_to_geodetic, geodetic_to_enu, scenario_origin
 
 MAX_ALTITUDE_M = 30_000.0
@@ -106,6 +106,7 @@ def _data(
                 "name": vc.name,
                 "free_space_detection_range_m": round(vc.detection_range_m, 1),
                 "pulses_integrated": s.n_pulses,
+                **search_budget_fields(s, rcs_m2, pd),  # radar: multifunction time budget (issue 12)
                 "swerling": s.swerling,
                 "altitude_m": clean(vc.altitude_m),
                 "max_ground_range_m": clean(vc.max_ground_range_m),

@@ -23,7 +23,7 @@ alarms from Pfa and the cells covered.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -32,9 +32,17 @@ from numpy.typing import NDArray
 from iadsim.scenario.sensor_spec import SensorSpec
 from iadsim.sensors.batch import DetectionBatch, SensorGeometry
 from iadsim.sensors.clutter import sector_widths_rad
+from iadsim.sensors.coverage import free_space_detection_range_m
 from iadsim.sensors.detection import required_snr_db
-from iadsim.sensors.look import dwell, false_alarms_per_look, sweep
-from iadsim.sensors.multifunction import MultifunctionScheduler, priority_from_closing
+from iadsim.sensors.look import false_alarms_per_look, sweep
+from iadsim.sensors.multifunction import (
+    MultifunctionScheduler,
+    SearchBudget,
+    search_beam_positions,
+    search_budget,
+)
+from iadsim.sensors.pointed import pointed_dwells
+from iadsim.sensors.track_file import local_from_polar, position_sigma_m
 from iadsim.sensors.range_equation import (
     gain_from_aperture_db,
     pulses_integrated,
@@ -55,7 +63,9 @@ class RadarSite:
     """One radar, its spec turned into SI/radian numbers and its place in scenario ENU.
 
     ``scheduler`` is the multifunction radar's mutable track file and budget (None for a
-    surveillance radar); :func:`build_radars` makes a fresh one for every run.
+    surveillance radar); :func:`build_radars` makes a fresh one for every run. ``n_pulses``
+    are the pulses a search look integrates (a multifunction radar's pulses per search beam,
+    ``search``), ``track_n_pulses`` those of a track dwell.
     """
 
     sensor_id: int
@@ -86,6 +96,8 @@ class RadarSite:
     elevation_sigma_rad: float
     scheduler: MultifunctionScheduler | None = None
     terrain: Any = None  # iadsim.terrain.site_view.SiteTerrain (masking, multipath, clutter)
+    track_n_pulses: int = 1
+    search: SearchBudget | None = None  # multifunction search frame (None: surveillance)
 
 
 def site_from_spec(spec: SensorSpec, sensor_id: int, origin: Origin) -> RadarSite:
@@ -99,7 +111,7 @@ def site_from_spec(spec: SensorSpec, sensor_id: int, origin: Origin) -> RadarSit
     else:
         resolution_m = DEFAULT_RANGE_RESOLUTION_M
     beam_az = np.radians(spec.azimuth_beamwidth_deg)
-    n_pulses = _pulses(spec, beam_az)
+    n_pulses = _pulses(spec, beam_az)  # a look (surveillance) or a track dwell (multifunction)
     if spec.peak_power_w is not None:
         assert spec.frequency_hz is not None  # the spec's validator guarantees it
         gain_db = spec.antenna_gain_db
@@ -128,15 +140,35 @@ def site_from_spec(spec: SensorSpec, sensor_id: int, origin: Origin) -> RadarSit
         sectors = np.radians([[s.start_deg, s.end_deg] for s in spec.sectors_deg])
     else:
         sectors = np.array([[0.0, _TWO_PI]])
-    scheduler = None
+    scheduler, search, search_pulses = None, None, n_pulses
+    elevation_bw = (np.inf if spec.elevation_beamwidth_deg is None
+                    else float(np.radians(spec.elevation_beamwidth_deg)))
     if spec.kind == "multifunction":
+        search = search_budget(
+            beam_positions=search_beam_positions(
+                azimuth_extent_rad=float(sector_widths_rad(sectors).sum()),
+                azimuth_beamwidth_rad=float(beam_az),
+                elevation_extent_rad=float(
+                    np.radians(spec.max_elevation_deg - spec.min_elevation_deg)),
+                elevation_beamwidth_rad=elevation_bw,
+            ),
+            prf_hz=spec.prf_hz,
+            frame_s=spec.scan_period_s,
+            pulses_per_beam=spec.search_pulses_per_beam,
+            default_pulses=n_pulses,
+        )
+        search_pulses = search.pulses_per_beam
         scheduler = MultifunctionScheduler(
-            search_frame_s=spec.scan_period_s,
+            search_frame_s=search.frame_s,
             track_capacity=spec.track_capacity,
             track_dwell_s=spec.track_dwell_s,
             max_track_fraction=spec.max_track_fraction,
             revisit_s=(spec.revisit_high_s, spec.revisit_medium_s, spec.revisit_low_s),
+            uplink_dwell_s=spec.uplink_dwell_s,
+            uplink_interval_s=spec.uplink_interval_s,
         )
+    scan_period_s = search.frame_s if search is not None else spec.scan_period_s
+    assert scan_period_s is not None  # the spec's validator guarantees it
     return RadarSite(
         sensor_id=sensor_id,
         name=spec.name,
@@ -148,12 +180,12 @@ def site_from_spec(spec: SensorSpec, sensor_id: int, origin: Origin) -> RadarSit
             origin, spec.position.lat_deg, spec.position.lon_deg
         ),
         antenna_alt_m=antenna_alt_m,
-        scan_period_s=spec.scan_period_s,
+        scan_period_s=scan_period_s,
         rotating=True,
         scan_timing=spec.scan_timing or ("beam" if spec.kind == "surveillance" else "look"),
         snr_1m2_1m=snr_constant,
         pfa=spec.pfa,
-        n_pulses=n_pulses,
+        n_pulses=search_pulses,
         swerling=spec.swerling,
         min_range_m=spec.min_range_m,
         max_range_m=spec.max_range_m,
@@ -165,16 +197,14 @@ def site_from_spec(spec: SensorSpec, sensor_id: int, origin: Origin) -> RadarSit
         azimuth_stamp_rad=float(
             beam_az if spec.timestamp_sector_deg is None else np.radians(spec.timestamp_sector_deg)
         ),
-        elevation_beamwidth_rad=(
-            np.inf
-            if spec.elevation_beamwidth_deg is None
-            else float(np.radians(spec.elevation_beamwidth_deg))
-        ),
+        elevation_beamwidth_rad=elevation_bw,
         false_alarms_per_scan=spec.false_alarms_per_scan,
         range_sigma_m=spec.range_sigma_m,
         azimuth_sigma_rad=float(np.radians(spec.azimuth_sigma_deg)),
         elevation_sigma_rad=float(np.radians(spec.elevation_sigma_deg)),
         scheduler=scheduler,
+        track_n_pulses=n_pulses,
+        search=search,
     )
 
 
@@ -189,6 +219,7 @@ def _pulses(spec: SensorSpec, beam_az_rad: float) -> int:
     elif spec.kind == "multifunction":
         dwell_s = spec.track_dwell_s
     else:
+        assert spec.scan_period_s is not None  # required for a surveillance radar
         dwell_s = time_on_target_s(beam_az_rad, spec.scan_period_s)
     return pulses_integrated(spec.prf_hz, dwell_s)
 
@@ -354,25 +385,25 @@ def _sweep(
 def _multifunction_step(
     site: RadarSite, truth: TruthBatch, start_s: float, end_s: float, *, rng: np.random.Generator
 ) -> DetectionBatch:
+    """Track dwells pointed at the radar's own predictions, then search; the radar's track
+    file learns from both (no truth: ``iadsim.sensors.track_file``)."""
     scheduler = site.scheduler
     assert scheduler is not None
     plan = scheduler.plan(start_s, end_s)
-    rows = _rows_of_ids(truth.threat_id, plan.dwell_ids)
-    present = rows >= 0
-    rows = rows[present]
     # Beam timing: each dwell at its own time; look timing: the step's dwells reported (and
     # measured) together at the step's end.
-    dwell_time_s = plan.dwell_time_s[present]
+    dwell_time_s = plan.dwell_time_s
     if site.scan_timing != "beam":
         dwell_time_s = np.full(dwell_time_s.shape, end_s)
-    dwells = dwell(
-        site,
+    dwells, dwell_of = pointed_dwells(
+        replace(site, n_pulses=site.track_n_pulses),  # a track dwell integrates its own pulses
         time_s=dwell_time_s,
+        pointing_local_m=scheduler.pointing_m(plan.dwell_ids, dwell_time_s),
         truth_time_s=truth.time_s,
-        position_enu_m=truth.position_enu_m[rows],
-        velocity_enu_mps=truth.velocity_enu_mps[rows],
-        rcs_m2=truth.rcs_m2[rows],
-        truth_id=truth.threat_id[rows],
+        position_enu_m=truth.position_enu_m,
+        velocity_enu_mps=truth.velocity_enu_mps,
+        rcs_m2=truth.rcs_m2,
+        truth_id=truth.threat_id,
         rng=rng,
     )
     if site.scan_timing == "beam":
@@ -391,20 +422,18 @@ def _multifunction_step(
             done_s = np.clip(done_s, start_s + 1e-6, end_s)
             frames = [_stare(site, truth, float(t), rng=rng) for t in done_s]
         search = DetectionBatch.concatenate(frames)
-    seen = search.truth_id[search.truth_id >= 0]
-    seen_rows = _rows_of_ids(truth.threat_id, seen)
-    offset = truth.position_enu_m[seen_rows] - site.position_enu_m
-    range_m = np.linalg.norm(offset, axis=1)
-    closing_mps = -np.einsum("ij,ij->i", truth.velocity_enu_mps[seen_rows], offset) / np.maximum(
-        range_m, 1.0
-    )
     scheduler.update(
         plan,
         end_s,
-        dwell_hit_ids=dwells.truth_id,
-        search_ids=seen,
-        search_priority=priority_from_closing(range_m, closing_mps),
-        present_ids=truth.threat_id,
+        dwell_hit_ids=plan.dwell_ids[dwell_of],
+        dwell_hit_local_m=local_from_polar(dwells.range_m, dwells.azimuth_rad,
+                                           dwells.elevation_rad),
+        dwell_hit_time_s=dwells.time_s,
+        search_local_m=local_from_polar(search.range_m, search.azimuth_rad,
+                                        search.elevation_rad),
+        search_time_s=search.time_s,
+        search_sigma_m=position_sigma_m(search.range_m, search.range_sigma_m,
+                                        search.azimuth_sigma_rad, search.elevation_sigma_rad),
     )
     return DetectionBatch.concatenate([dwells, search])
 
@@ -417,3 +446,47 @@ def _rows_of_ids(ids: NDArray[np.int64], wanted: NDArray[np.int64]) -> NDArray[n
     pos = np.clip(np.searchsorted(ids[order], wanted), 0, ids.size - 1)
     rows = order[pos]
     return np.where(ids[rows] == wanted, rows, -1)
+
+
+def set_guidance_load(sites: list[RadarSite], interceptors_in_flight: int) -> None:
+    """Share the interceptors in flight among the multifunction radars (their uplinks)."""
+    mfr = [s.scheduler for s in sites if s.scheduler is not None]
+    for k, scheduler in enumerate(mfr):
+        scheduler.set_uplinks(interceptors_in_flight // len(mfr)
+                              + (k < interceptors_in_flight % len(mfr)))
+
+
+def budget_summary(sites: list[RadarSite]) -> dict[str, dict[str, float | int | None]]:
+    """Radar time per function of every multifunction radar so far, by radar name."""
+    out: dict[str, dict[str, float | int | None]] = {}
+    for s in sites:
+        if s.scheduler is None or s.search is None:
+            continue
+        report = s.scheduler.budget_report()
+        report.update(beam_positions=s.search.beam_positions,
+                      search_pulses_per_beam=s.search.pulses_per_beam,
+                      track_dwell_pulses=s.track_n_pulses)
+        out[s.name] = report
+    return out
+
+
+def search_budget_fields(site: RadarSite, rcs_m2: float, pd: float) -> dict[str, float | int]:
+    """A multifunction radar's time budget for ``iadsim coverage`` (empty for surveillance):
+    the search frame idle and at the full track share, and the track dwell's own range."""
+    if site.search is None or site.scheduler is None:
+        return {}
+    track_share = min(site.scheduler.max_track_fraction, 1.0 - 1e-9)
+    track_range_m = free_space_detection_range_m(
+        snr_1m2_1m=site.snr_1m2_1m, rcs_m2=rcs_m2, pd=pd, pfa=site.pfa,
+        n_pulses=site.track_n_pulses, swerling=site.swerling)
+    return {
+        "search_beam_positions": site.search.beam_positions,
+        "search_pulses_per_beam": site.search.pulses_per_beam,
+        "search_dwell_s": site.search.dwell_s,
+        "search_frame_s": site.search.frame_s,
+        "search_frame_at_full_track_load_s": site.search.frame_s / (1.0 - track_share),
+        "track_dwell_s": site.scheduler.track_dwell_s,
+        "track_dwell_pulses": site.track_n_pulses,
+        "max_track_fraction": site.scheduler.max_track_fraction,
+        "track_dwell_detection_range_m": round(track_range_m, 1),
+    }

@@ -233,14 +233,19 @@ def confirm_and_delete(
     time_s: float,
     revisit_s: Array,
     spec: TrackingSpec,
+    implausible: NDArray[np.bool_] | None = None,
 ) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
-    """Masks ``(n,)`` of tracks to confirm now and tracks to delete now."""
+    """Masks ``(n,)`` of tracks to confirm now and tracks to delete now; ``implausible``
+    tracks (``iadsim.tracking.plausibility``) are never confirmed and a confirmed one is
+    deleted."""
     misses = missed_scans(table, time_s, revisit_s).min(axis=1)
     scans = 1.0 + np.maximum(
         np.floor((time_s - table.born_s) / revisit_s[table.born_sensor] + MISS_TOLERANCE), 0.0
     )
     tentative = ~table.confirmed
     newly = tentative & (table.hits >= spec.confirm_m) & (scans <= spec.confirm_n)
+    if implausible is not None:
+        newly &= ~implausible
     hopeless = tentative & ~newly & (
         (scans - table.hits > spec.confirm_n - spec.confirm_m)
         | (scans >= spec.confirm_n)
@@ -253,6 +258,8 @@ def confirm_and_delete(
         | (position_sigma_m > spec.max_position_sigma_m)
         | (np.linalg.norm(velocity, axis=1) > spec.max_speed_mps)  # no target flies that fast
     )
+    if implausible is not None:
+        lost |= table.confirmed & implausible
     return newly, hopeless | lost
 
 

@@ -47,6 +47,7 @@ from iadsim.tracking.management import (
     quality,
     record_hits,
 )
+from iadsim.tracking.plausibility import SpeedEnvelope
 
 Array = NDArray[np.float64]
 Ids = NDArray[np.int64]
@@ -139,8 +140,10 @@ class Tracker:
         Where the radars stand; ``sensor_id`` in the detections indexes its rows.
     """
 
-    def __init__(self, spec: TrackingSpec, geometry: SensorGeometry) -> None:
+    def __init__(self, spec: TrackingSpec, geometry: SensorGeometry,
+                 envelope: SpeedEnvelope | None = None) -> None:
         self.spec = spec
+        self.envelope = envelope  # threats' speed by altitude band (None: max_speed_mps only)
         self.geometry = geometry
         self.models = motion_models(spec)
         self._first_model = replace(
@@ -233,7 +236,8 @@ class Tracker:
         if len(table) == 0:
             return np.empty(0, dtype=np.int64)
         _, delete = confirm_and_delete(table, self._position_sigma(table), time_s=time_s,
-                                       revisit_s=self._revisit.revisit_s, spec=self.spec)
+                                       revisit_s=self._revisit.revisit_s, spec=self.spec,
+                                       implausible=self._implausible(table))
         self._table = table.take(~delete)
         return table.track_id[delete & table.confirmed]
 
@@ -271,6 +275,13 @@ class Tracker:
         if self.models.count > 1 and len(c):
             x[c], p[c] = imm_position(table.x[:, c], table.p[:, c], table.mu[c])
         return x, p
+
+    def _implausible(self, table: TrackTable) -> NDArray[np.bool_] | None:
+        """Tracks no threat of the scenario could be (None without an envelope)."""
+        if self.envelope is None:
+            return None
+        x = np.einsum("nm,mni->ni", table.mu, table.x[:, :, :6])  # model mixture
+        return self.envelope.implausible(x[:, :3], x[:, 3:6])
 
     def _position_sigma(self, table: TrackTable) -> Array:
         """RMS position sigma ``(n,)`` of each track (IMM mixture for confirmed tracks)."""
@@ -341,7 +352,7 @@ class Tracker:
         self._revisit.add(sensor, intervals)
         sigma = self._position_sigma(table)
         newly, delete = confirm_and_delete(table, sigma, time_s=time_s, revisit_s=revisit,
-                                           spec=spec)
+                                           spec=spec, implausible=self._implausible(table))
         confirmed_ids = table.track_id[newly & ~delete]
         dropped_ids = table.track_id[delete & table.confirmed]
         table = replace(table, confirmed=table.confirmed | newly).take(~delete)
