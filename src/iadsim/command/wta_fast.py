@@ -42,6 +42,7 @@ class FastResult:
     objective: float
     lower_bound: float = -np.inf
     proven_optimal: bool = False
+    stop_reason: str = "no_proof"
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,8 +153,15 @@ def _survival_parts(
     return s, f, excl
 
 
-def _lsa_pass(rd: _Rounds, tgt: NDArray[np.int64], pass_no: int) -> NDArray[np.int64] | None:
-    """Best multi-exchange of one round per engaged threat; None when it does not improve."""
+def _lsa_pass(
+    rd: _Rounds, tgt: NDArray[np.int64], pass_no: int, pattern: int = 0
+) -> NDArray[np.int64] | None:
+    """Best multi-exchange of one round per engaged threat; None when it does not improve.
+
+    ``pattern`` 0 takes a round off every engaged threat; pattern p > 0 only off a fixed
+    pseudo-random half of the threats, so the other half keep theirs and may gain a second
+    one (the move from one round on each of two threats to two on one and none on the other
+    that the full pass cannot make)."""
     m = rd.value.shape[0]
     f = np.flatnonzero(tgt >= 0)
     s_now, _, _ = _survival_parts(rd, tgt)
@@ -164,7 +172,10 @@ def _lsa_pass(rd: _Rounds, tgt: NDArray[np.int64], pass_no: int) -> NDArray[np.i
     cnt = np.bincount(ts, minlength=m)
     start = np.cumsum(cnt) - cnt
     rank = np.arange(fs.size) - start[ts]
-    removed = fs[rank == (pass_no % np.maximum(cnt[ts], 1))]
+    pick = rank == (pass_no % np.maximum(cnt[ts], 1))
+    if pattern:
+        pick &= _half(ts, pattern)
+    removed = fs[pick]
     idle = np.flatnonzero((tgt < 0) & rd.feasible.any(axis=1))
     if idle.size and rd.capacity.size:
         spare = rd.capacity - _fired_per_group(rd, tgt)
@@ -192,6 +203,12 @@ def _lsa_pass(rd: _Rounds, tgt: NDArray[np.int64], pass_no: int) -> NDArray[np.i
     if after < now - _REL_TOL * max(1.0, abs(now)):
         return new
     return None
+
+
+def _half(j: NDArray[np.int64], pattern: int) -> NDArray[np.bool_]:
+    """A fixed pseudo-random half of the threats ``j`` for ``pattern`` (a multiplicative hash)."""
+    h = (j.astype(np.uint64) + np.uint64(pattern)) * np.uint64(0x9E3779B97F4A7C15)
+    return ((h >> np.uint64(40)) & np.uint64(1)).astype(bool)
 
 
 SPARSE_ASSIGNMENT_SIZE = 150_000
@@ -319,29 +336,37 @@ def _move_pass(rd: _Rounds, tgt: NDArray[np.int64]) -> NDArray[np.int64] | None:
     return new
 
 
+HALF_PATTERNS = 24
+"""Half-threat multi-exchange patterns tried after the full one (see :func:`_lsa_pass`)."""
+
+
 def _local_search(
-    rd: _Rounds, tgt: NDArray[np.int64], deadline: float, max_rotation: int = 8
+    rd: _Rounds,
+    tgt: NDArray[np.int64],
+    deadline: float,
+    max_rotation: int = 8,
+    patterns: int = HALF_PATTERNS,
 ) -> NDArray[np.int64]:
     """Alternate the neighbourhoods until none improves or the deadline passes."""
     pass_no = 0
     stall = 0
     while time.perf_counter() < deadline:
         improved = False
-        new = _lsa_pass(rd, tgt, pass_no)
+        new = _lsa_pass(rd, tgt, pass_no // (patterns + 1), pass_no % (patterns + 1))
         if new is not None:
             tgt, improved = new, True
         for step in (_swap_pass, _move_pass):
             new = step(rd, tgt)
             if new is not None and _value(rd, new) < _value(rd, tgt):
                 tgt, improved = new, True
+        pass_no += 1
         if improved:
             stall = 0
         else:
             stall += 1
-            pass_no += 1
             m = rd.value.shape[0]
             most = int(np.bincount(tgt[tgt >= 0], minlength=m).max()) if (tgt >= 0).any() else 1
-            if stall >= min(max(most, 1), max_rotation):
+            if stall >= (patterns + 1) * min(max(most, 1), max_rotation):
                 break
     return tgt
 
