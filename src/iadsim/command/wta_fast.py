@@ -154,14 +154,20 @@ def _survival_parts(
 
 
 def _lsa_pass(
-    rd: _Rounds, tgt: NDArray[np.int64], pass_no: int, pattern: int = 0
+    rd: _Rounds, tgt: NDArray[np.int64], pass_no: int, pattern: int = 0, extra: bool = False
 ) -> NDArray[np.int64] | None:
     """Best multi-exchange of one round per engaged threat; None when it does not improve.
 
-    ``pattern`` 0 takes a round off every engaged threat; pattern p > 0 only off a fixed
-    pseudo-random half of the threats, so the other half keep theirs and may gain a second
-    one (the move from one round on each of two threats to two on one and none on the other
-    that the full pass cannot make)."""
+    ``pattern`` 0 takes one round off every engaged threat; pattern p > 0 takes 0, 1 or 2
+    rounds off each threat (a fixed pseudo-random choice per threat), so some threats keep
+    theirs and may gain one more, others may lose two (moves from one round on each of two
+    threats to two on one that the full pass cannot make). Every threat still gains at most
+    one round, so the assignment's change in the objective stays exact.
+
+    ``extra`` adds a second column per threat that lost a round: one more round on top of the
+    current ones, priced at the current survival (exact when the removed round comes back to
+    its threat, approximate otherwise); the result is then checked on the true objective.
+    With it one pass moves a round onto any number of engaged threats along a chain."""
     m = rd.value.shape[0]
     f = np.flatnonzero(tgt >= 0)
     s_now, _, _ = _survival_parts(rd, tgt)
@@ -172,9 +178,8 @@ def _lsa_pass(
     cnt = np.bincount(ts, minlength=m)
     start = np.cumsum(cnt) - cnt
     rank = np.arange(fs.size) - start[ts]
-    pick = rank == (pass_no % np.maximum(cnt[ts], 1))
-    if pattern:
-        pick &= _half(ts, pattern)
+    take = np.ones(m, dtype=np.int64) if pattern == 0 else _share(np.arange(m), pattern)
+    pick = ((rank - pass_no) % np.maximum(cnt[ts], 1)) < take[ts]
     removed = fs[pick]
     idle = np.flatnonzero((tgt < 0) & rd.feasible.any(axis=1))
     if idle.size and rd.capacity.size:
@@ -196,19 +201,29 @@ def _lsa_pass(
     full = np.bincount(new[new >= 0], minlength=m) >= rd.target_cap
     ok = rd.feasible[rows] & ~full[None, :]
     cost = np.where(ok, s_base[None, :] * (rd.q[rows] - 1.0), 0.0)
+    if extra:
+        lost = np.bincount(tgt[removed], minlength=m) > 0
+        room = lost & (cnt + 1 <= rd.target_cap)
+        ok2 = rd.feasible[rows] & room[None, :]
+        cost = np.hstack([cost, np.where(ok2, s_now[None, :] * (rd.q[rows] - 1.0), 0.0)])
     r_i, c_i = _assign(cost, tgt[rows])
     use = cost[r_i, c_i] < 0.0
-    new[rows[r_i[use]]] = c_i[use]
-    after = float(s_base.sum() + cost[r_i[use], c_i[use]].sum())
+    new[rows[r_i[use]]] = c_i[use] % m
+    if extra:
+        after = _value(rd, new)
+    else:
+        after = float(s_base.sum() + cost[r_i[use], c_i[use]].sum())
     if after < now - _REL_TOL * max(1.0, abs(now)):
         return new
     return None
 
 
-def _half(j: NDArray[np.int64], pattern: int) -> NDArray[np.bool_]:
-    """A fixed pseudo-random half of the threats ``j`` for ``pattern`` (a multiplicative hash)."""
+def _share(j: NDArray[np.int64], pattern: int) -> NDArray[np.int64]:
+    """Rounds taken off threat ``j`` under ``pattern`` (a multiplicative hash): 0 or 1 for an
+    even pattern, 0, 1 or 2 for an odd one."""
     h = (j.astype(np.uint64) + np.uint64(pattern)) * np.uint64(0x9E3779B97F4A7C15)
-    return ((h >> np.uint64(40)) & np.uint64(1)).astype(bool)
+    h = (h ^ (h >> np.uint64(29))) * np.uint64(0xBF58476D1CE4E5B9)
+    return ((h >> np.uint64(32)) % np.uint64(2 + pattern % 2)).astype(np.int64)
 
 
 SPARSE_ASSIGNMENT_SIZE = 150_000
@@ -336,7 +351,7 @@ def _move_pass(rd: _Rounds, tgt: NDArray[np.int64]) -> NDArray[np.int64] | None:
     return new
 
 
-HALF_PATTERNS = 24
+HALF_PATTERNS = 8
 """Half-threat multi-exchange patterns tried after the full one (see :func:`_lsa_pass`)."""
 
 
@@ -350,11 +365,19 @@ def _local_search(
     """Alternate the neighbourhoods until none improves or the deadline passes."""
     pass_no = 0
     stall = 0
+    large = rd.q.size > SPARSE_ASSIGNMENT_SIZE
+    if large:  # the extra neighbourhoods cost more than they gain at this size (see docs)
+        patterns = 0
     while time.perf_counter() < deadline:
         improved = False
-        new = _lsa_pass(rd, tgt, pass_no // (patterns + 1), pass_no % (patterns + 1))
+        pattern = pass_no % (patterns + 1)
+        new = _lsa_pass(rd, tgt, pass_no // (patterns + 1), pattern)
         if new is not None:
             tgt, improved = new, True
+        if pattern == 0 and not large:
+            new = _lsa_pass(rd, tgt, pass_no // (patterns + 1), 0, extra=True)
+            if new is not None:
+                tgt, improved = new, True
         for step in (_swap_pass, _move_pass):
             new = step(rd, tgt)
             if new is not None and _value(rd, new) < _value(rd, tgt):
