@@ -71,7 +71,8 @@ def run_families(sizes: list[int], exact_s: float, exact_max: int) -> None:
                 row["gap_pct"] = pct(fast.objective, best)
             rows.append(row)
             print(f"{m:>4}x{2 * m:<4} {mu:>2} {fast.objective:>10.4f} {cpu:>6.2f} "
-                  f"{row.get('exact', float('nan')):>10.4f} {row.get('lower', float('nan')):>10.4f} "
+                  f"{row.get('exact', float('nan')):>10.4f} "
+                  f"{row.get('lower', float('nan')):>10.4f} "
                   f"{row.get('proven', '-')!s:>6} {row.get('reason', '-'):>12} "
                   f"{row.get('exact_wall_s', float('nan')):>9.1f} "
                   f"{row.get('gap_pct', float('nan')):>7.3f}", flush=True)

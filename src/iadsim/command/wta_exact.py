@@ -38,7 +38,11 @@ from numpy.typing import NDArray
 from scipy.optimize import Bounds, LinearConstraint, linear_sum_assignment, linprog, milp
 
 from iadsim.command.assignment import WTAProblem, objective
-from iadsim.command.wta_fast import _asset_objective_rows, solve_fast
+from iadsim.command.wta_asset import _asset_objective_rows
+from iadsim.command.wta_fast import solve_fast
+from iadsim.command.wta_lagrange import combinations, multisets, within_rounds
+
+__all__ = ["ExactResult", "combinations", "multisets", "solve_exact"]
 
 ASSET_ENUMERATION_LIMIT = 100_000
 """Largest number of round-level assignments the asset-based exact solver enumerates."""
@@ -60,22 +64,6 @@ class ExactResult:
     """``optimal`` when proven, else ``time_limit``, ``column_limit`` (the next column size
     would pass ``max_pool_columns``), ``column_size_cap`` (``max_column_size`` reached),
     ``enumeration_limit`` (asset-based instance too large) or the MILP's message."""
-
-
-def combinations(n: int, k: int) -> NDArray[np.intp]:
-    """All k-subsets of ``range(n)`` in lexicographic order, shape ``(C(n, k), k)``."""
-    if k == 0:
-        return np.zeros((1, 0), dtype=np.intp)
-    if k > n:
-        return np.zeros((0, k), dtype=np.intp)
-    c = np.arange(n, dtype=np.intp)[:, None]
-    for _ in range(k - 1):
-        last = c[:, -1]
-        cnt = n - 1 - last
-        rep = np.repeat(c, cnt, axis=0)
-        offs = np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt)
-        c = np.hstack([rep, (np.repeat(last + 1, cnt) + offs)[:, None]])
-    return c
 
 
 @dataclass
@@ -125,24 +113,13 @@ def _columns_of_size(problem: WTAProblem, k: int) -> _Pool:
         w = np.flatnonzero(problem.feasible[:, j])
         combo = w[multisets(w.size, k)]
         if np.any(problem.rounds[w] < k):  # drop multisets using a weapon more than its rounds
-            same = np.concatenate([np.zeros((combo.shape[0], 1), bool), combo[:, 1:] == combo[:, :-1]], axis=1)
-            run = np.zeros(combo.shape, np.int64)
-            for c in range(1, k):
-                run[:, c] = np.where(same[:, c], run[:, c - 1] + 1, 0)
-            combo = combo[np.all(run < problem.rounds[combo], axis=1)]
+            combo = combo[within_rounds(combo, problem.rounds)]
         tgts.append(np.full(combo.shape[0], j, dtype=np.int64))
         mems.append(combo.astype(np.int64))
     tgt = np.concatenate(tgts) if tgts else np.zeros(0, np.int64)
     mem = np.concatenate(mems) if mems else np.zeros((0, k), np.int64)
     qq = q[mem, tgt[:, None]] if k else np.ones((tgt.size, 0))
     return _Pool(tgt, mem, problem.value[tgt] * np.prod(qq, axis=1))
-
-
-def multisets(n: int, k: int) -> NDArray[np.intp]:
-    """All k-multisets of ``range(n)`` as nondecreasing rows, shape ``(C(n + k - 1, k), k)``."""
-    if n == 0:
-        return np.zeros((0 if k else 1, k), dtype=np.intp)
-    return combinations(n + k - 1, k) - np.arange(k, dtype=np.intp)[None, :]
 
 
 def _count_columns(problem: WTAProblem, k: int) -> int:
