@@ -41,6 +41,7 @@ from iadsim.command.assignment import Method, make_problem, solve
 from iadsim.command.continuity import TrackContinuity
 from iadsim.command.greedy import assign_greedy
 from iadsim.command.kill_assessment import KillAssessment, KillReports
+from iadsim.command.lookahead import early_types, plan_pairs
 from iadsim.command.threat_evaluation import classify_tracks, evaluate_threats, track_altitude_m
 from iadsim.engagement.intercept import inside_envelope, intercept_boost_coast
 from iadsim.engagement.interceptors import EngagementOrder, InterceptorFlights, InterceptResults
@@ -331,13 +332,20 @@ class CommandCentre:
                 minlength=len(self.classes.name),
             )
             ok &= (kind[tj] == BALLISTIC) | (held[cls] - salvo >= self._reserve[cls])
-        if spec.layered:
+        if spec.layered:  # cheapest_in_time: longest reach only for the engage_early types
             reach = np.where(ok, self.classes.max_range_m[cls], -np.inf)
             best = np.full(len(tracks), -np.inf)
             np.maximum.at(best, tj, reach)
-            ok &= self.classes.max_range_m[cls] >= best[tj]
+            ok &= (self.classes.max_range_m[cls] >= best[tj]) | ~early_types(spec, kind)[tj]
         shape = (lau.size, tgt.size)
         pk = 1.0 - (1.0 - self.classes.pk[cls, kind[tj]]) ** salvo
+        if spec.lookahead or (spec.layered and spec.class_preference == "cheapest_in_time"):
+            # cost, class choice and the two-stage look-ahead (command/lookahead.py)
+            has = (launchers.ready_rounds > 0) | (launchers.reloads_left > 0)
+            ok, pk = plan_pairs(spec, self.classes, self.origin, (pos, vel, acc),
+                                assess.time_to_asset_s, kind, value,
+                                (launchers.position_enu_m, launchers.class_index, has),
+                                (tj, cls, salvo), ok, pk)
         # only threats some launcher can engage now take part (an asset-based objective would
         # otherwise count every threat out of reach this cycle as a certain leaker)
         col = np.flatnonzero(ok.reshape(shape).any(axis=0))

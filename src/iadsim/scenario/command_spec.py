@@ -225,6 +225,25 @@ class CommandSpec(StrictModel):
         default_factory=dict, description="notional cost per threat type (cost-exchange ratio)"
     )
     classification: ClassificationSpec = ClassificationSpec()
+    # cost- and look-ahead-aware doctrine (iadsim.command.lookahead)
+    lookahead: bool = Field(
+        default=False,
+        description="two-stage (shoot-look-shoot) dynamic WTA: a threat a cheaper class will "
+        "still meet in time is worth less now, and every salvo costs round_cost_weight x cost",
+    )
+    class_preference: Literal["longest_reach", "cheapest_in_time"] = Field(
+        default="longest_reach",
+        description="with layered: the longest-reaching class that can engage, or only the "
+        "cheapest class that can engage now or later before the threat reaches its asset",
+    )
+    engage_early: list[ThreatTypeName] = Field(
+        default_factory=list,
+        description="threat types any class may engage as early as it can (cheapest_in_time)",
+    )
+    round_cost_weight: float = Field(
+        default=0.0, ge=0.0, le=1.0e6,
+        description="threat value per unit of interceptor cost (the look-ahead's round price)",
+    )
 
     def salvo_size(self, interceptor: str, threat_type: str) -> int:
         """Rounds per engagement of class ``interceptor`` against ``threat_type``."""
@@ -245,6 +264,14 @@ def command_problems(s: Scenario) -> Iterable[str]:
                     f"command.{field}.{name} names an unknown interceptor class "
                     f"(got {name!r}; expected one of {known})"
                 )
+    for name, reserve in s.command.ballistic_reserve.items():
+        held = sum(x.ready_rounds * (1 + x.reloads) for x in s.launchers if x.interceptor == name)
+        if name in s.interceptors and reserve > held:
+            yield (
+                f"command.ballistic_reserve.{name} must not exceed the class's inventory "
+                f"(got {reserve!r}; the launchers of class {name!r} hold {held} rounds "
+                "with their reloads)"
+            )
     confusion = s.command.classification.confusion or {}
     for true_type, row in confusion.items():
         total = sum(row.values())
