@@ -42,6 +42,7 @@ from iadsim.command.continuity import TrackContinuity
 from iadsim.command.greedy import assign_greedy
 from iadsim.command.kill_assessment import KillAssessment, KillReports
 from iadsim.command.lookahead import early_types, plan_pairs
+from iadsim.command.reserves import ReserveState, reserve_allows
 from iadsim.command.threat_evaluation import classify_tracks, evaluate_threats, track_altitude_m
 from iadsim.engagement.intercept import inside_envelope, intercept_boost_coast
 from iadsim.engagement.interceptors import EngagementOrder, InterceptorFlights, InterceptResults
@@ -120,6 +121,8 @@ class CommandCentre:
         self._draw: dict[int, float] = {}
         self._ripples: list[_Ripple] = []
         self._next_cycle_s = 0.0
+        self.reserves = ReserveState()  # release events: ``pop_events``
+        self._ballistic_in_view = False
 
     @classmethod
     def from_scenario(
@@ -214,6 +217,7 @@ class CommandCentre:
         self._next_cycle_s = time_s + self.spec.cycle_s
         confirmed_at = np.array([self._confirmed_at.get(int(k), np.inf) for k in key.tolist()])
         kind = classify_tracks(tracks, self.spec.classification, self._draws(key), self.origin)
+        self._ballistic_in_view = bool(np.any(kind[tracks.confirmed] == BALLISTIC))
         eligible = (
             tracks.confirmed
             & (tracks.position_sigma_m() <= self._fc_sigma_m.max(initial=0.0))
@@ -266,6 +270,11 @@ class CommandCentre:
             engaged,
             in_flight + len(orders),
         )
+
+    def pop_events(self) -> list[dict[str, object]]:
+        """Doctrine events since the last call (``reserve_release``), for the event log."""
+        out, self.reserves.events = self.reserves.events, []
+        return out
 
     # ------------------------------------------------------------------ helpers
 
@@ -325,13 +334,14 @@ class CommandCentre:
         ok = inside_envelope(tof, point, site, self._envelope, cls)
         ok &= tof <= assess.time_to_asset_s[tj]
         ok &= tracks.position_sigma_m()[tj] <= self._fc_sigma_m[cls]
-        if self._reserve.any():
-            held = np.bincount(
-                launchers.class_index,
-                weights=launchers.ready_rounds,
-                minlength=len(self.classes.name),
-            )
-            ok &= (kind[tj] == BALLISTIC) | (held[cls] - salvo >= self._reserve[cls])
+        if self._reserve.any():  # the reserve and its release rules (command/reserves.py)
+            held = np.bincount(launchers.class_index, weights=launchers.ready_rounds,
+                               minlength=len(self.classes.name))
+            near = self.asset_value[assess.asset]
+            ok &= reserve_allows(spec, self.reserves, time_s, self._reserve, held,
+                                 self.classes.name, (tj, cls, salvo),
+                                 (kind == BALLISTIC, assess.time_to_asset_s, near,
+                                  tracks.track_id), self._ballistic_in_view)
         if spec.layered:  # cheapest_in_time: longest reach only for the engage_early types
             reach = np.where(ok, self.classes.max_range_m[cls], -np.inf)
             best = np.full(len(tracks), -np.inf)

@@ -101,6 +101,15 @@ class RunRecord:
                 detail=("kill" if said else "no kill")
                 + (" (correct)" if said == gone else " (wrong)"))
 
+    def command_events(self, events: list[dict[str, object]]) -> None:
+        """Log the command's doctrine events (``reserve_release``: class, rounds, why)."""
+        for e in events:
+            n = dict(e)
+            self.events.add(float(str(n["time_s"])), "reserve_release",
+                            track_id=int(str(n.get("track_id", -1))),
+                            interceptor_class=str(n["interceptor_class"]),
+                            count=int(str(n["count"])), detail=str(n["detail"]))
+
     def launch(self, launches: Launches, time_s: float) -> None:
         """Log the assignment and launch events of the engagement stage's launches."""
         lau = self.launchers

@@ -164,6 +164,22 @@ class FireControlSpec(StrictModel):
                                             DEFAULT_MAX_SPEED_MPS[threat_type]))
 
 
+class ReserveReleaseSpec(StrictModel):
+    """When the ballistic reserve is released (iadsim.command.reserves)."""
+
+    no_threat_expected_after_s: float | None = Field(
+        default=None, ge=0.0,
+        description="from this time, with no ballistic missile in view, release for good",
+    )
+    asset_value_at_least: float | None = Field(
+        default=None, ge=0.0,
+        description="a threat about to hit an asset of at least this value may take reserved "
+        "rounds (None: never)",
+    )
+    imminent_s: float = Field(default=60.0, gt=0.0, le=3_600.0,
+                              description="'about to hit': time to the asset at most this")
+
+
 class CommandSpec(StrictModel):
     """The command-and-control centre: reaction, cycle and doctrine."""
 
@@ -209,6 +225,7 @@ class CommandSpec(StrictModel):
     ballistic_reserve: dict[str, Annotated[int, Field(ge=0, le=100_000)]] = Field(
         default_factory=dict, description="rounds per class kept for ballistic missiles"
     )
+    reserve_release: ReserveReleaseSpec = ReserveReleaseSpec()
     fire_control_channels: int | None = Field(
         default=None,
         ge=0,
