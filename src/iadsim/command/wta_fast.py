@@ -487,10 +487,11 @@ def search_longer(
     kick_fraction: float = 0.1,
 ) -> FastResult:
     """Iterated local search (target-based): random kicks of ``kick_fraction`` of the rounds,
-    then :func:`solve_fast`'s neighbourhoods; keeps the best. For benchmarks and studies."""
-    deadline = time.perf_counter() + time_limit_s
+    then :func:`solve_fast`'s neighbourhoods; keeps the best. For benchmarks and studies.
+    Starts from :func:`solve_fast` run to completion; ``time_limit_s`` is the search after."""
     rd = _rounds(problem)
-    best = _from_matrix(rd, solve_fast(problem, time_limit_s=time_limit_s).x)
+    best = _from_matrix(rd, solve_fast(problem).x)  # to completion: never worse than it
+    deadline = time.perf_counter() + time_limit_s
     best_v = _value(rd, best)
     fireable = np.flatnonzero(rd.feasible.any(axis=1))
     while time.perf_counter() < deadline and fireable.size:
