@@ -110,6 +110,11 @@ class LauncherSpec(StrictModel):
     ready_rounds: int = Field(ge=0, le=1000)
     reloads: int = Field(default=0, ge=0, le=1000, description="full reloads held in reserve")
     reload_time_s: float = Field(default=600.0, gt=0.0)
+    reload_at_rounds: int = Field(
+        default=0, ge=0, le=1000,
+        description="reload policy: start a reload when the ready rounds fall to this "
+        "(0: when empty); the launcher does not fire while it reloads",
+    )
     min_launch_interval_s: float = Field(default=3.0, ge=0.0)
 
 
@@ -281,6 +286,10 @@ def command_problems(s: Scenario) -> Iterable[str]:
                     f"command.{field}.{name} names an unknown interceptor class "
                     f"(got {name!r}; expected one of {known})"
                 )
+    for k, x in enumerate(s.launchers):
+        if x.reload_at_rounds and x.reload_at_rounds >= x.ready_rounds:
+            yield (f"launchers[{k}].reload_at_rounds must be < ready_rounds "
+                   f"(got {x.reload_at_rounds!r} >= {x.ready_rounds!r})")
     for name, reserve in s.command.ballistic_reserve.items():
         held = sum(x.ready_rounds * (1 + x.reloads) for x in s.launchers if x.interceptor == name)
         if name in s.interceptors and reserve > held:
