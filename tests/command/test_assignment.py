@@ -255,18 +255,29 @@ def test_multi_round_solvers_against_brute_force(mu):
         assert fast.objective >= want - 1e-9
 
 
-def test_exact_keeps_its_time_limit_and_a_bound_in_range():
-    """A 100 x 200 instance at 3 rounds per weapon cannot be proven in 1.5 s: the solver
-    returns within the limit plus a small tolerance, with a reason and a bound in
-    [0, objective]."""
-    import time
+class FakeClock:
+    """A clock that advances ``tick_s`` at every reading, and remembers the readings."""
 
+    def __init__(self, tick_s: float) -> None:
+        self.tick_s, self.now_s, self.reads = tick_s, 0.0, []
+
+    def __call__(self) -> float:
+        self.reads.append(self.now_s)
+        self.now_s += self.tick_s
+        return self.reads[-1]
+
+
+def test_exact_keeps_its_time_limit_and_a_bound_in_range():
+    """A 100 x 200 instance at 3 rounds per weapon, 1.5 s limit, on a fake clock that advances
+    0.25 s at every reading (deterministic, no timed assertion): the solver notices the limit
+    at once (at most two readings past it: the LP given the time left, then its check), stops
+    with a reason and a bound in [0, objective]."""
     problem = standard_family(100, 3, 0)
-    t0 = time.perf_counter()
-    got = solve_exact(problem, time_limit_s=1.5)
-    elapsed = time.perf_counter() - t0
-    assert elapsed < 1.5 + 5.0  # generous: the CPU is shared; the limit itself is 1.5 s
-    assert not got.proven_optimal and got.stop_reason in ("time_limit", "column_limit")
+    clock = FakeClock(0.25)
+    got = solve_exact(problem, time_limit_s=1.5, clock=clock)
+    deadline = clock.reads[0] + 1.5
+    assert sum(r > deadline for r in clock.reads) <= 2
+    assert not got.proven_optimal and got.stop_reason == "time_limit"
     assert 0.0 <= got.lower_bound <= got.objective
     assert not check_feasible(problem, got.x)
 

@@ -8,6 +8,7 @@ is scored on the exact asset-based objective (Hosein and Athans 1990).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import NDArray
@@ -73,11 +74,12 @@ def asset_mmr(problem: WTAProblem, rd: _Rounds) -> NDArray[np.int64]:
 
 
 def asset_moves(
-    problem: WTAProblem, rd: _Rounds, tgt: NDArray[np.int64], deadline: float
+    problem: WTAProblem, rd: _Rounds, tgt: NDArray[np.int64], deadline: float,
+    *, clock: Callable[[], float] = time.perf_counter,
 ) -> NDArray[np.int64]:
     """Best single move (re-target one round, or fire an idle one) until none improves."""
     m = rd.value.shape[0]
-    while time.perf_counter() < deadline:
+    while clock() < deadline:
         s = _threat_survival(rd, tgt)
         now = _asset_objective_rows(problem, s[None, :])[0]
         spare = rd.capacity - _fired_per_group(rd, tgt)

@@ -24,6 +24,7 @@ The asset-based objective uses MMR and single moves (:mod:`iadsim.command.wta_as
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -369,14 +370,16 @@ def _local_search(
     deadline: float,
     max_rotation: int = 8,
     patterns: int = HALF_PATTERNS,
+    clock: Callable[[], float] = time.perf_counter,
 ) -> NDArray[np.int64]:
-    """Alternate the neighbourhoods until none improves or the deadline passes."""
+    """Alternate the neighbourhoods until none improves or the deadline (of ``clock``)
+    passes."""
     pass_no = 0
     stall = 0
     large = rd.q.size > SPARSE_ASSIGNMENT_SIZE
     if large:  # the extra neighbourhoods cost more than they gain at this size (see docs)
         patterns = 0
-    while time.perf_counter() < deadline:
+    while clock() < deadline:
         improved = False
         pattern = pass_no % (patterns + 1)
         new = _lsa_pass(rd, tgt, pass_no // (patterns + 1), pattern)
@@ -411,13 +414,18 @@ def _value(rd: _Rounds, tgt: NDArray[np.int64]) -> float:
 
 
 def solve_fast(
-    problem: WTAProblem, *, time_limit_s: float = 60.0, start: NDArray[np.int64] | None = None
+    problem: WTAProblem,
+    *,
+    time_limit_s: float = 60.0,
+    start: NDArray[np.int64] | None = None,
+    clock: Callable[[], float] = time.perf_counter,
 ) -> FastResult:
     """MMR, then neighbourhood search until a local optimum (or the time limit).
 
-    ``start`` optionally gives an (n, m) assignment to improve instead of the MMR one.
+    ``start`` optionally gives an (n, m) assignment to improve instead of the MMR one;
+    ``clock`` (seconds) measures the time limit (a fake one in tests).
     """
-    deadline = time.perf_counter() + time_limit_s
+    deadline = clock() + time_limit_s
     if problem.n_targets == 0 or problem.n_rounds == 0:
         x = np.zeros(problem.pk.shape, dtype=np.int64)
         return FastResult(x=x, objective=objective(problem, x))
@@ -433,22 +441,22 @@ def solve_fast(
     if problem.asset_based:
         from iadsim.command.wta_asset import asset_moves
 
-        tgt = asset_moves(problem, rd, tgt, deadline)
+        tgt = asset_moves(problem, rd, tgt, deadline, clock=clock)
     elif start is None and _several_per_threat(problem):
         small = rd.q.size <= SPARSE_ASSIGNMENT_SIZE
         # large: one start only, MMR's when rounds are no more than threats (measured better
         # there), else the Lagrangian one (benchmarks/wta.py --family)
         if small or problem.n_rounds > problem.n_targets:
             lag = lagrangian_start(problem, _value(rd, tgt))
-            other = _local_search(rd, _mmr(rd, _from_matrix(rd, lag)), deadline)
+            other = _local_search(rd, _mmr(rd, _from_matrix(rd, lag)), deadline, clock=clock)
             if small:
-                tgt = _local_search(rd, tgt, deadline)
+                tgt = _local_search(rd, tgt, deadline, clock=clock)
             if not small or _value(rd, other) <= _value(rd, tgt):
                 tgt = other
         else:
-            tgt = _local_search(rd, tgt, deadline)
+            tgt = _local_search(rd, tgt, deadline, clock=clock)
     else:
-        tgt = _local_search(rd, tgt, deadline)
+        tgt = _local_search(rd, tgt, deadline, clock=clock)
     x = to_matrix(problem, rd.weapon, tgt)
     return FastResult(x=x, objective=objective(problem, x))
 
