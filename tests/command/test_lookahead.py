@@ -116,6 +116,12 @@ def test_bad_doctrine_input_names_the_field(scenario_data):
     with pytest.raises(ScenarioError, match=r"interceptors\.short\.cost must be >= 0"):
         scenario_from_dict(scenario_data, "s.yaml")
     scenario_data["interceptors"]["short"]["cost"] = 0.5
+    scenario_data["interceptors"]["short"]["cost"] = 0.5
+    scenario_data["command"].update(lookahead=True, objective="asset")
+    with pytest.raises(ScenarioError, match=r"command\.lookahead needs command\.objective "
+                       r"'threat' \(got 'asset'"):
+        scenario_from_dict(scenario_data, "s.yaml")
+    scenario_data["command"].update(lookahead=False, objective="threat")
     scenario_data["command"]["threat_value"] = {"drone": 0.3}
     with pytest.raises(ScenarioError, match=r"command\.threat_value"):
         scenario_from_dict(scenario_data, "s.yaml")

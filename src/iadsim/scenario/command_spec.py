@@ -286,6 +286,9 @@ def command_problems(s: Scenario) -> Iterable[str]:
                     f"command.{field}.{name} names an unknown interceptor class "
                     f"(got {name!r}; expected one of {known})"
                 )
+    if s.command.lookahead and s.command.objective == "asset":
+        yield ("command.lookahead needs command.objective 'threat' (got 'asset'; the two-stage "
+               "gain g / V is exact for the threat-based objective only)")
     for k, x in enumerate(s.launchers):
         if x.reload_at_rounds and x.reload_at_rounds >= x.ready_rounds:
             yield (f"launchers[{k}].reload_at_rounds must be < ready_rounds "
