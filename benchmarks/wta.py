@@ -10,6 +10,12 @@ probabilities p_ij ~ U[0.60, 0.90] (Ahuja, Kumar, Jha and Orlin, Operations Rese
 Prints one line per instance and ends with one JSON line of every figure.
 
 Usage: ``python benchmarks/wta.py [--long-s 60] [--seeds 10]``
+
+``--family`` runs the multi-round standard families instead (m weapons x n = 2m threats,
+integer values 1..100, p ~ U(0, 1), mu = 1, 2, 3 rounds per weapon; sizes from
+``--sizes``): the fast solver's objective and CPU time against the exact solver's
+(``--exact-s`` per instance, up to ``--exact-max`` weapons) optimum or best found, with the
+exact solver's proof status, stop reason and lower bound.
 """
 
 from __future__ import annotations
@@ -34,13 +40,60 @@ def pct(a: float, b: float) -> float:
     return 100.0 * (a - b) / b
 
 
+def family(m: int, mu: int, seed: int):
+    rng = np.random.default_rng([13, m, mu, seed])
+    return make_problem(
+        rng.integers(1, 101, 2 * m).astype(float),
+        rng.uniform(0.0, 1.0, (m, 2 * m)),
+        rounds=np.full(m, mu),
+    )
+
+
+def run_families(sizes: list[int], exact_s: float, exact_max: int) -> None:
+    import os
+
+    rows = []
+    print(f"{'size':>9} {'mu':>2} {'fast obj':>10} {'cpu s':>6} {'exact obj':>10} {'lb':>10} "
+          f"{'proven':>6} {'reason':>12} {'ex wall s':>9} {'gap %':>7}")
+    for m in sizes:
+        for mu in (1, 2, 3):
+            p = family(m, mu, 0)
+            c0 = time.process_time()
+            fast = solve_fast(p)
+            cpu = time.process_time() - c0
+            row = {"m": m, "mu": mu, "fast": fast.objective, "fast_cpu_s": cpu}
+            if m <= exact_max:
+                w0 = time.perf_counter()
+                ex = solve_exact(p, time_limit_s=exact_s)
+                row.update(exact=ex.objective, lower=ex.lower_bound, proven=ex.proven_optimal,
+                           reason=ex.stop_reason, exact_wall_s=time.perf_counter() - w0)
+                best = min(ex.objective, fast.objective)
+                row["gap_pct"] = pct(fast.objective, best)
+            rows.append(row)
+            print(f"{m:>4}x{2 * m:<4} {mu:>2} {fast.objective:>10.4f} {cpu:>6.2f} "
+                  f"{row.get('exact', float('nan')):>10.4f} "
+                  f"{row.get('lower', float('nan')):>10.4f} "
+                  f"{row.get('proven', '-')!s:>6} {row.get('reason', '-'):>12} "
+                  f"{row.get('exact_wall_s', float('nan')):>9.1f} "
+                  f"{row.get('gap_pct', float('nan')):>7.3f}", flush=True)
+    print(f"load average {os.getloadavg()}")
+    print(json.dumps({"families": rows, "loadavg": os.getloadavg()}, default=float))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--family", action="store_true", help="multi-round standard families")
+    parser.add_argument("--sizes", default="50,100,150,300,500", help="weapons m (n = 2m)")
+    parser.add_argument("--exact-s", type=float, default=60.0)
+    parser.add_argument("--exact-max", type=int, default=150)
     parser.add_argument(
         "--long-s", type=float, default=60.0, help="longer search budget at 200, 1000"
     )
     parser.add_argument("--seeds", type=int, default=10, help="instances per size up to 20")
     args = parser.parse_args()
+    if args.family:
+        run_families([int(v) for v in args.sizes.split(",")], args.exact_s, args.exact_max)
+        return
 
     figures: dict[str, float | int | bool | None] = {}
     gaps_small: list[float] = []

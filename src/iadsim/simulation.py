@@ -97,6 +97,7 @@ def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
             tracks = tracker.picture(t)  # the picture after this step's kill assessments
             launchers.advance(t)
             orders = command.cycle(t, tracks, launchers, flights)
+            rec.command_events(command.pop_events())  # doctrine: reserve releases
             rec.launch(launch_orders(orders, launchers, flights, tracks, t), t)
             set_guidance_load(radars, int(np.count_nonzero(~flights.resolved)))  # radar: uplinks
             rec.step_done(t, world.advance(t), world, flights, tracks)

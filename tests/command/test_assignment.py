@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from iadsim.command.assignment import check_feasible, make_problem, objective, solve
-from iadsim.command.wta_exact import combinations, solve_exact
+from iadsim.command.wta_exact import combinations, multisets, solve_exact
 from iadsim.command.wta_fast import search_longer, solve_fast
 from iadsim.errors import InputDataError
 
@@ -217,3 +217,73 @@ def test_fast_answer_is_always_feasible(seed, n, m, flags):
         sol = solve(problem, method=method, time_limit_s=5.0)
         assert not check_feasible(problem, sol.x)
         assert sol.objective == pytest.approx(objective(problem, sol.x))
+
+
+def standard_family(m: int, mu: int, seed: int):
+    """m weapons x 2m threats, integer values 1..100, pk ~ U(0, 1), mu rounds per weapon."""
+    rng = np.random.default_rng([13, m, mu, seed])
+    return make_problem(
+        rng.integers(1, 101, 2 * m).astype(float),
+        rng.uniform(0.0, 1.0, (m, 2 * m)),
+        rounds=np.full(m, mu),
+    )
+
+
+def test_multisets_matches_itertools():
+    for n, k in [(0, 0), (0, 2), (3, 0), (3, 2), (4, 3), (1, 3)]:
+        combos = list(itertools.combinations_with_replacement(range(n), k))
+        want = np.array(combos, dtype=np.intp).reshape(len(combos), k)
+        np.testing.assert_array_equal(multisets(n, k), want)
+
+
+@pytest.mark.parametrize("mu", [2, 3])
+def test_multi_round_solvers_against_brute_force(mu):
+    """Several rounds per weapon, all of them on one threat allowed: both solvers against
+    enumeration of every round-level assignment; the exact one proves every instance."""
+    rng = np.random.default_rng(100 + mu)
+    for _ in range(8):
+        n, m = int(rng.integers(1, 3)), int(rng.integers(1, 4))
+        problem = make_problem(
+            rng.integers(1, 101, m).astype(float), rng.uniform(0, 1, (n, m)), rounds=[mu] * n
+        )
+        want, _ = brute_force(problem)
+        exact = solve_exact(problem)
+        assert exact.proven_optimal and exact.stop_reason == "optimal"
+        assert exact.objective == pytest.approx(want, rel=1e-9, abs=1e-9)
+        fast = solve_fast(problem)
+        assert not check_feasible(problem, fast.x)
+        assert fast.objective >= want - 1e-9
+
+
+class FakeClock:
+    """A clock that advances ``tick_s`` at every reading, and remembers the readings."""
+
+    def __init__(self, tick_s: float) -> None:
+        self.tick_s, self.now_s, self.reads = tick_s, 0.0, []
+
+    def __call__(self) -> float:
+        self.reads.append(self.now_s)
+        self.now_s += self.tick_s
+        return self.reads[-1]
+
+
+def test_exact_keeps_its_time_limit_and_a_bound_in_range():
+    """A 100 x 200 instance at 3 rounds per weapon, 1.5 s limit, on a fake clock that advances
+    0.25 s at every reading (deterministic, no timed assertion): the solver notices the limit
+    at once (at most two readings past it: the LP given the time left, then its check), stops
+    with a reason and a bound in [0, objective]."""
+    problem = standard_family(100, 3, 0)
+    clock = FakeClock(0.25)
+    got = solve_exact(problem, time_limit_s=1.5, clock=clock)
+    deadline = clock.reads[0] + 1.5
+    assert sum(r > deadline for r in clock.reads) <= 2
+    assert not got.proven_optimal and got.stop_reason == "time_limit"
+    assert 0.0 <= got.lower_bound <= got.objective
+    assert not check_feasible(problem, got.x)
+
+
+def test_exact_proves_a_two_round_standard_instance():
+    problem = standard_family(20, 2, 1)
+    got = solve_exact(problem, time_limit_s=60.0)
+    assert got.proven_optimal and got.lower_bound == got.objective
+    assert solve_fast(problem).objective >= got.objective - 1e-9

@@ -85,7 +85,9 @@ class WTASolution:
     """A solved WTA instance.
 
     ``lower_bound`` is a proven lower bound on the optimum (``-inf`` when none was computed);
-    ``proven_optimal`` says the exact solver closed the gap (within ``1e-9`` relative).
+    ``proven_optimal`` says the exact solver closed the gap (within ``1e-9`` relative);
+    ``stop_reason`` says why it did not (``time_limit``, ``column_limit``, ..., ``no_proof`` for
+    the fast solver; ``optimal`` when proven).
     """
 
     x: NDArray[np.int64]  # (n, m) rounds weapon i fires at threat j
@@ -94,6 +96,7 @@ class WTASolution:
     proven_optimal: bool
     method: str
     wall_time_s: float
+    stop_reason: str = "optimal"
 
     @property
     def gap_pct(self) -> float:
@@ -286,4 +289,5 @@ def solve(
         proven_optimal=sol.proven_optimal,
         method=method,
         wall_time_s=time.perf_counter() - t0,
+        stop_reason=sol.stop_reason,
     )

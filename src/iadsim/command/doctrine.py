@@ -41,8 +41,10 @@ from iadsim.command.assignment import Method, make_problem, solve
 from iadsim.command.continuity import TrackContinuity
 from iadsim.command.greedy import assign_greedy
 from iadsim.command.kill_assessment import KillAssessment, KillReports
+from iadsim.command.lookahead import early_types, plan_pairs
 from iadsim.command.plausibility import credible_motion
-from iadsim.command.threat_evaluation import classify_tracks, evaluate_threats
+from iadsim.command.reserves import ReserveState, reserve_allows
+from iadsim.command.threat_evaluation import classify_tracks, evaluate_threats, track_altitude_m
 from iadsim.engagement.intercept import inside_envelope, intercept_boost_coast
 from iadsim.engagement.interceptors import EngagementOrder, InterceptorFlights, InterceptResults
 from iadsim.engagement.launchers import InterceptorClasses, Launchers
@@ -119,6 +121,8 @@ class CommandCentre:
         self._draw: dict[int, float] = {}
         self._ripples: list[_Ripple] = []
         self._next_cycle_s = 0.0
+        self.reserves = ReserveState()  # release events: ``pop_events``
+        self._ballistic_in_view = False
 
     @classmethod
     def from_scenario(
@@ -213,6 +217,7 @@ class CommandCentre:
         self._next_cycle_s = time_s + self.spec.cycle_s
         confirmed_at = np.array([self._confirmed_at.get(int(k), np.inf) for k in key.tolist()])
         kind = classify_tracks(tracks, self.spec.classification, self._draws(key), self.origin)
+        self._ballistic_in_view = bool(np.any(kind[tracks.confirmed] == BALLISTIC))
         eligible = (
             tracks.confirmed
             & (tracks.position_sigma_m() <= self._fc_sigma_m.max(initial=0.0))
@@ -265,6 +270,11 @@ class CommandCentre:
             engaged,
             in_flight + len(orders),
         )
+
+    def pop_events(self) -> list[dict[str, object]]:
+        """Doctrine events since the last call (``reserve_release``), for the event log."""
+        out, self.reserves.events = self.reserves.events, []
+        return out
 
     # ------------------------------------------------------------------ helpers
 
@@ -324,20 +334,28 @@ class CommandCentre:
         ok = inside_envelope(tof, point, site, self._envelope, cls)
         ok &= tof <= assess.time_to_asset_s[tj]
         ok &= tracks.position_sigma_m()[tj] <= self._fc_sigma_m[cls]
-        if self._reserve.any():
-            held = np.bincount(
-                launchers.class_index,
-                weights=launchers.ready_rounds,
-                minlength=len(self.classes.name),
-            )
-            ok &= (kind[tj] == BALLISTIC) | (held[cls] - salvo >= self._reserve[cls])
-        if spec.layered:
+        if self._reserve.any():  # the reserve and its release rules (command/reserves.py)
+            held = np.bincount(launchers.class_index, weights=launchers.ready_rounds,
+                               minlength=len(self.classes.name))
+            near = self.asset_value[assess.asset]
+            ok &= reserve_allows(spec, self.reserves, time_s, self._reserve, held,
+                                 self.classes.name, (tj, cls, salvo),
+                                 (kind == BALLISTIC, assess.time_to_asset_s, near,
+                                  tracks.track_id), self._ballistic_in_view)
+        if spec.layered:  # cheapest_in_time: longest reach only for the engage_early types
             reach = np.where(ok, self.classes.max_range_m[cls], -np.inf)
             best = np.full(len(tracks), -np.inf)
             np.maximum.at(best, tj, reach)
-            ok &= self.classes.max_range_m[cls] >= best[tj]
+            ok &= (self.classes.max_range_m[cls] >= best[tj]) | ~early_types(spec, kind)[tj]
         shape = (lau.size, tgt.size)
         pk = 1.0 - (1.0 - self.classes.pk[cls, kind[tj]]) ** salvo
+        if spec.lookahead or (spec.layered and spec.class_preference == "cheapest_in_time"):
+            # cost, class choice and the two-stage look-ahead (command/lookahead.py)
+            has = (launchers.ready_rounds > 0) | (launchers.reloads_left > 0)
+            ok, pk = plan_pairs(spec, self.classes, self.origin, (pos, vel, acc),
+                                assess.time_to_asset_s, kind, value,
+                                (launchers.position_enu_m, launchers.class_index, has),
+                                (tj, cls, salvo), ok, pk)
         # only threats some launcher can engage now take part (an asset-based objective would
         # otherwise count every threat out of reach this cycle as a certain leaker)
         col = np.flatnonzero(ok.reshape(shape).any(axis=0))

@@ -30,6 +30,7 @@ assignments of small instances (at most ``ASSET_ENUMERATION_LIMIT``).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,7 +39,11 @@ from numpy.typing import NDArray
 from scipy.optimize import Bounds, LinearConstraint, linear_sum_assignment, linprog, milp
 
 from iadsim.command.assignment import WTAProblem, objective
-from iadsim.command.wta_fast import _asset_objective_rows, solve_fast
+from iadsim.command.wta_asset import _asset_objective_rows
+from iadsim.command.wta_fast import solve_fast
+from iadsim.command.wta_lagrange import combinations, multisets, within_rounds
+
+__all__ = ["ExactResult", "combinations", "multisets", "solve_exact"]
 
 ASSET_ENUMERATION_LIMIT = 100_000
 """Largest number of round-level assignments the asset-based exact solver enumerates."""
@@ -56,22 +61,10 @@ class ExactResult:
     lower_bound: float
     proven_optimal: bool
     max_column_size: int = 0
-
-
-def combinations(n: int, k: int) -> NDArray[np.intp]:
-    """All k-subsets of ``range(n)`` in lexicographic order, shape ``(C(n, k), k)``."""
-    if k == 0:
-        return np.zeros((1, 0), dtype=np.intp)
-    if k > n:
-        return np.zeros((0, k), dtype=np.intp)
-    c = np.arange(n, dtype=np.intp)[:, None]
-    for _ in range(k - 1):
-        last = c[:, -1]
-        cnt = n - 1 - last
-        rep = np.repeat(c, cnt, axis=0)
-        offs = np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt)
-        c = np.hstack([rep, (np.repeat(last + 1, cnt) + offs)[:, None]])
-    return c
+    stop_reason: str = "optimal"
+    """``optimal`` when proven, else ``time_limit``, ``column_limit`` (the next column size
+    would pass ``max_pool_columns``), ``column_size_cap`` (``max_column_size`` reached),
+    ``enumeration_limit`` (asset-based instance too large) or the MILP's message."""
 
 
 @dataclass
@@ -119,10 +112,9 @@ def _columns_of_size(problem: WTAProblem, k: int) -> _Pool:
         if problem.target_capacity[j] < k:
             continue
         w = np.flatnonzero(problem.feasible[:, j])
-        slots = np.repeat(w, np.minimum(problem.rounds[w], k))
-        combo = slots[combinations(slots.size, k)]
-        if k > 1 and np.any(problem.rounds[w] > 1):
-            combo = np.unique(combo, axis=0)
+        combo = w[multisets(w.size, k)]
+        if np.any(problem.rounds[w] < k):  # drop multisets using a weapon more than its rounds
+            combo = combo[within_rounds(combo, problem.rounds)]
         tgts.append(np.full(combo.shape[0], j, dtype=np.int64))
         mems.append(combo.astype(np.int64))
     tgt = np.concatenate(tgts) if tgts else np.zeros(0, np.int64)
@@ -132,14 +124,15 @@ def _columns_of_size(problem: WTAProblem, k: int) -> _Pool:
 
 
 def _count_columns(problem: WTAProblem, k: int) -> int:
+    """Upper bound on the number of columns of size k (multisets, before the rounds filter)."""
     from math import comb
 
     total = 0
     for j in range(problem.n_targets):
         if problem.target_capacity[j] < k:
             continue
-        w = np.flatnonzero(problem.feasible[:, j])
-        total += comb(int(np.minimum(problem.rounds[w], k).sum()), k)
+        n_w = int(problem.feasible[:, j].sum())
+        total += comb(n_w + k - 1, k) if n_w else 0
     return total
 
 
@@ -240,8 +233,9 @@ def _larger_column_bound(
 
 
 def _solve_lp(
-    problem: WTAProblem, pool: _Pool
-) -> tuple[float, NDArray[np.float64], NDArray[np.float64]]:
+    problem: WTAProblem, pool: _Pool, time_limit_s: float
+) -> tuple[float, NDArray[np.float64], NDArray[np.float64]] | None:
+    """Master LP over ``pool``: value, inequality and equality duals; None on the time limit."""
     a_eq, a_ub, b_ub = _matrices(problem, pool)
     res = linprog(
         pool.cost,
@@ -251,7 +245,10 @@ def _solve_lp(
         b_eq=np.ones(problem.n_targets),
         bounds=(0, None),
         method="highs",
+        options={"time_limit": max(time_limit_s, 1e-3)},
     )
+    if res.status == 1:
+        return None
     if res.status != 0:
         raise RuntimeError(f"WTA master LP failed: {res.message}")
     return float(res.fun), np.asarray(res.ineqlin.marginals), np.asarray(res.eqlin.marginals)
@@ -266,29 +263,41 @@ def _pool_to_x(problem: WTAProblem, pool: _Pool, chosen: NDArray[np.intp]) -> ND
     return x
 
 
+def _per_threat_min(pool: _Pool, rc: NDArray[np.float64], m: int) -> NDArray[np.float64]:
+    out = np.full(m, np.inf)
+    np.minimum.at(out, pool.tgt, rc)
+    return out
+
+
 def solve_exact(
     problem: WTAProblem,
     *,
     time_limit_s: float = 60.0,
     max_pool_columns: int = MAX_POOL_COLUMNS,
     max_column_size: int | None = None,
+    clock: Callable[[], float] = time.perf_counter,
 ) -> ExactResult:
-    """Optimal assignment with a proof, or the best found and a proven lower bound.
+    """Optimal assignment with a proof, or the best found, a proven lower bound and a reason.
 
     Parameters
     ----------
     problem : the instance.
-    time_limit_s : wall-clock budget; on expiry the incumbent and the bound so far return.
+    time_limit_s : wall-clock budget, kept: every LP and the MILP get only what is left, and
+        the enumeration of a larger column size is not started past it.
     max_pool_columns : stop growing the column size K when the enumeration would pass this.
     max_column_size : optional cap on K (for a quick lower bound on large instances).
+    clock : seconds, for the time limit (a fake one in tests makes the stops deterministic;
+        HiGHS is given the time left by it).
+
+    The lower bound is never below zero (the objective cannot be) and never above the
+    objective; ``stop_reason`` says why a result is unproven.
     """
-    t0 = time.perf_counter()
-    deadline = t0 + time_limit_s
+    deadline = clock() + time_limit_s
     if problem.asset_based:
         return _asset_enumerate(problem, time_limit_s)
     if _is_matching(problem):
         return _solve_matching(problem)
-    inc = solve_fast(problem, time_limit_s=max(0.1, 0.2 * time_limit_s))
+    inc = solve_fast(problem, time_limit_s=max(0.01, 0.2 * time_limit_s), clock=clock)
     best_x, best = inc.x, inc.objective
     n, m = problem.pk.shape
     if m == 0 or n == 0 or problem.n_rounds == 0 or best <= 0.0:
@@ -298,28 +307,39 @@ def solve_exact(
     incumbent = _incumbent_pool(problem, best_x)
     work = _concat([*pools, incumbent])
     k = 1
-    lower = -np.inf
+    lower = 0.0
+
+    def stop(reason: str) -> ExactResult:
+        return ExactResult(best_x, best, min(max(lower, 0.0), best), False, k, reason)
+
     everything = _concat(pools)
     while True:
-        z, y_ub, mu = _solve_lp(problem, work)
+        lp = _solve_lp(problem, work, deadline - clock())
+        if lp is None:
+            return stop("time_limit")
+        z, y_ub, mu = lp
         price = _round_prices(problem, y_ub)
         rc = _reduced_costs(everything, price, mu)
+        bound = _larger_column_bound(problem, k, price, mu)
+        small = _per_threat_min(everything, rc, m)
+        lower = max(lower, z + float(np.minimum(np.minimum(bound, small), 0.0).sum()))
         neg = np.flatnonzero(rc < -tol)
         if neg.size:
+            if clock() > deadline:
+                return stop("time_limit")
             neg = neg[np.argsort(rc[neg])][: max(50, 5 * m)]
             add = _Pool(everything.tgt[neg], everything.mem[neg], everything.cost[neg])
             work = _concat([work, add])
             continue
-        bound = _larger_column_bound(problem, k, price, mu)
-        lower = max(lower, z + float(np.minimum(bound, 0.0).sum()))
         gap = best - z
         if np.all(bound >= gap - tol):
             break
-        next_size = _count_columns(problem, k + 1)
-        too_big = len(everything) + next_size > max_pool_columns
-        capped = max_column_size is not None and k >= max_column_size
-        if too_big or capped or time.perf_counter() > deadline:
-            return ExactResult(best_x, best, min(lower, best), False, k)
+        if max_column_size is not None and k >= max_column_size:
+            return stop("column_size_cap")
+        if len(everything) + _count_columns(problem, k + 1) > max_pool_columns:
+            return stop("column_limit")
+        if clock() > deadline:
+            return stop("time_limit")
         k += 1
         pools.append(_columns_of_size(problem, k))
         everything = _concat(pools)
@@ -330,7 +350,9 @@ def solve_exact(
         [_Pool(everything.tgt[keep], everything.mem[keep], everything.cost[keep]), incumbent]
     )
     a_eq, a_ub, b_ub = _matrices(problem, cand)
-    remaining = max(1.0, deadline - time.perf_counter())
+    remaining = deadline - clock()
+    if remaining <= 0.0:
+        return stop("time_limit")
     res = milp(
         cand.cost,
         constraints=[LinearConstraint(a_eq, 1.0, 1.0), LinearConstraint(a_ub, -np.inf, b_ub)],
@@ -348,7 +370,7 @@ def solve_exact(
     dual = getattr(res, "mip_dual_bound", None)
     if dual is not None and np.isfinite(dual):
         lower = max(lower, float(dual))
-    return ExactResult(best_x, best, min(lower, best), False, k)
+    return stop("time_limit" if res.status == 1 else f"milp: {res.message}")
 
 
 def _is_matching(problem: WTAProblem) -> bool:
@@ -403,7 +425,7 @@ def _asset_enumerate(problem: WTAProblem, time_limit_s: float) -> ExactResult:
     n_assign = (m + 1) ** r_count
     if n_assign > ASSET_ENUMERATION_LIMIT:
         inc = solve_fast(problem, time_limit_s=time_limit_s)
-        return ExactResult(inc.x, inc.objective, -np.inf, False)
+        return ExactResult(inc.x, inc.objective, 0.0, False, 0, "enumeration_limit")
     codes = np.arange(n_assign, dtype=np.int64)
     tgt = np.empty((n_assign, r_count), dtype=np.int64)
     for r in range(r_count):

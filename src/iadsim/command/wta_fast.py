@@ -6,6 +6,9 @@ Rounds are the unit of decision: weapon i with ``rounds_i`` rounds becomes that 
 
 1. Maximum marginal return (MMR, den Broeder et al. 1959): repeatedly give the round and threat
    with the largest drop in the objective; only the chosen threat's column changes per step.
+   When weapons hold several rounds and threats may take several, a second start comes from
+   the Lagrangian dual of the column formulation (:mod:`iadsim.command.wta_lagrange`), filled
+   up by MMR; both are improved and the better kept.
 2. Very-large-scale neighbourhood search in the style of Ahuja et al. (2007): take one round off
    every engaged threat and reassign all of them, at most one per threat, by a linear assignment
    problem. With one round in and one out per threat the change in the objective is additive,
@@ -15,12 +18,13 @@ Rounds are the unit of decision: weapon i with ``rounds_i`` rounds becomes that 
 3. 2-exchange (swap the threats of two rounds) and single moves, vectorised over all pairs,
    applying non-overlapping improving ones together.
 
-The asset-based objective uses MMR and single moves, with each candidate scored exactly.
+The asset-based objective uses MMR and single moves (:mod:`iadsim.command.wta_asset`).
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,6 +34,7 @@ from scipy.sparse import csr_array
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
 from iadsim.command.assignment import WTAProblem, objective
+from iadsim.command.wta_lagrange import lagrangian_start
 
 _REL_TOL = 1e-12
 
@@ -42,6 +47,7 @@ class FastResult:
     objective: float
     lower_bound: float = -np.inf
     proven_optimal: bool = False
+    stop_reason: str = "no_proof"
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,17 +100,21 @@ def _fired_per_group(rd: _Rounds, tgt: NDArray[np.int64]) -> NDArray[np.int64]:
 # --------------------------------------------------------------------------- target-based
 
 
-def _mmr(rd: _Rounds) -> NDArray[np.int64]:
-    """Maximum marginal return: round-level targets (R,), -1 idle."""
+def _mmr(rd: _Rounds, start: NDArray[np.int64] | None = None) -> NDArray[np.int64]:
+    """Maximum marginal return: round-level targets (R,), -1 idle; ``start`` (R,) optionally
+    gives rounds already placed, which stay."""
     n_r, m = rd.q.shape
-    tgt = -np.ones(n_r, dtype=np.int64)
+    tgt = -np.ones(n_r, dtype=np.int64) if start is None else start.copy()
     if n_r == 0 or m == 0:
         return tgt
     p = 1.0 - rd.q
-    s = rd.value.copy()
-    left = rd.capacity.copy()
-    room = rd.target_cap.copy()
-    gain = np.where(rd.feasible, p * s[None, :], -1.0)
+    s, _, _ = _survival_parts(rd, tgt)
+    left = rd.capacity - _fired_per_group(rd, tgt)
+    room = rd.target_cap - np.bincount(tgt[tgt >= 0], minlength=m)
+    usable = rd.feasible & (tgt < 0)[:, None] & (room > 0)[None, :]
+    if rd.capacity.size:
+        usable &= ~((rd.group >= 0) & (left[np.maximum(rd.group, 0)] <= 0))[:, None]
+    gain = np.where(usable, p * s[None, :], -1.0)
     col_max = gain.max(axis=0)
     col_arg = gain.argmax(axis=0)
     for _ in range(n_r):
@@ -152,8 +162,21 @@ def _survival_parts(
     return s, f, excl
 
 
-def _lsa_pass(rd: _Rounds, tgt: NDArray[np.int64], pass_no: int) -> NDArray[np.int64] | None:
-    """Best multi-exchange of one round per engaged threat; None when it does not improve."""
+def _lsa_pass(
+    rd: _Rounds, tgt: NDArray[np.int64], pass_no: int, pattern: int = 0, extra: bool = False
+) -> NDArray[np.int64] | None:
+    """Best multi-exchange of one round per engaged threat; None when it does not improve.
+
+    ``pattern`` 0 takes one round off every engaged threat; pattern p > 0 takes 0, 1 or 2
+    rounds off each threat (a fixed pseudo-random choice per threat), so some threats keep
+    theirs and may gain one more, others may lose two (moves from one round on each of two
+    threats to two on one that the full pass cannot make). Every threat still gains at most
+    one round, so the assignment's change in the objective stays exact.
+
+    ``extra`` adds a second column per threat that lost a round: one more round on top of the
+    current ones, priced at the current survival (exact when the removed round comes back to
+    its threat, approximate otherwise); the result is then checked on the true objective.
+    With it one pass moves a round onto any number of engaged threats along a chain."""
     m = rd.value.shape[0]
     f = np.flatnonzero(tgt >= 0)
     s_now, _, _ = _survival_parts(rd, tgt)
@@ -164,7 +187,9 @@ def _lsa_pass(rd: _Rounds, tgt: NDArray[np.int64], pass_no: int) -> NDArray[np.i
     cnt = np.bincount(ts, minlength=m)
     start = np.cumsum(cnt) - cnt
     rank = np.arange(fs.size) - start[ts]
-    removed = fs[rank == (pass_no % np.maximum(cnt[ts], 1))]
+    take = np.ones(m, dtype=np.int64) if pattern == 0 else _share(np.arange(m), pattern)
+    pick = ((rank - pass_no) % np.maximum(cnt[ts], 1)) < take[ts]
+    removed = fs[pick]
     idle = np.flatnonzero((tgt < 0) & rd.feasible.any(axis=1))
     if idle.size and rd.capacity.size:
         spare = rd.capacity - _fired_per_group(rd, tgt)
@@ -185,13 +210,29 @@ def _lsa_pass(rd: _Rounds, tgt: NDArray[np.int64], pass_no: int) -> NDArray[np.i
     full = np.bincount(new[new >= 0], minlength=m) >= rd.target_cap
     ok = rd.feasible[rows] & ~full[None, :]
     cost = np.where(ok, s_base[None, :] * (rd.q[rows] - 1.0), 0.0)
+    if extra:
+        lost = np.bincount(tgt[removed], minlength=m) > 0
+        room = lost & (cnt + 1 <= rd.target_cap)
+        ok2 = rd.feasible[rows] & room[None, :]
+        cost = np.hstack([cost, np.where(ok2, s_now[None, :] * (rd.q[rows] - 1.0), 0.0)])
     r_i, c_i = _assign(cost, tgt[rows])
     use = cost[r_i, c_i] < 0.0
-    new[rows[r_i[use]]] = c_i[use]
-    after = float(s_base.sum() + cost[r_i[use], c_i[use]].sum())
+    new[rows[r_i[use]]] = c_i[use] % m
+    if extra:
+        after = _value(rd, new)
+    else:
+        after = float(s_base.sum() + cost[r_i[use], c_i[use]].sum())
     if after < now - _REL_TOL * max(1.0, abs(now)):
         return new
     return None
+
+
+def _share(j: NDArray[np.int64], pattern: int) -> NDArray[np.int64]:
+    """Rounds taken off threat ``j`` under ``pattern`` (a multiplicative hash): 0 or 1 for an
+    even pattern, 0, 1 or 2 for an odd one."""
+    h = (j.astype(np.uint64) + np.uint64(pattern)) * np.uint64(0x9E3779B97F4A7C15)
+    h = (h ^ (h >> np.uint64(29))) * np.uint64(0xBF58476D1CE4E5B9)
+    return ((h >> np.uint64(32)) % np.uint64(2 + pattern % 2)).astype(np.int64)
 
 
 SPARSE_ASSIGNMENT_SIZE = 150_000
@@ -319,29 +360,47 @@ def _move_pass(rd: _Rounds, tgt: NDArray[np.int64]) -> NDArray[np.int64] | None:
     return new
 
 
+HALF_PATTERNS = 8
+"""Half-threat multi-exchange patterns tried after the full one (see :func:`_lsa_pass`)."""
+
+
 def _local_search(
-    rd: _Rounds, tgt: NDArray[np.int64], deadline: float, max_rotation: int = 8
+    rd: _Rounds,
+    tgt: NDArray[np.int64],
+    deadline: float,
+    max_rotation: int = 8,
+    patterns: int = HALF_PATTERNS,
+    clock: Callable[[], float] = time.perf_counter,
 ) -> NDArray[np.int64]:
-    """Alternate the neighbourhoods until none improves or the deadline passes."""
+    """Alternate the neighbourhoods until none improves or the deadline (of ``clock``)
+    passes."""
     pass_no = 0
     stall = 0
-    while time.perf_counter() < deadline:
+    large = rd.q.size > SPARSE_ASSIGNMENT_SIZE
+    if large:  # the extra neighbourhoods cost more than they gain at this size (see docs)
+        patterns = 0
+    while clock() < deadline:
         improved = False
-        new = _lsa_pass(rd, tgt, pass_no)
+        pattern = pass_no % (patterns + 1)
+        new = _lsa_pass(rd, tgt, pass_no // (patterns + 1), pattern)
         if new is not None:
             tgt, improved = new, True
+        if pattern == 0 and not large:
+            new = _lsa_pass(rd, tgt, pass_no // (patterns + 1), 0, extra=True)
+            if new is not None:
+                tgt, improved = new, True
         for step in (_swap_pass, _move_pass):
             new = step(rd, tgt)
             if new is not None and _value(rd, new) < _value(rd, tgt):
                 tgt, improved = new, True
+        pass_no += 1
         if improved:
             stall = 0
         else:
             stall += 1
-            pass_no += 1
             m = rd.value.shape[0]
             most = int(np.bincount(tgt[tgt >= 0], minlength=m).max()) if (tgt >= 0).any() else 1
-            if stall >= min(max(most, 1), max_rotation):
+            if stall >= (patterns + 1) * min(max(most, 1), max_rotation):
                 break
     return tgt
 
@@ -351,110 +410,22 @@ def _value(rd: _Rounds, tgt: NDArray[np.int64]) -> float:
     return float(s.sum())
 
 
-# --------------------------------------------------------------------------- asset-based
-
-
-def _asset_objective_rows(problem: WTAProblem, surv: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Asset-based objective for each row of threat survivals ``surv`` (c, m)."""
-    assert problem.asset is not None and problem.asset_value is not None
-    assert problem.lethality is not None
-    factor = 1.0 - problem.lethality[None, :] * surv
-    out = np.zeros(surv.shape[0])
-    for k in range(problem.asset_value.shape[0]):
-        members = problem.asset == k
-        if members.any():
-            out += problem.asset_value[k] * (1.0 - np.prod(factor[:, members], axis=1))
-    return out
-
-
-def _threat_survival(rd: _Rounds, tgt: NDArray[np.int64]) -> NDArray[np.float64]:
-    s = np.ones(rd.value.shape[0])
-    f = tgt >= 0
-    np.multiply.at(s, tgt[f], rd.q[f, tgt[f]])
-    return s
-
-
-def _asset_mmr(problem: WTAProblem, rd: _Rounds) -> NDArray[np.int64]:
-    n_r, m = rd.q.shape
-    tgt = -np.ones(n_r, dtype=np.int64)
-    left = rd.capacity.copy()
-    avail: NDArray[np.bool_] = np.asarray(rd.feasible.any(axis=1), dtype=bool)
-    for _ in range(n_r):
-        if not avail.any():
-            break
-        s = _threat_survival(rd, tgt)
-        base = _asset_objective_rows(problem, s[None, :])[0]
-        # candidate survivals: threat j's survival times q[r, j], one row per threat j
-        cand = np.broadcast_to(s, (m, m)).copy()
-        rows = np.flatnonzero(avail)
-        best_gain, best_r, best_j = 0.0, -1, -1
-        for r in rows.tolist():
-            c = cand.copy()
-            c[np.arange(m), np.arange(m)] *= rd.q[r]
-            gain = base - _asset_objective_rows(problem, c)
-            full = np.bincount(tgt[tgt >= 0], minlength=m) >= rd.target_cap
-            gain = np.where(rd.feasible[r] & ~full, gain, -np.inf)
-            j = int(np.argmax(gain))
-            if gain[j] > best_gain:
-                best_gain, best_r, best_j = float(gain[j]), r, j
-        if best_r < 0:
-            break
-        tgt[best_r] = best_j
-        avail[best_r] = False
-        g = int(rd.group[best_r])
-        if g >= 0:
-            left[g] -= 1
-            if left[g] == 0:
-                avail &= rd.group != g
-    return tgt
-
-
-def _asset_moves(
-    problem: WTAProblem, rd: _Rounds, tgt: NDArray[np.int64], deadline: float
-) -> NDArray[np.int64]:
-    """Best single move (re-target one round, or fire an idle one) until none improves."""
-    m = rd.value.shape[0]
-    while time.perf_counter() < deadline:
-        s = _threat_survival(rd, tgt)
-        now = _asset_objective_rows(problem, s[None, :])[0]
-        spare = rd.capacity - _fired_per_group(rd, tgt)
-        best, best_r, best_k = now - _REL_TOL * max(1.0, now), -1, -1
-        for r in range(rd.q.shape[0]):
-            if not rd.feasible[r].any():
-                continue
-            g = int(rd.group[r])
-            if tgt[r] < 0 and g >= 0 and spare[g] <= 0:
-                continue
-            base = s.copy()
-            if tgt[r] >= 0:
-                base[tgt[r]] = np.prod(rd.q[(tgt == tgt[r]) & (np.arange(tgt.size) != r), tgt[r]])
-            c = np.broadcast_to(base, (m, m)).copy()
-            c[np.arange(m), np.arange(m)] *= rd.q[r]
-            full = np.bincount(tgt[tgt >= 0], minlength=m) >= rd.target_cap
-            val = np.where(rd.feasible[r] & ~full, _asset_objective_rows(problem, c), np.inf)
-            if tgt[r] >= 0:
-                val[tgt[r]] = np.inf
-            k = int(np.argmin(val))
-            if val[k] < best:
-                best, best_r, best_k = float(val[k]), r, k
-        if best_r < 0:
-            break
-        tgt = tgt.copy()
-        tgt[best_r] = best_k
-    return tgt
-
-
 # --------------------------------------------------------------------------- entry points
 
 
 def solve_fast(
-    problem: WTAProblem, *, time_limit_s: float = 60.0, start: NDArray[np.int64] | None = None
+    problem: WTAProblem,
+    *,
+    time_limit_s: float = 60.0,
+    start: NDArray[np.int64] | None = None,
+    clock: Callable[[], float] = time.perf_counter,
 ) -> FastResult:
     """MMR, then neighbourhood search until a local optimum (or the time limit).
 
-    ``start`` optionally gives an (n, m) assignment to improve instead of the MMR one.
+    ``start`` optionally gives an (n, m) assignment to improve instead of the MMR one;
+    ``clock`` (seconds) measures the time limit (a fake one in tests).
     """
-    deadline = time.perf_counter() + time_limit_s
+    deadline = clock() + time_limit_s
     if problem.n_targets == 0 or problem.n_rounds == 0:
         x = np.zeros(problem.pk.shape, dtype=np.int64)
         return FastResult(x=x, objective=objective(problem, x))
@@ -462,15 +433,42 @@ def solve_fast(
     if start is not None:
         tgt = _from_matrix(rd, start)
     elif problem.asset_based:
-        tgt = _asset_mmr(problem, rd)
+        from iadsim.command.wta_asset import asset_mmr  # a later module: imported here
+
+        tgt = asset_mmr(problem, rd)
     else:
         tgt = _mmr(rd)
     if problem.asset_based:
-        tgt = _asset_moves(problem, rd, tgt, deadline)
+        from iadsim.command.wta_asset import asset_moves
+
+        tgt = asset_moves(problem, rd, tgt, deadline, clock=clock)
+    elif start is None and _several_per_threat(problem):
+        small = rd.q.size <= SPARSE_ASSIGNMENT_SIZE
+        # large: one start only, MMR's when rounds are no more than threats (measured better
+        # there), else the Lagrangian one (benchmarks/wta.py --family)
+        if small or problem.n_rounds > problem.n_targets:
+            lag = lagrangian_start(problem, _value(rd, tgt))
+            other = _local_search(rd, _mmr(rd, _from_matrix(rd, lag)), deadline, clock=clock)
+            if small:
+                tgt = _local_search(rd, tgt, deadline, clock=clock)
+            if not small or _value(rd, other) <= _value(rd, tgt):
+                tgt = other
+        else:
+            tgt = _local_search(rd, tgt, deadline, clock=clock)
     else:
-        tgt = _local_search(rd, tgt, deadline)
+        tgt = _local_search(rd, tgt, deadline, clock=clock)
     x = to_matrix(problem, rd.weapon, tgt)
     return FastResult(x=x, objective=objective(problem, x))
+
+
+def _several_per_threat(problem: WTAProblem) -> bool:
+    """Threats may take several rounds and some weapon holds several: the case where which
+    threats get two or three rounds matters, and the Lagrangian start pays."""
+    return bool(
+        problem.target_capacity.max(initial=0) > 1
+        and problem.rounds.max(initial=0) > 1
+        and problem.n_rounds > problem.n_weapons
+    )
 
 
 def _from_matrix(rd: _Rounds, x: NDArray[np.int64]) -> NDArray[np.int64]:
@@ -497,10 +495,11 @@ def search_longer(
     kick_fraction: float = 0.1,
 ) -> FastResult:
     """Iterated local search (target-based): random kicks of ``kick_fraction`` of the rounds,
-    then :func:`solve_fast`'s neighbourhoods; keeps the best. For benchmarks and studies."""
-    deadline = time.perf_counter() + time_limit_s
+    then :func:`solve_fast`'s neighbourhoods; keeps the best. For benchmarks and studies.
+    Starts from :func:`solve_fast` run to completion; ``time_limit_s`` is the search after."""
     rd = _rounds(problem)
-    best = _local_search(rd, _mmr(rd), deadline)
+    best = _from_matrix(rd, solve_fast(problem).x)  # to completion: never worse than it
+    deadline = time.perf_counter() + time_limit_s
     best_v = _value(rd, best)
     fireable = np.flatnonzero(rd.feasible.any(axis=1))
     while time.perf_counter() < deadline and fireable.size:

@@ -195,21 +195,25 @@ class Launchers:
         self.min_interval_s = np.array([s.min_launch_interval_s for s in specs], dtype=float)
         self.last_launch_s = np.full(len(specs), -np.inf)
         self.reload_done_s = np.full(len(specs), np.inf)
+        self.reload_at = np.array([s.reload_at_rounds for s in specs], dtype=np.int64)
 
     def __len__(self) -> int:
         return len(self.name)
 
     def available(self, time_s: float) -> NDArray[np.bool_]:
         """Launchers that can fire now: a ready round and the launch interval elapsed."""
-        return (self.ready_rounds > 0) & (time_s - self.last_launch_s >= self.min_interval_s)
+        return ((self.ready_rounds > 0) & (time_s - self.last_launch_s >= self.min_interval_s)
+                & ~np.isfinite(self.reload_done_s))  # not while reloading (reload_at_rounds)
 
     def fire(self, launcher: int, time_s: float) -> None:
-        """Spend one round; an emptied launcher starts a reload if it has one left."""
+        """Spend one round; a launcher down to ``reload_at_rounds`` (0: empty) starts a
+        reload if it has one left (the reload tops it up to its capacity)."""
         if not self.available(time_s)[launcher]:
             raise RuntimeError(f"launcher {self.name[launcher]} cannot fire at {time_s} s")
         self.ready_rounds[launcher] -= 1
         self.last_launch_s[launcher] = time_s
-        if self.ready_rounds[launcher] == 0 and self.reloads_left[launcher] > 0:
+        if self.ready_rounds[launcher] <= self.reload_at[launcher] and \
+                self.reloads_left[launcher] > 0:
             self.reloads_left[launcher] -= 1
             self.reload_done_s[launcher] = time_s + self.reload_time_s[launcher]
 

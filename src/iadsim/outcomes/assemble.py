@@ -39,6 +39,7 @@ class RunRecord:
                  keep_trajectories: bool = True) -> None:
         self.scenario, self.origin, self.threats = scenario, origin, threats
         self.radars, self.classes, self.launchers = radars, classes, launchers
+        self._reloading = np.zeros(len(launchers), bool)  # reload events (``_reloads``)
         self.asset_names = tuple(a.name for a in scenario.defended_assets)
         self.events = EventLog()
         self.fates = FateBook(threats, self.asset_names, self.events)
@@ -102,6 +103,15 @@ class RunRecord:
                 detail=("kill" if said else "no kill")
                 + (" (correct)" if said == gone else " (wrong)"))
 
+    def command_events(self, events: list[dict[str, object]]) -> None:
+        """Log the command's doctrine events (``reserve_release``: class, rounds, why)."""
+        for e in events:
+            n = dict(e)
+            self.events.add(float(str(n["time_s"])), "reserve_release",
+                            track_id=int(str(n.get("track_id", -1))),
+                            interceptor_class=str(n["interceptor_class"]),
+                            count=int(str(n["count"])), detail=str(n["detail"]))
+
     def launch(self, launches: Launches, time_s: float) -> None:
         """Log the assignment and launch events of the engagement stage's launches."""
         lau = self.launchers
@@ -118,6 +128,24 @@ class RunRecord:
                                f"round {o.salvo_round} of {o.salvo_size}"
                                if o.reported_type else ""), **common)
             self.events.add(time_s, "launch", interceptor_id=iid, **common)
+        self._reloads(time_s)
+
+    def _reloads(self, time_s: float) -> None:
+        """Log reloads started (with the rounds still ready: the reload policy) and done."""
+        lau = self.launchers
+        now = np.isfinite(lau.reload_done_s)
+        was = self._reloading
+        for k in np.flatnonzero(now & ~was).tolist():
+            self.events.add(time_s, "reload", launcher=lau.name[k],
+                            interceptor_class=self.classes.name[int(lau.class_index[k])],
+                            count=int(lau.ready_rounds[k]),
+                            detail=f"start with {int(lau.ready_rounds[k])} ready, done at "
+                                   f"{lau.reload_done_s[k]:.1f} s")
+        for k in np.flatnonzero(~now & was).tolist():
+            self.events.add(time_s, "reload", launcher=lau.name[k],
+                            interceptor_class=self.classes.name[int(lau.class_index[k])],
+                            count=int(lau.ready_rounds[k]), detail="done")
+        self._reloading = now
 
     def step_done(self, time_s: float, arrived: Arrivals, world: WorldState,
                   flights: InterceptorFlights, tracks: TrackBatch) -> None:

@@ -21,7 +21,8 @@ EVENT_COLUMNS: dict[str, Any] = {
 }
 EVENT_KINDS = (
     "scan", "track_confirmed", "track_dropped", "assignment", "launch", "intercept", "kill",
-    "miss", "leak", "kill_assessment",
+    "miss", "leak", "kill_assessment", "reserve_release",
+    "reload",
 )
 
 

@@ -73,6 +73,36 @@ def engagements(run: RunResults) -> Engagements:
     return Engagements(table.reset_index(drop=True))
 
 
+def _add_reloads(fig: go.Figure, run: RunResults, order: list[str]) -> None:
+    """Grey bars from each ``reload`` start to its end on the launcher's first row (the
+    reload policy: a reload may start before the launcher is empty)."""
+    ev = run.events
+    if ev.empty or "kind" not in ev:
+        return
+    rel = ev[ev.kind == "reload"].sort_values("time_s", kind="stable")
+    xs: list[float | None] = []
+    ys: list[str | None] = []
+    for launcher, part in rel.groupby("launcher", sort=True):
+        row = next((r for r in order if r.split(" · ")[0] == esc(str(launcher))), None)
+        if row is None:
+            continue
+        start = None
+        for t, d in zip(part.time_s, part.detail.astype(str), strict=True):
+            if d.startswith("start"):
+                start = float(t)
+            elif start is not None:
+                xs += [start, float(t), None]
+                ys += [row, row, None]
+                start = None
+        if start is not None:  # still reloading when the run ended
+            xs += [start, float(ev.time_s.max()), None]
+            ys += [row, row, None]
+    if xs:
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name="reload",
+                                 line={"color": "#999999", "width": 3, "dash": "dot"},
+                                 hoverinfo="skip"))
+
+
 def build_timeline(run: RunResults) -> go.Figure:
     """The engagement timeline figure (see the module docstring)."""
     eng = engagements(run).table
@@ -116,6 +146,7 @@ def build_timeline(run: RunResults) -> go.Figure:
                                  textposition="top right", textfont={"size": 9},
                                  hoverinfo="skip", showlegend=False, legendgroup=result,
                                  name=f"{label} labels"))
+    _add_reloads(fig, run, order)
     fig.update_layout(
         title={"text": "Engagement timeline (per launcher and fire-control channel)", "x": 0.01},
         height=max(260, 60 + 34 * max(len(order), 1)),

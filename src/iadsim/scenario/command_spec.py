@@ -126,6 +126,11 @@ class LauncherSpec(StrictModel):
     ready_rounds: int = Field(ge=0, le=1000)
     reloads: int = Field(default=0, ge=0, le=1000, description="full reloads held in reserve")
     reload_time_s: float = Field(default=600.0, gt=0.0)
+    reload_at_rounds: int = Field(
+        default=0, ge=0, le=1000,
+        description="reload policy: start a reload when the ready rounds fall to this "
+        "(0: when empty); the launcher does not fire while it reloads",
+    )
     min_launch_interval_s: float = Field(default=3.0, ge=0.0)
 
 
@@ -208,6 +213,22 @@ class FireControlSpec(StrictModel):
                                             DEFAULT_MAX_SPEED_MPS[threat_type]))
 
 
+class ReserveReleaseSpec(StrictModel):
+    """When the ballistic reserve is released (iadsim.command.reserves)."""
+
+    no_threat_expected_after_s: float | None = Field(
+        default=None, ge=0.0,
+        description="from this time, with no ballistic missile in view, release for good",
+    )
+    asset_value_at_least: float | None = Field(
+        default=None, ge=0.0,
+        description="a threat about to hit an asset of at least this value may take reserved "
+        "rounds (None: never)",
+    )
+    imminent_s: float = Field(default=60.0, gt=0.0, le=3_600.0,
+                              description="'about to hit': time to the asset at most this")
+
+
 class CommandSpec(StrictModel):
     """The command-and-control centre: reaction, cycle and doctrine."""
 
@@ -253,6 +274,7 @@ class CommandSpec(StrictModel):
     ballistic_reserve: dict[str, Annotated[int, Field(ge=0, le=100_000)]] = Field(
         default_factory=dict, description="rounds per class kept for ballistic missiles"
     )
+    reserve_release: ReserveReleaseSpec = ReserveReleaseSpec()
     fire_control_channels: int | None = Field(
         default=None,
         ge=0,
@@ -269,6 +291,25 @@ class CommandSpec(StrictModel):
         default_factory=dict, description="notional cost per threat type (cost-exchange ratio)"
     )
     classification: ClassificationSpec = ClassificationSpec()
+    # cost- and look-ahead-aware doctrine (iadsim.command.lookahead)
+    lookahead: bool = Field(
+        default=False,
+        description="two-stage (shoot-look-shoot) dynamic WTA: a threat a cheaper class will "
+        "still meet in time is worth less now, and every salvo costs round_cost_weight x cost",
+    )
+    class_preference: Literal["longest_reach", "cheapest_in_time"] = Field(
+        default="longest_reach",
+        description="with layered: the longest-reaching class that can engage, or only the "
+        "cheapest class that can engage now or later before the threat reaches its asset",
+    )
+    engage_early: list[ThreatTypeName] = Field(
+        default_factory=list,
+        description="threat types any class may engage as early as it can (cheapest_in_time)",
+    )
+    round_cost_weight: float = Field(
+        default=0.0, ge=0.0, le=1.0e6,
+        description="threat value per unit of interceptor cost (the look-ahead's round price)",
+    )
 
     def salvo_size(self, interceptor: str, threat_type: str) -> int:
         """Rounds per engagement of class ``interceptor`` against ``threat_type``."""
@@ -289,6 +330,21 @@ def command_problems(s: Scenario) -> Iterable[str]:
                     f"command.{field}.{name} names an unknown interceptor class "
                     f"(got {name!r}; expected one of {known})"
                 )
+    if s.command.lookahead and s.command.objective == "asset":
+        yield ("command.lookahead needs command.objective 'threat' (got 'asset'; the two-stage "
+               "gain g / V is exact for the threat-based objective only)")
+    for k, x in enumerate(s.launchers):
+        if x.reload_at_rounds and x.reload_at_rounds >= x.ready_rounds:
+            yield (f"launchers[{k}].reload_at_rounds must be < ready_rounds "
+                   f"(got {x.reload_at_rounds!r} >= {x.ready_rounds!r})")
+    for name, reserve in s.command.ballistic_reserve.items():
+        held = sum(x.ready_rounds * (1 + x.reloads) for x in s.launchers if x.interceptor == name)
+        if name in s.interceptors and reserve > held:
+            yield (
+                f"command.ballistic_reserve.{name} must not exceed the class's inventory "
+                f"(got {reserve!r}; the launchers of class {name!r} hold {held} rounds "
+                "with their reloads)"
+            )
     confusion = s.command.classification.confusion or {}
     for true_type, row in confusion.items():
         total = sum(row.values())

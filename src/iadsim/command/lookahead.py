@@ -1,0 +1,175 @@
+"""Command stage: cost- and look-ahead-aware engagement values (two-stage dynamic WTA).
+
+In: the threats the cycle may engage (state, reported type, time to their asset, value), the
+launchers (sites, classes, rounds held) and the candidate (launcher, threat) pairs of this
+cycle with their salvo kill probability. Out: for every pair the kill probability the WTA
+should see, such that its objective is the two-stage expected surviving value plus the cost
+of the rounds, and which pairs the class choice leaves out.
+
+Formulation: the shoot-look-shoot two-stage approximation of the dynamic WTA (Hosein and
+Athans, "Some analytical results for the dynamic weapon-target allocation problem", MIT LIDS
+-P-1944, 1990; the two-stage form of Murphey, "An approximate algorithm for a
+weapon target assignment stochastic program", 2000). Stage 1 is this cycle; stage 2 is the
+later shot that a *cheaper* class will get at the threat before it reaches its asset (its
+envelope meets the threat's predicted path in time, see :func:`later_pk`). With ``P2`` the
+stage-2 kill probability, ``c`` the round cost (``round_cost_weight`` x class cost x salvo)
+and ``c2`` the cheaper round's cost, firing the salvo (kill probability ``p``) now instead of
+holding gains, in expected value,
+
+    g = V p (1 - P2) - c + p P2' c2,
+
+(``P2' = 1`` when a later shot exists: a kill now saves it). The cycle's WTA gives each threat
+at most one salvo (look before shooting again), so its objective ``sum_j V_j (1 - p_ij x_ij)``
+with ``p_ij`` replaced by ``g_ij / V_j`` (pairs with ``g <= 0`` not feasible) maximises the
+total gain exactly: the WTA solvers need no change.
+
+Class choice ``cheapest_in_time``: a pair is left out when a cheaper class can engage the
+threat now or later in time (a long-range round is not spent on a drone the short layer will
+meet), unless the threat's reported type is in ``engage_early``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
+
+from iadsim.scenario.model import THREAT_TYPES
+from iadsim.world.frames import Origin, approx_altitude_m
+
+if TYPE_CHECKING:
+    from iadsim.engagement.launchers import InterceptorClasses
+    from iadsim.scenario.command_spec import CommandSpec
+
+EARLY_INDEX = {t: i for i, t in enumerate(THREAT_TYPES)}
+LOOK_SAMPLES = 24
+"""Points along the predicted path (now to the asset) tested for a later opportunity."""
+RANGE_MARGIN = 0.9
+"""Fraction of a class's maximum range counted on for a later shot (planning margin)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LaterShots:
+    """Best later kill probability and that round's cost, per threat and class (m, c):
+    the stage-2 shot a class cheaper than the column's class gets in time (0 / 0 if none)."""
+
+    pk: NDArray[np.float64]
+    cost: NDArray[np.float64]
+
+
+def later_pk(
+    position_enu_m: NDArray[np.float64],
+    velocity_enu_mps: NDArray[np.float64],
+    accel_enu_mps2: NDArray[np.float64],
+    time_to_asset_s: NDArray[np.float64],
+    kind: NDArray[np.int64],
+    site_enu_m: NDArray[np.float64],
+    site_class: NDArray[np.intp],
+    site_has_rounds: NDArray[np.bool_],
+    classes: InterceptorClasses,
+    origin: Origin,
+) -> LaterShots:
+    """For every threat (m,) and class (c,), the stage-2 shot of a cheaper class.
+
+    A launcher with rounds (ready or reloads) offers a later shot at a threat when, at some
+    point of the threat's predicted path (constant acceleration: gravity for a ballistic
+    classification) before it reaches its asset, the point is inside the launcher's envelope
+    (``RANGE_MARGIN`` x maximum range, altitude band) and a round flying at the class's mean
+    speed arrives before the threat reaches its asset.
+    """
+    m, n_cls = position_enu_m.shape[0], len(classes.name)
+    pk = np.zeros((m, n_cls))
+    cost = np.zeros((m, n_cls))
+    if m == 0 or site_enu_m.shape[0] == 0:
+        return LaterShots(pk, cost)
+    horizon = np.where(np.isfinite(time_to_asset_s), time_to_asset_s, 0.0)
+    tau = horizon[:, None] * np.linspace(0.0, 1.0, LOOK_SAMPLES)[None, :]  # (m, T)
+    path = (
+        position_enu_m[:, None, :]
+        + velocity_enu_mps[:, None, :] * tau[..., None]
+        + 0.5 * accel_enu_mps2[:, None, :] * tau[..., None] ** 2
+    )  # (m, T, 3)
+    height = approx_altitude_m(path, origin)  # (m, T)
+    cls = site_class
+    rng_m = np.linalg.norm(path[:, :, None, :] - site_enu_m[None, None, :, :], axis=-1)  # m,T,L
+    c = classes
+    inside = (
+        (rng_m <= RANGE_MARGIN * c.max_range_m[cls])
+        & (rng_m >= c.min_range_m[cls])
+        & (height[..., None] >= c.min_altitude_m[cls])
+        & (height[..., None] <= c.max_altitude_m[cls])
+        & (tau[..., None] + rng_m / c.speed_mps[cls] <= horizon[:, None, None])
+        & site_has_rounds[None, None, :]
+    )
+    can = inside.any(axis=1)  # (m, L)
+    per_class = np.zeros((m, n_cls), bool)
+    for k in range(n_cls):
+        per_class[:, k] = can[:, cls == k].any(axis=1)
+    kpk = c.pk[:, kind].T  # (m, c)
+    for k in range(n_cls):  # the column's class k: later shots of strictly cheaper classes
+        cheaper = c.cost < c.cost[k]
+        offer = np.where(per_class & cheaper[None, :], kpk, 0.0)
+        best = offer.argmax(axis=1)
+        pk[:, k] = offer[np.arange(m), best]
+        cost[:, k] = np.where(pk[:, k] > 0.0, c.cost[best], 0.0)
+    return LaterShots(pk, cost)
+
+
+def two_stage_pk(
+    value: NDArray[np.float64],
+    pk_now: NDArray[np.float64],
+    round_cost: NDArray[np.float64],
+    later_pk_: NDArray[np.float64],
+    later_cost: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """Kill probability the single-salvo WTA should see for each pair (all arrays (k,)):
+    ``max(g, 0) / V`` with the two-stage gain ``g`` of the module docstring (0: not worth a
+    salvo now)."""
+    saved = np.where(later_pk_ > 0.0, later_cost, 0.0)
+    gain = value * pk_now * (1.0 - later_pk_) - round_cost + pk_now * saved
+    eff = np.where((value > 0.0) & (gain > 0.0), gain / np.where(value > 0.0, value, 1.0), 0.0)
+    return np.minimum(eff, 1.0)
+
+
+def early_types(spec: CommandSpec, kind: NDArray[np.int64]) -> NDArray[np.bool_]:
+    """Threats (m,) the layered filter gives to the longest-reaching class: every threat
+    under ``longest_reach`` without look-ahead; else only the ``engage_early`` types (the
+    look-ahead, which counts on the cheaper layer's later shot, decides for the others)."""
+    if spec.class_preference == "longest_reach" and not spec.lookahead:
+        return np.ones(kind.shape, dtype=bool)
+    return np.isin(kind, [EARLY_INDEX[t] for t in spec.engage_early])
+
+
+def plan_pairs(
+    spec: CommandSpec,
+    classes: InterceptorClasses,
+    origin: Origin,
+    state: tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]],
+    time_to_asset_s: NDArray[np.float64],
+    kind: NDArray[np.int64],
+    value: NDArray[np.float64],
+    sites: tuple[NDArray[np.float64], NDArray[np.intp], NDArray[np.bool_]],
+    pairs: tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.int64]],
+    ok: NDArray[np.bool_],
+    pk: NDArray[np.float64],
+) -> tuple[NDArray[np.bool_], NDArray[np.float64]]:
+    """The doctrine's pairs after class choice and look-ahead (the command cycle's hook).
+
+    ``state``: threat position, velocity, acceleration (m, 3); ``sites``: every launcher's
+    site (L, 3), class (L,) and whether it holds rounds (L,); ``pairs``: each candidate pair's
+    threat row, class and salvo size (k,); ``ok``, ``pk``: feasibility and salvo kill
+    probability (k,). Returns the new ``ok`` and the kill probability the WTA should see.
+    """
+    tj, cls, salvo = pairs
+    later = later_pk(*state, time_to_asset_s, kind, *sites, classes, origin)
+    if spec.class_preference == "cheapest_in_time":
+        ok = ok & ((later.pk[tj, cls] <= 0.0) | early_types(spec, kind)[tj])
+    if not spec.lookahead:
+        return ok, pk
+    w = spec.round_cost_weight
+    eff = two_stage_pk(
+        value[tj], pk, w * classes.cost[cls] * salvo, later.pk[tj, cls], w * later.cost[tj, cls]
+    )
+    return ok & (eff > 0.0), np.where(eff > 0.0, eff, pk)

@@ -1,0 +1,127 @@
+"""Tests of iadsim.command.lookahead: the two-stage (shoot-look-shoot) look-ahead and the
+class choice, hand-worked, and in the command cycle on a two-layer defence."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from command_fakes import centre, make_tracks
+
+from iadsim.command.lookahead import later_pk, two_stage_pk
+from iadsim.engagement.interceptors import InterceptorFlights
+from iadsim.errors import ScenarioError
+from iadsim.scenario.load import scenario_from_dict
+from iadsim.scenario.model import THREAT_TYPES
+from iadsim.world.frames import Origin
+
+UAV = THREAT_TYPES.index("uav")
+
+
+def two_classes() -> SimpleNamespace:
+    """A long class (150 km, cost 2) and a short one (40 km, cost 0.5, 800 m/s)."""
+    pk = np.zeros((2, len(THREAT_TYPES)))
+    pk[0, UAV], pk[1, UAV] = 0.9, 0.8
+    return SimpleNamespace(
+        name=("long", "short"), max_range_m=np.array([150e3, 40e3]),
+        min_range_m=np.array([3e3, 1e3]), min_altitude_m=np.array([25.0, 10.0]),
+        max_altitude_m=np.array([27e3, 15e3]), speed_mps=np.array([1200.0, 800.0]),
+        pk=pk, cost=np.array([2.0, 0.5]),
+    )
+
+
+def test_two_stage_gain_hand_worked():
+    # V = 0.1, p = 0.9 now, round price 0.02 x 2 = 0.04, the short layer later kills with 0.8
+    # and its round costs 0.02 x 0.5 = 0.01: g = 0.1 * 0.9 * 0.2 - 0.04 + 0.9 * 0.01 = -0.013
+    got = two_stage_pk(np.array([0.1]), np.array([0.9]), np.array([0.04]), np.array([0.8]),
+                       np.array([0.01]))
+    assert got[0] == 0.0
+    # no later shot: g = 0.09 - 0.04 = 0.05, seen by the WTA as p = 0.05 / 0.1 = 0.5
+    got = two_stage_pk(np.array([0.1]), np.array([0.9]), np.array([0.04]), np.array([0.0]),
+                       np.array([0.0]))
+    assert got[0] == pytest.approx(0.5)
+    # the WTA objective V (1 - p') equals V - (the two-stage gain), the quantity minimised
+    assert 0.1 * (1 - got[0]) == pytest.approx(0.1 - 0.05)
+
+
+def test_later_shot_of_the_cheaper_layer_hand_worked():
+    # a drone 60 km east at 500 m, 50 m/s west, 1,200 s from the asset at the origin; both
+    # launchers at the origin. The short layer (cheaper) meets it once within 0.9 x 40 km =
+    # 36 km, after (60 - 36) / 0.05 = 480 s, its round arriving 45 s later, long before
+    # 1,200 s: the long class's later shot is the short one, pk 0.8, cost 0.5.
+    origin = Origin(44.5, 8.8, 0.0)
+    pos = np.array([[60e3, 0.0, 500.0 + 60e3**2 / (2 * 6.37e6)]])  # 500 m above the earth
+    vel = np.array([[-50.0, 0.0, 0.0]])
+    sites = np.zeros((2, 3))
+    classes = two_classes()
+    shots = later_pk(pos, vel, np.zeros((1, 3)), np.array([1200.0]), np.array([UAV]), sites,
+                     np.array([0, 1]), np.array([True, True]), classes, origin)
+    assert shots.pk[0, 0] == pytest.approx(0.8) and shots.cost[0, 0] == pytest.approx(0.5)
+    assert shots.pk[0, 1] == 0.0  # nothing is cheaper than the short class
+    # 400 s from the asset the short layer cannot meet it in time (it needs 480 + 45 s)
+    shots = later_pk(pos, vel, np.zeros((1, 3)), np.array([400.0]), np.array([UAV]), sites,
+                     np.array([0, 1]), np.array([True, True]), classes, origin)
+    assert shots.pk[0, 0] == 0.0
+    # an empty short launcher offers nothing
+    shots = later_pk(pos, vel, np.zeros((1, 3)), np.array([1200.0]), np.array([UAV]), sites,
+                     np.array([0, 1]), np.array([True, False]), classes, origin)
+    assert shots.pk[0, 0] == 0.0
+
+
+def _drone_cycle(default_scenario, x_m: float, **changes):
+    cc, launchers, classes = centre(default_scenario, reaction_time_s=0.0, ballistic_reserve={},
+                                    hold_fire_below_value=0.0, **changes)
+    lau0 = launchers.position_enu_m.mean(axis=0)
+    cc.asset_position_enu_m = lau0[None, :] * np.array([[1, 1, 0]])
+    tracks = make_tracks([[lau0[0] + x_m, lau0[1], 500.0]], [[-50.0, 0, 0]])
+    cc.note_confirmed(tracks.track_id, 0.0)
+    orders = cc.cycle(0.0, tracks, launchers, InterceptorFlights())
+    return [classes.name[int(launchers.class_index[o.launcher])] for o in orders]
+
+
+def test_lookahead_holds_the_long_round_and_the_short_layer_kills_the_drone(default_scenario):
+    """Two layers of the default defence, one drone 60 km out heading for an asset at the
+    launchers' centroid. The static WTA (longest reach first) spends a long-range round now;
+    the look-ahead sees that the short layer will meet the drone in time, holds, and the short
+    layer takes it once it is in reach (20 km)."""
+    static = _drone_cycle(default_scenario, 60e3)
+    assert static and static[0] in ("long", "very_long")
+    look = dict(lookahead=True, round_cost_weight=0.02)
+    assert _drone_cycle(default_scenario, 60e3, **look) == []
+    assert _drone_cycle(default_scenario, 20e3, **look) == ["short"]
+    # the class choice alone does the same
+    cheap = dict(class_preference="cheapest_in_time")
+    assert _drone_cycle(default_scenario, 60e3, **cheap) == []
+    assert _drone_cycle(default_scenario, 20e3, **cheap) == ["short"]
+    # unless the doctrine says drones are engaged early
+    assert _drone_cycle(default_scenario, 60e3, engage_early=["uav"], **cheap)
+
+
+def test_bad_doctrine_input_names_the_field(scenario_data):
+    scenario_data["command"]["ballistic_reserve"] = {"very_long": 100}
+    with pytest.raises(ScenarioError, match=r"command\.ballistic_reserve\.very_long must not "
+                       r"exceed the class's inventory \(got 100"):
+        scenario_from_dict(scenario_data, "s.yaml")
+    scenario_data["command"]["ballistic_reserve"] = {}
+    scenario_data["command"]["engage_early"] = ["drone"]
+    with pytest.raises(ScenarioError, match=r"command\.engage_early"):
+        scenario_from_dict(scenario_data, "s.yaml")
+    scenario_data["command"]["engage_early"] = []
+    scenario_data["command"]["round_cost_weight"] = -1.0
+    with pytest.raises(ScenarioError, match=r"command\.round_cost_weight must be >= 0"):
+        scenario_from_dict(scenario_data, "s.yaml")
+    scenario_data["command"]["round_cost_weight"] = 0.0
+    scenario_data["interceptors"]["short"]["cost"] = -0.5
+    with pytest.raises(ScenarioError, match=r"interceptors\.short\.cost must be >= 0"):
+        scenario_from_dict(scenario_data, "s.yaml")
+    scenario_data["interceptors"]["short"]["cost"] = 0.5
+    scenario_data["interceptors"]["short"]["cost"] = 0.5
+    scenario_data["command"].update(lookahead=True, objective="asset")
+    with pytest.raises(ScenarioError, match=r"command\.lookahead needs command\.objective "
+                       r"'threat' \(got 'asset'"):
+        scenario_from_dict(scenario_data, "s.yaml")
+    scenario_data["command"].update(lookahead=False, objective="threat")
+    scenario_data["command"]["threat_value"] = {"drone": 0.3}
+    with pytest.raises(ScenarioError, match=r"command\.threat_value"):
+        scenario_from_dict(scenario_data, "s.yaml")
