@@ -100,6 +100,7 @@ def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
             launchers.advance(t)
             orders = command.cycle(t, tracks, launchers, flights)
             rec.launch(launch_orders(orders, launchers, flights, tracks, t), t)
+            world.evade(t, flights.target_threat_id[~flights.resolved], rng=rng["threats"])  # #19
             rec.step_done(t, world.advance(t), world, flights, tracks)
             if session is not None:
                 session.after_step(t, threats, world.threat_alive, flights, rec.events)

@@ -161,3 +161,43 @@ def test_a_shot_the_solver_cannot_fly_names_its_field(scenario_data: dict[str, A
         aim="airbase", apogee_m=400_000, rcs_m2=0.3))
     with pytest.raises(ScenarioError, match=r"threats\[0\]\.apogee_m cannot be flown"):
         build_threats(sc, scenario_origin(sc))
+
+
+def test_an_evading_aircraft_stays_within_its_acceleration_limit(
+        scenario_data: dict[str, Any]) -> None:
+    sc = _only(scenario_data, dict(
+        type="aircraft", count=3, spacing_s=10, start={"lat_deg": 43.0, "lon_deg": 8.6},
+        aim="city", speed_mps=250, altitude_m=6_000, rcs_m2=3.0,
+        evasion=dict(probability=1.0, max_load_factor_g=4.0, turn_deg=120, descent_rate_mps=80,
+                     floor_altitude_m=1_000, vertical_accel_g=0.8)))
+    origin = scenario_origin(sc)
+    th = build_threats(sc, origin)
+    world = WorldState(th)
+    before = th.positions(300.0)
+    broke = world.evade(200.0, np.array([1, -1, 1]), rng=np.random.default_rng(3))
+    assert list(broke) == [1]
+    assert list(world.evade(210.0, np.array([1]), rng=np.random.default_rng(3))) == []  # once
+    np.testing.assert_allclose(th.positions(300.0)[[0, 2]], before[[0, 2]])  # others unchanged
+    # second differences of the true ENU track: |a| <= g sqrt(n^2 - 1), and it does manoeuvre
+    dt = 0.25
+    t = np.arange(195.0, 330.0, dt)
+    p = np.array([th.positions(ti)[1] for ti in t])
+    acc = np.linalg.norm(np.diff(p, 2, axis=0), axis=1) / dt**2
+    limit = 9.80665 * np.sqrt(4.0**2 - 1.0)
+    assert acc.max() <= limit * 1.01 and acc.max() > 0.9 * limit
+    speed = np.linalg.norm(np.diff(p[:, :2], axis=0), axis=1) / dt
+    # horizontal speed held (the ENU projection of a path 6 km above a curved earth: +0.4%)
+    np.testing.assert_allclose(speed, 250.0, rtol=4e-3)
+    heading = np.diff(p[:, :2], axis=0)
+    cos_turn = heading[0] @ heading[-1] / np.linalg.norm(heading[0]) / np.linalg.norm(heading[-1])
+    turned = np.degrees(np.arccos(np.clip(cos_turn, -1, 1)))
+    assert turned == pytest.approx(120.0, abs=1.0)
+    assert float(approx_altitude_m(p[-1], origin)) == pytest.approx(1_000.0, abs=5.0)
+
+
+def test_evasion_within_load_factor_is_checked(scenario_data: dict[str, Any]) -> None:
+    with pytest.raises(ScenarioError, match=r"threats\[0\]\.evasion.*vertical_accel_g must be <"):
+        _only(scenario_data, dict(
+            type="aircraft", count=1, start={"lat_deg": 43.0, "lon_deg": 8.6}, aim="city",
+            speed_mps=250, altitude_m=6_000, rcs_m2=3.0,
+            evasion=dict(max_load_factor_g=1.2, vertical_accel_g=1.0)))

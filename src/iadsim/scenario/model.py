@@ -15,7 +15,7 @@ from iadsim.scenario.command_spec import CommandSpec, InterceptorClassSpec, Laun
 from iadsim.scenario.common import GeoPoint2D, GeoPosition, StrictModel
 from iadsim.scenario.dis_spec import DisSpec
 from iadsim.scenario.sensor_spec import SensorSpec
-from iadsim.scenario.threat_spec import BallisticSpec, StandoffSpec
+from iadsim.scenario.threat_spec import BallisticSpec, EvasionSpec, StandoffSpec
 from iadsim.scenario.tracking_spec import TrackingSpec
 
 ThreatType = Literal["aircraft", "recon_aircraft", "cruise_missile", "uav", "ballistic_missile"]
@@ -89,6 +89,8 @@ class ThreatGroup(StrictModel):
     arrival_window_s: float = Field(default=0.0, ge=0.0, le=3_600.0)
     standoff: StandoffSpec | None = Field(
         default=None, description="aircraft: weapons released at a range from aim, then egress")
+    evasion: EvasionSpec | None = Field(
+        default=None, description="aircraft: break turn and descent when a missile is inbound")
     popup_range_m: float | None = Field(
         default=None, gt=0.0, le=100_000.0, description="cruise missile: climb this far out ...")
     popup_height_m: float = Field(default=300.0, gt=0.0, le=10_000.0,

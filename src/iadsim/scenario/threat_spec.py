@@ -1,8 +1,9 @@
-"""Scenario parts of a threat group: ballistic motor and re-entry, stand-off weapons.
+"""Scenario parts of a threat group: ballistic motor and re-entry, stand-off weapons, evasion.
 
 ``ThreatGroup.ballistic`` (a ``BallisticSpec``) shapes a ballistic missile's boost and re-entry;
 ``ThreatGroup.standoff`` (a ``StandoffSpec``) arms strike aircraft with weapons released at a
-range from their aim. Rules that need the asset positions (can the boost reach the aim and the
+range from their aim; ``ThreatGroup.evasion`` (an ``EvasionSpec``) makes aircraft break when a
+missile is inbound. Rules that need the asset positions (can the boost reach the aim and the
 apogee?) are in :func:`threat_problems`; they use closed-form upper bounds, so a shot they pass
 may still prove out of reach when the world solves it (then the world names the same field).
 """
@@ -83,6 +84,26 @@ class StandoffSpec(StrictModel):
         return self
 
 
+class EvasionSpec(StrictModel):
+    """An aircraft with a missile inbound breaks (turn and descent) with this probability."""
+
+    probability: float = Field(default=0.5, ge=0.0, le=1.0)
+    max_load_factor_g: float = Field(default=5.0, gt=1.0, le=12.0)
+    turn_deg: float = Field(default=90.0, gt=0.0, le=360.0)
+    descent_rate_mps: float = Field(default=60.0, ge=0.0, le=500.0)
+    floor_altitude_m: float = Field(default=500.0, ge=0.0, le=40_000.0)
+    vertical_accel_g: float = Field(default=0.5, ge=0.0, le=12.0)
+
+    @model_validator(mode="after")
+    def _within_load_factor(self) -> EvasionSpec:
+        limit = math.sqrt(self.max_load_factor_g**2 - 1.0)
+        if self.vertical_accel_g >= limit:
+            raise ValueError(f"vertical_accel_g must be < sqrt(max_load_factor_g^2 - 1) = "
+                             f"{limit:.3f}, the acceleration the load factor allows "
+                             f"(got {self.vertical_accel_g!r})")
+        return self
+
+
 def max_apogee_m(spec: BallisticSpec) -> float:
     """Energy bound on the apogee: the whole delta-v (plus the earth's spin) at the surface."""
     v = spec.ideal_delta_v_mps() + EARTH_SPIN_SPEED_MPS
@@ -125,8 +146,19 @@ def threat_problems(s: Scenario) -> Iterable[str]:
                            f"{max_range_m(b):.0f} m {reach} (got {g.aim!r}, {far:.0f} m away)")
         if g.standoff is not None and g.type not in ("aircraft", "recon_aircraft"):
             yield f"{where}.standoff is for aircraft only (got type {g.type!r})"
+        if g.evasion is not None and g.type not in ("aircraft", "recon_aircraft"):
+            yield f"{where}.evasion is for aircraft only (got type {g.type!r})"
         if g.standoff is not None and g.aim is None:
             yield f"{where}.standoff needs aim (the asset the weapons are released at)"
+        if g.standoff is not None and g.time_on_target_s is not None:
+            yield f"{where}.time_on_target_s cannot be combined with standoff (got both)"
+        if g.standoff is not None and g.start is not None and g.aim in assets:
+            last = g.route[-1] if g.route else g.start
+            aim = assets[g.aim]
+            leg = _ground_m(last.lat_deg, last.lon_deg, aim.lat_deg, aim.lon_deg)
+            if g.standoff.release_range_m >= leg:
+                yield (f"{where}.standoff.release_range_m must be < the last leg to the aim "
+                       f"({leg:.0f} m) (got {g.standoff.release_range_m!r})")
         if g.time_on_target_s is not None and (g.launch_time_s != 0.0 or g.spacing_s != 0.0):
             yield (f"{where}.time_on_target_s sets the launch times: leave launch_time_s and "
                    f"spacing_s out (got {g.launch_time_s!r}, {g.spacing_s!r})")

@@ -1,8 +1,8 @@
 """US Standard Atmosphere 1976: temperature, pressure, density and speed of sound, 0-86 km.
 
-World-stage physics shared by later stages (ballistic re-entry here; the engagement fly-out and
-turn limit read it through ``iadsim.engagement.atmosphere``, which re-exports it). In: geometric heights above
-sea level (m), any shape. Out: arrays of the same shape. The seven layers below 86 km are the
+World-stage physics shared by later stages (ballistic re-entry here; the engagement fly-out
+and turn limit read it through ``iadsim.engagement.atmosphere``, which re-exports it).
+In: geometric heights above sea level (m), any shape. Out: arrays of the same shape. The seven layers below 86 km are the
 standard's: linear temperature in *geopotential* height, hydrostatic pressure
 (NOAA/NASA/USAF, U.S. Standard Atmosphere 1976, NOAA-S/T 76-1562, tables 4 and I). Heights below
 0 m use the first layer's profile (to -5 km) and above 86 km the last layer's

@@ -78,9 +78,27 @@ class WorldState:
                 self._drop_unreleased(tid, float(time_s[k]))
         return killed
 
+    def evade(self, time_s: float, engaged: NDArray[np.int64], *, rng: np.random.Generator
+              ) -> NDArray[np.int64]:
+        """Aircraft that interceptors in flight are aimed at (``engaged`` ids) may break (drawn
+        once each, ``world.evasion``); a carrier that breaks drops the weapons not yet released.
+        Returns the ids that break now."""
+        ev = self.threats.evasion
+        if ev is None:
+            return np.empty(0, np.int64)
+        engaged = np.asarray(engaged, np.int64)
+        engaged = engaged[(engaged >= 0) & (engaged < len(self.threats))]
+        live = engaged[self.threat_status[engaged] == IN_WORLD]
+        go = ev.draw(live, time_s, rng=rng)
+        if go.size:
+            self.threats.start_evasion(go, time_s)
+            for row in ev.rows[go].tolist():
+                self._drop_unreleased(row, time_s)
+        return ev.rows[go].astype(np.int64)
+
     def _drop_unreleased(self, carrier: int, time_s: float) -> None:
-        """Stand-off weapons a killed carrier had not released yet never fly: their path ends
-        (fate ``ended``) at the kill."""
+        """Stand-off weapons a killed (or breaking) carrier had not released yet never fly: their
+        path ends (fate ``ended``) then."""
         th = self.threats
         rows = th.weapon_rows[(th.weapon_carrier == carrier)
                               & (th.launch_time_s[th.weapon_rows] > time_s)]

@@ -18,7 +18,8 @@ from iadsim.scenario.model import THREAT_TYPES, Scenario, ThreatGroup
 from iadsim.world.ballistic_tables import BallisticTables
 from iadsim.world.ballistic_tables import flat_rows as flat_table_rows
 from iadsim.world.ballistic_tables import tables as ballistic_tables
-from iadsim.world.frames import Origin, geodetic_to_enu, surface_point_to_enu
+from iadsim.world.evasion import Evasion, EvasionParams
+from iadsim.world.frames import GRAVITY_MPS2, Origin, geodetic_to_enu, surface_point_to_enu
 from iadsim.world.raid import (
     arrival_times_s,
     check_launch_times,
@@ -80,6 +81,8 @@ class ThreatSet:
     external: Any = None
     """DIS-in threats (``iadsim.interop.dis.session``): ``external.positions_enu(t)`` gives
     the dead-reckoned positions of rows ``external_rows`` at run times ``t``."""
+    evasion: Evasion | None = None
+    """Aircraft that may break when a missile is inbound (``world.evasion``; mutable state)."""
     weapon_rows: NDArray[np.intp] = field(default_factory=lambda: np.empty(0, np.intp))
     weapon_carrier: NDArray[np.intp] = field(default_factory=lambda: np.empty(0, np.intp))
     """Stand-off weapons: row ``weapon_rows[k]`` is released by ``weapon_carrier[k]`` (it never
@@ -104,6 +107,10 @@ class ThreatSet:
             out[rows] = surface_point_to_enu(
                 st.east_north_m[:, 0], st.east_north_m[:, 1], st.height_m, self.origin
             )
+        ev = self.evasion
+        if ev is not None and np.isfinite(ev.start_s).any():  # breaking aircraft leave the path
+            on, plane, height = ev.plane_state(t[ev.rows])
+            out[ev.rows[on]] = surface_point_to_enu(plane[:, 0], plane[:, 1], height, self.origin)
         rows = self.ballistic_rows
         if rows.size:
             out[rows] = self.ballistic.positions_enu(t[rows] - self.launch_time_s[rows])
@@ -130,6 +137,16 @@ class ThreatSet:
             rcs_m2=self.rcs_m2[ids],
             threat_type=self.threat_type[ids],
         )
+
+    def start_evasion(self, idx: NDArray[np.intp], time_s: float) -> None:
+        """Rows ``evasion.rows[idx]`` break at ``time_s``: keep their planned state there."""
+        assert self.evasion is not None
+        rows = self.evasion.rows[idx]
+        wp = self.waypoint_paths
+        st = wp.evaluate((time_s - self.launch_time_s[self.waypoint_rows]) * wp.speed_mps)
+        at = np.searchsorted(self.waypoint_rows, rows)
+        self.evasion.begin(idx, st.east_north_m[at], st.direction[at], st.height_m[at],
+                           wp.speed_mps[at])
 
     def state(self, time_s: float) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """Positions and velocities (central difference) of all threats, each (n, 3)."""
@@ -160,6 +177,7 @@ def build_threats(scenario: Scenario, origin: Origin) -> ThreatSet:
     rec_parts: list[RecordedTracks] = []
     rec_shift: list[NDArray[np.float64]] = []
     tot_rows: list[tuple[str, ThreatGroup, list[int]]] = []  # time-on-target waves
+    evade: list[tuple[int, Any]] = []  # (row, EvasionSpec)
     extras: list[dict[str, Any]] = []  # rows appended after the groups
     row = 0
     for g_index, g in enumerate(scenario.threats):
@@ -203,6 +221,8 @@ def build_threats(scenario: Scenario, origin: Origin) -> ThreatSet:
             launch.append(g.launch_time_s + k * g.spacing_s)
             aim.append(assets[g.aim] if g.aim is not None else -1)
             members.append(row)
+            if g.evasion is not None:
+                evade.append((row, g.evasion))
             offset = (k - (g.count - 1) / 2.0) * g.lateral_spacing_m * abreast
             if solved is not None:
                 bm_rows.append(row)
@@ -287,7 +307,8 @@ def build_threats(scenario: Scenario, origin: Origin) -> ThreatSet:
         check_launch_times(where, g, launch_arr[members])
     if flat_rows_:
         flat = ballistic_paths(
-            np.asarray(flat_start, float).reshape(-1, 2), np.asarray(flat_aim, float).reshape(-1, 2),
+            np.asarray(flat_start, float).reshape(-1, 2),
+            np.asarray(flat_aim, float).reshape(-1, 2),
             np.asarray(flat_apogee, float), np.asarray(flat_time, float))
         bm_rows, bm_table = [*flat_rows_, *bm_rows], [*flat_table_rows(flat, origin), *bm_table]
     order = np.argsort(np.asarray(bm_rows, np.intp), kind="stable")
@@ -307,6 +328,23 @@ def build_threats(scenario: Scenario, origin: Origin) -> ThreatSet:
         recorded_rows=rec_idx, recorded=recorded,
         recorded_track=np.arange(len(recorded), dtype=np.intp),
         recorded_shift_s=np.concatenate(rec_shift) if rec_shift else np.empty(0),
+        evasion=_evasion(evade),
         weapon_rows=np.asarray(weapon_rows, np.intp),
         weapon_carrier=np.asarray(weapon_carrier, np.intp),
     )
+
+
+def _evasion(evade: list[tuple[int, Any]]) -> Evasion | None:
+    """The evasion state of the rows whose group has an ``evasion`` spec (None: no such row)."""
+    if not evade:
+        return None
+    specs = [e for _r, e in evade]
+    return Evasion(EvasionParams(
+        rows=np.array([r for r, _e in evade], np.intp),
+        probability=np.array([e.probability for e in specs], float),
+        max_load_factor_g=np.array([e.max_load_factor_g for e in specs], float),
+        turn_rad=np.radians([e.turn_deg for e in specs]),
+        descent_rate_mps=np.array([e.descent_rate_mps for e in specs], float),
+        floor_altitude_m=np.array([e.floor_altitude_m for e in specs], float),
+        vertical_accel_mps2=GRAVITY_MPS2 * np.array([e.vertical_accel_g for e in specs], float),
+    ))
