@@ -146,3 +146,28 @@ def test_tables_interpolate_the_flight_at_n_0_1_and_many() -> None:
     np.testing.assert_allclose(got, want, atol=0.05)
     one = tables(flight_rows([(fl, 0.0)], origin, OMEGA_EARTH_RAD_S))
     np.testing.assert_allclose(one.positions_enu(t[1:2]), want[1:2], atol=0.05)
+
+
+def test_a_weaving_reentry_vehicle_still_lands_on_its_aim_and_leaves_the_arc() -> None:
+    from iadsim.world.ballistic import Weave
+
+    shot = Shot(42.20, 9.30, 0.0, 44.60, 8.55, 70_000.0, None)
+    weave = Weave(4.0 * 9.80665, 25_000.0, 6.0)
+    fl, _ = solve_shot(shot, DEFAULT_MOTOR, 5_000.0, weave=weave)
+    plain, _ = solve_shot(shot, DEFAULT_MOTOR, 5_000.0)
+    ecef = eci_to_ecef(np.array([fl.impact_s]), np.hstack([fl.impact_eci_m, np.zeros(3)])[None])
+    lat, lon, _alt = pymap3d.ecef2geodetic(*ecef[0, :3])
+    assert pymap3d.geodetic2aer(lat, lon, 0.0, 44.60, 8.55, 0.0)[2] < 2.0
+    # the weave: cross-track acceleration of the set size below 25 km, none above
+    t = np.linspace(fl.bounds_s[-2] + 0.1, fl.impact_s - 0.1, 400)
+    st = fl.state_eci(t)
+    up = st[:, :3] / np.linalg.norm(st[:, :3], axis=1)[:, None]
+    w = OMEGA_EARTH_RAD_S
+    air = st[:, 3:] - w * np.stack([-st[:, 1], st[:, 0], np.zeros(len(t))], axis=1)
+    side = np.cross(up, air)  # across the air velocity, horizontal
+    side /= np.linalg.norm(side, axis=1)[:, None]
+    acc = np.gradient(st[:, 3:], t, axis=0)
+    lateral = np.abs(np.einsum("ij,ij->i", acc, side))
+    assert lateral.max() == pytest.approx(4.0 * 9.80665, rel=0.05)
+    high = plain.state_eci(np.array([100.0]))[0]
+    np.testing.assert_allclose(fl.state_eci(np.array([100.0]))[0, :3], high[:3], atol=5_000.0)

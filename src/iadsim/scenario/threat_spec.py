@@ -47,6 +47,11 @@ class BallisticSpec(StrictModel):
     debris_rcs_m2: float = Field(default=0.05, gt=0.0, le=10_000.0)
     debris_ballistic_coefficient_kg_m2: float = Field(default=100.0, gt=0.0, le=1e7)
     debris_spread_mps: float = Field(default=5.0, ge=0.0, le=500.0)
+    terminal_weave_g: float = Field(
+        default=0.0, ge=0.0, le=50.0, description="manoeuvring re-entry vehicle: peak lateral "
+        "acceleration of a terminal weave (0: none)")
+    weave_below_m: float = Field(default=30_000.0, gt=0.0, le=200_000.0)
+    weave_period_s: float = Field(default=6.0, gt=0.1, le=120.0)
 
     @model_validator(mode="after")
     def _rise_within_burn(self) -> BallisticSpec:

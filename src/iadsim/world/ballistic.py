@@ -20,6 +20,9 @@ The model, stated once:
   Atmosphere 1976 (``world.atmosphere``) below 86 km and an exponential tail above it; ``beta``
   is the launch value (scaled by the mass left) in boost and the re-entry vehicle's (or booster's,
   or debris') own after cut-off, where the booster separates.
+* **Manoeuvring re-entry.** Optionally a terminal weave below a height: a sinusoidal
+  horizontal acceleration across the air velocity (``Weave``), so the descent is no longer the
+  ballistic arc a tracker's model assumes.
 * **Solve.** Given the aim point and the apogee (or the flight time), Newton's method with a
   finite-difference Jacobian finds the launch azimuth, the burnout pitch and the cut-off time
   that put the impact (height 0 over the ellipsoid) on the aim point and the highest point at the
@@ -158,7 +161,7 @@ def _rhs(physics: Physics, beta_kg_m2: Callable[[float], float], thrust: Thrust 
                 a[1] -= k * vy
                 a[2] -= k * vz
         if thrust is not None:
-            a = a + thrust(t, r)
+            a = a + thrust(t, y)
         out = np.empty(6)
         out[:3] = y[3:]
         out[3:] = a
@@ -191,9 +194,36 @@ class Flight:
         return out
 
 
+@dataclass(frozen=True, slots=True)
+class Weave:
+    """A manoeuvring re-entry vehicle's terminal weave: below ``below_m`` on the way down, a
+    horizontal acceleration ``accel_mps2 sin(2 pi t / period_s)`` across its air velocity."""
+
+    accel_mps2: float
+    below_m: float
+    period_s: float
+
+    def thrust(self, t0_s: float, omega_rad_s: float) -> Thrust:
+        """The weave's acceleration as a function of (t, state), starting at ``t0_s``."""
+        w = omega_rad_s
+
+        def f(t: float, y: NDArray[np.float64]) -> NDArray[np.float64]:
+            up, _east, _north = _local_axes(y[:3])
+            va = np.array([y[3] + w * y[1], y[4] - w * y[0], y[5]])
+            side = np.cross(up, va)
+            norm = float(np.linalg.norm(side))
+            if norm < 1e-9:
+                return np.zeros(3)
+            phase = 2.0 * math.pi * (t - t0_s) / self.period_s
+            return (self.accel_mps2 * math.sin(phase) / norm) * side
+
+        return f
+
+
 def coast(state0: NDArray[np.float64], t0_s: float, beta_kg_m2: float, physics: Physics,
-          *, stop_height_m: float = 0.0) -> Flight:
-    """Unpowered flight from ``state0`` (6,) ECI at ``t0_s`` down to ``stop_height_m``."""
+          *, stop_height_m: float = 0.0, weave: Weave | None = None) -> Flight:
+    """Unpowered flight from ``state0`` (6,) ECI at ``t0_s`` down to ``stop_height_m`` (with a
+    terminal ``weave`` below its height, if given)."""
     f = _rhs(physics, lambda _t: beta_kg_m2, None)
 
     def ground(_t: float, y: NDArray[np.float64]) -> float:
@@ -202,18 +232,31 @@ def coast(state0: NDArray[np.float64], t0_s: float, beta_kg_m2: float, physics: 
     def top(_t: float, y: NDArray[np.float64]) -> float:
         return float(y[:3] @ y[3:])
 
+    def below(_t: float, y: NDArray[np.float64]) -> float:
+        return height_m(y[:3]) - (weave.below_m if weave is not None else -1e9)
+
     ground.terminal, ground.direction = True, -1.0  # type: ignore[attr-defined]
     top.direction = -1.0  # type: ignore[attr-defined]
-    sol = solve_ivp(f, (t0_s, t0_s + _MAX_FLIGHT_S), np.asarray(state0, float), method="DOP853",
-                    rtol=_RTOL, atol=_ATOL, events=(ground, top), dense_output=True)
+    below.terminal, below.direction = True, -1.0  # type: ignore[attr-defined]
+    y0 = np.asarray(state0, float)
+    sol = solve_ivp(f, (t0_s, t0_s + _MAX_FLIGHT_S), y0, method="DOP853",
+                    rtol=_RTOL, atol=_ATOL, events=(ground, top, below), dense_output=True)
+    apex = sol.y_events[1][:, :3] if sol.t_events[1].size else y0[None, :3]
+    apogee = max(height_m(p) for p in np.vstack([apex, y0[None, :3]]))
+    segments, bounds = [sol.sol], [t0_s]
+    if weave is not None and sol.t_events[2].size and not sol.t_events[0].size:
+        t1, y1 = float(sol.t_events[2][0]), sol.y_events[2][0]
+        g = _rhs(physics, lambda _t: beta_kg_m2, weave.thrust(t1, physics.omega_rad_s))
+        sol = solve_ivp(g, (t1, t1 + _MAX_FLIGHT_S), y1, method="DOP853", rtol=_RTOL,
+                        atol=_ATOL, events=(ground,), dense_output=True)
+        segments.append(sol.sol)
+        bounds.append(t1)
     if sol.t_events[0].size == 0:
         raise ValueError("the object does not come down within "
                          f"{_MAX_FLIGHT_S:.0f} s (an orbit or an escape)")
     t_imp = float(sol.t_events[0][0])
-    apex = sol.y_events[1][:, :3] if sol.t_events[1].size else np.asarray(state0)[None, :3]
-    apogee = max(height_m(p) for p in np.vstack([apex, np.asarray(state0)[None, :3]]))
-    return Flight((sol.sol,), (t0_s, t_imp), t_imp, float(apogee), sol.y_events[0][0][:3],
-                  np.asarray(state0, float))
+    return Flight(tuple(segments), (*bounds, t_imp), t_imp, float(apogee),
+                  sol.y_events[0][0][:3], y0)
 
 
 def launch_state(launch_ecef_m: NDArray[np.float64], physics: Physics) -> NDArray[np.float64]:
@@ -224,7 +267,8 @@ def launch_state(launch_ecef_m: NDArray[np.float64], physics: Physics) -> NDArra
 
 
 def fly(launch_ecef_m: NDArray[np.float64], azimuth_rad: float, burnout_pitch_rad: float,
-        cutoff_s: float, motor: Motor, beta_kg_m2: float, physics: Physics) -> Flight:
+        cutoff_s: float, motor: Motor, beta_kg_m2: float, physics: Physics,
+        weave: Weave | None = None) -> Flight:
     """Boost (vertical rise, pitch programme to ``burnout_pitch_rad`` at ``cutoff_s``), then
     coast with ``beta_kg_m2`` to the ground."""
     accel0 = motor.thrust_to_weight * G0_MPS2
@@ -234,10 +278,11 @@ def fly(launch_ecef_m: NDArray[np.float64], azimuth_rad: float, burnout_pitch_ra
     def beta(t: float) -> float:
         return motor.launch_ballistic_coefficient_kg_m2 * motor.mass_fraction(t)
 
-    def rise(t: float, r: NDArray[np.float64]) -> NDArray[np.float64]:
-        return (accel0 / motor.mass_fraction(t)) * (r / np.linalg.norm(r))
+    def rise(t: float, y: NDArray[np.float64]) -> NDArray[np.float64]:
+        return (accel0 / motor.mass_fraction(t)) * (y[:3] / np.linalg.norm(y[:3]))
 
-    def pitch(t: float, r: NDArray[np.float64]) -> NDArray[np.float64]:
+    def pitch(t: float, y: NDArray[np.float64]) -> NDArray[np.float64]:
+        r = y[:3]
         frac = (t - t_rise) / max(cutoff_s - t_rise, 1e-9)
         th = 0.5 * math.pi - (0.5 * math.pi - burnout_pitch_rad) * min(max(frac, 0.0), 1.0)
         up, east, north = _local_axes(r)
@@ -254,8 +299,8 @@ def fly(launch_ecef_m: NDArray[np.float64], azimuth_rad: float, burnout_pitch_ra
         segments.append(sol.sol)
         bounds.append(t1)
         y = sol.y[:, -1]
-    tail = coast(y, bounds[-1], beta_kg_m2, physics)
-    return Flight((*segments, *tail.segments), (*bounds, tail.impact_s), tail.impact_s,
+    tail = coast(y, bounds[-1], beta_kg_m2, physics, weave=weave)
+    return Flight((*segments, *tail.segments), (*bounds, *tail.bounds_s[1:]), tail.impact_s,
                   tail.apogee_m, tail.impact_eci_m, y)
 
 
@@ -322,10 +367,13 @@ def _first_guess(shot: Shot, motor: Motor) -> NDArray[np.float64]:
 
 
 def solve_shot(shot: Shot, motor: Motor, beta_kg_m2: float, physics: Physics = Physics(), *,
-               tol_m: float = 1.0, max_iter: int = 25) -> tuple[Flight, NDArray[np.float64]]:
+               weave: Weave | None = None, tol_m: float = 1.0, max_iter: int = 25
+               ) -> tuple[Flight, NDArray[np.float64]]:
     """The flight that hits the aim point with the asked apogee (or flight time).
 
-    Returns the flight and the controls (azimuth_rad, burnout_pitch_rad, cutoff_s). Raises
+    A ``weave`` (manoeuvring re-entry vehicle) is flown inside the solve, so the weaving vehicle
+    still lands on the aim. Returns the flight and the controls (azimuth_rad, burnout_pitch_rad,
+    cutoff_s). Raises
     :class:`Unreachable` if Newton's method cannot meet the shape within the motor's burn.
     """
     launch = np.array(pymap3d.geodetic2ecef(shot.launch_lat_deg, shot.launch_lon_deg,
@@ -335,7 +383,8 @@ def solve_shot(shot: Shot, motor: Motor, beta_kg_m2: float, physics: Physics = P
     want_apogee = shot.apogee_m is not None
 
     def residual(x: NDArray[np.float64]) -> tuple[NDArray[np.float64], Flight]:
-        fl = fly(launch, float(x[0]), float(x[1]), float(x[2]), motor, beta_kg_m2, physics)
+        fl = fly(launch, float(x[0]), float(x[1]), float(x[2]), motor, beta_kg_m2, physics,
+                 weave)
         shape = (fl.apogee_m - shot.apogee_m if want_apogee
                  else 100.0 * (fl.impact_s - float(shot.flight_time_s or 0.0)))
         return np.append(_miss(fl, shot, physics), shape), fl

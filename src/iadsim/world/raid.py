@@ -18,11 +18,13 @@ from numpy.typing import NDArray
 from iadsim.errors import ScenarioError
 from iadsim.scenario.model import ThreatGroup
 from iadsim.world.ballistic import (
+    G0_MPS2,
     Flight,
     Motor,
     Physics,
     Shot,
     Unreachable,
+    Weave,
     coast,
     solve_shot,
 )
@@ -143,7 +145,10 @@ def solve_ballistic_group(where: str, g: ThreatGroup, aim_lat_deg: float, aim_lo
     shot = Shot(g.start.lat_deg, g.start.lon_deg, g.start.alt_m, aim_lat_deg, aim_lon_deg,
                 g.apogee_m, g.flight_time_s)
     try:
-        flight, controls = solve_shot(shot, _motor(g), b.ballistic_coefficient_kg_m2, physics)
+        weave = (Weave(b.terminal_weave_g * G0_MPS2, b.weave_below_m, b.weave_period_s)
+                 if b.terminal_weave_g > 0.0 else None)
+        flight, controls = solve_shot(shot, _motor(g), b.ballistic_coefficient_kg_m2, physics,
+                                      weave=weave)
     except Unreachable as exc:
         name = "apogee_m" if g.apogee_m is not None else "flight_time_s"
         got = g.apogee_m if g.apogee_m is not None else g.flight_time_s
