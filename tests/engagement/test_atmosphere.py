@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from iadsim.world.atmosphere import atmosphere, density_kg_m3, speed_of_sound_mps
+from iadsim.engagement.atmosphere import atmosphere, density_kg_m3, speed_of_sound_mps
 
 # geometric height (m), temperature (K), density (kg/m3), speed of sound (m/s): USSA76 table I
 USSA76 = [
