@@ -171,3 +171,14 @@ def test_a_weaving_reentry_vehicle_still_lands_on_its_aim_and_leaves_the_arc() -
     assert lateral.max() == pytest.approx(4.0 * 9.80665, rel=0.05)
     high = plain.state_eci(np.array([100.0]))[0]
     np.testing.assert_allclose(fl.state_eci(np.array([100.0]))[0, :3], high[:3], atol=5_000.0)
+
+
+def test_tabulated_density_follows_ussa76_and_decays_above_86_km() -> None:
+    from iadsim.world.atmosphere import density_kg_m3
+    from iadsim.world.ballistic import air_density
+
+    h = np.linspace(0.0, 85_990.0, 997)
+    got = np.array([air_density(x) for x in h])
+    np.testing.assert_allclose(got, density_kg_m3(h), rtol=1e-5)
+    assert air_density(86_000.0 + 6_000.0) == pytest.approx(
+        float(density_kg_m3(86_000.0)) / math.e, rel=1e-12)
