@@ -50,8 +50,8 @@ def _scenario(duration_s: float, *, quiet_raid: bool, **dis: object) -> Scenario
     for g in data["threats"]:
         for key in ("standoff", "evasion", "time_on_target_s", "arrival_window_s"):
             g.pop(key, None)
-        if "ballistic" in g:
-            g["ballistic"]["separation"] = False
+        if "ballistic" in g:  # and the vacuum parabola: the DR check below expects 1 g
+            g["ballistic"].update(separation=False, model="flat_vacuum")
     if quiet_raid:  # one scenario threat that launches after the end: only DIS-in threats fly
         data["threats"] = data["threats"][:1]
         data["threats"][0].update(count=1, launch_time_s=10_000.0)
