@@ -109,7 +109,12 @@ def test_mutants_that_validate_also_run(index: int) -> None:
     kind, scenario = runnable_sample()[index]
     result = run(cut_duration(scenario, RUN_S), keep_trajectories=False)
     names = result.threats["name"]
-    assert len(names) == sum(g.count for g in scenario.threats), kind
+    # every member, plus what a raid adds (#19): stand-off weapons, separated boosters, debris
+    assert len(names) == sum(
+        g.count * (1 + (g.standoff.count if g.standoff else 0)
+                   + ((1 + g.ballistic.debris_count) if g.type == "ballistic_missile"
+                      and g.ballistic.separation else 0))
+        for g in scenario.threats), kind
     assert names.is_unique, kind
 
 

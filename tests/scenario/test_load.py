@@ -362,5 +362,8 @@ def test_unnamed_groups_label_their_threats_uniquely(scenario_data: dict[str, An
         del group["name"]
     sc = scenario_from_dict(scenario_data)
     names = build_threats(sc, scenario_origin(sc)).name
-    assert len(set(names)) == len(names) == sum(g.count for g in sc.threats)
+    raid = sum(g.count * (g.standoff.count if g.standoff else 0) + (  # weapons, boosters
+        g.count if g.type == "ballistic_missile" and g.ballistic.separation else 0)
+        for g in sc.threats)
+    assert len(set(names)) == len(names) == sum(g.count for g in sc.threats) + raid
     assert "cruise_missile-2-1" in names and "cruise_missile-3-1" in names

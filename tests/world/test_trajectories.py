@@ -73,10 +73,13 @@ def test_ballistic_range_matches_v2_sin2theta_over_g() -> None:
 
 
 def test_scenario_threats(default_data: dict[str, Any]) -> None:
-    sc = scenario_from_dict(copy.deepcopy(default_data))
+    data = copy.deepcopy(default_data)
+    data["threats"][0].pop("standoff")  # its weapons: tests/world/test_raid.py
+    sc = scenario_from_dict(data)
     origin = Origin(44.5, 8.75)
     th = build_threats(sc, origin)
-    assert len(th) == sum(g.count for g in sc.threats)
+    boosters = sum(g.count for g in sc.threats if g.type == "ballistic_missile")  # separated
+    assert len(th) == sum(g.count for g in sc.threats) + boosters
     # cruise missiles hold their height above the spherical earth, far from the origin too
     cm = np.flatnonzero(th.threat_type == THREAT_CODE["cruise_missile"])
     t = th.launch_time_s[cm] + 60.0
@@ -89,7 +92,8 @@ def test_scenario_threats(default_data: dict[str, Any]) -> None:
     p0, p1 = th.positions(th.launch_time_s[uav] + 10.0), th.positions(th.launch_time_s[uav] + 110.0)
     assert np.linalg.norm(p1[uav] - p0[uav]) == pytest.approx(55.0 * 100.0, rel=1e-3)
     # ballistic missiles fall on the aim asset at the end of their flight
-    bm = np.flatnonzero(th.threat_type == THREAT_CODE["ballistic_missile"])
+    bm = np.flatnonzero((th.threat_type == THREAT_CODE["ballistic_missile"])
+                        & (th.aim_asset >= 0))  # not the separated boosters
     end = th.positions(th.end_time_s - 1e-6)[bm]
     asset = sc.defended_assets[1].position
     from iadsim.world.frames import enu_to_geodetic
@@ -113,6 +117,7 @@ def test_members_flying_abreast_all_end_over_their_asset(default_data: dict[str,
     data = copy.deepcopy(default_data)
     data["threats"][0]["lateral_spacing_m"] = 5000.0  # 4 fighters 15 km abreast, radius 3 km
     data["threats"][0]["count"] = 4
+    data["threats"][0].pop("standoff")  # fly to the asset (a stand-off jet turns away)
     sc = scenario_from_dict(data)
     origin = Origin(44.5, 8.75)
     th = build_threats(sc, origin)

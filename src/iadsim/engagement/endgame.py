@@ -112,7 +112,9 @@ def _midcourse(flights: InterceptorFlights, threats: ThreatSet, alive: NDArray[n
     v_aim = np.nan_to_num(flights.aim_velocity_mps[h])
     start = aim - v_aim * tgo
     tof = intercept_time_s(start, v_aim, flights.position_m[h], speed)
-    meet = np.where(np.isfinite(tof)[:, None], start + v_aim * np.nan_to_num(tof)[:, None], aim)
+    # (#19: an infinite tof is masked out; posinf=0 keeps its unused product from overflowing)
+    meet = np.where(np.isfinite(tof)[:, None],
+                    start + v_aim * np.nan_to_num(tof, posinf=0.0, neginf=0.0)[:, None], aim)
     to_meet = meet - flights.position_m[h]
     dist = np.linalg.norm(to_meet, axis=1)
     direction = np.where((dist > 1.0)[:, None], to_meet / np.maximum(dist, 1e-9)[:, None],

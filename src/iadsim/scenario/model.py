@@ -16,6 +16,8 @@ from iadsim.scenario.common import GeoPoint2D, GeoPosition, StrictModel
 from iadsim.scenario.dis_spec import DisSpec
 from iadsim.scenario.sensor_spec import SensorSpec
 from iadsim.scenario.terrain_spec import TerrainSpec
+
+from iadsim.scenario.threat_spec import BallisticSpec, EvasionSpec, StandoffSpec
 from iadsim.scenario.tracking_spec import TrackingSpec
 
 ThreatType = Literal["aircraft", "recon_aircraft", "cruise_missile", "uav", "ballistic_missile"]
@@ -80,6 +82,21 @@ class ThreatGroup(StrictModel):
     rcs_m2: float = Field(gt=0.0, le=10_000.0)
     apogee_m: float | None = Field(default=None, gt=0.0, le=2_000_000.0)
     flight_time_s: float | None = Field(default=None, gt=0.0, le=3_600.0)
+    # threats (issue 19): see iadsim.scenario.threat_spec and iadsim.world.ballistic
+    ballistic: BallisticSpec = Field(
+        default_factory=BallisticSpec, description="boost, re-entry, separation (ballistic)")
+    time_on_target_s: float | None = Field(
+        default=None, ge=0.0, le=86_400.0, description="the wave arrives at its aim at this "
+        "time (launch times follow); members spread over arrival_window_s")
+    arrival_window_s: float = Field(default=0.0, ge=0.0, le=3_600.0)
+    standoff: StandoffSpec | None = Field(
+        default=None, description="aircraft: weapons released at a range from aim, then egress")
+    evasion: EvasionSpec | None = Field(
+        default=None, description="aircraft: break turn and descent when a missile is inbound")
+    popup_range_m: float | None = Field(
+        default=None, gt=0.0, le=100_000.0, description="cruise missile: climb this far out ...")
+    popup_height_m: float = Field(default=300.0, gt=0.0, le=10_000.0,
+                                  description="... to this height, then dive onto the aim")
 
     @model_validator(mode="after")
     def _kinematics_given(self) -> ThreatGroup:

@@ -24,6 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from iadsim.scenario.model import Scenario
+from iadsim.world.evasion import Evasion
 from iadsim.world.frames import Origin
 from iadsim.world.threats import ThreatSet, build_threats
 
@@ -88,6 +89,13 @@ class MemoThreatSet(ThreatSet):
 
 def scenario_threats(scenario: Scenario, origin: Origin) -> ThreatSet:
     """``build_threats`` with the truth memo, once per scenario object (``origin`` is the
-    scenario's own, ``frames.scenario_origin``)."""
-    return per_scenario(scenario, "threats",
-                        lambda: MemoThreatSet.of(build_threats(scenario, origin)))
+    scenario's own, ``frames.scenario_origin``).
+
+    Threats that may evade carry per-run state (who broke, when: drawn from the run's own
+    generator), so their truth is not the same in every run: such a set is built once (the
+    trajectories), but each run gets a fresh evasion state and no memo.
+    """
+    built = per_scenario(scenario, "threats_built", lambda: build_threats(scenario, origin))
+    if built.evasion is not None:
+        return dataclasses.replace(built, evasion=Evasion(built.evasion.params))
+    return per_scenario(scenario, "threats", lambda: MemoThreatSet.of(built))

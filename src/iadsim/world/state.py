@@ -52,6 +52,7 @@ class WorldState:
         self.threat_status = np.full(n, IN_WORLD, np.int8)
         self.threat_gone_s = np.full(n, np.nan)
         self.threat_impact_asset = np.full(n, -1, np.int64)
+        self._unreleased = np.empty(0, np.int64)  # reported as ended by the next ``arrivals``
 
     @property
     def threat_alive(self) -> NDArray[np.bool_]:
@@ -74,7 +75,37 @@ class WorldState:
                 self.threat_status[tid] = DESTROYED
                 self.threat_gone_s[tid] = float(time_s[k])
                 killed[k] = True
+                self._drop_unreleased(tid, float(time_s[k]))
         return killed
+
+    def evade(self, time_s: float, engaged: NDArray[np.int64], *, rng: np.random.Generator
+              ) -> NDArray[np.int64]:
+        """Aircraft that interceptors in flight are aimed at (``engaged`` ids) may break (drawn
+        once each, ``world.evasion``); a carrier that breaks drops the weapons not yet released.
+        Returns the ids that break now."""
+        ev = self.threats.evasion
+        if ev is None:
+            return np.empty(0, np.int64)
+        engaged = np.asarray(engaged, np.int64)
+        engaged = engaged[(engaged >= 0) & (engaged < len(self.threats))]
+        live = engaged[self.threat_status[engaged] == IN_WORLD]
+        go = ev.draw(live, time_s, rng=rng)
+        if go.size:
+            self.threats.start_evasion(go, time_s)
+            for row in ev.rows[go].tolist():
+                self._drop_unreleased(row, time_s)
+        return ev.rows[go].astype(np.int64)
+
+    def _drop_unreleased(self, carrier: int, time_s: float) -> None:
+        """Stand-off weapons a killed (or breaking) carrier had not released yet never fly: their
+        path ends (fate ``ended``) then."""
+        th = self.threats
+        rows = th.weapon_rows[(th.weapon_carrier == carrier)
+                              & (th.launch_time_s[th.weapon_rows] > time_s)]
+        rows = rows[self.threat_status[rows] == IN_WORLD]
+        self.threat_status[rows] = PATH_ENDED
+        self.threat_gone_s[rows] = time_s
+        self._unreleased = np.concatenate([self._unreleased, rows.astype(np.int64)])
 
     def advance(self, time_s: float) -> Arrivals:
         """Threat truth at ``time_s``; those reaching one of the world's defended assets (given
@@ -115,4 +146,7 @@ class WorldState:
         ended = np.flatnonzero(self.threat_alive & at_end).astype(np.int64)
         self.threat_status[ended] = PATH_ENDED
         self.threat_gone_s[ended] = th.end_time_s[ended]
+        if self._unreleased.size:  # stand-off weapons of carriers killed before the release
+            ended, self._unreleased = np.sort(np.concatenate([ended, self._unreleased])), \
+                np.empty(0, np.int64)
         return ids, asset, ended

@@ -1,0 +1,193 @@
+"""World stage: raid tactics laid onto paths: stand-off release and egress, pop-up, time on target,
+and the ballistic group's solved flights (boost, separation, debris).
+
+In: one threat group of the validated scenario and plane points (tangent-plane metres) of its
+start, route and aim. Out: the waypoint geometry of each member, release points and times, launch
+times for a time-on-target wave, and table rows (``world.ballistic_tables``) of ballistic
+objects. Deterministic (no rng): everything here is decided before the run.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from iadsim.errors import ScenarioError
+from iadsim.scenario.model import ThreatGroup
+from iadsim.world.ballistic import (
+    G0_MPS2,
+    Flight,
+    Motor,
+    Physics,
+    Shot,
+    Unreachable,
+    Weave,
+    coast,
+    solve_shot,
+)
+from iadsim.world.ballistic_tables import TableRow, flight_rows
+from iadsim.world.frames import Origin
+from iadsim.world.trajectories import _fillet_path
+
+
+def arrival_times_s(g: ThreatGroup) -> NDArray[np.float64]:
+    """Arrival time of each member of a time-on-target wave: spread evenly over the window."""
+    assert g.time_on_target_s is not None
+    k = np.arange(g.count, dtype=float)
+    spread = k / (g.count - 1) if g.count > 1 else k
+    return g.time_on_target_s + g.arrival_window_s * spread
+
+
+def check_launch_times(where: str, g: ThreatGroup, launch_s: NDArray[np.float64]) -> None:
+    """A time-on-target wave that would launch before the run starts is a scenario error."""
+    if launch_s.size and float(launch_s.min()) < 0.0:
+        need = g.time_on_target_s - float(launch_s.min()) if g.time_on_target_s else 0.0
+        raise ScenarioError([
+            f"{where}.time_on_target_s is too early for the path flown: at least {need:.1f} s "
+            f"(a member would launch before the run starts; got {g.time_on_target_s!r})"])
+
+
+def _rotate(v: NDArray[np.float64], angle_rad: float) -> NDArray[np.float64]:
+    c, s = math.cos(angle_rad), math.sin(angle_rad)
+    return np.array([c * v[0] - s * v[1], s * v[0] + c * v[1]])
+
+
+@dataclass(frozen=True, slots=True)
+class Release:
+    """An aircraft's stand-off path: points (p, 2) with heights (p,), the release point (2,),
+    and the path distance flown at release."""
+
+    points_m: NDArray[np.float64]
+    heights_m: NDArray[np.float64]
+    release_m: NDArray[np.float64]
+    release_distance_m: float
+
+
+def standoff_path(g: ThreatGroup, points_m: NDArray[np.float64], heights_m: NDArray[np.float64]
+                  ) -> Release:
+    """Fly the route towards the aim (the last point), release on the straight inbound leg at
+    ``standoff.release_range_m`` from it, turn away by ``egress_turn_deg`` and fly home (start).
+
+    The turn starts one tangent length past the release point, so the release is on a straight
+    leg; the fillet radius is speed / turn rate, as on every corner.
+    """
+    so = g.standoff
+    assert so is not None and g.speed_mps is not None
+    aim, prev = points_m[-1], points_m[-2]
+    inbound = aim - prev
+    inbound = inbound / max(float(np.linalg.norm(inbound)), 1e-9)
+    release = aim - so.release_range_m * inbound
+    turn = math.radians(so.egress_turn_deg)
+    radius = g.speed_mps / math.radians(g.turn_rate_deg_s)
+    tangent = radius * math.tan(min(turn, math.pi - 1e-3) / 2.0)
+    corner = release + 2.0 * tangent * inbound
+    away = corner + max(2.0 * tangent, 4.0 * radius) * _rotate(inbound, turn)
+    pts = np.vstack([points_m[:-1], release, corner, away, points_m[0]])
+    level = heights_m[-1]
+    hts = np.concatenate([heights_m[:-1], [level, level, level, level]])
+    _pieces, _total, s_at = _fillet_path(pts, radius)
+    return Release(pts, hts, release, float(s_at[len(points_m) - 1]))
+
+
+def weapon_path(g: ThreatGroup, release_m: NDArray[np.float64], release_alt_m: float,
+                aim_m: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """A released weapon: from the release point, descending to its cruise height over the first
+    fifth of the way (at most 20 km), then straight to the aim."""
+    so = g.standoff
+    assert so is not None
+    leg = aim_m - release_m
+    d = float(np.linalg.norm(leg))
+    down = release_m + leg * min(0.2, 20_000.0 / max(d, 1.0))
+    return np.vstack([release_m, down, aim_m]), np.array([release_alt_m, so.height_m,
+                                                         so.height_m])
+
+
+def popup_path(g: ThreatGroup, points_m: NDArray[np.float64], heights_m: NDArray[np.float64]
+               ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Cruise missile pop-up: level until ``popup_range_m`` from the aim, climbing to
+    ``popup_height_m`` at a third of it, then diving to the ground at the aim."""
+    assert g.popup_range_m is not None
+    aim, prev = points_m[-1], points_m[-2]
+    leg = aim - prev
+    d = float(np.linalg.norm(leg))
+    r = min(g.popup_range_m, 0.99 * d)
+    unit = leg / max(d, 1e-9)
+    climb, apex = aim - r * unit, aim - (r / 3.0) * unit
+    pts = np.vstack([points_m[:-1], climb, apex, aim])
+    hts = np.concatenate([heights_m[:-1], [heights_m[-1], g.popup_height_m, 0.0]])
+    return pts, hts
+
+
+@dataclass(frozen=True, slots=True)
+class BallisticGroup:
+    """A solved ballistic group: the re-entry vehicle's table row and flight time, and the
+    separated objects (booster, debris) as (table row, separation time after launch, rcs)."""
+
+    vehicle: TableRow
+    flight_time_s: float
+    separated: tuple[tuple[TableRow, float, float, str], ...]
+
+
+def _motor(g: ThreatGroup) -> Motor:
+    b = g.ballistic
+    return Motor(b.burn_time_s, b.thrust_to_weight, b.mass_ratio, b.vertical_rise_s,
+                 b.launch_ballistic_coefficient_kg_m2)
+
+
+def solve_ballistic_group(where: str, g: ThreatGroup, aim_lat_deg: float, aim_lon_deg: float,
+                          origin: Origin, physics: Physics = Physics()) -> BallisticGroup:
+    """Solve a ballistic group's shot once (every member flies the same one) and separate."""
+    assert g.start is not None
+    b = g.ballistic
+    shot = Shot(g.start.lat_deg, g.start.lon_deg, g.start.alt_m, aim_lat_deg, aim_lon_deg,
+                g.apogee_m, g.flight_time_s)
+    try:
+        weave = (Weave(b.terminal_weave_g * G0_MPS2, b.weave_below_m, b.weave_period_s)
+                 if b.terminal_weave_g > 0.0 else None)
+        flight, controls = solve_shot(shot, _motor(g), b.ballistic_coefficient_kg_m2, physics,
+                                      weave=weave)
+    except Unreachable as exc:
+        name = "apogee_m" if g.apogee_m is not None else "flight_time_s"
+        got = g.apogee_m if g.apogee_m is not None else g.flight_time_s
+        raise ScenarioError([f"{where}.{name} cannot be flown by {where}.ballistic's boost to its "
+                             f"aim: {exc} (got {got!r})"]) from None
+    rows = flight_rows([(flight, 0.0)], origin, physics.omega_rad_s)
+    separated: list[tuple[TableRow, float, float, str]] = []
+    if b.separation:
+        t_c = float(controls[2])
+        state = flight.cutoff_state
+        pieces: list[tuple[Flight, float, str]] = [
+            (_separate(state, -1.0 * _unit(state[3:]), t_c, b.booster_ballistic_coefficient_kg_m2,
+                       physics), b.booster_rcs_m2, "booster")]
+        for k in range(b.debris_count):
+            push = b.debris_spread_mps * _ring(state[3:], 2.0 * math.pi * k / b.debris_count)
+            pieces.append((_separate(state, push, t_c, b.debris_ballistic_coefficient_kg_m2,
+                                     physics), b.debris_rcs_m2, f"debris-{k + 1}"))
+        for fl, rcs, label in pieces:
+            row = flight_rows([(fl, t_c)], origin, physics.omega_rad_s)[0]
+            separated.append((row, t_c, rcs, label))
+    return BallisticGroup(rows[0], flight.impact_s, tuple(separated))
+
+
+def _unit(v: NDArray[np.float64]) -> NDArray[np.float64]:
+    return v / max(float(np.linalg.norm(v)), 1e-12)
+
+
+def _ring(v: NDArray[np.float64], angle_rad: float) -> NDArray[np.float64]:
+    """A unit vector perpendicular to ``v`` at ``angle_rad`` round it."""
+    u = _unit(v)
+    a = np.cross(u, [0.0, 0.0, 1.0])
+    a = _unit(a if np.linalg.norm(a) > 1e-9 else np.cross(u, [1.0, 0.0, 0.0]))
+    b = np.cross(u, a)
+    return math.cos(angle_rad) * a + math.sin(angle_rad) * b
+
+
+def _separate(state: NDArray[np.float64], push_mps: NDArray[np.float64], t_s: float,
+              beta_kg_m2: float, physics: Physics) -> Flight:
+    """An object leaving the vehicle at cut-off with a small velocity change, to the ground."""
+    s = np.asarray(state, float).copy()
+    s[3:] += push_mps
+    return coast(s, t_s, beta_kg_m2, physics)
