@@ -22,6 +22,8 @@ from iadsim.engagement.interceptors import InterceptorFlights
 from iadsim.engagement.launch import launch_orders
 from iadsim.engagement.launchers import InterceptorClasses, Launchers
 from iadsim.errors import RunInterrupted
+from iadsim.ew.arms import with_arm_strikes
+from iadsim.ew.contested import ContestedSky
 from iadsim.interop.dis.session import DisOptions, DisSession
 from iadsim.outcomes.assemble import RunRecord, assemble_result
 from iadsim.outcomes.result import Result
@@ -65,12 +67,14 @@ def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
     wall0 = time.perf_counter()
     seed = scenario.simulation.seed if seed is None else seed
     rng = stage_generators(seed)
+    scenario = with_arm_strikes(scenario)  # ew: ARMs fly as threats (itself if none)
     origin = scenario_origin(scenario)
     session = DisSession(scenario, origin, dis) if dis is not None else None
     threats = build_threats(scenario, origin)
     if session is not None:
         threats = session.attach(threats)
     radars = build_radars(list(scenario.sensors), origin)
+    contested = ContestedSky.build(scenario, origin, radars, threats, seed)  # ew; None: clean
     tracker = Tracker(scenario.tracking, sensor_geometry(radars))
     classes = InterceptorClasses.from_scenario(scenario, table=envelopes)
     launchers, flights = Launchers(scenario, origin), InterceptorFlights()
@@ -83,7 +87,8 @@ def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
         for t in step_times(scenario.simulation.step_s, duration_s):
             if session is not None:
                 session.before_step(t)
-            detections = observe(radars, threats, world.threat_alive, done_s, t, rng=rng["sensors"])
+            detections = observe(radars, threats, world.threat_alive, done_s, t, rng=rng["sensors"],
+                                 contested=contested)
             rec.scans(detections)
             picture = tracker.step(detections, t)
             rec.tracks(picture, t)
@@ -101,6 +106,8 @@ def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
             orders = command.cycle(t, tracks, launchers, flights)
             rec.launch(launch_orders(orders, launchers, flights, tracks, t), t)
             rec.step_done(t, world.advance(t), world, flights, tracks)
+            if contested is not None:
+                contested.end_step(t, world)  # ew: ARM impacts on radars
             if session is not None:
                 session.after_step(t, threats, world.threat_alive, flights, rec.events)
             if progress is not None:
@@ -115,6 +122,8 @@ def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
                              completed_s=done_s)
     if session is not None:
         result.summary["dis"] = session.report()
+    if contested is not None:
+        result.summary["ew"] = contested.report()
     if out_dir is not None:
         result.save(out_dir)
     if interrupted:
