@@ -301,11 +301,13 @@ class ContestedSky:
         for fix in self.fixes:
             name = self.jammers.name[int(fix["jammer"])]
             d = per_jammer.setdefault(name, {"fixes": 0, "first_fix_s": fix["time_s"],
-                                             "error_m": []})
+                                             "error_m": [], "sigma_m": []})
             d["fixes"] += 1
             d["error_m"].append(fix["error_m"])
-        for d in per_jammer.values():
+            d["sigma_m"].append(fix["sigma_m"])
+        for d in per_jammer.values():  # the error against the fix's own predicted sigma
             d["median_error_m"] = float(np.median(d.pop("error_m")))
+            d["median_predicted_sigma_m"] = float(np.median(d.pop("sigma_m")))
         flown = [a for a in self.arm_outcomes if "hit" in a]
         return {
             "radars": {n: {"emit_time_s": float(e.emit_time_s[i]),
