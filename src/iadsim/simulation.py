@@ -103,7 +103,8 @@ def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
             rec.kill_reports(reports, flights)
             tracks = tracker.picture(t)  # the picture after this step's kill assessments
             launchers.advance(t)
-            orders = command.cycle(t, tracks, launchers, flights)
+            orders = command.cycle(t, tracks if contested is None else contested.picture(
+                tracks, t), launchers, flights)  # ew: recognised decoys are not engaged
             rec.launch(launch_orders(orders, launchers, flights, tracks, t), t)
             rec.step_done(t, world.advance(t), world, flights, tracks)
             if contested is not None:
@@ -123,7 +124,7 @@ def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
     if session is not None:
         result.summary["dis"] = session.report()
     if contested is not None:
-        result.summary["ew"] = contested.report()
+        result.summary["ew"] = contested.report(result.threats, result.engagements)
     if out_dir is not None:
         result.save(out_dir)
     if interrupted:

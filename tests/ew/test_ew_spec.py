@@ -44,6 +44,9 @@ def test_the_sead_example_is_valid_and_the_default_has_a_clean_sky() -> None:
      r"ew\.arm_strikes\[0\]\.target_radar names no sensor \(got 'radar-y'"),
     (lambda e: e["arm_strikes"][0].pop("launch"), r"ew\.arm_strikes\[0\]\.launch"),
     (lambda e: e["jammers"][0].update(powr_w=3.0), r"ew\.jammers\[0\]\.powr_w"),
+    (lambda e: e["decoys"][0].update(group="lures"),
+     r"ew\.decoys\[0\]\.group names no threat group \(got 'lures'"),
+    (lambda e: e["decoys"][0].update(p_discriminate=1.5), r"ew\.decoys\[0\]\.p_discriminate"),
 ])
 def test_bad_ew_input_names_the_field(edit: Any, pattern: str) -> None:
     assert re.search(pattern, _problems(edit)), _problems(edit)

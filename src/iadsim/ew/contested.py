@@ -21,6 +21,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from iadsim.ew.arms import ArmRows, draw_arm_hits, miss_sigma_m
+from iadsim.ew.deception import with_false_targets
+from iadsim.ew.decoys import DecoyDiscriminator
 from iadsim.ew.emcon import EmissionState
 from iadsim.ew.jamming import (
     Jammers,
@@ -46,12 +48,13 @@ from iadsim.world.frames import (
     surface_point_to_enu,
 )
 from iadsim.world.state import DESTROYED, IN_WORLD, WorldState
+from iadsim.tracking.batch import TrackBatch
 from iadsim.world.threats import ThreatSet, TruthBatch
 
 _TWO_PI = 2.0 * np.pi
-EW_STREAMS = ("strobes", "arms")
+EW_STREAMS = ("strobes", "arms", "decoys")
 EW_STREAM_OFFSET = 5
-"""EW streams are children 5, 6 of the run's SeedSequence, after ``simulation.STAGES`` (5)."""
+"""EW streams are children 5, 6, 7 of the run's SeedSequence, after ``simulation.STAGES`` (5)."""
 BURN_THROUGH_PD = 0.5
 """Probability of detection per look at which burn-through ranges are reported."""
 
@@ -92,10 +95,16 @@ class ContestedSky:
                  threats: ThreatSet, rng: dict[str, np.random.Generator]) -> None:
         ew = scenario.ew
         self.radars, self.rng, self.origin = radars, rng, origin
+        self.threat_group = list(threats.group)
         self.strobe_jnr = float(db_to_linear(ew.strobe_jnr_db))
         # Jammer instances: each stand-off jammer once, a self-screening one on every carrier.
         spec_row, carrier = [], []
+        self._drfm = [(np.asarray([i for i, g in enumerate(threats.group)
+                                   if g == spec.carrier_group], np.int64), spec)
+                      for spec in ew.jammers if spec.kind == "drfm"]
         for j, spec in enumerate(ew.jammers):
+            if spec.kind == "drfm":
+                continue
             rows = ([-1] if spec.carrier_group is None else
                     [i for i, g in enumerate(threats.group) if g == spec.carrier_group])
             spec_row += [j] * len(rows)
@@ -126,6 +135,13 @@ class ContestedSky:
         self.strobes: list[StrobeBatch] = []
         self.fixes: list[dict[str, float]] = []
         self.burn_through = self._burn_through(scenario, threats)
+        self.decoy_groups = [d.group for d in ew.decoys]
+        law = {d.group: (d.p_discriminate, d.discrimination_time_s) for d in ew.decoys}
+        self.decoys = DecoyDiscriminator(
+            np.array([g in law for g in threats.group], bool),
+            np.array([law.get(g, (0.0, 1.0))[0] for g in threats.group], float),
+            np.array([law.get(g, (0.0, 1.0))[1] for g in threats.group], float),
+            rng=rng["decoys"])
 
     @classmethod
     def build(cls, scenario: Scenario, origin: Origin, radars: list[Any], threats: ThreatSet,
@@ -172,15 +188,16 @@ class ContestedSky:
         for site in sites:
             if not emitting[site.sensor_id]:
                 continue
+            seen = self._deceive(site, truth)
             rx, k1 = self.receivers[site.sensor_id], self.jnr_1m[site.sensor_id]
             rng_j, az_j, el_j, heard = _directions(site, pos)
             heard &= on
             if not heard.any():
-                out.append((site, truth))
+                out.append((site, seen))
                 continue
-            _, az_t, el_t, _ = _directions(site, truth.position_enu_m)
+            _, az_t, el_t, _ = _directions(site, seen.position_enu_m)
             jnr = jnr_per_beam(rx, k1[heard], rng_j[heard], az_j[heard], el_j[heard], az_t, el_t)
-            out.append((site, dataclasses.replace(truth, rcs_m2=truth.rcs_m2 / (1.0 + jnr))))
+            out.append((site, dataclasses.replace(seen, rcs_m2=seen.rcs_m2 / (1.0 + jnr))))
             strobes.append(self._strobes(site, end_s, np.flatnonzero(heard),
                                          k1[heard] / np.maximum(rng_j[heard], 1.0) ** 2,
                                          az_j[heard]))
@@ -188,6 +205,21 @@ class ContestedSky:
         self.strobes.append(step)
         self._fix(step, pos, end_s)
         return out
+
+    def _deceive(self, site: Any, truth: TruthBatch) -> TruthBatch:
+        """``truth`` plus the false targets the DRFM repeaters show this radar."""
+        for carriers, spec in self._drfm:
+            if not spec.start_time_s <= truth.time_s < spec.end_time_s or truth.threat_id.size == 0:
+                continue
+            at = np.clip(np.searchsorted(truth.threat_id, carriers), 0, truth.threat_id.size - 1)
+            rows = at[truth.threat_id[at] == carriers]
+            k = rows.size
+            truth = with_false_targets(
+                truth, site.position_enu_m, rows,
+                np.tile(np.asarray(spec.range_offsets_m, float), (k, 1)),
+                np.full(k, spec.range_pull_mps), np.full(k, db_to_linear(spec.false_target_jsr_db)),
+                np.full(k, spec.start_time_s))
+        return truth
 
     def _strobes(self, site: Any, time_s: float, jammer: NDArray[np.intp],
                  jnr: NDArray[np.float64], azimuth_rad: NDArray[np.float64]) -> StrobeBatch:
@@ -233,6 +265,10 @@ class ContestedSky:
                                      self.radars[s].position_enu_m))
             out[s] = min(out[s], d)
         return out
+
+    def picture(self, tracks: TrackBatch, time_s: float) -> TrackBatch:
+        """The command's picture: ``tracks`` without those recognised as decoys."""
+        return self.decoys.screen(tracks, time_s)
 
     def end_step(self, time_s: float, world: WorldState) -> None:
         """Resolve the ARMs that left the world this step: hit or miss on their radar."""
@@ -293,8 +329,9 @@ class ContestedSky:
             out[site.name] = row
         return out
 
-    def report(self) -> dict[str, Any]:
-        """EW outcomes for ``summary.json["ew"]``."""
+    def report(self, threats: Any = None, engagements: Any = None) -> dict[str, Any]:
+        """EW outcomes for ``summary.json["ew"]``; with the run's threats and engagements
+        tables, also the rounds each decoy group drew and the leakers that were not decoys."""
         e = self.emission
         strobes = StrobeBatch.concatenate(self.strobes)
         per_jammer: dict[str, dict[str, Any]] = {}
@@ -309,7 +346,7 @@ class ContestedSky:
             d["median_error_m"] = float(np.median(d.pop("error_m")))
             d["median_predicted_sigma_m"] = float(np.median(d.pop("sigma_m")))
         flown = [a for a in self.arm_outcomes if "hit" in a]
-        return {
+        out = {
             "radars": {n: {"emit_time_s": float(e.emit_time_s[i]),
                            "destroyed_s": None if np.isnan(e.destroyed_s[i])
                            else float(e.destroyed_s[i])}
@@ -324,6 +361,31 @@ class ContestedSky:
                      "intercepted": sum("intercepted" in a for a in self.arm_outcomes),
                      "outcomes": self.arm_outcomes},
         }
+        if self.decoy_groups:
+            out["decoys"] = self._decoy_report(threats, engagements)
+        if engagements is not None and "target_threat_id" in engagements.columns:
+            # tracks that follow no threat: DRFM false targets (and false alarms)
+            out["rounds_at_false_tracks"] = int((engagements["target_threat_id"] < 0).sum())
+        return out
+
+    def _decoy_report(self, threats: Any, engagements: Any) -> dict[str, Any]:
+        d = self.decoys
+        out: dict[str, Any] = {"groups": {}}
+        group = np.asarray(self.threat_group)
+        for name in self.decoy_groups:
+            rows = np.flatnonzero(group == name)
+            out["groups"][name] = {"count": int(rows.size),
+                                   "recognised": int(np.isfinite(d.recognised_s[rows]).sum())}
+        if threats is not None and engagements is not None and (
+                "target_threat_id" in engagements.columns):
+            is_decoy = threats["group"].isin(self.decoy_groups)
+            target_group = dict(zip(threats["threat_id"], threats["group"], strict=True))
+            fired_at = engagements["target_threat_id"].map(target_group)
+            for name in self.decoy_groups:
+                out["groups"][name]["rounds_drawn"] = int((fired_at == name).sum())
+            out["rounds_at_decoys"] = int(fired_at.isin(self.decoy_groups).sum())
+            out["leakers_not_decoys"] = int(((threats["fate"] == "leaked") & ~is_decoy).sum())
+        return out
 
 
 def _directions(site: Any, position_enu_m: NDArray[np.float64]) -> tuple[

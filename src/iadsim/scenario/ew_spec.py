@@ -8,6 +8,7 @@ Everything here is optional: an empty section (the default) leaves every run exa
 * ``radars``: per-radar electronic properties (by ``name`` of a ``sensors`` entry): sidelobe
   level, ECCM processing gain against noise, the main-lobe gain, frequency and bandwidth when the
   sensor's detection model does not give them, and the emission policy (``emission``).
+* ``decoys``: threat groups that are decoys, and how well the classifier discriminates them.
 * ``arm_strikes``: anti-radiation missiles fired from a launch point at a named radar; they
   fly a straight path to the radar and miss by more the longer the radar has been silent.
 
@@ -38,11 +39,18 @@ class OrbitSpec(StrictModel):
 
 
 class JammerSpec(StrictModel):
-    """A noise jammer: stand-off (on an ``orbit``) or self-screening (on ``carrier_group``)."""
+    """A noise jammer, stand-off (on an ``orbit``) or self-screening (on ``carrier_group``),
+    or a DRFM repeater (``drfm``, on ``carrier_group``) making false targets in range.
+
+    A DRFM repeater puts one false target at each of ``range_offsets_m`` along each radar's line
+    of sight to its carrier (negative: ahead), walking at ``range_pull_mps``, with an RCS of
+    the carrier's times ``false_target_jsr_db``; its power fields are unused.
+    """
 
     name: str = Field(min_length=1)
-    kind: Literal["stand_off", "self_screening"]
-    power_w: float = Field(gt=0.0, le=1e6, description="transmitter power into the antenna")
+    kind: Literal["stand_off", "self_screening", "drfm"]
+    power_w: float = Field(default=100.0, gt=0.0, le=1e6,
+                           description="transmitter power into the antenna")
     antenna_gain_db: float = Field(default=10.0, ge=-20.0, le=40.0)
     losses_db: float = Field(default=0.0, ge=0.0, le=30.0)
     bandwidth_hz: float = Field(
@@ -54,13 +62,24 @@ class JammerSpec(StrictModel):
     )
     start_time_s: float = Field(default=0.0, ge=0.0, le=86_400.0)
     end_time_s: float = Field(default=86_400.0, gt=0.0, le=86_400.0)
+    range_offsets_m: list[float] = Field(
+        default_factory=lambda: [-3_000.0, 4_000.0], max_length=20,
+        description="drfm only: false targets' range offsets from the carrier (negative: ahead)",
+    )
+    range_pull_mps: float = Field(default=0.0, ge=-2_000.0, le=2_000.0,
+                                  description="drfm only: rate of the range walk")
+    false_target_jsr_db: float = Field(default=10.0, ge=-20.0, le=40.0,
+                                       description="drfm only: false target over skin echo")
 
     @model_validator(mode="after")
     def _platform_given(self) -> JammerSpec:
         if self.kind == "stand_off" and self.orbit is None:
             raise ValueError("a stand_off jammer needs an orbit (centre, radius_m, speed_mps)")
-        if self.kind == "self_screening" and self.carrier_group is None:
-            raise ValueError("a self_screening jammer needs carrier_group (a threat group name)")
+        if self.kind != "stand_off" and self.carrier_group is None:
+            raise ValueError(f"a {self.kind} jammer needs carrier_group (a threat group name)")
+        if any(abs(x) > 100_000.0 for x in self.range_offsets_m):
+            raise ValueError(f"range_offsets_m must lie within +-100000 m "
+                             f"(got {self.range_offsets_m})")
         if self.end_time_s <= self.start_time_s:
             raise ValueError(
                 f"end_time_s must be > start_time_s = {self.start_time_s} (got {self.end_time_s})"
@@ -124,12 +143,27 @@ class ArmStrikeSpec(StrictModel):
     lethal_radius_m: float = Field(default=20.0, gt=0.0, le=10_000.0)
 
 
+class DecoyGroupSpec(StrictModel):
+    """A threat group that is made of decoys (launched from its ``start``, flying its profile
+    with its RCS, usually augmented), and how well the defence's classifier discriminates it.
+
+    A decoy's track is recognised (and dropped from the command's picture) with probability
+    ``p_discriminate x (1 - exp(-age / discrimination_time_s))``, ``age`` the time since the
+    track was confirmed: one persistent uniform draw per decoy, so a recognised decoy stays so.
+    """
+
+    group: str = Field(min_length=1, description="name of a threat group")
+    p_discriminate: float = Field(default=0.8, ge=0.0, le=1.0)
+    discrimination_time_s: float = Field(default=30.0, gt=0.0, le=3_600.0)
+
+
 class EwSpec(StrictModel):
     """The contested fight; empty by default (a clean sky, no radar can be attacked)."""
 
     jammers: list[JammerSpec] = Field(default_factory=list)
     radars: list[RadarEwSpec] = Field(default_factory=list)
     arm_strikes: list[ArmStrikeSpec] = Field(default_factory=list)
+    decoys: list[DecoyGroupSpec] = Field(default_factory=list)
     strobe_jnr_db: float = Field(
         default=13.0, ge=-20.0, le=60.0,
         description="main-lobe jamming-to-noise above which a radar reports a strobe",
@@ -138,7 +172,7 @@ class EwSpec(StrictModel):
     @property
     def active(self) -> bool:
         """Anything to model (else the run is exactly the clean-sky run)."""
-        return bool(self.jammers or self.arm_strikes or any(
+        return bool(self.jammers or self.arm_strikes or self.decoys or any(
             r.emission != "always" for r in self.radars))
 
 
@@ -154,6 +188,10 @@ def ew_problems(s: Scenario) -> Iterable[str]:
         if r.name not in sensors:
             yield (f"ew.radars[{i}].name names no sensor (got {r.name!r}; sensors: "
                    f"{', '.join(map(repr, sensors))})")
+    for i, d in enumerate(s.ew.decoys):
+        if d.group not in groups:
+            yield (f"ew.decoys[{i}].group names no threat group (got {d.group!r}; groups: "
+                   f"{', '.join(map(repr, groups))})")
     seen: set[str] = set()
     for i, r in enumerate(s.ew.radars):
         if r.name in seen:
