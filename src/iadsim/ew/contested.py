@@ -25,6 +25,7 @@ from iadsim.ew.deception import with_false_targets
 from iadsim.ew.decoys import DecoyDiscriminator
 from iadsim.ew.emcon import EmissionState
 from iadsim.ew.jamming import (
+    DEFAULT_FREQUENCY_HZ,
     Jammers,
     RadarReceiver,
     beam_gain_db,
@@ -81,7 +82,8 @@ def receiver_for(site: Any, sensor: SensorSpec, ew: RadarEwSpec) -> RadarReceive
         SPEED_OF_LIGHT_MPS / (2.0 * site.range_resolution_m))
     return receiver(
         gain_db=gain_db, sidelobe_level_db=ew.sidelobe_level_db,
-        frequency_hz=ew.frequency_hz or sensor.frequency_hz or 3e9, bandwidth_hz=bandwidth,
+        frequency_hz=ew.frequency_hz or sensor.frequency_hz or DEFAULT_FREQUENCY_HZ,
+        bandwidth_hz=bandwidth,
         noise_figure_db=sensor.noise_figure_db, processing_gain_db=ew.processing_gain_db,
         azimuth_beamwidth_rad=site.azimuth_beamwidth_rad,
         elevation_beamwidth_rad=site.elevation_beamwidth_rad,

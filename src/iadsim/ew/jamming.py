@@ -116,8 +116,9 @@ def pattern_gain(rx: RadarReceiver, beam_az_rad: NDArray[np.float64],
     return np.where(inside, 1.0, rx.sidelobe_level)
 
 
-def jnr_per_beam(rx: RadarReceiver, jnr_1m: NDArray[np.float64], jammer_range_m: NDArray[np.float64],
-                 jammer_az_rad: NDArray[np.float64], jammer_el_rad: NDArray[np.float64],
+def jnr_per_beam(rx: RadarReceiver, jnr_1m: NDArray[np.float64],
+                 jammer_range_m: NDArray[np.float64], jammer_az_rad: NDArray[np.float64],
+                 jammer_el_rad: NDArray[np.float64],
                  beam_az_rad: NDArray[np.float64], beam_el_rad: NDArray[np.float64]
                  ) -> NDArray[np.float64]:
     """Total J/N (linear) in each beam (n,), summed over the jammers (j,) the radar hears."""
