@@ -125,3 +125,26 @@ def test_a_jammer_that_never_switches_on_gives_the_clean_run_exactly() -> None:
     pd.testing.assert_frame_equal(a.threats, b.threats)
     pd.testing.assert_frame_equal(a.events, b.events)
     pd.testing.assert_frame_equal(a.engagements, b.engagements)
+
+
+def test_a_cued_radar_emits_only_while_cued() -> None:
+    st = _state(emission="cued")
+    assert st.step(0.0, 1.0, np.full(2, np.inf)).tolist() == [True, False]
+    assert st.step(1.0, 2.0, np.full(2, np.inf), np.array([False, True])).tolist() == [True, True]
+    assert st.step(2.0, 3.0, np.full(2, np.inf), np.array([False, False]))[1] == np.False_
+    np.testing.assert_allclose(st.emit_time_s, [3.0, 1.0])
+
+
+def test_a_cued_multifunction_radar_waits_for_the_surveillance_picture() -> None:
+    d = _arm_scenario("always")
+    d["ew"] = {"radars": [{"name": "multifunction-radar", "emission": "cued",
+                           "cue_range_m": 150_000}]}
+    d["simulation"]["duration_s"] = 200
+    res = run(scenario_from_dict(d), seed=4, keep_trajectories=False)
+    ew = res.summary["ew"]["radars"]
+    ev = res.events
+    mfr = ev[(ev["kind"] == "scan") & (ev["sensor"] == "multifunction-radar")]
+    conf = ev[ev["kind"] == "track_confirmed"]
+    assert ew["surveillance-radar"]["emit_time_s"] == 200.0
+    assert 0.0 < ew["multifunction-radar"]["emit_time_s"] < 200.0
+    assert len(conf) and (mfr.empty or mfr["time_s"].min() > conf["time_s"].min())

@@ -131,6 +131,10 @@ class ContestedSky:
                           for site, sensor in zip(radars, scenario.sensors, strict=True)]
         self.jnr_1m = [jnr_at_1m(rx, self.jammers) for rx in self.receivers]
         self.emission = EmissionState([s.name for s in scenario.sensors], list(ew.radars))
+        self.cue_range_m = np.array([
+            by_name[s.name].cue_range_m if s.name in by_name and by_name[s.name].cue_range_m
+            else s.max_range_m for s in scenario.sensors])
+        self._cues_enu_m = np.empty((0, 3))
         self.arms = ArmRows.from_threats(scenario, threats.group)
         self._arm_done = np.zeros(self.arms.threat_id.shape[0], bool)
         self.arm_outcomes: list[dict[str, Any]] = []
@@ -184,7 +188,7 @@ class ContestedSky:
                    end_s: float) -> list[tuple[Any, TruthBatch]]:
         """The emitting radars of ``(start_s, end_s]``, each with the truth it sees (jammed
         RCS); records the step's strobes and jammer fixes."""
-        emitting = self.emission.step(start_s, end_s, self._arm_distances(truth))
+        emitting = self.emission.step(start_s, end_s, self._arm_distances(truth), self._cued())
         pos, on = self.jammer_positions(truth)
         out, strobes = [], []
         for site in sites:
@@ -269,8 +273,18 @@ class ContestedSky:
         return out
 
     def picture(self, tracks: TrackBatch, time_s: float) -> TrackBatch:
-        """The command's picture: ``tracks`` without those recognised as decoys."""
+        """The command's picture: ``tracks`` without those recognised as decoys (its confirmed
+        tracks cue the ``cued`` radars in the next step)."""
+        self._cues_enu_m = tracks.position_enu_m[tracks.confirmed]
         return self.decoys.screen(tracks, time_s)
+
+    def _cued(self) -> NDArray[np.bool_]:
+        """Radars with a confirmed track of the last picture within their cue range, (m,)."""
+        if self._cues_enu_m.shape[0] == 0:
+            return np.zeros(len(self.radars), bool)
+        where = np.array([s.position_enu_m for s in self.radars]).reshape(-1, 3)
+        d = np.linalg.norm(self._cues_enu_m[None, :, :] - where[:, None, :], axis=2)
+        return (d <= self.cue_range_m[:, None]).any(axis=1)
 
     def end_step(self, time_s: float, world: WorldState) -> None:
         """Resolve the ARMs that left the world this step: hit or miss on their radar."""

@@ -87,7 +87,7 @@ class JammerSpec(StrictModel):
         return self
 
 
-EmissionPolicy = Literal["always", "blink", "shutdown_on_arm"]
+EmissionPolicy = Literal["always", "blink", "shutdown_on_arm", "cued"]
 
 
 class RadarEwSpec(StrictModel):
@@ -95,7 +95,9 @@ class RadarEwSpec(StrictModel):
 
     ``emission``: *always* emits; *blink* emits ``blink_on_s`` then is silent ``blink_off_s``
     (from t = 0); *shutdown_on_arm* emits until an ARM aimed at it is within
-    ``arm_warning_range_m`` (an ideal warning receiver) and stays silent ``shutdown_s``.
+    ``arm_warning_range_m`` (an ideal warning receiver) and stays silent ``shutdown_s``;
+    *cued* emits only while the air picture (the previous step's) holds a confirmed track
+    within ``cue_range_m`` of it (default its instrumented range): cued by the other radars.
     """
 
     name: str = Field(min_length=1)
@@ -104,6 +106,7 @@ class RadarEwSpec(StrictModel):
     blink_off_s: float = Field(default=10.0, gt=0.0, le=3_600.0)
     arm_warning_range_m: float = Field(default=30_000.0, gt=0.0, le=1_000_000.0)
     shutdown_s: float = Field(default=60.0, gt=0.0, le=86_400.0)
+    cue_range_m: float | None = Field(default=None, gt=0.0, le=5_000_000.0)
     sidelobe_level_db: float = Field(
         default=-30.0, ge=-80.0, le=0.0, description="receive sidelobes relative to the main lobe"
     )
