@@ -74,7 +74,7 @@ def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
     if session is not None:
         threats = session.attach(threats)
     radars = build_radars(list(scenario.sensors), origin)
-    contested = ContestedSky.build(scenario, origin, radars, threats, seed)  # ew; None: clean
+    contested = ContestedSky.build(scenario, origin, radars, threats, seed)  # ew (or a clean sky)
     tracker = Tracker(scenario.tracking, sensor_geometry(radars))
     classes = InterceptorClasses.from_scenario(scenario, table=envelopes)
     launchers, flights = Launchers(scenario, origin), InterceptorFlights()
@@ -103,12 +103,10 @@ def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
             rec.kill_reports(reports, flights)
             tracks = tracker.picture(t)  # the picture after this step's kill assessments
             launchers.advance(t)
-            orders = command.cycle(t, tracks if contested is None else contested.picture(
-                tracks, t), launchers, flights)  # ew: recognised decoys are not engaged
+            orders = command.cycle(t, contested.picture(tracks, t), launchers, flights)  # ew
             rec.launch(launch_orders(orders, launchers, flights, tracks, t), t)
             rec.step_done(t, world.advance(t), world, flights, tracks)
-            if contested is not None:
-                contested.end_step(t, world)  # ew: ARM impacts on radars
+            contested.end_step(t, world)  # ew: ARM impacts on radars
             if session is not None:
                 session.after_step(t, threats, world.threat_alive, flights, rec.events)
             if progress is not None:
@@ -123,8 +121,8 @@ def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
                              completed_s=done_s)
     if session is not None:
         result.summary["dis"] = session.report()
-    if contested is not None:
-        result.summary["ew"] = contested.report(result.threats, result.engagements)
+    if (ew := contested.report(result.threats, result.engagements)) is not None:
+        result.summary["ew"] = ew
     if out_dir is not None:
         result.save(out_dir)
     if interrupted:

@@ -26,7 +26,8 @@ def _problems(edit: Any) -> str:
 
 def test_the_sead_example_is_valid_and_the_default_has_a_clean_sky() -> None:
     sc = load_scenario(EXAMPLES_DIR / "sead.yaml")
-    assert sc.ew.active and len(sc.ew.jammers) == 2 and len(sc.ew.arm_strikes) == 2
+    assert sc.ew.active and len(sc.ew.arm_strikes) == 2 and len(sc.ew.decoys) == 1
+    assert [j.kind for j in sc.ew.jammers] == ["stand_off", "self_screening", "drfm"]
     assert not load_scenario(DEFAULT_SCENARIO).ew.active
 
 

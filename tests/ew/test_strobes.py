@@ -8,6 +8,7 @@ import pytest
 
 from iadsim.ew.strobes import (
     StrobeBatch,
+    associate_pairs,
     bearing_directions_en,
     strobe_sigma_rad,
     triangulate_en,
@@ -74,3 +75,46 @@ def test_strobe_sigma_falls_to_the_floor_as_jnr_grows_and_batches_work_empty() -
     assert s[1] == pytest.approx(0.001, rel=1e-6)
     empty = StrobeBatch.concatenate([])
     assert len(empty) == 0 and len(StrobeBatch.concatenate([empty, empty])) == 0
+
+
+def _strobes_of(jammers: np.ndarray, rng: np.random.Generator, sigma_el: float
+                ) -> tuple[np.ndarray, ...]:
+    """Noisy bearings and elevations of 3-D jammers (k, 3) from both radars (antennas at 0 m),
+    radar A's rows first; heights on the 4/3 earth."""
+    rows = []
+    for r in RADARS:
+        d = jammers[:, :2] - r
+        ground = np.linalg.norm(d, axis=1)
+        el = np.arctan2(jammers[:, 2] - ground**2 / (2 * 4 / 3 * 6_371_000.0), ground)
+        az = np.arctan2(d[:, 0], d[:, 1]) + np.radians(0.3) * rng.standard_normal(len(d))
+        rows.append((np.repeat(r[None], len(d), 0), np.stack([np.sin(az), np.cos(az)], 1),
+                     el + sigma_el * rng.standard_normal(len(d))))
+    origin = np.vstack([rows[0][0], rows[1][0]])
+    direction = np.vstack([rows[0][1], rows[1][1]])
+    el = np.concatenate([rows[0][2], rows[1][2]])
+    from_a = np.arange(2 * len(jammers)) < len(jammers)
+    return origin, direction, el, from_a
+
+
+def test_two_jammers_strobed_by_two_radars_pair_up_without_ghosts() -> None:
+    # two crossings are ghosts: A's line to one jammer meets B's line to the other; heights
+    # from the two elevations disagree there by kilometres
+    jammers = np.array([[-20_000.0, 100_000.0, 9_000.0], [30_000.0, 120_000.0, 1_000.0]])
+    rng = np.random.default_rng(3)
+    right = 0
+    for _ in range(200):
+        origin, direction, el, from_a = _strobes_of(jammers, rng, np.radians(0.1))
+        pairs = associate_pairs(origin, direction, el, np.full(4, np.radians(0.1)),
+                                np.zeros(4), from_a)
+        right += sorted(pairs) == [(0, 2), (1, 3)]
+    assert right >= 190
+
+
+def test_without_elevations_every_crossing_ahead_is_a_candidate() -> None:
+    jammers = np.array([[-20_000.0, 100_000.0, 9_000.0], [30_000.0, 120_000.0, 1_000.0]])
+    origin, direction, _, from_a = _strobes_of(jammers, np.random.default_rng(4), 0.0)
+    pairs = associate_pairs(origin, direction, np.full(4, np.nan), np.full(4, np.inf),
+                            np.zeros(4), from_a)
+    assert len(pairs) == 2  # one-to-one, but a fan beam cannot tell the ghosts apart
+    assert associate_pairs(origin[:2], direction[:2], np.zeros(2), np.ones(2), np.zeros(2),
+                           from_a[:2]) == []

@@ -7,9 +7,10 @@ radar's own look detects on signal-to-(noise + jamming), see ``iadsim.ew.jamming
 destroyed radars left out, the step's strobes and triangulated jammer fixes, ARM impacts; at
 the end, ``report()`` for ``summary.json["ew"]``.
 
-``ContestedSky.build`` returns ``None`` when the section models nothing, and a run then never
-calls into EW: results are identical to a clean-sky run. Randomness (strobe bearings, ARM
-misses) comes from streams of its own, spawned after the stage streams (``ew_generators``).
+``ContestedSky.build`` returns a ``CleanSky`` when the section models nothing: it hands every
+input back unchanged and draws nothing, so results are identical to a clean-sky run.
+Randomness (strobe bearings, ARM misses, decoy draws) comes from streams of its own, spawned
+after the stage streams (``ew_generators``).
 """
 
 from __future__ import annotations
@@ -35,7 +36,13 @@ from iadsim.ew.jamming import (
     jnr_per_beam,
     receiver,
 )
-from iadsim.ew.strobes import StrobeBatch, bearing_directions_en, strobe_sigma_rad, triangulate_en
+from iadsim.ew.strobes import (
+    StrobeBatch,
+    associate_pairs,
+    bearing_directions_en,
+    strobe_sigma_rad,
+    triangulate_en,
+)
 from iadsim.scenario.ew_spec import RadarEwSpec
 from iadsim.scenario.model import Scenario
 from iadsim.scenario.sensor_spec import SensorSpec
@@ -90,6 +97,26 @@ def receiver_for(site: Any, sensor: SensorSpec, ew: RadarEwSpec) -> RadarReceive
     )
 
 
+class CleanSky:
+    """No electronic warfare: every call gives its input back, nothing is drawn or reported."""
+
+    def screen_all(self, sites: list[Any], truth: TruthBatch, start_s: float,
+                   end_s: float) -> list[tuple[Any, TruthBatch]]:
+        """Every radar, with the truth as it is."""
+        return [(site, truth) for site in sites]
+
+    def picture(self, tracks: TrackBatch, time_s: float) -> TrackBatch:
+        """The picture as it is."""
+        return tracks
+
+    def end_step(self, time_s: float, world: WorldState) -> None:
+        """Nothing to resolve."""
+
+    def report(self, threats: Any = None, engagements: Any = None) -> None:
+        """No ``ew`` key in the summary."""
+        return None
+
+
 class ContestedSky:
     """Jammers, emission state and ARMs of one run (mutable: one per run)."""
 
@@ -139,7 +166,7 @@ class ContestedSky:
         self._arm_done = np.zeros(self.arms.threat_id.shape[0], bool)
         self.arm_outcomes: list[dict[str, Any]] = []
         self.strobes: list[StrobeBatch] = []
-        self.fixes: list[dict[str, float]] = []
+        self.fixes: list[dict[str, Any]] = []
         self.burn_through = self._burn_through(scenario, threats)
         self.decoy_groups = [d.group for d in ew.decoys]
         law = {d.group: (d.p_discriminate, d.discrimination_time_s) for d in ew.decoys}
@@ -151,10 +178,10 @@ class ContestedSky:
 
     @classmethod
     def build(cls, scenario: Scenario, origin: Origin, radars: list[Any], threats: ThreatSet,
-              seed: int | np.random.SeedSequence) -> ContestedSky | None:
-        """The run's contested sky, or ``None`` when ``scenario.ew`` models nothing."""
+              seed: int | np.random.SeedSequence) -> ContestedSky | CleanSky:
+        """The run's contested sky, or a ``CleanSky`` when ``scenario.ew`` models nothing."""
         if not scenario.ew.active:
-            return None
+            return CleanSky()
         return cls(scenario, origin, radars, threats, ew_generators(seed))
 
     # --- per step -------------------------------------------------------------------------
@@ -206,7 +233,7 @@ class ContestedSky:
             out.append((site, dataclasses.replace(seen, rcs_m2=seen.rcs_m2 / (1.0 + jnr))))
             strobes.append(self._strobes(site, end_s, np.flatnonzero(heard),
                                          k1[heard] / np.maximum(rng_j[heard], 1.0) ** 2,
-                                         az_j[heard]))
+                                         az_j[heard], el_j[heard]))
         step = StrobeBatch.concatenate(strobes)
         self.strobes.append(step)
         self._fix(step, pos, end_s)
@@ -228,31 +255,49 @@ class ContestedSky:
         return truth
 
     def _strobes(self, site: Any, time_s: float, jammer: NDArray[np.intp],
-                 jnr: NDArray[np.float64], azimuth_rad: NDArray[np.float64]) -> StrobeBatch:
+                 jnr: NDArray[np.float64], azimuth_rad: NDArray[np.float64],
+                 elevation_rad: NDArray[np.float64]) -> StrobeBatch:
         keep = jnr >= self.strobe_jnr
-        jnr, az, jammer = jnr[keep], azimuth_rad[keep], jammer[keep]
+        jnr, az, el, jammer = jnr[keep], azimuth_rad[keep], elevation_rad[keep], jammer[keep]
+        n = az.size
         sigma = strobe_sigma_rad(site.azimuth_beamwidth_rad, site.azimuth_sigma_rad,
                                  site.n_pulses, jnr)
-        noisy = np.mod(az + sigma * self.rng["strobes"].standard_normal(az.size), _TWO_PI)
-        n = az.size
+        draws = self.rng["strobes"].standard_normal((2, n))
+        noisy = np.mod(az + sigma * draws[0], _TWO_PI)
+        if np.isfinite(site.elevation_beamwidth_rad):
+            el_sigma = strobe_sigma_rad(site.elevation_beamwidth_rad, site.elevation_sigma_rad,
+                                        site.n_pulses, jnr)
+            el_noisy = el + el_sigma * draws[1]
+        else:  # a fan beam measures no elevation
+            el_sigma, el_noisy = np.full(n, np.inf), np.full(n, np.nan)
         return StrobeBatch(np.full(n, time_s), np.full(n, site.sensor_id, np.int32),
-                           jammer.astype(np.int64), noisy, sigma, 10.0 * np.log10(jnr))
+                           jammer.astype(np.int64), noisy, sigma, 10.0 * np.log10(jnr),
+                           el_noisy, el_sigma)
 
     def _fix(self, step: StrobeBatch, jammer_pos: NDArray[np.float64], time_s: float) -> None:
-        """Triangulate each jammer strobed by two or more radars (strobes associated by jammer:
-        an ideal association)."""
-        for j in np.unique(step.jammer_id).tolist():
-            rows = np.flatnonzero(step.jammer_id == j)
-            if rows.size < 2:
-                continue
-            sid = step.sensor_id[rows]
-            rot = np.array([self.radars[i].rotation_to_local for i in sid.tolist()])
-            start = np.array([self.radars[i].position_enu_m[:2] for i in sid.tolist()])
-            fix, cov = triangulate_en(start, bearing_directions_en(step.azimuth_rad[rows], rot),
-                                      step.azimuth_sigma_rad[rows])
+        """Triangulate the jammers from the strobes of the first two radars that strobe,
+        associated without truth (:func:`associate_pairs`); truth only scores each fix (on the
+        jammer both strobes came from, or a ghost)."""
+        sensors = np.unique(step.sensor_id)
+        if sensors.size < 2:
+            return
+        rows = np.flatnonzero(np.isin(step.sensor_id, sensors[:2]))
+        sid = step.sensor_id[rows].tolist()
+        rot = np.array([self.radars[i].rotation_to_local for i in sid]).reshape(-1, 3, 3)
+        start = np.array([self.radars[i].position_enu_m[:2] for i in sid]).reshape(-1, 2)
+        alt = np.array([self.radars[i].antenna_alt_m for i in sid], float)
+        direction = bearing_directions_en(step.azimuth_rad[rows], rot)
+        pairs = associate_pairs(start, direction, step.elevation_rad[rows],
+                                step.elevation_sigma_rad[rows], alt,
+                                step.sensor_id[rows] == sensors[0])
+        for i, j in pairs:
+            both = np.array([i, j])
+            fix, cov = triangulate_en(start[both], direction[both],
+                                      step.azimuth_sigma_rad[rows[both]])
+            ja, jb = int(step.jammer_id[rows[i]]), int(step.jammer_id[rows[j]])
             if np.all(np.isfinite(fix)):
-                self.fixes.append({"time_s": time_s, "jammer": float(j),
-                                   "error_m": float(np.linalg.norm(fix - jammer_pos[j, :2])),
+                self.fixes.append({"time_s": time_s, "jammer": float(ja), "ghost": ja != jb,
+                                   "error_m": float(np.linalg.norm(fix - jammer_pos[ja, :2])),
                                    "sigma_m": float(np.sqrt(np.trace(cov)))})
 
     def _arm_distances(self, truth: TruthBatch) -> NDArray[np.float64]:
@@ -351,7 +396,10 @@ class ContestedSky:
         e = self.emission
         strobes = StrobeBatch.concatenate(self.strobes)
         per_jammer: dict[str, dict[str, Any]] = {}
+        ghosts = sum(bool(f["ghost"]) for f in self.fixes)
         for fix in self.fixes:
+            if fix["ghost"]:
+                continue
             name = self.jammers.name[int(fix["jammer"])]
             d = per_jammer.setdefault(name, {"fixes": 0, "first_fix_s": fix["time_s"],
                                              "error_m": [], "sigma_m": []})
@@ -371,6 +419,7 @@ class ContestedSky:
             "burn_through_m": self.burn_through,
             "strobes": int(len(strobes)),
             "jammer_tracks": per_jammer,
+            "ghost_fixes": ghosts,
             "arms": {"fired": int(self.arms.threat_id.size),
                      "hits": sum(a["hit"] for a in flown),
                      "misses": sum(not a["hit"] for a in flown),

@@ -12,8 +12,8 @@ from pydantic import ValidationError
 from iadsim.errors import ScenarioError
 from iadsim.scenario.command_spec import InterceptorClassSpec, command_problems
 from iadsim.scenario.common import show_value as _show
-from iadsim.scenario.model import Scenario
 from iadsim.scenario.ew_spec import ew_problems
+from iadsim.scenario.model import Scenario
 from iadsim.scenario.sensor_spec import SensorSpec, sensor_problems
 from iadsim.scenario.trajectory_files import resolve_trajectory_files
 from iadsim.scenario.yaml_reader import (
