@@ -5,13 +5,15 @@ Variants, same seeds:
 * ``sead``: the example as bundled (stand-off and self-screening jammers, DRFM false targets,
   decoys, ARMs at both radars, the multifunction radar shutting down on ARM warning);
 * ``sead_no_emcon``: the same, both radars emitting always;
+* ``sead_no_noise_jamming``: the same without the stand-off and self-screening jammers (DRFM,
+  decoys, ARMs and EMCON kept);
 * ``no_ea``: the same raid without electronic attack: no ``ew`` section, no ARMs, no decoys.
 
 Prints per variant the means over the seeds of the real threats killed and leaked (decoys and
 ARMs left out), the rounds fired (and those at decoys and at tracks following no threat:
 DRFM false targets and false alarms) and the radars lost. Ends with one JSON line.
 
-Usage: ``python benchmarks/sead_vs_clean.py [--seeds 8]``
+Usage: ``python benchmarks/sead_vs_clean.py [--seeds 8] [--variants sead,no_ea]``
 """
 
 from __future__ import annotations
@@ -38,10 +40,13 @@ def variants() -> dict[str, dict[str, Any]]:
     no_emcon = copy.deepcopy(SEAD)
     for r in no_emcon["ew"]["radars"]:
         r["emission"] = "always"
+    no_noise = copy.deepcopy(SEAD)
+    no_noise["ew"]["jammers"] = [j for j in SEAD["ew"]["jammers"] if j["kind"] == "drfm"]
     clean = copy.deepcopy(SEAD)
     clean.pop("ew")
     clean["threats"] = [g for g in clean["threats"] if g["name"] not in FAKE]
-    return {"sead": SEAD, "sead_no_emcon": no_emcon, "no_ea": clean}
+    return {"sead": SEAD, "sead_no_emcon": no_emcon, "sead_no_noise_jamming": no_noise,
+            "no_ea": clean}
 
 
 def measures(result: Any) -> dict[str, float]:
@@ -68,10 +73,14 @@ def measures(result: Any) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seeds", type=int, default=8)
+    parser.add_argument("--variants", default="sead,sead_no_emcon,sead_no_noise_jamming,no_ea",
+                        help="comma-separated subset of the variants")
     args = parser.parse_args()
     cpu0, wall0 = time.process_time(), time.perf_counter()
     out: dict[str, dict[str, float]] = {}
     for name, data in variants().items():
+        if name not in args.variants.split(","):
+            continue
         sc = scenario_from_dict(data)
         rows = [measures(run(sc, seed=s, keep_trajectories=False))
                 for s in range(1, args.seeds + 1)]
