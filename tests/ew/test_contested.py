@@ -71,3 +71,23 @@ def test_jammed_radars_strobe_and_triangulate_the_jammers(short_sead: dict) -> N
     assert set(short_sead["burn_through_m"]) == {"surveillance-radar", "multifunction-radar"}
     for row in short_sead["burn_through_m"].values():
         assert 0 < row["ssj"] < row["soj"] < 400_000
+
+
+def test_two_drfm_repeaters_each_show_their_false_targets() -> None:
+    # review: the second repeater's carriers were looked up in the truth already extended by
+    # the first one's false targets (ids -1 at the end: not sorted), so they were lost.
+    d = copy.deepcopy(SEAD)
+    drfm = next(j for j in SEAD["ew"]["jammers"] if j["kind"] == "drfm")
+    d["ew"] = {"jammers": [dict(drfm, name="drfm-a", carrier_group="fighters"),
+                           dict(drfm, name="drfm-b", carrier_group="decoys")]}
+    sc = scenario_from_dict(d)
+    origin = scenario_origin(sc)
+    radars, threats = build_radars(list(sc.sensors), origin), build_threats(sc, origin)
+    sky = ContestedSky.build(sc, origin, radars, threats, 1)
+    truth = threats.truth_at(200.0)
+    carriers = np.isin(np.asarray(threats.group)[truth.threat_id],
+                       ["fighters", "decoys"]).sum()
+    assert carriers > 2
+    for site in radars:
+        seen = sky._deceive(site, truth)
+        assert (seen.threat_id < 0).sum() == carriers * len(drfm["range_offsets_m"])

@@ -241,11 +241,12 @@ class ContestedSky:
 
     def _deceive(self, site: Any, truth: TruthBatch) -> TruthBatch:
         """``truth`` plus the false targets the DRFM repeaters show this radar."""
+        ids = truth.threat_id  # the world's truth, sorted; false targets are appended after it
         for carriers, spec in self._drfm:
-            if not spec.start_time_s <= truth.time_s < spec.end_time_s or truth.threat_id.size == 0:
+            if not spec.start_time_s <= truth.time_s < spec.end_time_s or ids.size == 0:
                 continue
-            at = np.clip(np.searchsorted(truth.threat_id, carriers), 0, truth.threat_id.size - 1)
-            rows = at[truth.threat_id[at] == carriers]
+            at = np.clip(np.searchsorted(ids, carriers), 0, ids.size - 1)
+            rows = at[ids[at] == carriers]
             k = rows.size
             truth = with_false_targets(
                 truth, site.position_enu_m, rows,
