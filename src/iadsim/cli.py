@@ -588,8 +588,8 @@ def siting(
 @app.command()
 def example(
     name: Annotated[str, typer.Option(
-        help="Which bundled scenario: default, or terrain (synthetic coast, sea-skimmers, "
-             "clutter).")] = "default",
+        help="Which bundled scenario: default, terrain (synthetic coast, sea-skimmers, "
+             "clutter) or sead (jammers, decoys and an ARM strike).")] = "default",
 ) -> None:
     """Print a bundled scenario (commented YAML) to start your own from."""
     from iadsim.scenario.load import EXAMPLES_DIR

@@ -22,6 +22,8 @@ from iadsim.engagement.interceptors import InterceptorFlights
 from iadsim.engagement.launch import launch_orders
 from iadsim.engagement.launchers import InterceptorClasses, Launchers
 from iadsim.errors import RunInterrupted
+from iadsim.ew.arms import with_arm_strikes
+from iadsim.ew.contested import CleanSky, ContestedSky
 from iadsim.interop.dis.session import DisOptions, DisSession
 from iadsim.outcomes.assemble import RunRecord, assemble_result
 from iadsim.outcomes.result import Result
@@ -31,9 +33,9 @@ from iadsim.sensors.radar import (RadarSite, build_radars, observe, sensor_geome
 from iadsim.terrain.site_view import TerrainModel, apply_terrain
 from iadsim.tracking.plausibility import threat_envelope
 from iadsim.tracking.tracker import Tracker
+from iadsim.world.cache import scenario_threats
 from iadsim.world.frames import Origin, scenario_origin
 from iadsim.world.state import WorldState
-from iadsim.world.cache import scenario_threats
 from iadsim.world.threats import ThreatSet
 
 STAGES = ("threats", "sensors", "tracking", "command", "engagement")
@@ -69,9 +71,12 @@ def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
     """
     wall0 = time.perf_counter()
     seed = scenario.simulation.seed if seed is None else seed
-    rng, origin = stage_generators(seed), scenario_origin(scenario)
+    rng = stage_generators(seed)
+    scenario = with_arm_strikes(scenario)  # ew: ARMs fly as threats (itself if none)
+    origin = scenario_origin(scenario)
     session = DisSession(scenario, origin, dis) if dis is not None else _NoDis()
     threats, radars, tracker = _sensing(scenario, origin, session, terrain)
+    contested = ContestedSky.build(scenario, origin, radars, threats, seed)  # ew (or a clean sky)
     classes, launchers, flights = _engagement(scenario, origin, envelopes)
     rec = RunRecord(scenario, origin, threats, radars, classes, launchers, keep_trajectories)
     world = WorldState(threats, assets=rec.asset_arrays())
@@ -81,7 +86,8 @@ def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
     try:
         for t in step_times(scenario.simulation.step_s, duration_s):
             session.before_step(t)
-            detections = observe(radars, threats, world.threat_alive, done_s, t, rng=rng["sensors"])
+            detections = observe(radars, threats, world.threat_alive, done_s, t, rng=rng["sensors"],
+                                 contested=contested)
             rec.scans(detections)
             picture = tracker.step(detections, t)
             rec.tracks(picture, t)
@@ -96,12 +102,13 @@ def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
             rec.kill_reports(reports, flights)
             tracks = tracker.picture(t)  # the picture after this step's kill assessments
             launchers.advance(t)
-            orders = command.cycle(t, tracks, launchers, flights)
+            orders = command.cycle(t, contested.picture(tracks, t), launchers, flights)  # ew
             rec.command_events(command.pop_events())  # doctrine: reserve releases
             rec.launch(launch_orders(orders, launchers, flights, tracks, t), t)
             set_guidance_load(radars, int(np.count_nonzero(~flights.resolved)))  # radar: uplinks
             world.evade(t, flights.target_threat_id[~flights.resolved], rng=rng["threats"])  # #19
             rec.step_done(t, world.advance(t), world, flights, tracks)
+            contested.end_step(t, world)  # ew: ARM impacts on radars
             session.after_step(t, threats, world.threat_alive, flights, rec.events)
             if progress is not None:
                 progress(t, duration_s)
@@ -112,7 +119,7 @@ def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
         session.close()
     result = assemble_result(rec, flights, seed=seed, wall_time_s=time.perf_counter() - wall0,
                              completed_s=done_s)
-    return _finish(result, session, out_dir, interrupted)
+    return _finish(result, session, contested, out_dir, interrupted)
 
 
 def _sensing(scenario: Scenario, origin: Origin, session: DisSession | _NoDis,
@@ -134,12 +141,14 @@ def _engagement(scenario: Scenario, origin: Origin, envelopes: EnvelopeTable | N
     return classes, Launchers(scenario, origin), InterceptorFlights()
 
 
-def _finish(result: Result, session: DisSession | _NoDis, out_dir: str | Path | None,
-            interrupted: bool) -> Result:
-    """The DIS report into the summary, the result saved if asked; an interrupted run raises
-    ``RunInterrupted`` carrying it."""
+def _finish(result: Result, session: DisSession | _NoDis, contested: ContestedSky | CleanSky,
+            out_dir: str | Path | None, interrupted: bool) -> Result:
+    """The DIS and electronic-warfare reports into the summary, the result saved if asked; an
+    interrupted run raises ``RunInterrupted`` carrying it."""
     if isinstance(session, DisSession):
         result.summary["dis"] = session.report()
+    if (ew := contested.report(result.threats, result.engagements)) is not None:
+        result.summary["ew"] = ew
     if out_dir is not None:
         result.save(out_dir)
     if interrupted:

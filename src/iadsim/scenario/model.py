@@ -14,9 +14,9 @@ from pydantic import Field, model_validator
 from iadsim.scenario.command_spec import CommandSpec, InterceptorClassSpec, LauncherSpec
 from iadsim.scenario.common import GeoPoint2D, GeoPosition, StrictModel
 from iadsim.scenario.dis_spec import DisSpec
+from iadsim.scenario.ew_spec import EwSpec
 from iadsim.scenario.sensor_spec import SensorSpec
 from iadsim.scenario.terrain_spec import TerrainSpec
-
 from iadsim.scenario.threat_spec import BallisticSpec, EvasionSpec, StandoffSpec
 from iadsim.scenario.tracking_spec import TrackingSpec
 
@@ -139,4 +139,5 @@ class Scenario(StrictModel):
     tracking: TrackingSpec = TrackingSpec()
     dis: DisSpec = DisSpec()
     terrain: TerrainSpec | None = None  # elevation, masking, multipath, clutter (terrain_spec)
+    ew: EwSpec = EwSpec()  # electronic warfare (iadsim.ew); empty: a clean sky
     threats: list[ThreatGroup] = Field(min_length=1)

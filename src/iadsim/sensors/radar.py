@@ -311,10 +311,17 @@ def observe(
     end_s: float,
     *,
     rng: np.random.Generator,
+    contested: Any = None,
 ) -> DetectionBatch:
-    """Every radar's detections in ``(start_s, end_s]``, in time order, at the live threats."""
+    """Every radar's detections in ``(start_s, end_s]``, in time order, at the live threats.
+
+    ``contested`` (``iadsim.ew.contested.ContestedSky``, None: a clean sky) leaves silent and
+    destroyed radars out and gives each emitting radar the truth with jammed RCS.
+    """
     truth = threats.truth_at(start_s, alive)
-    batches = [observe_truth(site, truth, start_s, end_s, rng=rng) for site in sites]
+    pairs = [(site, truth) for site in sites] if contested is None else (  # ew hook
+        contested.screen_all(sites, truth, start_s, end_s))
+    batches = [observe_truth(site, seen, start_s, end_s, rng=rng) for site, seen in pairs]
     out = DetectionBatch.concatenate(batches)
     return out.take(np.argsort(out.time_s, kind="stable"))
 
