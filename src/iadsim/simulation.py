@@ -23,6 +23,7 @@ from iadsim.engagement.launch import launch_orders
 from iadsim.engagement.launchers import InterceptorClasses, Launchers
 from iadsim.errors import RunInterrupted
 from iadsim.interop.dis.session import DisOptions, DisSession
+from iadsim.network.defence import networked
 from iadsim.outcomes.assemble import RunRecord, assemble_result
 from iadsim.outcomes.result import Result
 from iadsim.scenario.model import Scenario
@@ -78,12 +79,15 @@ def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
     world = WorldState(threats, assets=rec.asset_arrays())
     command = CommandCentre.from_scenario(scenario, classes, origin, rec.asset_arrays(),
                                           rng=rng["command"])
+    tracker, command, network = networked(scenario, tracker, command, radars, classes, origin,
+                                          rec.asset_arrays(), launchers, threats, world, seed=seed)
     duration_s, done_s, interrupted = scenario.simulation.duration_s, 0.0, False
     try:
         for t in step_times(scenario.simulation.step_s, duration_s):
             if session is not None:
                 session.before_step(t)
             detections = observe(radars, threats, world.threat_alive, done_s, t, rng=rng["sensors"])
+            detections = network.operational(detections, t)  # moving units see nothing
             rec.scans(detections)
             picture = tracker.step(detections, t)
             rec.tracks(picture, t)
@@ -115,6 +119,7 @@ def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
                              completed_s=done_s)
     if session is not None:
         result.summary["dis"] = session.report()
+    network.report_into(result.summary)
     if out_dir is not None:
         result.save(out_dir)
     if interrupted:

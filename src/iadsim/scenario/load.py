@@ -13,6 +13,7 @@ from iadsim.errors import ScenarioError
 from iadsim.scenario.command_spec import InterceptorClassSpec, command_problems
 from iadsim.scenario.common import show_value as _show
 from iadsim.scenario.model import Scenario
+from iadsim.scenario.network_spec import network_problems
 from iadsim.scenario.sensor_spec import SensorSpec, sensor_problems
 from iadsim.scenario.trajectory_files import resolve_trajectory_files
 from iadsim.scenario.yaml_reader import (
@@ -134,6 +135,7 @@ def cross_field_problems(s: Scenario) -> Iterable[str]:
     yield from data_cross_field_problems(s.model_dump())
     yield from command_problems(s)
     yield from sensor_problems(s)
+    yield from network_problems(s)
     if s.simulation.step_s > s.simulation.duration_s:
         yield (f"simulation.step_s must be <= simulation.duration_s "
                f"(got {s.simulation.step_s!r} > {s.simulation.duration_s!r})")

@@ -14,6 +14,7 @@ from pydantic import Field, model_validator
 from iadsim.scenario.command_spec import CommandSpec, InterceptorClassSpec, LauncherSpec
 from iadsim.scenario.common import GeoPoint2D, GeoPosition, StrictModel
 from iadsim.scenario.dis_spec import DisSpec
+from iadsim.scenario.network_spec import NetworkSpec
 from iadsim.scenario.sensor_spec import SensorSpec
 from iadsim.scenario.tracking_spec import TrackingSpec
 
@@ -120,4 +121,5 @@ class Scenario(StrictModel):
     command: CommandSpec = CommandSpec()
     tracking: TrackingSpec = TrackingSpec()
     dis: DisSpec = DisSpec()
+    network: NetworkSpec = NetworkSpec()  # fire units, links, mobility (iadsim.network)
     threats: list[ThreatGroup] = Field(min_length=1)
