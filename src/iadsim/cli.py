@@ -539,9 +539,18 @@ def coverage(
 
 
 @app.command()
-def example() -> None:
-    """Print the bundled default scenario (commented YAML) to start your own from."""
-    typer.echo(_scenario_path(None).read_text(encoding="utf-8"), nl=False)
+def example(
+    name: Annotated[str, typer.Option(help="Which bundled example: default, or network (three "
+                                           "mobile fire units under a brigade).")] = "default",
+) -> None:
+    """Print a bundled scenario (commented YAML) to start your own from."""
+    from iadsim.scenario.load import EXAMPLES_DIR
+
+    names = sorted(p.stem for p in EXAMPLES_DIR.glob("*.yaml"))
+    if name not in names:
+        typer.echo(f"--name must be one of {names} (got {name!r})", err=True)
+        raise typer.Exit(2)
+    typer.echo((EXAMPLES_DIR / f"{name}.yaml").read_text(encoding="utf-8"), nl=False)
 
 
 app.add_typer(dis_app, name="dis")

@@ -49,6 +49,7 @@ from iadsim.world.state import WorldState
 from iadsim.world.threats import ThreatSet
 
 GOSPA_CUTOFF_M = 5_000.0
+GOSPA_EVERY_S = 5.0
 NETWORK_STREAM = 1_000
 """Spawn key appended to the run's SeedSequence for the network's own generator (the stage
 streams are children 0-4, so this one never overlaps them)."""
@@ -132,7 +133,7 @@ class NetworkedDefence:
             own = (self.plan.sensor_unit == u) | self.net.engage_on_remote
             self.commands.append(CommandCentre(
                 scenario.command, classes, origin, *assets,
-                channels=(self.plan.fire_control_channels[u], None),
+                channels=(self.plan.fire_control_channels[u], self.plan.guidance_channels[u]),
                 fire_control_sensor=fc_radar & own, rng=child))
         self._sites = self._site_positions()
         self.mobility = [UnitMobility(spec, self._reference(u),
@@ -149,6 +150,8 @@ class NetworkedDefence:
         self._gospa: list[float] = []
         self._n_fused: list[int] = []
         self._reach = classes.max_range_m[launchers.class_index]
+        self._picture = (-np.inf, TrackBatch.empty())
+        self._next_score_s = 0.0
 
     # -- sites -------------------------------------------------------------------------------
 
@@ -226,6 +229,7 @@ class NetworkedDefence:
             conf.append(st.confirmed_ids + base)
             drop.append(st.dropped_ids + base)
         picture = concat_tracks(pics)
+        self._picture = (float(time_s), picture)
         self._links(picture, time_s)
         return TrackerStep(picture, np.concatenate(conf), np.concatenate(drop))
 
@@ -242,9 +246,13 @@ class NetworkedDefence:
         keep = ~np.isin(rep, ids)
         self.store = self.store.take(keep)
         self.fused = FusedPicture(self.fused.tracks, sys_of[keep])
+        t, pic = self._picture
+        self._picture = (t, pic.take(~np.isin(pic.track_id, ids)))
 
     def picture(self, time_s: float) -> TrackBatch:
         """Every unit's live tracks predicted to ``time_s`` (network ids)."""
+        if self._picture[0] == time_s:  # the step's picture, less what was dropped since
+            return self._picture[1]
         return concat_tracks([replace(p, track_id=p.track_id + (u + 1) * TRACK_ID_STRIDE)
                               for u, tr in enumerate(self.trackers)
                               if len(p := tr.picture(time_s))])
@@ -279,6 +287,10 @@ class NetworkedDefence:
             first = np.unique(store.tracks.track_id[order], return_index=True)[1]
             store = store.take(np.sort(order[first]))
             store = store.take(time_s - store.tracks.time_s <= self.net.report_timeout_s)
+            # a connected unit's track deletions reach the command at once (drop-track
+            # messages); a cut-off unit's reports age out after report_timeout_s
+            on = self.connected(time_s)[store.source]
+            store = store.take(~on | np.isin(store.tracks.track_id, picture.track_id))
         self.store = store
         self.fused = self.fusion.fuse(store.tracks, store.source, time_s)
         self._score_fused(time_s)
@@ -286,6 +298,10 @@ class NetworkedDefence:
         self._autonomous_from[~on & np.isnan(self._autonomous_from)] = time_s
 
     def _score_fused(self, time_s: float) -> None:
+        """GOSPA of the fused picture against the live threats, every GOSPA_EVERY_S."""
+        if time_s + 1e-9 < self._next_score_s:
+            return
+        self._next_score_s = time_s + GOSPA_EVERY_S
         truth = self.threats.truth_at(time_s, self.world.threat_alive)
         g = gospa(truth.position_enu_m, self.fused.tracks.position_enu_m, cutoff_m=GOSPA_CUTOFF_M)
         self._gospa.append(g.gospa_m)
@@ -320,17 +336,48 @@ class NetworkedDefence:
         may = (held | self.net.engage_on_remote) & self.connected(time_s)[None, :]
         may &= self.unit_operational(time_s)[None, :]
         may &= np.array([c is not None for c in self.commands])[None, :]
-        zone = self.plan.zone[:, assess.asset].T  # (n, u)
-        may &= np.where(assess.heading_for_asset[:, None], zone, True)
+        # zones of responsibility: a threat heading for an asset goes to a unit answering for
+        # that asset; to any other unit only when none of those can take it
+        zone = self.plan.zone[:, assess.asset].T & assess.heading_for_asset[:, None]  # (n, u)
+        in_zone = may & zone & np.isfinite(cost)
+        may &= np.where(in_zone.any(axis=1)[:, None], zone, True)
         # slots: the unit's fire-control channels (allocate counts the standing allocations)
         cap = np.array([len(fused) if c is None else c
                         for c in self.plan.fire_control_channels], np.int64)
         k = self.net.engagements_per_threat
         prev = np.array([self._allocated.get(int(t), np.full(k, -1)) for t in
                          fused.track_id.tolist()], np.int64).reshape(len(fused), k)
-        got = allocate(cost, may, cap, np.nan_to_num(assess.score, neginf=0.0), prev,
-                       per_threat=k)
+        prev[~self._busy(fused.track_id, flights, time_s, prev)] = -1  # engagements stand
+        value = np.nan_to_num(assess.score, neginf=0.0)
+        # the channels go to the threats a unit's launcher reaches now; the others (out of
+        # reach for now) go to the best unit without a channel limit, for its picture
+        dist = np.linalg.norm(fused.position_enu_m[:, None] - self.launchers.position_enu_m[
+            None], axis=2) <= self._reach[None, :]
+        now = np.zeros((len(fused), n_units), bool)
+        for u in range(n_units):
+            now[:, u] = dist[:, self.plan.launcher_unit == u].any(axis=1)
+        got = allocate(cost, may & now, cap, value, prev, per_threat=k)
+        got = allocate(cost, may, np.full(n_units, len(fused)), value, got, per_threat=k)
         self._allocated = {int(t): got[i] for i, t in enumerate(fused.track_id.tolist())}
+
+    def _busy(self, system_id: NDArray[np.int64], flights: InterceptorFlights, time_s: float,
+              prev: NDArray[np.int64]) -> NDArray[np.bool_]:
+        """Which standing allocations (n, k) the unit has engaged (a round fired, a salvo
+        rippling or an assessment pending on one of the system track's unit tracks): the
+        unit keeps the threat for its next shot while it can still engage it."""
+        out = np.zeros(prev.shape, bool)
+        fired_unit = self.plan.launcher_unit[flights.launcher] if len(flights) else np.empty(
+            0, np.intp)
+        rep, sys_of = self.store.tracks.track_id, self.fused.report_system_id
+        for u, cmd in enumerate(self.commands):
+            if cmd is None or not (prev == u).any():
+                continue
+            mine = fired_unit == u
+            keys = np.union1d(cmd.busy_tracks(_UnitFlights(flights, mine), time_s),  # type: ignore[arg-type]
+                              flights.track_id[mine])
+            engaged = np.unique(sys_of[np.isin(rep, keys)])
+            out |= (prev == u) & np.isin(system_id, engaged)[:, None]
+        return out
 
     def _tracks_for(self, u: int, tracks: TrackBatch, central: bool) -> TrackBatch:
         """Unit ``u``'s picture to engage on: its own tracks (autonomous), or its own tracks of
@@ -421,10 +468,14 @@ def networked(scenario: Scenario, tracker: Tracker, command: CommandCentre,
               threats: ThreatSet, world: WorldState, *,
               seed: int | np.random.SeedSequence) -> tuple[Any, Any, Any]:
     """``(tracker, command, network)`` for ``simulation.run``: with ``network.units`` the
-    networked defence in all three roles; without, the given tracker and command and a
-    pass-through network (the run is then exactly the centralised battalion's)."""
-    if not scenario.network.units:
-        return tracker, command, _Centralised()
+    networked defence in all three roles; without (or with one unit that never moves and has
+    no links), the given tracker and command and a pass-through network: the run is then
+    exactly the centralised battalion's."""
+    net_spec = scenario.network
+    if not net_spec.units or (len(net_spec.units) == 1 and not net_spec.links
+                              and not net_spec.units[0].relocations
+                              and net_spec.units[0].shoot_and_scoot is None):
+        return tracker, command, _Centralised()  # one fixed unit on its own: today's battalion
     net = NetworkedDefence(scenario, radars, classes, origin, assets, launchers, threats,
                            world, seed=seed)
     return net, net, net

@@ -32,7 +32,8 @@ class NetworkPlan:
     uplink: dict[str, int]  # node -> index of its link in scenario.network.links
     top: str | None  # the command that fuses and allocates
     depth: dict[str, int]  # node -> links to the top (0 for the top)
-    fire_control_channels: tuple[int | None, ...]  # per unit
+    fire_control_channels: tuple[int | None, ...]  # per unit (None: no limit stated)
+    guidance_channels: tuple[int | None, ...]  # per unit
     zone: NDArray[np.bool_]  # (units, assets): the unit answers for the asset
 
     @property
@@ -78,11 +79,13 @@ def plan_network(s: Scenario) -> NetworkPlan:
         while node is not None and node != top and d <= len(superior):
             node, d = superior.get(node), d + 1
         depth[name] = d
-    channels: list[int | None] = []
-    for spec in net.units:
-        given = [x.fire_control_channels for x in s.sensors
-                 if x.name in spec.sensors and getattr(x, "fire_control_channels", None)]
-        channels.append(int(sum(given)) if given else None)
+    def total(spec_sensors: list[str], attr: str) -> int | None:
+        given = [int(v) for x in s.sensors if x.name in spec_sensors
+                 if (v := getattr(x, attr, None)) is not None]
+        return sum(given) if given else None
+
+    channels = [total(u.sensors, "fire_control_channels") for u in net.units]
+    guidance = [total(u.sensors, "guidance_channels") for u in net.units]
     assets = [a.name for a in s.defended_assets]
     zone = np.ones((len(net.units), len(assets)), bool)
     for u, spec in enumerate(net.units):
@@ -93,4 +96,4 @@ def plan_network(s: Scenario) -> NetworkPlan:
         command_names=tuple(c.name for c in net.commands),
         sensor_unit=sensor_unit, launcher_unit=launcher_unit, superior=superior,
         uplink={link.source: i for i, link in enumerate(net.links)}, top=top, depth=depth,
-        fire_control_channels=tuple(channels), zone=zone)
+        fire_control_channels=tuple(channels), guidance_channels=tuple(guidance), zone=zone)
