@@ -143,7 +143,10 @@ class NetworkedDefence:
         self.store = Reports.empty()  # the top command's latest report of each unit track
         self.fused = FusedPicture(TrackBatch.empty(), np.empty(0, np.int64))
         self._next_report_s = np.zeros(n)
-        self._allocated: dict[int, NDArray[np.int64]] = {}
+        k = self.net.engagements_per_threat
+        self._alloc_id = np.empty(0, np.int64)  # system track ids (sorted) ...
+        self._alloc = np.empty((0, k), np.int64)  # ... and their units, (n, k), -1: none
+        self._next_alloc_s = 0.0
         self._rounds = np.zeros(n, np.int64)
         self._engaged: list[set[int]] = [set() for _ in range(n)]
         self._autonomous_from = np.full(n, np.nan)
@@ -322,7 +325,7 @@ class NetworkedDefence:
         fused = self.fused.tracks
         n_units = self.plan.n_units
         if len(fused) == 0:
-            self._allocated = {}
+            self._alloc_id, self._alloc = np.empty(0, np.int64), self._alloc[:0]
             return
         a_pos, a_val, a_rad = self.assets
         assess = evaluate_threats(fused, a_pos, a_val, a_rad)
@@ -345,8 +348,7 @@ class NetworkedDefence:
         cap = np.array([len(fused) if c is None else c
                         for c in self.plan.fire_control_channels], np.int64)
         k = self.net.engagements_per_threat
-        prev = np.array([self._allocated.get(int(t), np.full(k, -1)) for t in
-                         fused.track_id.tolist()], np.int64).reshape(len(fused), k)
+        prev = self._allocation_of(fused.track_id)
         prev[~self._busy(fused.track_id, flights, time_s, prev)] = -1  # engagements stand
         value = np.nan_to_num(assess.score, neginf=0.0)
         # the channels go to the threats a unit's launcher reaches now; the others (out of
@@ -358,7 +360,17 @@ class NetworkedDefence:
             now[:, u] = dist[:, self.plan.launcher_unit == u].any(axis=1)
         got = allocate(cost, may & now, cap, value, prev, per_threat=k)
         got = allocate(cost, may, np.full(n_units, len(fused)), value, got, per_threat=k)
-        self._allocated = {int(t): got[i] for i, t in enumerate(fused.track_id.tolist())}
+        self._alloc_id, self._alloc = fused.track_id.copy(), got
+
+    def _allocation_of(self, system_id: NDArray[np.int64]) -> NDArray[np.int64]:
+        """The standing allocation (n, k) of system track ids (-1 rows for unknown ids)."""
+        out = np.full((len(system_id), self._alloc.shape[1]), -1, np.int64)
+        if len(self._alloc_id) == 0 or len(system_id) == 0:
+            return out
+        pos = np.minimum(np.searchsorted(self._alloc_id, system_id), len(self._alloc_id) - 1)
+        found = self._alloc_id[pos] == system_id
+        out[found] = self._alloc[pos[found]]
+        return out
 
     def _busy(self, system_id: NDArray[np.int64], flights: InterceptorFlights, time_s: float,
               prev: NDArray[np.int64]) -> NDArray[np.bool_]:
@@ -373,8 +385,8 @@ class NetworkedDefence:
             if cmd is None or not (prev == u).any():
                 continue
             mine = fired_unit == u
-            keys = np.union1d(cmd.busy_tracks(_UnitFlights(flights, mine), time_s),  # type: ignore[arg-type]
-                              flights.track_id[mine])
+            unit_flights: Any = _UnitFlights(flights, mine)  # what the command reads of them
+            keys = np.union1d(cmd.busy_tracks(unit_flights, time_s), flights.track_id[mine])
             engaged = np.unique(sys_of[np.isin(rep, keys)])
             out |= (prev == u) & np.isin(system_id, engaged)[:, None]
         return out
@@ -386,8 +398,7 @@ class NetworkedDefence:
         own = self.plan.unit_of_track(tracks.track_id) == u
         if not central:
             return tracks.take(own)
-        mine = np.array([u in self._allocated.get(int(s), ()) for s in
-                         self.fused.report_system_id.tolist()], bool)
+        mine = (self._allocation_of(self.fused.report_system_id) == u).any(axis=1)
         rep = self.store.tracks
         own_rep = mine & (self.store.source == u)
         parts = [tracks.take(own & np.isin(tracks.track_id, rep.track_id[own_rep]))]
@@ -403,8 +414,11 @@ class NetworkedDefence:
 
     def cycle(self, time_s: float, tracks: TrackBatch, launchers: Launchers,
               flights: InterceptorFlights) -> list[EngagementOrder]:
-        """Allocate, then every unit's command cycle on its share; orders in run indices."""
-        self._allocate(time_s, flights)
+        """Allocate (every command cycle), then every unit's command on its share (every
+        step: salvoes ripple between cycles); orders in the run's launcher indices."""
+        if time_s + 1e-9 >= self._next_alloc_s:
+            self._next_alloc_s = time_s + self.scenario.command.cycle_s
+            self._allocate(time_s, flights)
         central = self.connected(time_s)
         on = self.unit_operational(time_s)
         orders: list[EngagementOrder] = []
@@ -414,9 +428,10 @@ class NetworkedDefence:
             if cmd is None:
                 continue
             index = np.flatnonzero(lau_unit == u)
-            view = _UnitLaunchers(launchers, index, bool(on[u]))
+            view: Any = _UnitLaunchers(launchers, index, bool(on[u]))
+            unit_flights: Any = _UnitFlights(flights, fired_unit == u)
             share = self._tracks_for(u, tracks, bool(central[u]))
-            got = cmd.cycle(time_s, share, view, _UnitFlights(flights, fired_unit == u))  # type: ignore[arg-type]
+            got = cmd.cycle(time_s, share, view, unit_flights)
             got = [replace(o, launcher=int(index[o.launcher])) for o in got]
             self._rounds[u] += len(got)
             self._engaged[u].update(o.track_id for o in got)

@@ -76,8 +76,9 @@ def t2t_distance2(xa: NDArray[np.float64], pa: NDArray[np.float64], xb: NDArray[
     return np.einsum("abi,abi->ab", diff, sol)
 
 
-def correlate(d2: NDArray[np.float64], gate: float,
-              allowed: NDArray[np.bool_] | None = None) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+def correlate(
+    d2: NDArray[np.float64], gate: float, allowed: NDArray[np.bool_] | None = None,
+) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
     """Pairs (rows, cols) minimising the summed distance, each inside the ``gate``.
 
     A row or column left out costs ``gate`` (so a pair is taken only when it beats leaving both
