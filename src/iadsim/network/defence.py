@@ -154,6 +154,7 @@ class NetworkedDefence:
         self._n_fused: list[int] = []
         self._reach = classes.max_range_m[launchers.class_index]
         self._picture = (-np.inf, TrackBatch.empty())
+        self._inbox: list[Reports] = []  # delivered to the top command, not yet fused
         self._next_score_s = 0.0
 
     # -- sites -------------------------------------------------------------------------------
@@ -284,7 +285,16 @@ class NetworkedDefence:
             elif dest in self.plan.uplink and len(out):
                 self.links[self.plan.uplink[dest]].offer(replace(
                     out, offered_s=np.full(len(out), time_s), deliver_s=np.full(len(out), np.inf)))
-        store = Reports.concat([self.store, *delivered])
+        self._inbox += delivered
+        if time_s + 1e-9 >= self._next_alloc_s:  # fuse for this step's allocation
+            self._receive(picture, time_s)
+        on = self.connected(time_s)
+        self._autonomous_from[~on & np.isnan(self._autonomous_from)] = time_s
+
+    def _receive(self, picture: TrackBatch, time_s: float) -> None:
+        """The top command takes in what was delivered since its last fusion, and fuses."""
+        store = Reports.concat([self.store, *self._inbox])
+        self._inbox = []
         if len(store):  # the latest report of each unit track, within the timeout
             order = np.lexsort((-store.tracks.time_s, store.tracks.track_id))
             first = np.unique(store.tracks.track_id[order], return_index=True)[1]
@@ -297,8 +307,6 @@ class NetworkedDefence:
         self.store = store
         self.fused = self.fusion.fuse(store.tracks, store.source, time_s)
         self._score_fused(time_s)
-        on = self.connected(time_s)
-        self._autonomous_from[~on & np.isnan(self._autonomous_from)] = time_s
 
     def _score_fused(self, time_s: float) -> None:
         """GOSPA of the fused picture against the live threats, every GOSPA_EVERY_S."""
