@@ -589,7 +589,8 @@ def siting(
 def example(
     name: Annotated[str, typer.Option(
         help="Which bundled scenario: default, terrain (synthetic coast, sea-skimmers, "
-             "clutter) or sead (jammers, decoys and an ARM strike).")] = "default",
+             "clutter), sead (jammers, decoys and an ARM strike) or network (three mobile "
+             "fire units under a brigade).")] = "default",
 ) -> None:
     """Print a bundled scenario (commented YAML) to start your own from."""
     from iadsim.scenario.load import EXAMPLES_DIR

@@ -25,6 +25,7 @@ from iadsim.errors import RunInterrupted
 from iadsim.ew.arms import with_arm_strikes
 from iadsim.ew.contested import CleanSky, ContestedSky
 from iadsim.interop.dis.session import DisOptions, DisSession
+from iadsim.network.defence import networked
 from iadsim.outcomes.assemble import RunRecord, assemble_result
 from iadsim.outcomes.result import Result
 from iadsim.scenario.model import Scenario
@@ -82,12 +83,15 @@ def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
     world = WorldState(threats, assets=rec.asset_arrays())
     command = CommandCentre.from_scenario(scenario, classes, origin, rec.asset_arrays(),
                                           rng=rng["command"])
+    tracker, command, network = networked(scenario, tracker, command, radars, classes, origin,
+                                          rec.asset_arrays(), launchers, threats, world, seed=seed)
     duration_s, done_s, interrupted = scenario.simulation.duration_s, 0.0, False
     try:
         for t in step_times(scenario.simulation.step_s, duration_s):
             session.before_step(t)
             detections = observe(radars, threats, world.threat_alive, done_s, t, rng=rng["sensors"],
                                  contested=contested)
+            detections = network.operational(detections, t)  # network: moving units see nothing
             rec.scans(detections)
             picture = tracker.step(detections, t)
             rec.tracks(picture, t)
@@ -149,6 +153,7 @@ def _finish(result: Result, session: DisSession | _NoDis, contested: ContestedSk
         result.summary["dis"] = session.report()
     if (ew := contested.report(result.threats, result.engagements)) is not None:
         result.summary["ew"] = ew
+    network.report_into(result.summary)
     if out_dir is not None:
         result.save(out_dir)
     if interrupted:

@@ -14,6 +14,7 @@ from iadsim.scenario.command_spec import InterceptorClassSpec, command_problems
 from iadsim.scenario.common import show_value as _show
 from iadsim.scenario.ew_spec import ew_problems
 from iadsim.scenario.model import Scenario
+from iadsim.scenario.network_spec import network_problems
 from iadsim.scenario.sensor_spec import SensorSpec, sensor_problems
 from iadsim.scenario.terrain_spec import resolve_dem_file, terrain_problems
 from iadsim.scenario.threat_spec import threat_problems
@@ -140,6 +141,7 @@ def cross_field_problems(s: Scenario) -> Iterable[str]:
     yield from terrain_problems(s)
     yield from threat_problems(s)  # threats (issue 19): boost reach, stand-off, time on target
     yield from ew_problems(s)
+    yield from network_problems(s)
     if s.simulation.step_s > s.simulation.duration_s:
         yield (f"simulation.step_s must be <= simulation.duration_s "
                f"(got {s.simulation.step_s!r} > {s.simulation.duration_s!r})")

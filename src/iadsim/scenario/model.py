@@ -15,6 +15,7 @@ from iadsim.scenario.command_spec import CommandSpec, InterceptorClassSpec, Laun
 from iadsim.scenario.common import GeoPoint2D, GeoPosition, StrictModel
 from iadsim.scenario.dis_spec import DisSpec
 from iadsim.scenario.ew_spec import EwSpec
+from iadsim.scenario.network_spec import NetworkSpec
 from iadsim.scenario.sensor_spec import SensorSpec
 from iadsim.scenario.terrain_spec import TerrainSpec
 from iadsim.scenario.threat_spec import BallisticSpec, EvasionSpec, StandoffSpec
@@ -140,4 +141,5 @@ class Scenario(StrictModel):
     dis: DisSpec = DisSpec()
     terrain: TerrainSpec | None = None  # elevation, masking, multipath, clutter (terrain_spec)
     ew: EwSpec = EwSpec()  # electronic warfare (iadsim.ew); empty: a clean sky
+    network: NetworkSpec = NetworkSpec()  # fire units, links, mobility (iadsim.network)
     threats: list[ThreatGroup] = Field(min_length=1)

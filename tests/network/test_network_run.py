@@ -1,0 +1,66 @@
+"""The networked defence in a run: one unit per threat, relocation, link failure, and the
+one-unit network that is today's battalion."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from iadsim.scenario.load import scenario_from_dict
+from iadsim.simulation import run
+from network_fakes import two_unit_data
+
+
+def test_two_units_one_threat_exactly_one_engages(default_data: dict[str, Any]) -> None:
+    res = run(scenario_from_dict(two_unit_data(default_data)), seed=1, keep_trajectories=False)
+    eng = res.engagements
+    assert len(eng) >= 1
+    assert eng["launcher"].nunique() == 1  # the other unit holds fire
+    units = res.summary["network"]["units"]
+    rounds = sorted(u["rounds"] for u in units.values())
+    assert rounds[0] == 0 and rounds[1] == len(eng)
+    links = res.summary["network"]["links"]
+    assert all(v["delivered"] > 0 and abs(v["mean_latency_s"] - 0.2) < 1e-9
+               for v in links.values())
+
+
+def test_relocating_unit_neither_detects_nor_launches_and_failed_link_goes_autonomous(
+        default_data: dict[str, Any]) -> None:
+    d = two_unit_data(default_data)
+    a = d["network"]["units"][0]
+    a.update(teardown_s=30, setup_s=40, road_speed_mps=10, relocations=[
+        {"time_s": 20, "destination": {"lat_deg": 44.475, "lon_deg": 8.80}}])
+    d["network"]["links"][1]["fail_time_s"] = 50
+    res = run(scenario_from_dict(d), seed=2, keep_trajectories=False)
+    net = res.summary["network"]
+    move = net["units"]["a"]["moves"][0]
+    start, back = move["start_s"], move["operational_s"]
+    assert start == 20 and back > 20 + 30 + 40
+    ev = res.events
+    scans_a = ev[(ev["kind"] == "scan") & (ev["sensor"] == "mfr-a")]["time_s"]
+    assert (scans_a <= start).any() and (scans_a >= back).any()
+    assert not ((scans_a > start) & (scans_a < back)).any()
+    launches = ev[(ev["kind"] == "launch") & (ev["launcher"] == "long-a")]["time_s"]
+    assert not ((launches > start) & (launches < back)).any()
+    # the failure at 50 s: unit b fights autonomously from then on, unit a stays linked
+    assert net["units"]["b"]["autonomous_from_s"] == 50.0
+    assert net["units"]["a"]["autonomous_from_s"] is None
+    assert net["links"]["b->hq"]["failed_at_s"] == 50.0
+
+
+def test_one_unit_without_links_is_todays_battalion(default_data: dict[str, Any]) -> None:
+    d = copy.deepcopy(default_data)
+    d["simulation"]["duration_s"] = 240.0
+    plain = run(scenario_from_dict(d), seed=1, keep_trajectories=False)
+    d["network"] = {"units": [{"name": "battalion",
+                               "sensors": [s["name"] for s in d["sensors"]],
+                               "launchers": [x["name"] for x in d["launchers"]]}]}
+    one = run(scenario_from_dict(d), seed=1, keep_trajectories=False)
+    pd.testing.assert_frame_equal(plain.threats, one.threats)
+    pd.testing.assert_frame_equal(plain.engagements, one.engagements)
+    pd.testing.assert_frame_equal(plain.events, one.events)
+    assert "network" not in one.summary
+    assert np.isfinite(plain.summary["wall_time_s"])
