@@ -123,6 +123,7 @@ def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
         session.close()
     result = assemble_result(rec, flights, seed=seed, wall_time_s=time.perf_counter() - wall0,
                              completed_s=done_s)
+    network.report_into(result.summary)
     return _finish(result, session, contested, out_dir, interrupted)
 
 
@@ -153,7 +154,6 @@ def _finish(result: Result, session: DisSession | _NoDis, contested: ContestedSk
         result.summary["dis"] = session.report()
     if (ew := contested.report(result.threats, result.engagements)) is not None:
         result.summary["ew"] = ew
-    network.report_into(result.summary)
     if out_dir is not None:
         result.save(out_dir)
     if interrupted:
