@@ -101,9 +101,11 @@ def main() -> None:
     out["default_shot_miss_m"] = _impact_miss_m(fl, 44.60, 8.55)
     out["default_shot_apogee_error_m"] = abs(fl.apogee_m - 70_000.0)
     out["default_shot_flight_time_s"] = fl.impact_s
-    out["default_shot_burnout_speed_mps"] = float(np.linalg.norm(
-        fl.state_eci(np.array([ctl[2]]))[0, 3:]))
-    out["default_shot_impact_speed_mps"] = float(np.linalg.norm(
+    ends = np.array([ctl[2], fl.impact_s])
+    ground_v = eci_to_ecef(ends, fl.state_eci(ends))[:, 3:]  # earth-relative (ECEF) velocities
+    out["default_shot_burnout_speed_mps"] = float(np.linalg.norm(ground_v[0]))
+    out["default_shot_impact_speed_mps"] = float(np.linalg.norm(ground_v[1]))
+    out["default_shot_impact_speed_inertial_mps"] = float(np.linalg.norm(
         fl.state_eci(np.array([fl.impact_s]))[0, 3:]))
     flat = ballistic_paths(np.zeros((1, 2)), np.array([[272_000.0, 0.0]]), np.array([70_000.0]),
                            np.array([np.nan]))
