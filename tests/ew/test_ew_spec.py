@@ -48,6 +48,12 @@ def test_the_sead_example_is_valid_and_the_default_has_a_clean_sky() -> None:
     (lambda e: e["decoys"][0].update(group="lures"),
      r"ew\.decoys\[0\]\.group names no threat group \(got 'lures'"),
     (lambda e: e["decoys"][0].update(p_discriminate=1.5), r"ew\.decoys\[0\]\.p_discriminate"),
+    (lambda e: e["jammers"][2].update(name="soj"),  # review: reports are keyed on names
+     r"ew\.jammers\[2\]\.name repeats an earlier entry \(got 'soj'"),
+    (lambda e: e["arm_strikes"][1].update(name=e["arm_strikes"][0]["name"]),
+     r"ew\.arm_strikes\[1\]\.name repeats an earlier entry"),
+    (lambda e: e["radars"][1].update(name=e["radars"][0]["name"]),
+     r"ew\.radars\[1\]\.name repeats an earlier entry"),
 ])
 def test_bad_ew_input_names_the_field(edit: Any, pattern: str) -> None:
     assert re.search(pattern, _problems(edit)), _problems(edit)

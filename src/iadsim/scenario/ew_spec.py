@@ -195,11 +195,12 @@ def ew_problems(s: Scenario) -> Iterable[str]:
         if d.group not in groups:
             yield (f"ew.decoys[{i}].group names no threat group (got {d.group!r}; groups: "
                    f"{', '.join(map(repr, groups))})")
-    seen: set[str] = set()
-    for i, r in enumerate(s.ew.radars):
-        if r.name in seen:
-            yield f"ew.radars[{i}].name repeats an earlier entry (got {r.name!r})"
-        seen.add(r.name)
+    for field, names in (("radars", [r.name for r in s.ew.radars]),
+                         ("jammers", [j.name for j in s.ew.jammers]),  # reports key on names
+                         ("arm_strikes", [a.name for a in s.ew.arm_strikes])):
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                yield f"ew.{field}[{i}].name repeats an earlier entry (got {name!r})"
     for i, a in enumerate(s.ew.arm_strikes):
         if a.target_radar not in sensors:
             yield (f"ew.arm_strikes[{i}].target_radar names no sensor (got {a.target_radar!r}; "
