@@ -50,3 +50,12 @@ def test_no_tracks() -> None:
     got = allocate(np.empty((0, 2)), np.empty((0, 2), bool), np.array([1, 1]), np.empty(0),
                    np.empty((0, 1), np.int64))
     assert got.shape == (0, 1)
+
+
+def test_a_held_engagement_stays_where_it_is_no_longer_feasible() -> None:
+    cost = np.array([[np.inf, 0.2]])  # unit 0 cannot shoot again (no rounds, tearing down)
+    got = allocate(cost, np.ones((1, 2), bool), np.array([4, 4]), np.ones(1), np.array([[0]]))
+    assert got.tolist() == [[1]]  # not held: handed over
+    got = allocate(cost, np.ones((1, 2), bool), np.array([4, 4]), np.ones(1), np.array([[0]]),
+                   hold=np.array([[True]]))
+    assert got.tolist() == [[0]]  # its round flies: it keeps the threat

@@ -64,3 +64,23 @@ def test_one_unit_without_links_is_todays_battalion(default_data: dict[str, Any]
     pd.testing.assert_frame_equal(plain.events, one.events)
     assert "network" not in one.summary
     assert np.isfinite(plain.summary["wall_time_s"])
+
+
+def test_no_second_unit_while_the_first_ones_round_flies(default_data: dict[str, Any]) -> None:
+    # both units may fire on either's track; the one that fires first scoots at once (its
+    # radar stops, its track of the threat goes): the other must not fire while that round
+    # flies or its assessment is pending (review of issue 17)
+    d = two_unit_data(default_data)
+    d["network"]["engage_on_remote"] = True
+    for u in d["network"]["units"]:
+        u.update(teardown_s=60, setup_s=60, shoot_and_scoot={
+            "after_launches": 1, "hides": [{"lat_deg": 44.50, "lon_deg": 8.93}]})
+    res = run(scenario_from_dict(d), seed=1, keep_trajectories=False)
+    eng = res.engagements.sort_values("launch_time_s")
+    assert len(eng) >= 1
+    unit = eng["launcher"].str[-1].to_numpy()
+    for i in range(len(eng)):
+        later = (eng["launch_time_s"].to_numpy() < eng["intercept_time_s"].iloc[i]) & (
+            np.arange(len(eng)) > i)
+        assert not (later & (unit != unit[i])).any(), eng[["launcher", "launch_time_s",
+                                                            "intercept_time_s"]]

@@ -11,7 +11,9 @@ maximum range of the track's ground-plane closest point of approach ahead of it 
 envelope in the horizontal plane: the unit's command plans the real intercept); the cost of
 the pair is that range over the class's reach (the unit the threat passes closest to, relative
 to its reach, engages). An allocation stands while the unit can still engage the track (no
-hand-over in mid-engagement: that is what keeps two units from engaging one threat). The new
+hand-over in mid-engagement: that is what keeps two units from engaging one threat), and
+while the unit has a round in flight or an assessment pending even where it could not shoot
+again (``hold``: out of rounds, out of its zone, tearing down). The new
 pairs are one linear assignment over (track, channel slot): each unit offers as many slots as
 free channels, and the tracks of highest value are served first when slots are short.
 ``per_threat`` > 1 allocates that many different units to each track (the doctrine asks for
@@ -56,12 +58,15 @@ def unit_costs(track_pos: NDArray[np.float64], track_vel: NDArray[np.float64],
 
 def allocate(cost: NDArray[np.float64], may_take: NDArray[np.bool_],
              capacity: NDArray[np.int64], value: NDArray[np.float64],
-             previous: NDArray[np.int64], per_threat: int = 1) -> NDArray[np.int64]:
+             previous: NDArray[np.int64], per_threat: int = 1,
+             hold: NDArray[np.bool_] | None = None) -> NDArray[np.int64]:
     """Units allocated to each track, (n, per_threat), -1 where none.
 
     ``cost`` (n, u) from :func:`unit_costs`; ``may_take`` (n, u) the zone, control and
     picture rules; ``capacity`` (u,) free channels (before the standing allocations);
-    ``value`` (n,) track values; ``previous`` (n, per_threat) the standing allocation.
+    ``value`` (n,) track values; ``previous`` (n, per_threat) the standing allocation;
+    ``hold`` (n, per_threat) the standing allocations kept even where no longer feasible (the
+    unit has a round in flight or an assessment pending: it keeps the threat until then).
     """
     n, n_units = cost.shape
     out = np.full((n, per_threat), -1, np.int64)
@@ -73,6 +78,8 @@ def allocate(cost: NDArray[np.float64], may_take: NDArray[np.bool_],
     for k in range(per_threat):  # standing allocations first
         u = prev[:, k]
         keep = (u >= 0) & feasible[np.arange(n), np.maximum(u, 0)]
+        if hold is not None:
+            keep |= (u >= 0) & np.asarray(hold, bool).reshape(n, per_threat)[:, k]
         out[keep, k] = u[keep]
     for u in range(n_units):
         cap[u] -= int(np.sum(out == u))

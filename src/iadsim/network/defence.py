@@ -151,6 +151,7 @@ class NetworkedDefence:
         self._next_alloc_s = 0.0
         self._rounds = np.zeros(n, np.int64)
         self._engaged: list[set[int]] = [set() for _ in range(n)]
+        self._fired_on: dict[int, int] = {}  # unit track id -> system track id when fired on
         self._autonomous_from = np.full(n, np.nan)
         self._gospa: list[float] = []
         self._n_fused: list[int] = []
@@ -359,7 +360,16 @@ class NetworkedDefence:
                         for c in self.plan.fire_control_channels], np.int64)
         k = self.net.engagements_per_threat
         prev = self._allocation_of(fused.track_id)
-        prev[~self._busy(fused.track_id, flights, time_s, prev)] = -1  # engagements stand
+        fired, engaged = self._engaged_by(fused.track_id, flights, time_s)  # (n, u) each
+        col = np.maximum(prev, 0)
+        prev[~((prev >= 0) & np.take_along_axis(fired, col, axis=1))] = -1  # engagements stand
+        # ... and while a round is in the air or its assessment pending, even where the unit
+        # could not shoot again (no rounds, out of its zone, tearing down)
+        hold = (prev >= 0) & np.take_along_axis(engaged, col, axis=1)
+        # no other unit on a threat already engaged by as many units as the doctrine allows
+        # (also when the standing allocation was lost, e.g. the system number changed)
+        full = engaged.sum(axis=1) >= k
+        may &= np.where(full[:, None], engaged, True)
         value = np.nan_to_num(assess.score, neginf=0.0)
         # the channels go to the threats a unit's launcher reaches now; the others (out of
         # reach for now) go to the best unit without a channel limit, for its picture
@@ -368,8 +378,9 @@ class NetworkedDefence:
         now = np.zeros((len(fused), n_units), bool)
         for u in range(n_units):
             now[:, u] = dist[:, self.plan.launcher_unit == u].any(axis=1)
-        got = allocate(cost, may & now, cap, value, prev, per_threat=k)
-        got = allocate(cost, may, np.full(n_units, len(fused)), value, got, per_threat=k)
+        got = allocate(cost, may & now, cap, value, prev, per_threat=k, hold=hold)
+        got = allocate(cost, may, np.full(n_units, len(fused)), value, got, per_threat=k,
+                       hold=hold)
         self._alloc_id, self._alloc = fused.track_id.copy(), got
 
     def _allocation_of(self, system_id: NDArray[np.int64]) -> NDArray[np.int64]:
@@ -382,24 +393,32 @@ class NetworkedDefence:
         out[found] = self._alloc[pos[found]]
         return out
 
-    def _busy(self, system_id: NDArray[np.int64], flights: InterceptorFlights, time_s: float,
-              prev: NDArray[np.int64]) -> NDArray[np.bool_]:
-        """Which standing allocations (n, k) the unit has engaged (a round fired, a salvo
-        rippling or an assessment pending on one of the system track's unit tracks): the
-        unit keeps the threat for its next shot while it can still engage it."""
-        out = np.zeros(prev.shape, bool)
+    def _engaged_by(self, system_id: NDArray[np.int64], flights: InterceptorFlights,
+                    time_s: float) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+        """Which units (n, u) have fired on each system track (on one of its unit tracks),
+        and which are engaging it now (a round in flight, a salvo rippling or an assessment
+        pending)."""
+        out = np.zeros((len(system_id), self.plan.n_units), bool)
+        fired = out.copy()
         fired_unit = self.plan.launcher_unit[flights.launcher] if len(flights) else np.empty(
             0, np.intp)
         rep, sys_of = self.store.tracks.track_id, self.fused.report_system_id
         for u, cmd in enumerate(self.commands):
-            if cmd is None or not (prev == u).any():
+            if cmd is None:
                 continue
             mine = fired_unit == u
             unit_flights: Any = _UnitFlights(flights, mine)  # what the command reads of them
-            keys = np.union1d(cmd.busy_tracks(unit_flights, time_s), flights.track_id[mine])
-            engaged = np.unique(sys_of[np.isin(rep, keys)])
-            out |= (prev == u) & np.isin(system_id, engaged)[:, None]
-        return out
+            busy = np.union1d(cmd.busy_tracks(unit_flights, time_s),
+                              flights.track_id[mine & ~flights.resolved])
+            keys = np.union1d(busy, flights.track_id[mine])
+            if keys.size:
+                fired[:, u] = np.isin(system_id, sys_of[np.isin(rep, keys)])
+                # the system track fired on, also when the unit's track is gone since (a unit
+                # tearing down stops tracking while its rounds fly)
+                at_fire = np.array([self._fired_on.get(int(t), -1) for t in busy.tolist()],
+                                   np.int64)
+                out[:, u] = np.isin(system_id, np.union1d(sys_of[np.isin(rep, busy)], at_fire))
+        return fired, out
 
     def _tracks_for(self, u: int, tracks: TrackBatch, central: bool) -> TrackBatch:
         """Unit ``u``'s picture to engage on: its own tracks (autonomous), or its own tracks of
@@ -448,6 +467,10 @@ class NetworkedDefence:
             got = cmd.cycle(time_s, share, view, unit_flights)
             got = [replace(o, launcher=int(index[o.launcher])) for o in got]
             self._rounds[u] += len(got)
+            for o in got:  # the system track each round is fired on
+                sid = self.fused.report_system_id[self.store.tracks.track_id == o.track_id]
+                if sid.size:
+                    self._fired_on[o.track_id] = int(sid[0])
             self._engaged[u].update(o.track_id for o in got)
             self.mobility[u].note_launches(len(got))
             orders += got
