@@ -81,7 +81,9 @@ def close_pairs(truth_m: NDArray[np.float64], tracks_m: NDArray[np.float64],
 def gated_matching(pairs: ClosePairs, cutoff_m: float,
                    p: float) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
     """Close pairs of a minimum-cost assignment of cost ``min(d, c) ** p``, sorted by truth row:
-    the pairs ``linear_sum_assignment`` on the dense matrix keeps once far pairs are dropped."""
+    the pairs ``linear_sum_assignment`` on the dense matrix keeps once far pairs are dropped when
+    the optimum is unique (with exact ties, e.g. co-located truths, another optimum of the same
+    cost may be chosen)."""
     if len(pairs.i) == 0:
         e = np.empty(0, np.intp)
         return e, e

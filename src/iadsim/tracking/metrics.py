@@ -290,7 +290,8 @@ def _sticky_sparse(
     pairs: ClosePairs, truth_id: NDArray[np.int64], track_id: NDArray[np.int64],
     held: dict[int, int], cutoff_m: float,
 ) -> NDArray[np.int64]:
-    """``_sticky_assignment`` on the close pairs only (the same rule, the same result)."""
+    """``_sticky_assignment`` on the close pairs only (the same rule and the same total cost;
+    with exact distance ties another optimal matching may be chosen than the dense one's)."""
     m, n = pairs.m, pairs.n
     out = np.full(m, -1, dtype=np.int64)
     if m == 0 or n == 0:
