@@ -27,8 +27,9 @@ step advances), then the file updated with the step's detections. The rules, sta
   time to go to the radar (closing geometry the radar measures): under 60 s high, under 180 s
   medium, else low; the command stage may override it with :meth:`MultifunctionScheduler.
   set_priority`.
-* **Capacity.** At most ``track_capacity`` tracks are held; three missed dwells in a row or a
-  target gone drop one.
+* **Capacity.** At most ``track_capacity`` tracks are held; three missed dwells in a row (one
+  missed confirmation dwell) drop one; so does a younger track within ``DUPLICATE_M`` of an
+  older one (``iadsim.sensors.track_file``). The radar never learns that a target is gone.
 
 The same radars' fire-control and guidance channels (``fire_control_channels``,
 ``guidance_channels`` in the sensor spec) limit the command stage: see

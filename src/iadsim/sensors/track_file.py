@@ -20,7 +20,10 @@ from numpy.typing import NDArray
 Array = NDArray[np.float64]
 
 ALPHA, BETA = 0.5, 0.2
-"""Position and velocity gains of the pointing filter (a critically damped pair)."""
+"""Position and velocity gains of the pointing filter: stable but underdamped (poles of
+``z^2 + (alpha + beta - 2) z + 1 - alpha`` at |z| = 0.71, complex); critically damped for
+alpha 0.5 would be beta 0.086, Benedict-Bordner 0.167 (Brookner, *Tracking and Kalman
+Filtering Made Easy*, ch. 1)."""
 DUPLICATE_M = 300.0
 """Two held tracks closer than this follow one target: the younger is dropped (else both
 dwell on it, and the fusion tracker gets two detections of one target in one scan)."""
