@@ -67,6 +67,7 @@ def _arm_scenario(policy: str) -> dict[str, Any]:
     d["simulation"]["duration_s"] = 330
     d["threats"] = [g for g in d["threats"] if g["name"] == "fighters"]
     d["launchers"] = []  # no point defence: the ARM reaches its radar
+    d.setdefault("command", {})["ballistic_reserve"] = {}  # no rounds left to hold back
     d["ew"] = {
         "radars": [{"name": "surveillance-radar", "emission": policy,
                     "arm_warning_range_m": 50_000, "shutdown_s": 3_000}],
