@@ -15,6 +15,8 @@ from iadsim.montecarlo.replication import summary_row
 from iadsim.montecarlo.sweep import replay_inputs, run_sweep
 from iadsim.scenario.model import Scenario
 from iadsim.simulation import run
+from iadsim.world.frames import scenario_origin
+from iadsim.world.threats import build_threats
 
 SETS = [*SHORT_SETS[1:], "threats[2].count=2,6"]
 
@@ -75,7 +77,15 @@ def test_backends_give_identical_tables(scenario_file: Path, tmp_path: Path) -> 
         pd.testing.assert_frame_equal(tables["serial"][1], tables[backend][1])
     summary = tables["serial"][1]
     assert summary["threats[2].count"].tolist() == [2, 6]
-    assert np.all(summary["n_threats_mean"].to_numpy() == [19, 23])
+    # every object in the world: the groups' members plus what a raid adds (separated boosters,
+    # stand-off weapons), counted here from the scenario of each point on its own
+    expected = []
+    for point in (0, 1):
+        scenario, _ = replay_inputs(scenario_file, [*SETS, "simulation.duration_s=60"],
+                                    point=point, replication=0)
+        expected.append(len(build_threats(scenario, scenario_origin(scenario))))
+    assert expected[1] - expected[0] == 4
+    assert np.all(summary["n_threats_mean"].to_numpy() == expected)
 
 
 def test_a_prebuilt_envelope_table_gives_the_same_replication(default_scenario: Scenario) -> None:
