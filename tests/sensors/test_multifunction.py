@@ -277,3 +277,27 @@ def test_two_targets_inside_one_beam_give_one_merged_dwell_detection() -> None:
         else:
             np.testing.assert_array_equal(np.sort(det.truth_id), [0, 1])
             np.testing.assert_allclose(np.sort(azd), [40.0, 45.0], atol=0.01)
+
+
+def test_a_dwell_resolving_two_targets_updates_its_track_with_the_nearest() -> None:
+    """Two targets in trail 1.5 km apart along the line of sight (20 range cells, inside the
+    3 km window): each dwell sees both, its track takes the return nearest its prediction,
+    so the two tracks stay apart (they were pulled to the midpoint and one was pruned)."""
+    spec = mfr(search_pulses_per_beam=1, track_capacity=2, track_dwell_s=0.1,
+               max_track_fraction=1.0, revisit_high_s=1.0, swerling=0)
+    site = build_radars([spec], ORIGIN)[0]
+    az = np.radians(40.0)
+    ground = np.array([30e3, 31.5e3])
+    pos = np.column_stack([ground * np.sin(az), ground * np.cos(az), [2e3, 2e3]])
+    raid = TruthBatch(0.0, np.arange(2, dtype=np.int64), pos, np.zeros((2, 3)), np.ones(2),
+                      np.zeros(2, np.int8))
+    _hold(site, raid)
+    site.scheduler.state_s[:] = -1.0
+    slant = np.hypot(ground, 2e3)
+    rng = np.random.default_rng(5)
+    for k in range(4):
+        det = observe_truth(site, raid, float(k), k + 1.0, rng=rng)
+        assert np.count_nonzero(det.truth_id == 0) >= 2  # both dwells light both targets
+        np.testing.assert_array_equal(site.scheduler.tracked_ids(), [0, 1])
+        held = np.linalg.norm(site.scheduler.position_m, axis=1)
+        np.testing.assert_allclose(held, slant, atol=100.0)

@@ -402,10 +402,11 @@ def _multifunction_step(
     dwell_time_s = plan.dwell_time_s
     if site.scan_timing != "beam":
         dwell_time_s = np.full(dwell_time_s.shape, end_s)
+    pointing_m = scheduler.pointing_m(plan.dwell_ids, dwell_time_s)
     dwells, dwell_of = pointed_dwells(
         replace(site, n_pulses=site.track_n_pulses),  # a track dwell integrates its own pulses
         time_s=dwell_time_s,
-        pointing_local_m=scheduler.pointing_m(plan.dwell_ids, dwell_time_s),
+        pointing_local_m=pointing_m,
         truth_time_s=truth.time_s,
         position_enu_m=truth.position_enu_m,
         velocity_enu_mps=truth.velocity_enu_mps,
@@ -429,20 +430,35 @@ def _multifunction_step(
             done_s = np.clip(done_s, start_s + 1e-6, end_s)
             frames = [_stare(site, truth, float(t), rng=rng) for t in done_s]
         search = DetectionBatch.concatenate(frames)
+    # A dwell that resolves several returns updates its track with the one nearest the
+    # prediction; the others are new information like search detections (another held
+    # track's target, or a target not held yet).
+    dwell_m = local_from_polar(dwells.range_m, dwells.azimuth_rad, dwells.elevation_rad)
+    own = _nearest_per_dwell(dwell_of, np.linalg.norm(dwell_m - pointing_m[dwell_of], axis=1))
+    other = DetectionBatch.concatenate([dwells.take(~own), search])
     scheduler.update(
         plan,
         end_s,
-        dwell_hit_ids=plan.dwell_ids[dwell_of],
-        dwell_hit_local_m=local_from_polar(dwells.range_m, dwells.azimuth_rad,
-                                           dwells.elevation_rad),
-        dwell_hit_time_s=dwells.time_s,
-        search_local_m=local_from_polar(search.range_m, search.azimuth_rad,
-                                        search.elevation_rad),
-        search_time_s=search.time_s,
-        search_sigma_m=position_sigma_m(search.range_m, search.range_sigma_m,
-                                        search.azimuth_sigma_rad, search.elevation_sigma_rad),
+        dwell_hit_ids=plan.dwell_ids[dwell_of[own]],
+        dwell_hit_local_m=dwell_m[own],
+        dwell_hit_time_s=dwells.time_s[own],
+        search_local_m=local_from_polar(other.range_m, other.azimuth_rad, other.elevation_rad),
+        search_time_s=other.time_s,
+        search_sigma_m=position_sigma_m(other.range_m, other.range_sigma_m,
+                                        other.azimuth_sigma_rad, other.elevation_sigma_rad),
     )
     return DetectionBatch.concatenate([dwells, search])
+
+
+def _nearest_per_dwell(dwell_of: NDArray[np.intp], distance_m: NDArray[np.float64]
+                       ) -> NDArray[np.bool_]:
+    """Mask (n,) of the detection nearest its dwell's pointing position, one per dwell."""
+    own = np.zeros(dwell_of.size, bool)
+    if dwell_of.size:
+        order = np.lexsort((distance_m, dwell_of))
+        _, first = np.unique(dwell_of[order], return_index=True)
+        own[order[first]] = True
+    return own
 
 
 def _rows_of_ids(ids: NDArray[np.int64], wanted: NDArray[np.int64]) -> NDArray[np.intp]:
