@@ -156,6 +156,7 @@ def site_from_spec(spec: SensorSpec, sensor_id: int, origin: Origin) -> RadarSit
             frame_s=spec.scan_period_s,
             pulses_per_beam=spec.search_pulses_per_beam,
             default_pulses=n_pulses,
+            instrumented_range_m=min(spec.search_range_m or spec.max_range_m, spec.max_range_m),
         )
         search_pulses = search.pulses_per_beam
         scheduler = MultifunctionScheduler(
@@ -414,10 +415,12 @@ def _multifunction_step(
         truth_id=truth.threat_id,
         rng=rng,
     )
+    # Search listens to its instrumented range only (multifunction module doc, Energy).
+    searching = site if site.search is None or site.search.range_m >= site.max_range_m else (
+        replace(site, max_range_m=site.search.range_m))
     if site.scan_timing == "beam":
-        search = _sweep(
-            site, truth, start_s, end_s, plan.search_start_rad, plan.search_width_rad, rng=rng
-        )
+        search = _sweep(searching, truth, start_s, end_s, plan.search_start_rad,
+                        plan.search_width_rad, rng=rng)
     else:
         # A search frame is reported whole when it completes.
         frames = []
@@ -428,7 +431,7 @@ def _multifunction_step(
                 end_s - start_s
             )
             done_s = np.clip(done_s, start_s + 1e-6, end_s)
-            frames = [_stare(site, truth, float(t), rng=rng) for t in done_s]
+            frames = [_stare(searching, truth, float(t), rng=rng) for t in done_s]
         search = DetectionBatch.concatenate(frames)
     # A dwell that resolves several returns updates its track with the one nearest the
     # prediction; the others are new information like search detections (another held
