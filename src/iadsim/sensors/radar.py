@@ -510,6 +510,7 @@ def search_budget_fields(site: RadarSite, rcs_m2: float, pd: float) -> dict[str,
         "search_pulses_per_beam": site.search.pulses_per_beam,
         "search_dwell_s": site.search.dwell_s,
         "search_frame_s": site.search.frame_s,
+        "search_range_m": site.search.range_m,  # instrumented: search reports nothing beyond
         "search_frame_at_full_track_load_s": site.search.frame_s / (1.0 - track_share),
         "track_dwell_s": site.scheduler.track_dwell_s,
         "track_dwell_pulses": site.track_n_pulses,
