@@ -41,7 +41,7 @@ from iadsim.sensors.multifunction import (
     search_beam_positions,
     search_budget,
 )
-from iadsim.sensors.pointed import pointed_dwells
+from iadsim.sensors.pointed import nearest_per_dwell, pointed_dwells
 from iadsim.sensors.track_file import local_from_polar, position_sigma_m
 from iadsim.sensors.range_equation import (
     gain_from_aperture_db,
@@ -437,7 +437,7 @@ def _multifunction_step(
     # prediction; the others are new information like search detections (another held
     # track's target, or a target not held yet).
     dwell_m = local_from_polar(dwells.range_m, dwells.azimuth_rad, dwells.elevation_rad)
-    own = _nearest_per_dwell(dwell_of, np.linalg.norm(dwell_m - pointing_m[dwell_of], axis=1))
+    own = nearest_per_dwell(dwell_of, np.linalg.norm(dwell_m - pointing_m[dwell_of], axis=1))
     other = DetectionBatch.concatenate([dwells.take(~own), search])
     scheduler.update(
         plan,
@@ -451,27 +451,6 @@ def _multifunction_step(
                                         other.azimuth_sigma_rad, other.elevation_sigma_rad),
     )
     return DetectionBatch.concatenate([dwells, search])
-
-
-def _nearest_per_dwell(dwell_of: NDArray[np.intp], distance_m: NDArray[np.float64]
-                       ) -> NDArray[np.bool_]:
-    """Mask (n,) of the detection nearest its dwell's pointing position, one per dwell."""
-    own = np.zeros(dwell_of.size, bool)
-    if dwell_of.size:
-        order = np.lexsort((distance_m, dwell_of))
-        _, first = np.unique(dwell_of[order], return_index=True)
-        own[order[first]] = True
-    return own
-
-
-def _rows_of_ids(ids: NDArray[np.int64], wanted: NDArray[np.int64]) -> NDArray[np.intp]:
-    """Row of each ``wanted`` id in ``ids`` (-1 where absent)."""
-    if wanted.size == 0 or ids.size == 0:
-        return np.full(wanted.shape, -1, np.intp)
-    order = np.argsort(ids, kind="stable")
-    pos = np.clip(np.searchsorted(ids[order], wanted), 0, ids.size - 1)
-    rows = order[pos]
-    return np.where(ids[rows] == wanted, rows, -1)
 
 
 def set_guidance_load(sites: list[RadarSite], interceptors_in_flight: int) -> None:
