@@ -32,7 +32,7 @@ from iadsim.scenario.model import Scenario
 from iadsim.sensors.radar import (RadarSite, build_radars, observe, sensor_geometry,
                                   set_guidance_load)
 from iadsim.terrain.site_view import TerrainModel, apply_terrain
-from iadsim.tracking.plausibility import threat_envelope
+from iadsim.tracking.plausibility import class_envelope
 from iadsim.tracking.tracker import Tracker
 from iadsim.world.cache import scenario_threats
 from iadsim.world.frames import Origin, scenario_origin
@@ -134,7 +134,7 @@ def _sensing(scenario: Scenario, origin: Origin, session: DisSession | _NoDis,
     threats = session.attach(scenario_threats(scenario, origin))  # truth built once per scenario
     radars = build_radars(list(scenario.sensors), origin)
     threats, radars = apply_terrain(scenario, origin, threats, radars, terrain)  # none: no-op
-    envelope = threat_envelope(threats, scenario.simulation.duration_s)  # speed-by-height gate
+    envelope = class_envelope(scenario.command.fire_control)  # speed-by-height gate
     return threats, radars, Tracker(scenario.tracking, sensor_geometry(radars), envelope)
 
 

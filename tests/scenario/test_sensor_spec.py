@@ -124,6 +124,29 @@ def test_search_frame_or_pulses_is_validated(
 
 
 def test_multifunction_frame_time_alone_is_still_valid(scenario_data: dict[str, Any]) -> None:
-    d = _with(scenario_data, 1, scan_period_s=2.0)
+    # 12,960 beams x 2 pulses x 2 x 100 km / c = 17.29 s: met within 1 %
+    d = _with(scenario_data, 1, scan_period_s=17.3)
     d["sensors"][1].pop("search_pulses_per_beam")
-    scenario_from_dict(d, "s.yaml")  # the pulses follow: one per beam, a 6.48 s frame
+    scenario_from_dict(d, "s.yaml")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        # 12,960 beams x 1 pulse x 0.667 ms = 8.65 s > 2 s asked: say what frame results
+        ({"scan_period_s": 2.0, "search_pulses_per_beam": None},
+         r"s\.yaml: sensors\[1\]\.scan_period_s cannot be met: .* frame of 8\.646 s .*got 2\.0"),
+        # 12,960 x 100 x 2 x 300 km / c = 2,594 s > 600 s
+        ({"search_pulses_per_beam": 100, "search_range_m": None},
+         r"sensors\[1\]\.search_pulses_per_beam gives a search frame of 2594 s .* over the "
+         r"limit of 600 s \(got 100\)"),
+    ],
+)
+def test_a_search_frame_the_radar_cannot_keep_is_refused(
+    scenario_data: dict[str, Any], change: dict[str, Any], message: str
+) -> None:
+    d = _with(scenario_data, 1, **{k: v for k, v in change.items() if v is not None})
+    for key in [k for k, v in change.items() if v is None]:
+        d["sensors"][1].pop(key, None)
+    with pytest.raises(ScenarioError, match=message):
+        scenario_from_dict(d, "s.yaml")

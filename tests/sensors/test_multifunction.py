@@ -92,11 +92,12 @@ K_BOLTZMANN = 1.380649e-23
 
 def mfr(**kw: Any) -> SensorSpec:
     """A hand-chosen multifunction radar: 90 deg x 30 deg searched with 2 deg x 3 deg beams
-    (45 x 10 = 450 beam positions) at 1 kHz, physical range equation."""
+    (45 x 10 = 450 beam positions) at 1 kHz, physical range equation; instrumented to 140 km
+    (listening 2 R / c = 0.93 ms, inside the 1 ms pulse interval)."""
     base: dict[str, Any] = dict(
         name="mfr", kind="multifunction",
         position=GeoPosition(lat_deg=44.5, lon_deg=8.75, alt_m=0.0), mast_height_m=0.0,
-        max_range_m=1_000_000.0, min_elevation_deg=0.0, max_elevation_deg=30.0,
+        max_range_m=140_000.0, min_elevation_deg=0.0, max_elevation_deg=30.0,
         sectors_deg=[{"start_deg": 0.0, "end_deg": 90.0}],
         azimuth_beamwidth_deg=2.0, elevation_beamwidth_deg=3.0,
         range_sigma_m=10.0, azimuth_sigma_deg=0.1, elevation_sigma_deg=0.1,
@@ -122,6 +123,35 @@ def test_search_frame_is_beam_positions_times_dwell() -> None:
     # An idle radar advances its search by step / frame of a turn.
     plan = by_pulses.scheduler.plan(0.0, 1.0)
     assert plan.search_width_rad == pytest.approx(2 * np.pi / 1.8)
+
+
+def test_search_dwell_listens_to_the_instrumented_range() -> None:
+    """Barton: a beam dwells at least 2 R / c a pulse, so a frame is beams x pulses x
+    max(1 / PRF, 2 R / c), and search reports nothing beyond R."""
+    c = 299_792_458.0
+    far = build_radars([mfr(search_pulses_per_beam=3, max_range_m=600e3)], ORIGIN)[0]
+    assert far.search.dwell_s == pytest.approx(3 * 2 * 600e3 / c)  # 4 ms a pulse, not 1 ms
+    assert far.scan_period_s == pytest.approx(450 * 3 * 2 * 600e3 / c)  # 5.40 s
+    capped = build_radars([mfr(search_pulses_per_beam=3, max_range_m=600e3,
+                               search_range_m=300e3)], ORIGIN)[0]
+    assert capped.scan_period_s == pytest.approx(450 * 3 * 2 * 300e3 / c)  # 2.70 s
+    by_frame = build_radars([mfr(scan_period_s=9.0, max_range_m=600e3)], ORIGIN)[0]
+    assert by_frame.n_pulses == 4  # 20 ms a beam / 4.003 ms a pulse = 4.997: 4
+    # Large targets at 120 km and 200 km (both far inside their Pd-1 range): search at 150 km
+    # sees only the first, while a track dwell (instrumented to max_range_m) sees both.
+    spec = mfr(search_pulses_per_beam=1, max_range_m=600e3, search_range_m=150e3,
+               scan_timing="look", track_capacity=0)
+    site = build_radars([spec], ORIGIN)[0]
+    raid = _ring(2, 120e3, width_deg=40.0)
+    raid.position_enu_m[1] *= 200e3 / 120e3
+    rcs = np.full(2, 1e6)
+    raid = TruthBatch(0.0, raid.threat_id, raid.position_enu_m, raid.velocity_enu_mps, rcs,
+                      raid.threat_type)
+    rng = np.random.default_rng(2)
+    seen = np.concatenate([observe_truth(site, raid, k * site.scan_period_s,
+                                         (k + 1) * site.scan_period_s, rng=rng).truth_id
+                           for k in range(5)])
+    assert np.count_nonzero(seen == 0) == 5 and np.count_nonzero(seen == 1) == 0
 
 
 def _ring(n: int, range_m: float, alt_m: float = 3000.0, speed_mps: float = 0.0,
@@ -277,3 +307,27 @@ def test_two_targets_inside_one_beam_give_one_merged_dwell_detection() -> None:
         else:
             np.testing.assert_array_equal(np.sort(det.truth_id), [0, 1])
             np.testing.assert_allclose(np.sort(azd), [40.0, 45.0], atol=0.01)
+
+
+def test_a_dwell_resolving_two_targets_updates_its_track_with_the_nearest() -> None:
+    """Two targets in trail 1.5 km apart along the line of sight (20 range cells, inside the
+    3 km window): each dwell sees both, its track takes the return nearest its prediction,
+    so the two tracks stay apart (they were pulled to the midpoint and one was pruned)."""
+    spec = mfr(search_pulses_per_beam=1, track_capacity=2, track_dwell_s=0.1,
+               max_track_fraction=1.0, revisit_high_s=1.0, swerling=0)
+    site = build_radars([spec], ORIGIN)[0]
+    az = np.radians(40.0)
+    ground = np.array([30e3, 31.5e3])
+    pos = np.column_stack([ground * np.sin(az), ground * np.cos(az), [2e3, 2e3]])
+    raid = TruthBatch(0.0, np.arange(2, dtype=np.int64), pos, np.zeros((2, 3)), np.ones(2),
+                      np.zeros(2, np.int8))
+    _hold(site, raid)
+    site.scheduler.state_s[:] = -1.0
+    slant = np.hypot(ground, 2e3)
+    rng = np.random.default_rng(5)
+    for k in range(4):
+        det = observe_truth(site, raid, float(k), k + 1.0, rng=rng)
+        assert np.count_nonzero(det.truth_id == 0) >= 2  # both dwells light both targets
+        np.testing.assert_array_equal(site.scheduler.tracked_ids(), [0, 1])
+        held = np.linalg.norm(site.scheduler.position_m, axis=1)
+        np.testing.assert_allclose(held, slant, atol=100.0)

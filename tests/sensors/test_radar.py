@@ -113,9 +113,12 @@ def test_pulses_integrated_from_prf_and_time_on_target() -> None:
     mfr = build_radars([radar(kind="multifunction", prf_hz=2000.0, track_dwell_s=0.01)], ORIGIN)[0]
     assert mfr.track_n_pulses == 20  # a track dwell: 2 kHz x 10 ms
     # search: 240 x 36 beam positions (72 deg / 2 deg) in a 2 s frame, under one pulse
-    # each at 2 kHz, so one pulse per beam and the frame takes 8,640 / 2,000 = 4.32 s
+    # each, so one pulse per beam, each listening 2 R / c to the instrumented range (longer
+    # than the 0.5 ms at 2 kHz): the frame takes 8,640 x 2 R / c
     assert mfr.n_pulses == 1 and mfr.search.beam_positions == 240 * 36
-    assert mfr.scan_period_s == pytest.approx(240 * 36 / 2000.0)
+    listen_s = 2.0 * mfr.max_range_m / 299_792_458.0
+    assert listen_s > 1 / 2000.0
+    assert mfr.scan_period_s == pytest.approx(240 * 36 * listen_s)
     assert build_radars([radar(pulses_integrated=7)], ORIGIN)[0].n_pulses == 7
 
 

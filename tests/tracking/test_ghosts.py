@@ -43,20 +43,36 @@ def test_speed_envelope_by_altitude_band() -> None:
     assert altitude_m(pos[4:])[0] == pytest.approx(-5e3 + 300e3**2 / (2 * 6_371_008.8), rel=1e-3)
 
 
+def test_class_limits_by_band_from_the_class_table_not_the_raid() -> None:
+    """Hand values: USSA76 density 1.1117 kg/m3 at 1 km and 0.08891 at 20 km (tables);
+    ballistic energy v^2 = 2500^2 - 2 g h at the band's floor."""
+    from iadsim.scenario.command_spec import FireControlSpec
+    from iadsim.tracking.plausibility import SPEED_MARGIN, class_envelope, class_speed_limits_mps
+
+    default = class_speed_limits_mps(FireControlSpec())
+    assert default[0] == pytest.approx(2500.0)
+    assert default[3] == pytest.approx(np.sqrt(2500.0**2 - 2 * 9.80665 * 10e3), rel=1e-6)
+    # Only the aircraft left fast: below 1 km its 130 kPa caps it at sqrt(2 q / rho(1 km)).
+    slow = {k: 100.0 for k in ("recon_aircraft", "cruise_missile", "uav", "ballistic_missile")}
+    aircraft = class_speed_limits_mps(FireControlSpec(max_speed_mps=slow))
+    assert aircraft[0] == pytest.approx(np.sqrt(2 * 130e3 / 1.1117), rel=2e-3)  # 483.6 m/s
+    assert aircraft[3] == pytest.approx(800.0)  # 10-20 km: sqrt(2 q / 0.08891) = 1710 > top
+    env = class_envelope(FireControlSpec(max_speed_mps=slow))
+    assert env.max_speed_mps[0] == pytest.approx(SPEED_MARGIN * aircraft[1])  # next band up
+    assert env.min_alt_m == -2000.0
+
+
 def test_no_confirmed_track_faster_than_its_band_allows_on_the_default_raid() -> None:
     """Default raid, 500 s (ballistic missiles included), two seeds: every confirmed track
     sample within the envelope (with the step's prediction slack of 5%)."""
     from iadsim.scenario.load import DEFAULT_SCENARIO, load_scenario
     from iadsim.simulation import run
-    from iadsim.tracking.plausibility import threat_envelope
-    from iadsim.world.frames import scenario_origin
-    from iadsim.world.threats import build_threats
+    from iadsim.tracking.plausibility import class_envelope
 
     sc = load_scenario(DEFAULT_SCENARIO)
     sc = sc.model_copy(update={"simulation": sc.simulation.model_copy(
         update={"duration_s": 500.0})})
-    env = threat_envelope(build_threats(sc, scenario_origin(sc)), 500.0)
-    assert env is not None
+    env = class_envelope(sc.command.fire_control)
     for seed in (1, 2):
         tracks = run(sc, seed=seed).tracks
         c = tracks[tracks["confirmed"].to_numpy(bool)]

@@ -43,7 +43,7 @@ from iadsim.sensors.batch import DetectionBatch
 from iadsim.sensors.radar import RadarSite, sensor_geometry, site_from_spec
 from iadsim.tracking.batch import TrackBatch
 from iadsim.tracking.metrics import gospa
-from iadsim.tracking.plausibility import threat_envelope
+from iadsim.tracking.plausibility import class_envelope
 from iadsim.tracking.tracker import Tracker, TrackerStep
 from iadsim.world.frames import Origin, geodetic_to_enu
 from iadsim.world.state import WorldState
@@ -123,7 +123,7 @@ class NetworkedDefence:
                                        fail_time_s=fail))
         geometry = sensor_geometry(radars)
         n = self.plan.n_units
-        envelope = threat_envelope(threats, scenario.simulation.duration_s)  # speed-by-height gate
+        envelope = class_envelope(scenario.command.fire_control)  # speed-by-height gate
         self.trackers = [Tracker(scenario.tracking, geometry, envelope) for _ in range(n)]
         fc_radar = np.array([x.kind == "multifunction" for x in scenario.sensors], bool)
         self.commands: list[CommandCentre | None] = []

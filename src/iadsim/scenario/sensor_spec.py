@@ -24,6 +24,7 @@ from iadsim.scenario.common import GeoPosition, StrictModel
 
 if TYPE_CHECKING:
     from iadsim.scenario.model import Scenario
+    from iadsim.sensors.multifunction import SearchBudget
 
 _PHYSICAL = ("peak_power_w", "frequency_hz")
 
@@ -164,6 +165,14 @@ class SensorSpec(StrictModel):
         description="multifunction: pulses per search beam position; the frame time follows "
         "(beam positions x pulses / prf_hz). Default: as many as scan_period_s allows (>= 1)",
     )
+    search_range_m: float | None = Field(
+        default=None,
+        gt=0.0,
+        le=5_000_000.0,
+        description="multifunction: instrumented range of search; each search pulse listens "
+        "2 x search_range_m / c (or 1 / prf_hz if longer) and search reports nothing beyond "
+        "it. Default: max_range_m",
+    )
     uplink_dwell_s: float = Field(
         default=0.0,
         ge=0.0,
@@ -284,3 +293,33 @@ def sensor_problems(s: Scenario) -> Iterable[str]:
                 f"{MAX_FALSE_ALARMS_PER_SCAN:.0f}: lower pfa, coarsen the resolution or set "
                 f"false_alarms_per_scan (got {spec.pfa!r})"
             )
+            continue
+        frame = _search_frame_problem(spec, site.search, f"sensors[{i}]")
+        if frame is not None:
+            yield frame
+
+
+MAX_SEARCH_FRAME_S = 600.0
+"""Longest multifunction search frame (the ``scan_period_s`` cap)."""
+FRAME_TOLERANCE = 0.01
+"""A multifunction ``scan_period_s`` must give a frame this close to itself (relative)."""
+
+
+def _search_frame_problem(spec: SensorSpec, search: SearchBudget | None, where: str
+                          ) -> str | None:
+    """A multifunction search frame too long, or not the ``scan_period_s`` asked for."""
+    if search is None or spec.prf_hz is None:
+        return None
+    how = (f"{search.beam_positions} beam positions x {search.pulses_per_beam} pulses x "
+           f"{search.dwell_s / search.pulses_per_beam * 1e3:.4g} ms (the longer of 1 / prf_hz "
+           f"and 2 x search_range_m / c)")
+    if spec.scan_period_s is None and search.frame_s > MAX_SEARCH_FRAME_S:
+        return (f"{where}.search_pulses_per_beam gives a search frame of {search.frame_s:.4g} s "
+                f"({how}), over the limit of {MAX_SEARCH_FRAME_S:.0f} s "
+                f"(got {spec.search_pulses_per_beam!r})")
+    if spec.scan_period_s is not None and abs(search.frame_s - spec.scan_period_s) > (
+            FRAME_TOLERANCE * spec.scan_period_s):
+        return (f"{where}.scan_period_s cannot be met: whole pulses per beam give a frame of "
+                f"{search.frame_s:.4g} s ({how}); give that frame, or search_pulses_per_beam, "
+                f"or fewer beam positions (got {spec.scan_period_s!r})")
+    return None

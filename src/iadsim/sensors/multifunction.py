@@ -7,10 +7,14 @@ step advances), then the file updated with the step's detections. The rules, sta
 
 * **Energy.** A search frame visits ``beam_positions`` = ceil(azimuth extent / azimuth
   beamwidth) x ceil(elevation extent / elevation beamwidth) beam positions, each for a dwell
-  of ``pulses_per_beam`` pulses of 1 / ``prf_hz``: frame time = beam positions x pulses / PRF
-  (:func:`search_budget`). The scenario gives the frame time (the pulses follow, at least one,
-  so a frame too short for one pulse per beam takes longer than asked) or the pulses (the
-  frame follows). Search detection integrates exactly those pulses; a track dwell integrates
+  of ``pulses_per_beam`` pulse repetition intervals; an interval is the longer of 1 /
+  ``prf_hz`` and the listening time 2 R / c to the search's instrumented range R
+  (``search_range_m``, default ``max_range_m``): frame time = beam positions x pulses x
+  max(1 / PRF, 2 R / c) (:func:`search_budget`; Barton's search equation: a beam cannot move
+  before the echo from the farthest range it reports is back). So search never reports a
+  target beyond R, and never an echo from an earlier pulse (range-ambiguous). The scenario
+  gives the frame time (the pulses follow, at least one, so a frame too short for one pulse
+  per beam takes longer than asked) or the pulses (the frame follows). Search detection integrates exactly those pulses; a track dwell integrates
   ``prf_hz x track_dwell_s`` of them, so track range exceeds search range. Without ``prf_hz``
   the time per pulse is unknown and the frame takes ``scan_period_s`` as given.
 * **Time.** Guidance uplinks come first (``uplink_dwell_s`` per interceptor in flight every
@@ -45,6 +49,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from iadsim.sensors import track_file
+from iadsim.sensors.range_equation import SPEED_OF_LIGHT_MPS
 
 HIGH, MEDIUM, LOW = 0, 1, 2
 MISSES_TO_DROP = 3
@@ -71,6 +76,7 @@ class SearchBudget:
     pulses_per_beam: int
     dwell_s: float  # radar time per beam position
     frame_s: float  # one frame when the whole budget goes to search
+    range_m: float = float("inf")  # instrumented search range: search reports nothing beyond
 
 
 def search_beam_positions(
@@ -95,23 +101,34 @@ def search_budget(
     frame_s: float | None = None,
     pulses_per_beam: int | None = None,
     default_pulses: int = 1,
+    instrumented_range_m: float = float("inf"),
 ) -> SearchBudget:
     """The search frame from the frame time *or* the pulses per beam (module doc, Energy).
 
-    Given ``frame_s``, the pulses are ``floor(prf x frame_s / beam_positions)``, at least one,
-    and the frame is what those pulses take. Without ``prf_hz``: ``default_pulses`` per beam
-    over the ``frame_s`` given.
+    One pulse interval is ``max(1 / prf_hz, 2 instrumented_range_m / c)``. Given ``frame_s``,
+    the pulses are ``floor(frame_s / (beam_positions x interval))``, at least one, and the
+    frame is what those pulses take. Without ``prf_hz``: ``default_pulses`` per beam over the
+    ``frame_s`` given.
     """
     if prf_hz is None:
         if frame_s is None:
             raise ValueError("a search frame without prf_hz needs its frame time")
-        return SearchBudget(beam_positions, default_pulses, frame_s / beam_positions, frame_s)
+        return SearchBudget(beam_positions, default_pulses, frame_s / beam_positions, frame_s,
+                            instrumented_range_m)
+    interval_s = pulse_interval_s(prf_hz, instrumented_range_m)
     if pulses_per_beam is None:
         if frame_s is None:
             raise ValueError("a search frame needs its frame time or its pulses per beam")
-        pulses_per_beam = max(int(np.floor(prf_hz * frame_s / beam_positions + 1e-9)), 1)
-    dwell_s = pulses_per_beam / prf_hz
-    return SearchBudget(beam_positions, pulses_per_beam, dwell_s, beam_positions * dwell_s)
+        pulses_per_beam = max(int(np.floor(frame_s / (beam_positions * interval_s) + 1e-9)), 1)
+    dwell_s = pulses_per_beam * interval_s
+    return SearchBudget(beam_positions, pulses_per_beam, dwell_s, beam_positions * dwell_s,
+                        instrumented_range_m)
+
+
+def pulse_interval_s(prf_hz: float, instrumented_range_m: float) -> float:
+    """One search pulse's share of a beam dwell: the pulse repetition interval, or the
+    listening time to the instrumented range if longer (2 R / c)."""
+    return max(1.0 / prf_hz, 2.0 * instrumented_range_m / SPEED_OF_LIGHT_MPS)
 
 
 class MultifunctionScheduler:

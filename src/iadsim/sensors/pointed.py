@@ -145,3 +145,14 @@ def _merge_in_dwells(
             keep[a] = True
             free &= ~close
     return rep[keep], out_p[keep], out_r[keep], out_a[keep], out_e[keep]
+
+
+def nearest_per_dwell(dwell_of: NDArray[np.intp], distance_m: NDArray[np.float64]
+                      ) -> NDArray[np.bool_]:
+    """Mask (n,) of the detection nearest its dwell's pointing position, one per dwell."""
+    own = np.zeros(dwell_of.size, bool)
+    if dwell_of.size:
+        order = np.lexsort((distance_m, dwell_of))
+        _, first = np.unique(dwell_of[order], return_index=True)
+        own[order[first]] = True
+    return own

@@ -41,7 +41,7 @@ from iadsim.sensors.multifunction import (
     search_beam_positions,
     search_budget,
 )
-from iadsim.sensors.pointed import pointed_dwells
+from iadsim.sensors.pointed import nearest_per_dwell, pointed_dwells
 from iadsim.sensors.track_file import local_from_polar, position_sigma_m
 from iadsim.sensors.range_equation import (
     gain_from_aperture_db,
@@ -156,6 +156,7 @@ def site_from_spec(spec: SensorSpec, sensor_id: int, origin: Origin) -> RadarSit
             frame_s=spec.scan_period_s,
             pulses_per_beam=spec.search_pulses_per_beam,
             default_pulses=n_pulses,
+            instrumented_range_m=min(spec.search_range_m or spec.max_range_m, spec.max_range_m),
         )
         search_pulses = search.pulses_per_beam
         scheduler = MultifunctionScheduler(
@@ -402,10 +403,11 @@ def _multifunction_step(
     dwell_time_s = plan.dwell_time_s
     if site.scan_timing != "beam":
         dwell_time_s = np.full(dwell_time_s.shape, end_s)
+    pointing_m = scheduler.pointing_m(plan.dwell_ids, dwell_time_s)
     dwells, dwell_of = pointed_dwells(
         replace(site, n_pulses=site.track_n_pulses),  # a track dwell integrates its own pulses
         time_s=dwell_time_s,
-        pointing_local_m=scheduler.pointing_m(plan.dwell_ids, dwell_time_s),
+        pointing_local_m=pointing_m,
         truth_time_s=truth.time_s,
         position_enu_m=truth.position_enu_m,
         velocity_enu_mps=truth.velocity_enu_mps,
@@ -413,10 +415,12 @@ def _multifunction_step(
         truth_id=truth.threat_id,
         rng=rng,
     )
+    # Search listens to its instrumented range only (multifunction module doc, Energy).
+    searching = site if site.search is None or site.search.range_m >= site.max_range_m else (
+        replace(site, max_range_m=site.search.range_m))
     if site.scan_timing == "beam":
-        search = _sweep(
-            site, truth, start_s, end_s, plan.search_start_rad, plan.search_width_rad, rng=rng
-        )
+        search = _sweep(searching, truth, start_s, end_s, plan.search_start_rad,
+                        plan.search_width_rad, rng=rng)
     else:
         # A search frame is reported whole when it completes.
         frames = []
@@ -427,32 +431,26 @@ def _multifunction_step(
                 end_s - start_s
             )
             done_s = np.clip(done_s, start_s + 1e-6, end_s)
-            frames = [_stare(site, truth, float(t), rng=rng) for t in done_s]
+            frames = [_stare(searching, truth, float(t), rng=rng) for t in done_s]
         search = DetectionBatch.concatenate(frames)
+    # A dwell that resolves several returns updates its track with the one nearest the
+    # prediction; the others are new information like search detections (another held
+    # track's target, or a target not held yet).
+    dwell_m = local_from_polar(dwells.range_m, dwells.azimuth_rad, dwells.elevation_rad)
+    own = nearest_per_dwell(dwell_of, np.linalg.norm(dwell_m - pointing_m[dwell_of], axis=1))
+    other = DetectionBatch.concatenate([dwells.take(~own), search])
     scheduler.update(
         plan,
         end_s,
-        dwell_hit_ids=plan.dwell_ids[dwell_of],
-        dwell_hit_local_m=local_from_polar(dwells.range_m, dwells.azimuth_rad,
-                                           dwells.elevation_rad),
-        dwell_hit_time_s=dwells.time_s,
-        search_local_m=local_from_polar(search.range_m, search.azimuth_rad,
-                                        search.elevation_rad),
-        search_time_s=search.time_s,
-        search_sigma_m=position_sigma_m(search.range_m, search.range_sigma_m,
-                                        search.azimuth_sigma_rad, search.elevation_sigma_rad),
+        dwell_hit_ids=plan.dwell_ids[dwell_of[own]],
+        dwell_hit_local_m=dwell_m[own],
+        dwell_hit_time_s=dwells.time_s[own],
+        search_local_m=local_from_polar(other.range_m, other.azimuth_rad, other.elevation_rad),
+        search_time_s=other.time_s,
+        search_sigma_m=position_sigma_m(other.range_m, other.range_sigma_m,
+                                        other.azimuth_sigma_rad, other.elevation_sigma_rad),
     )
     return DetectionBatch.concatenate([dwells, search])
-
-
-def _rows_of_ids(ids: NDArray[np.int64], wanted: NDArray[np.int64]) -> NDArray[np.intp]:
-    """Row of each ``wanted`` id in ``ids`` (-1 where absent)."""
-    if wanted.size == 0 or ids.size == 0:
-        return np.full(wanted.shape, -1, np.intp)
-    order = np.argsort(ids, kind="stable")
-    pos = np.clip(np.searchsorted(ids[order], wanted), 0, ids.size - 1)
-    rows = order[pos]
-    return np.where(ids[rows] == wanted, rows, -1)
 
 
 def set_guidance_load(sites: list[RadarSite], interceptors_in_flight: int) -> None:
@@ -491,6 +489,7 @@ def search_budget_fields(site: RadarSite, rcs_m2: float, pd: float) -> dict[str,
         "search_pulses_per_beam": site.search.pulses_per_beam,
         "search_dwell_s": site.search.dwell_s,
         "search_frame_s": site.search.frame_s,
+        "search_range_m": site.search.range_m,  # instrumented: search reports nothing beyond
         "search_frame_at_full_track_load_s": site.search.frame_s / (1.0 - track_share),
         "track_dwell_s": site.scheduler.track_dwell_s,
         "track_dwell_pulses": site.track_n_pulses,
