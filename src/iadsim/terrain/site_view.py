@@ -110,10 +110,11 @@ class SiteTerrain:
         return out
 
     def _is_sea(self, az: NDArray[np.float64], ground: NDArray[np.float64]) -> NDArray[np.bool_]:
+        """Whether the specular points at ``ground`` lie on sea the antenna sees (else F = 1)."""
         if self.table is None:
             return np.ones(az.shape, bool)
-        height, _ = self.table.surface(az, ground)
-        return np.asarray(height <= 0.5)
+        height, seen = self.table.surface(az, ground)
+        return np.asarray((height <= 0.5) & seen)  # a sea point behind a ridge reflects nothing
 
     def _with_clutter(self, snr: NDArray[np.float64], local: NDArray[np.float64],
                       az: NDArray[np.float64], ground: NDArray[np.float64],
