@@ -1,4 +1,4 @@
-"""tests/terrain: Monte Carlo builds a point's terrain once and every replication reuses it."""
+"""tests/montecarlo: a sweep builds a point's terrain once and every replication reuses it."""
 
 from __future__ import annotations
 
