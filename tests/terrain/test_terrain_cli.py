@@ -27,3 +27,14 @@ def test_siting_bad_site_exits_2() -> None:
                                    "--site", "44.5;8.7"])
     assert res.exit_code == 2
     assert "--site must be LAT,LON" in res.output
+
+
+def test_siting_bad_numbers_exit_2_naming_each_option() -> None:
+    res = CliRunner().invoke(app, ["siting", str(EXAMPLES_DIR / "terrain.yaml"),
+                                   "--site", "95,8.7", "--pd", "1.5", "--rcs-m2", "-1",
+                                   "--height-m", "-10"])
+    assert res.exit_code == 2
+    for text in ("--site 0 must have lat_deg in [-90, 90]", "--pd must be in (sensors[0].pfa, 1)",
+                 "--rcs-m2 must be > 0 (got -1.0)", "--height-m must be >= 0 (got -10.0)"):
+        assert text in res.output
+    assert "Traceback" not in res.output

@@ -84,3 +84,42 @@ def test_vectorised_at_any_size(n: int) -> None:
     f = propagation_factor(100.0, np.linspace(1, 500, n), np.full(n, 20e3),
                            wavelength_m=WAVELENGTH_M)
     assert f.shape == (n,) and np.all((f >= 0.0) & (f <= 2.0))
+
+
+def test_no_lobing_when_the_specular_point_on_the_sea_is_hidden_by_a_ridge() -> None:
+    # Sea (0 m) everywhere but a 250-m ridge 5 km east of a 300-m antenna. A target 30 km out
+    # at 500 m clears the ridge; its specular point (~d h0 / (h0 + h) = 11 km) lies on sea the
+    # ridge hides (depression 27 mrad below the ridge's 10 mrad): no reflection, F = 1.
+    # Due west (no ridge) the same geometry gets the two-ray F^4.
+    from iadsim.terrain.dem import ElevationGrid
+    from iadsim.terrain.masking import build_masking_table
+    from iadsim.terrain.site_view import SiteTerrain
+    from iadsim.world.frames import EARTH_RADIUS_M
+
+    lat0, lon0, h0 = 44.0, 9.0, 300.0
+    dlat = 60.0 / (EARTH_RADIUS_M * np.pi / 180.0)
+    dlon = dlat / np.cos(np.radians(lat0))
+    lat = lat0 + np.arange(-100, 101) * dlat
+    lon = lon0 + np.arange(-700, 701) * dlon
+    x_m = (lon - lon0) * np.radians(1.0) * EARTH_RADIUS_M * np.cos(np.radians(lat0))
+    ridge = 250.0 * np.exp(-(((x_m - 5_000.0) / 150.0) ** 2))
+    grid = ElevationGrid(lat_deg=lat, lon_deg=lon, source="ridge",
+                         height_m=np.broadcast_to(ridge, (lat.size, lon.size)).astype(np.float32))
+    table = build_masking_table(grid, lat_deg=lat0, lon_deg=lon0, antenna_alt_m=h0,
+                                max_range_m=40_000.0, range_step_m=60.0)
+    view = SiteTerrain(
+        antenna_alt_m=h0, table=table, masking=True, multipath=True, clutter=False,
+        wavelength_m=WAVELENGTH_M, prf_hz=1e3, polarisation="horizontal", sea_state=0,
+        roughness="ament", land_gamma=0.03, sea_gamma=1e-4, mti_delays=0,
+        mti_improvement_db=0.0, snr_1m2_1m=1e20, range_resolution_m=150.0,
+        azimuth_beamwidth_rad=0.03, elevation_beamwidth_rad=float("inf"))
+    d, h = 30_000.0, 500.0
+    phi = d / EARTH_RADIUS_M
+    r = EARTH_RADIUS_M + h
+    up = r * np.cos(phi) - EARTH_RADIUS_M - h0
+    local = np.array([[r * np.sin(phi), 0.0, up], [-r * np.sin(phi), 0.0, up]])  # east, west
+    assert view.visible(local).all()
+    _, ground, height = view.geometry(local)
+    f = propagation_factor(h0, height, ground, wavelength_m=WAVELENGTH_M, sea_state=0)
+    assert abs(f[1] ** 4 - 1.0) > 0.1  # the control sees real lobing
+    np.testing.assert_allclose(view.scale_snr(np.ones(2), local, None), [1.0, f[1] ** 4])

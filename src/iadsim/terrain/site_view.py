@@ -7,8 +7,9 @@ follow the terrain. A look calls two methods (``iadsim.sensors.look``):
 
 * :meth:`SiteTerrain.visible`: the masking-table lookup (line of sight over the terrain);
 * :meth:`SiteTerrain.scale_snr`: ``SNR -> SCNR``: free-space SNR times the two-ray ``F^4``
-  where the specular point is on the sea, then the MTI response over ``1 + CNR / I`` where
-  the surface in the target's cell is in view (constant gamma, land or sea).
+  where the specular point is on sea in view of the antenna, then the MTI response over
+  ``1 + CNR / I`` where the surface in the target's cell is in view (constant gamma, land or
+  sea).
 
 Geometry from radar-local ENU offsets: ground range along the sphere ``a phi``,
 ``phi = atan2(horizontal, a + h0 + up)``, height above the sphere
@@ -110,10 +111,11 @@ class SiteTerrain:
         return out
 
     def _is_sea(self, az: NDArray[np.float64], ground: NDArray[np.float64]) -> NDArray[np.bool_]:
+        """Whether the specular points at ``ground`` lie on sea the antenna sees (else F = 1)."""
         if self.table is None:
             return np.ones(az.shape, bool)
-        height, _ = self.table.surface(az, ground)
-        return np.asarray(height <= 0.5)
+        height, seen = self.table.surface(az, ground)
+        return np.asarray((height <= 0.5) & seen)  # a sea point behind a ridge reflects nothing
 
     def _with_clutter(self, snr: NDArray[np.float64], local: NDArray[np.float64],
                       az: NDArray[np.float64], ground: NDArray[np.float64],
