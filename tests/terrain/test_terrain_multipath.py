@@ -138,8 +138,9 @@ def _itu_p526_smooth_earth_db(h1_m: float, h2_m: float, d_m: float, f_hz: float,
     """
     f_mhz, ae_km, d_km = f_hz / 1e6, 4.0 / 3.0 * 6_371.0, d_m / 1e3
     eps, sigma = 80.0, 5.0
-    k_h = 0.36 * (ae_km * f_mhz) ** (-1 / 3) * ((eps - 1) ** 2 + (18_000 * sigma / f_mhz) ** 2) ** -0.25
-    k = k_h if polarisation == "horizontal" else k_h * (eps**2 + (18_000 * sigma / f_mhz) ** 2) ** 0.5
+    loss = 18_000 * sigma / f_mhz
+    k_h = 0.36 * (ae_km * f_mhz) ** (-1 / 3) * ((eps - 1) ** 2 + loss**2) ** -0.25
+    k = k_h if polarisation == "horizontal" else k_h * (eps**2 + loss**2) ** 0.5
     beta = (1 + 1.6 * k**2 + 0.67 * k**4) / (1 + 4.5 * k**2 + 1.53 * k**4)
     x = 2.188 * beta * f_mhz ** (1 / 3) * ae_km ** (-2 / 3) * d_km
     fx = (11 + 10 * np.log10(x) - 17.6 * x if x >= 1.6

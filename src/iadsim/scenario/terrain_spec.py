@@ -6,10 +6,10 @@ those of a scenario without terrain, bit for bit). With it:
 * ``dem_file`` (a GeoTIFF in any CRS, relative to the scenario file) or ``synthetic`` (seeded
   fractal hills and a coastline around the scenario origin) gives the elevation; neither
   leaves the smooth earth (sea everywhere: multipath and sea clutter still apply);
-* ``masking``: radar-to-target line of sight over the terrain (4/3 earth), from per-radar
-  tables built once per run;
+* ``masking``: radar-to-target and launcher-to-intercept-point line of sight over the
+  terrain (4/3 earth), from per-radar and per-launcher tables built once per scenario;
 * ``multipath``: two-ray lobing over the sea (``polarisation``, ``sea_state``, the radar's
-  ``frequency_hz`` or ``assumed_frequency_hz``);
+  ``frequency_hz`` or ``assumed_frequency_hz``), smooth-earth diffraction near the horizon;
 * ``clutter``: constant-gamma land and sea clutter in the target's cell, and an MTI canceller
   (``mti_delays``, the radar's ``prf_hz`` or ``assumed_prf_hz``) with its blind speeds;
 * ``terrain_following``: cruise missiles fly ``height_m`` above the terrain, not the sea,

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from iadsim.scenario.model import Scenario
     from iadsim.scenario.terrain_spec import TerrainSpec
     from iadsim.sensors.radar import RadarSite
+    from iadsim.terrain.launcher_sight import LauncherSight
     from iadsim.world.threats import ThreatSet
 
 SIDELOBE_CLUTTER_FLOOR = 1e-3
@@ -176,6 +177,7 @@ class TerrainModel:
 
     grid: ElevationGrid | None
     sites: tuple[SiteTerrain, ...]
+    launchers: LauncherSight | None = None  # launcher-to-intercept sight (launcher_sight)
 
 
 def build_terrain(scenario: Scenario, origin: Origin,
@@ -184,12 +186,32 @@ def build_terrain(scenario: Scenario, origin: Origin,
     spec = scenario.terrain
     if spec is None:
         return None
-    from iadsim.scenario.terrain_spec import scenario_area_deg
+    from iadsim.terrain.launcher_sight import scenario_launcher_sight
 
-    grid = terrain_grid(spec, origin, scenario_area_deg(scenario))
+    grid = scenario_grid(scenario, origin)
     views = [site_terrain(spec, grid, site, sensor) for site, sensor in
              zip(radars, scenario.sensors, strict=True)]
-    return TerrainModel(grid=grid, sites=tuple(views))
+    return TerrainModel(grid=grid, sites=tuple(views),
+                        launchers=scenario_launcher_sight(scenario, origin, grid))
+
+
+def scenario_grid(scenario: Scenario, origin: Origin) -> ElevationGrid | None:
+    """The scenario's checked elevation grid (:func:`terrain_grid`), built once per scenario
+    object (the radars' and the launchers' tables share it); None without one."""
+    spec = scenario.terrain
+    if spec is None:
+        return None
+    from iadsim.scenario.terrain_spec import scenario_area_deg
+    from iadsim.world.cache import per_scenario
+
+    return per_scenario(scenario, "terrain.grid",
+                        lambda: terrain_grid(spec, origin, scenario_area_deg(scenario)))
+
+
+def masking_steps(spec: TerrainSpec, grid: ElevationGrid) -> tuple[float, float]:
+    """Masking-table azimuth step (rad) and range step (m): the spec's, else the grid's."""
+    step = spec.masking_range_step_m or max(_grid_spacing_m(grid), MIN_RANGE_STEP_M)
+    return float(np.radians(spec.masking_azimuth_step_deg)), float(step)
 
 
 def site_terrain(spec: TerrainSpec, grid: ElevationGrid | None, site: RadarSite, sensor: Any,
@@ -199,13 +221,11 @@ def site_terrain(spec: TerrainSpec, grid: ElevationGrid | None, site: RadarSite,
     alt = _antenna_alt_m(site, sensor, grid)
     table = None
     if grid is not None:
-        step = range_step_m or spec.masking_range_step_m or max(_grid_spacing_m(grid),
-                                                                 MIN_RANGE_STEP_M)
+        az_step, step = masking_steps(spec, grid)
         table = build_masking_table(
             grid, lat_deg=sensor.position.lat_deg, lon_deg=sensor.position.lon_deg,
             antenna_alt_m=alt, max_range_m=site.max_range_m,
-            azimuth_step_rad=azimuth_step_rad or float(np.radians(spec.masking_azimuth_step_deg)),
-            range_step_m=step)
+            azimuth_step_rad=azimuth_step_rad or az_step, range_step_m=range_step_m or step)
     return SiteTerrain(
         antenna_alt_m=alt, table=table, masking=spec.masking, multipath=spec.multipath,
         clutter=spec.clutter,
