@@ -1,8 +1,8 @@
 """What terrain costs: per-scenario precompute and per-replication time, with and without.
 
 Builds the bundled terrain example's terrain (a synthetic 90-m DEM over 300 km x 300 km, about
-11 million heights, and one masking table per radar at 0.1 deg x 90 m out to its maximum
-range), then runs replications of the example with that prebuilt terrain
+11 million heights, one masking table per radar at 0.1 deg x 90 m out to its maximum
+range, and one per launcher at 0.25 deg x 90 m), then runs replications of the example with that prebuilt terrain
 (``simulation.run(terrain=...)``, masking, terrain following, multipath, clutter) and of the
 same scenario without its terrain section, for the same seeds. Prints CPU time
 (``time.process_time``) and wall time, the load average, and ends with one JSON line.
@@ -62,8 +62,10 @@ def main() -> None:
         lambda: build_terrain(scenario, origin, build_radars(list(scenario.sensors), origin)))
     assert model is not None and model.grid is not None
     cells = int(model.grid.height_m.size)
+    n_launch = 0 if model.launchers is None else len(model.launchers.tables)
     print(f"precompute: DEM {model.grid.height_m.shape} ({cells / 1e6:.1f} M heights) + "
-          f"{len(model.sites)} masking tables: CPU {pre_cpu:.2f} s, wall {pre_wall:.2f} s")
+          f"{len(model.sites)} radar and {n_launch} launcher masking tables: "
+          f"CPU {pre_cpu:.2f} s, wall {pre_wall:.2f} s")
     with_cpu = without_cpu = with_wall = without_wall = 0.0
     for seed in range(1, args.seeds + 1):
         _, c, w = _timed(lambda s=seed: run(scenario, seed=s, keep_trajectories=False,
@@ -85,6 +87,7 @@ def main() -> None:
           f"CPU ratio {ratio:.2f}; load average {load[0]:.2f}")
     print(json.dumps({
         "benchmark": "terrain_cost", "dem_heights": cells, "radars": len(model.sites),
+        "launchers": n_launch,
         "precompute_cpu_s": round(pre_cpu, 3), "precompute_wall_s": round(pre_wall, 3),
         "replication_with_terrain_cpu_s": round(with_cpu / n, 3),
         "replication_without_terrain_cpu_s": round(without_cpu / n, 3),

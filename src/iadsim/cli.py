@@ -573,6 +573,20 @@ def siting(
     if sc.terrain is None or sensor >= len(sc.sensors):
         _say(f"{scenario}: siting needs a terrain section and sensors[{sensor}]", err=True)
         raise typer.Exit(2)
+    problems = [f"--site {i} must have lat_deg in [-90, 90] and lon_deg in [-180, 180] "
+                f"(got {la:g},{lo:g})" for i, (la, lo) in enumerate(candidates)
+                if not (-90.0 <= la <= 90.0 and -180.0 <= lo <= 180.0)]
+    if not rcs_m2 > 0.0:
+        problems.append(f"--rcs-m2 must be > 0 (got {rcs_m2!r})")
+    if not height_m >= 0.0:
+        problems.append(f"--height-m must be >= 0 (got {height_m!r})")
+    if not sc.sensors[sensor].pfa < pd < 1.0:
+        problems.append(f"--pd must be in (sensors[{sensor}].pfa, 1) = "
+                        f"({sc.sensors[sensor].pfa}, 1) (got {pd!r})")
+    if problems:
+        for line in problems:
+            _say(line, err=True)
+        raise typer.Exit(2)
     points = corridor_points_deg(sc)
     covered = _or_exit(lambda: coverage_matrix(sc, candidates, points, sensor_index=sensor,
                                                height_m=height_m, rcs_m2=rcs_m2, pd=pd))

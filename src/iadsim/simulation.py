@@ -31,6 +31,7 @@ from iadsim.outcomes.result import Result
 from iadsim.scenario.model import Scenario
 from iadsim.sensors.radar import (RadarSite, build_radars, observe, sensor_geometry,
                                   set_guidance_load)
+from iadsim.terrain.launcher_sight import with_launcher_sight
 from iadsim.terrain.site_view import TerrainModel, apply_terrain
 from iadsim.tracking.plausibility import class_envelope
 from iadsim.tracking.tracker import Tracker
@@ -78,7 +79,7 @@ def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
     session = DisSession(scenario, origin, dis) if dis is not None else _NoDis()
     threats, radars, tracker = _sensing(scenario, origin, session, terrain)
     contested = ContestedSky.build(scenario, origin, radars, threats, seed)  # ew (or a clean sky)
-    classes, launchers, flights = _engagement(scenario, origin, envelopes)
+    classes, launchers, flights = _engagement(scenario, origin, envelopes, terrain)
     rec = RunRecord(scenario, origin, threats, radars, classes, launchers, keep_trajectories)
     world = WorldState(threats, assets=rec.asset_arrays())
     command = CommandCentre.from_scenario(scenario, classes, origin, rec.asset_arrays(),
@@ -138,11 +139,13 @@ def _sensing(scenario: Scenario, origin: Origin, session: DisSession | _NoDis,
     return threats, radars, Tracker(scenario.tracking, sensor_geometry(radars), envelope)
 
 
-def _engagement(scenario: Scenario, origin: Origin, envelopes: EnvelopeTable | None
+def _engagement(scenario: Scenario, origin: Origin, envelopes: EnvelopeTable | None,
+                terrain: TerrainModel | None = None
                 ) -> tuple[InterceptorClasses, Launchers, InterceptorFlights]:
-    """Interceptor classes (with the fly-out table, built unless given), launchers, and the
-    (empty) interceptors in flight."""
+    """Interceptor classes (with the fly-out table, built unless given; with the launchers'
+    sight over the terrain, if any), launchers, and the (empty) interceptors in flight."""
     classes = InterceptorClasses.from_scenario(scenario, table=envelopes)
+    classes = with_launcher_sight(classes, scenario, origin, terrain)  # terrain: launcher LOS
     return classes, Launchers(scenario, origin), InterceptorFlights()
 
 

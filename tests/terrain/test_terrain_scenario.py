@@ -75,3 +75,9 @@ def test_no_dem_and_no_multipath_or_clutter_gives_identical_results() -> None:
         assert smooth.summary[key] == plain.summary[key]
     assert smooth.threats.equals(plain.threats)
     assert smooth.events.equals(plain.events)
+
+
+def test_synthetic_terrain_too_small_for_the_area_is_refused_at_load() -> None:
+    with pytest.raises(ScenarioError, match=r"terrain\.synthetic\.half_width_m 5000 does not "
+                                            r"cover the scenario area .*uncovered: lat "):
+        scenario_from_dict(_default(synthetic={"half_width_m": 5000.0, "spacing_m": 500.0}))

@@ -39,3 +39,12 @@ def test_siting_on_the_terrain_example_prefers_the_hill_top_facing_the_sea() -> 
     res = greedy_sites(covered, 1)
     assert res.picked == (0,)
     assert covered[0].mean() > covered[1].mean()
+
+
+def test_a_candidate_off_the_terrain_is_an_error_naming_it() -> None:
+    from iadsim.errors import ScenarioError
+
+    scenario = load_scenario(EXAMPLES_DIR / "terrain.yaml")
+    points = corridor_points_deg(scenario, step_m=50_000.0)
+    with pytest.raises(ScenarioError, match=r"candidate site\(s\) 1 lie off the terrain"):
+        coverage_matrix(scenario, np.array([[44.459, 8.843], [10.0, 10.0]]), points)

@@ -20,6 +20,7 @@ interceptor classes. Out: time of flight, intercept point, earliest and latest l
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -284,6 +285,15 @@ class Envelope:
     min_flight_s: NDArray[np.float64]
     table: EnvelopeTable | None = None  # fly-out reach: the point must be reachable
     origin: Origin | None = None  # altitude = height above the earth (else ENU up)
+    sight: LineOfSight | None = None  # terrain: launcher -> intercept point in view
+
+
+class LineOfSight(Protocol):
+    """Launcher-to-intercept line of sight (``terrain.launcher_sight.LauncherSight``)."""
+
+    def visible(self, launcher_position_m: ArrayLike, point_m: ArrayLike) -> NDArray[np.bool_]:
+        """Whether each point (n, 3) is in view of its launcher (n, 3), scenario ENU."""
+        ...
 
 
 def inside_envelope(
@@ -304,7 +314,7 @@ def inside_envelope(
         if envelope.table is not None:
             reachable = np.isfinite(
                 envelope.table.lookup(cls, ground, height, end_speed=False)[0])
-    return (
+    ok = (
         np.isfinite(tof_s)
         & reachable
         & (tof_s >= envelope.min_flight_s[cls])
@@ -313,6 +323,10 @@ def inside_envelope(
         & (alt_m >= envelope.min_altitude_m[cls])
         & (alt_m <= envelope.max_altitude_m[cls])
     )
+    if envelope.sight is not None and ok.any():  # terrain: the launcher must see the point
+        sites = np.broadcast_to(launcher_position_m, np.shape(point_m))
+        ok[ok] = envelope.sight.visible(sites[ok], np.asarray(point_m)[ok])
+    return ok
 
 
 def launch_window(

@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 
 from iadsim.engagement.atmosphere import density_kg_m3
 from iadsim.engagement.flyout import LAUNCH_SPEED_MPS, EnvelopeTable, FlyoutParams
-from iadsim.engagement.intercept import Envelope, FlyoutProfile, SpeedProfile
+from iadsim.engagement.intercept import Envelope, FlyoutProfile, LineOfSight, SpeedProfile
 from iadsim.scenario.model import THREAT_TYPES, Scenario
 from iadsim.world.cache import per_scenario
 from iadsim.world.frames import GRAVITY_MPS2, Origin, geodetic_to_enu, scenario_origin
@@ -49,6 +49,7 @@ class InterceptorClasses:
     seeker_noise_rad: NDArray[np.float64] | None = None  # None: an ideal seeker
     seeker_glint_m: NDArray[np.float64] | None = None
     seeker_rate_hz: NDArray[np.float64] | None = None
+    sight: LineOfSight | None = None  # terrain: launcher line of sight (terrain.launcher_sight)
 
     def profile(self) -> SpeedProfile | FlyoutProfile:
         """Fly-out per class: the point-mass envelope table when built (``from_scenario``),
@@ -82,6 +83,7 @@ class InterceptorClasses:
             self.min_flight_s,
             table=self.table,
             origin=self.origin,
+            sight=self.sight,
         )
 
     @classmethod

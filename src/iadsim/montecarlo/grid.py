@@ -32,6 +32,7 @@ from iadsim.scenario.yaml_reader import read_yaml_file, read_yaml_text
 
 if TYPE_CHECKING:
     from iadsim.engagement.flyout import EnvelopeTable
+    from iadsim.terrain.site_view import TerrainModel
 
 _KEY = r"[A-Za-z_][A-Za-z0-9_\-]*"
 _PATH_RE = re.compile(rf"^{_KEY}(\[\d+\])*(\.{_KEY}(\[\d+\])*)*$")
@@ -57,6 +58,7 @@ class SweepPoint:
     values: dict[str, Any]
     scenario: Scenario
     envelopes: EnvelopeTable | None = None  # the scenario's fly-out table, built once (sweep)
+    terrain: TerrainModel | None = None  # the scenario's terrain, built once (sweep)
 
     @property
     def seed(self) -> int:

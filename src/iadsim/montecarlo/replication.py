@@ -42,7 +42,7 @@ def replicate(point: SweepPoint, replication: int) -> dict[str, Any]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RunCostWarning)
         result = run(point.scenario, seed=seed, out_dir=None, keep_trajectories=False,
-                     envelopes=point.envelopes)
+                     envelopes=point.envelopes, terrain=point.terrain)
     return summary_row(result.summary, point.scenario)
 
 

@@ -179,12 +179,12 @@ def run_sweep(scenario_path: str | Path, *, runs: int, out_dir: str | Path,
         if progress is not None:
             progress(completed, total)
 
-    # one fly-out table per point, not per replication (it is the same for every seed)
+    # one fly-out table and one terrain per point, not per replication (the same every seed)
     from iadsim.engagement.launchers import envelope_table
 
     todo = {c.point for c in chunks}
-    points = [replace(p, envelopes=envelope_table(p.scenario)) if p.index in todo else p
-              for p in points]
+    points = [replace(p, envelopes=envelope_table(p.scenario), terrain=_terrain(p.scenario))
+              if p.index in todo else p for p in points]
     work = Work(points=tuple(points), replicate=replicate)
     execute(work, chunks, on_done, backend=backend, workers=workers, scheduler=scheduler)
     replications = results.replications(runs)
@@ -242,3 +242,15 @@ def _version() -> str:
         return metadata.version("iadsim")
     except metadata.PackageNotFoundError:
         return "unknown"
+
+
+def _terrain(scenario: Scenario) -> Any:
+    """The scenario's terrain (``terrain.site_view.build_terrain``), None without a section."""
+    if scenario.terrain is None:
+        return None
+    from iadsim.sensors.radar import build_radars
+    from iadsim.terrain.site_view import build_terrain
+    from iadsim.world.frames import scenario_origin
+
+    origin = scenario_origin(scenario)
+    return build_terrain(scenario, origin, build_radars(list(scenario.sensors), origin))

@@ -6,10 +6,10 @@ those of a scenario without terrain, bit for bit). With it:
 * ``dem_file`` (a GeoTIFF in any CRS, relative to the scenario file) or ``synthetic`` (seeded
   fractal hills and a coastline around the scenario origin) gives the elevation; neither
   leaves the smooth earth (sea everywhere: multipath and sea clutter still apply);
-* ``masking``: radar-to-target line of sight over the terrain (4/3 earth), from per-radar
-  tables built once per run;
+* ``masking``: radar-to-target and launcher-to-intercept-point line of sight over the
+  terrain (4/3 earth), from per-radar and per-launcher tables built once per scenario;
 * ``multipath``: two-ray lobing over the sea (``polarisation``, ``sea_state``, the radar's
-  ``frequency_hz`` or ``assumed_frequency_hz``);
+  ``frequency_hz`` or ``assumed_frequency_hz``), smooth-earth diffraction near the horizon;
 * ``clutter``: constant-gamma land and sea clutter in the target's cell, and an MTI canceller
   (``mti_delays``, the radar's ``prf_hz`` or ``assumed_prf_hz``) with its blind speeds;
 * ``terrain_following``: cruise missiles fly ``height_m`` above the terrain, not the sea,
@@ -127,6 +127,8 @@ def scenario_area_deg(s: Scenario) -> tuple[float, float, float, float]:
 def terrain_problems(s: Scenario) -> Iterable[str]:
     """The DEM file: present, a raster, covering the scenario area (header only, no pixels)."""
     spec = s.terrain
+    if spec is not None and spec.synthetic is not None:
+        yield from _synthetic_problems(s, spec.synthetic)
     if spec is None or spec.dem_file is None:
         return
     from iadsim.errors import ScenarioError
@@ -152,3 +154,18 @@ def terrain_problems(s: Scenario) -> Iterable[str]:
         yield (f"{field} does not cover the scenario area (covers lat {extent[0]:.4f} to "
                f"{extent[1]:.4f}, lon {extent[2]:.4f} to {extent[3]:.4f}; uncovered: "
                + ", ".join(missing) + ")")
+
+
+def _synthetic_problems(s: Scenario, p: SyntheticTerrainSpec) -> Iterable[str]:
+    """The synthetic grid (centred on the scenario origin) must cover the scenario area."""
+    from iadsim.terrain.dem import uncovered_extent
+    from iadsim.terrain.synthetic import synthetic_extent_deg
+    from iadsim.world.frames import scenario_origin
+
+    origin = scenario_origin(s)
+    extent = synthetic_extent_deg(origin.lat_deg, origin.lon_deg, p.half_width_m, p.spacing_m)
+    missing = uncovered_extent(extent, scenario_area_deg(s))
+    if missing:
+        yield (f"terrain.synthetic.half_width_m {p.half_width_m:g} does not cover the scenario "
+               f"area around the origin (covers lat {extent[0]:.4f} to {extent[1]:.4f}, lon "
+               f"{extent[2]:.4f} to {extent[3]:.4f}; uncovered: " + ", ".join(missing) + ")")

@@ -63,7 +63,8 @@ def blind_speeds_mps(wavelength_m: float, prf_hz: float, count: int = 3) -> NDAr
 
 
 def signal_to_clutter_noise(snr: ArrayLike, cnr: ArrayLike, *, mti_gain: ArrayLike = 1.0,
-                            improvement_db: float = 0.0) -> NDArray[np.float64]:
-    """``SCNR = snr G_mti / (1 + CNR / I)``, linear; ``I`` from ``improvement_db``."""
-    residue = np.asarray(cnr, float) / 10.0 ** (improvement_db / 10.0)
+                            improvement_db: ArrayLike = 0.0) -> NDArray[np.float64]:
+    """``SCNR = snr G_mti / (1 + CNR / I)``, linear; ``I`` from ``improvement_db`` (dB, per row
+    or one for all)."""
+    residue = np.asarray(cnr, float) / 10.0 ** (np.asarray(improvement_db, float) / 10.0)
     return np.asarray(np.asarray(snr, float) * np.asarray(mti_gain, float) / (1.0 + residue))

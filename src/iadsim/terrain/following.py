@@ -51,7 +51,8 @@ def follow_terrain(threats: ThreatSet, grid: ElevationGrid, origin: Origin, *,
     plane = np.stack([paths.evaluate(s[:, k]).east_north_m for k in range(n_knots)], axis=1)
     base = np.stack([paths.evaluate(s[:, k]).height_m for k in range(n_knots)], axis=1)
     rows = np.flatnonzero(cruise)
-    enu = surface_point_to_enu(plane[rows, :, 0], plane[rows, :, 1], 0.0, origin)
+    enu = surface_point_to_enu(plane[rows, :, 0], plane[rows, :, 1],
+                               np.zeros(plane[rows, :, 0].shape), origin)
     lat, lon, _ = enu_to_geodetic(enu, origin)
     ground = np.nan_to_num(grid.sample(lat, lon, outside_m=0.0), nan=0.0)
     slope = float(np.tan(max_climb_rad))

@@ -60,7 +60,7 @@ def read_geotiff(path: str | Path) -> ElevationGrid:
     Grid points are the pixel centres.
     """
     path = Path(path)
-    rasterio = _rasterio()
+    _rasterio()  # a clear error if rasterio is missing
     from rasterio.warp import Resampling, calculate_default_transform, reproject
 
     with _open(path) as src:

@@ -7,8 +7,9 @@ follow the terrain. A look calls two methods (``iadsim.sensors.look``):
 
 * :meth:`SiteTerrain.visible`: the masking-table lookup (line of sight over the terrain);
 * :meth:`SiteTerrain.scale_snr`: ``SNR -> SCNR``: free-space SNR times the two-ray ``F^4``
-  where the specular point is on the sea, then the MTI response over ``1 + CNR / I`` where
-  the surface in the target's cell is in view (constant gamma, land or sea).
+  where the specular point is on sea in view of the antenna, then the MTI response over
+  ``1 + CNR / I`` where the surface in the target's cell is in view (constant gamma, land or
+  sea).
 
 Geometry from radar-local ENU offsets: ground range along the sphere ``a phi``,
 ``phi = atan2(horizontal, a + h0 + up)``, height above the sphere
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
     from iadsim.scenario.model import Scenario
     from iadsim.scenario.terrain_spec import TerrainSpec
     from iadsim.sensors.radar import RadarSite
+    from iadsim.terrain.launcher_sight import LauncherSight
     from iadsim.world.threats import ThreatSet
 
 SIDELOBE_CLUTTER_FLOOR = 1e-3
@@ -110,10 +112,11 @@ class SiteTerrain:
         return out
 
     def _is_sea(self, az: NDArray[np.float64], ground: NDArray[np.float64]) -> NDArray[np.bool_]:
+        """Whether the specular points at ``ground`` lie on sea the antenna sees (else F = 1)."""
         if self.table is None:
             return np.ones(az.shape, bool)
-        height, _ = self.table.surface(az, ground)
-        return np.asarray(height <= 0.5)
+        height, seen = self.table.surface(az, ground)
+        return np.asarray((height <= 0.5) & seen)  # a sea point behind a ridge reflects nothing
 
     def _with_clutter(self, snr: NDArray[np.float64], local: NDArray[np.float64],
                       az: NDArray[np.float64], ground: NDArray[np.float64],
@@ -174,6 +177,7 @@ class TerrainModel:
 
     grid: ElevationGrid | None
     sites: tuple[SiteTerrain, ...]
+    launchers: LauncherSight | None = None  # launcher-to-intercept sight (launcher_sight)
 
 
 def build_terrain(scenario: Scenario, origin: Origin,
@@ -182,12 +186,32 @@ def build_terrain(scenario: Scenario, origin: Origin,
     spec = scenario.terrain
     if spec is None:
         return None
-    from iadsim.scenario.terrain_spec import scenario_area_deg
+    from iadsim.terrain.launcher_sight import scenario_launcher_sight
 
-    grid = terrain_grid(spec, origin, scenario_area_deg(scenario))
+    grid = scenario_grid(scenario, origin)
     views = [site_terrain(spec, grid, site, sensor) for site, sensor in
              zip(radars, scenario.sensors, strict=True)]
-    return TerrainModel(grid=grid, sites=tuple(views))
+    return TerrainModel(grid=grid, sites=tuple(views),
+                        launchers=scenario_launcher_sight(scenario, origin, grid))
+
+
+def scenario_grid(scenario: Scenario, origin: Origin) -> ElevationGrid | None:
+    """The scenario's checked elevation grid (:func:`terrain_grid`), built once per scenario
+    object (the radars' and the launchers' tables share it); None without one."""
+    spec = scenario.terrain
+    if spec is None:
+        return None
+    from iadsim.scenario.terrain_spec import scenario_area_deg
+    from iadsim.world.cache import per_scenario
+
+    return per_scenario(scenario, "terrain.grid",
+                        lambda: terrain_grid(spec, origin, scenario_area_deg(scenario)))
+
+
+def masking_steps(spec: TerrainSpec, grid: ElevationGrid) -> tuple[float, float]:
+    """Masking-table azimuth step (rad) and range step (m): the spec's, else the grid's."""
+    step = spec.masking_range_step_m or max(_grid_spacing_m(grid), MIN_RANGE_STEP_M)
+    return float(np.radians(spec.masking_azimuth_step_deg)), float(step)
 
 
 def site_terrain(spec: TerrainSpec, grid: ElevationGrid | None, site: RadarSite, sensor: Any,
@@ -197,13 +221,11 @@ def site_terrain(spec: TerrainSpec, grid: ElevationGrid | None, site: RadarSite,
     alt = _antenna_alt_m(site, sensor, grid)
     table = None
     if grid is not None:
-        step = range_step_m or spec.masking_range_step_m or max(_grid_spacing_m(grid),
-                                                                 MIN_RANGE_STEP_M)
+        az_step, step = masking_steps(spec, grid)
         table = build_masking_table(
             grid, lat_deg=sensor.position.lat_deg, lon_deg=sensor.position.lon_deg,
             antenna_alt_m=alt, max_range_m=site.max_range_m,
-            azimuth_step_rad=azimuth_step_rad or float(np.radians(spec.masking_azimuth_step_deg)),
-            range_step_m=step)
+            azimuth_step_rad=azimuth_step_rad or az_step, range_step_m=range_step_m or step)
     return SiteTerrain(
         antenna_alt_m=alt, table=table, masking=spec.masking, multipath=spec.multipath,
         clutter=spec.clutter,

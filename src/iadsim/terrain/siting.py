@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from iadsim.errors import ScenarioError
 from iadsim.scenario.common import GeoPosition
 from iadsim.scenario.model import Scenario
 from iadsim.sensors.radar import site_from_spec
@@ -73,6 +74,13 @@ def coverage_matrix(scenario: Scenario, candidates_deg: NDArray[np.float64],
         raise ValueError("siting needs a scenario with a terrain section")
     origin = scenario_origin(scenario)
     grid = terrain_grid(spec, origin, scenario_area_deg(scenario))
+    cand = np.asarray(candidates_deg, float).reshape(-1, 2)
+    if grid is not None and cand.size and not grid.covers(cand[:, 0], cand[:, 1]).all():
+        off = np.flatnonzero(~grid.covers(cand[:, 0], cand[:, 1]))
+        la0, la1, lo0, lo1 = grid.extent_deg
+        raise ScenarioError([
+            f"{grid.source}: candidate site(s) {', '.join(str(int(i)) for i in off)} lie off "
+            f"the terrain (covers lat {la0:.4f} to {la1:.4f}, lon {lo0:.4f} to {lo1:.4f})"])
     sensor = scenario.sensors[sensor_index]
     lat, lon = points_deg[:, 0], points_deg[:, 1]
     ground_h = np.zeros(lat.shape) if grid is None else np.nan_to_num(

@@ -56,9 +56,7 @@ def synthetic_terrain(
     seed : int
         Seed of the noise: the same arguments give the same grid.
     """
-    dlat = spacing_m / METRES_PER_DEG_LAT
-    dlon = dlat / np.cos(np.radians(centre_lat_deg))
-    n = max(int(np.ceil(2.0 * half_width_m / spacing_m)) + 1, 8)
+    n, dlat, dlon = _grid_shape(centre_lat_deg, half_width_m, spacing_m)
     lat = centre_lat_deg + (np.arange(n) - (n - 1) / 2.0) * dlat
     lon = centre_lon_deg + (np.arange(n) - (n - 1) / 2.0) * dlon
     hills = fractal_surface(n, hurst, hill_scale_m / spacing_m, np.random.default_rng(seed))
@@ -70,6 +68,23 @@ def synthetic_terrain(
     height = np.where(inland > 0.0, np.maximum(max_height_m * hills * ramp, LAND_MIN_M), 0.0)
     return ElevationGrid(lat_deg=lat, lon_deg=lon, height_m=height.astype(np.float32),
                          source=f"synthetic(seed={seed})")
+
+
+def _grid_shape(centre_lat_deg: float, half_width_m: float,
+                spacing_m: float) -> tuple[int, float, float]:
+    """Points per side and the steps ``(dlat, dlon)`` in degrees of the square grid."""
+    dlat = spacing_m / METRES_PER_DEG_LAT
+    dlon = dlat / float(np.cos(np.radians(centre_lat_deg)))
+    return max(int(np.ceil(2.0 * half_width_m / spacing_m)) + 1, 8), dlat, dlon
+
+
+def synthetic_extent_deg(centre_lat_deg: float, centre_lon_deg: float, half_width_m: float,
+                         spacing_m: float) -> tuple[float, float, float, float]:
+    """``(lat_min, lat_max, lon_min, lon_max)`` :func:`synthetic_terrain` covers (no heights)."""
+    n, dlat, dlon = _grid_shape(centre_lat_deg, half_width_m, spacing_m)
+    half = (n - 1) / 2.0
+    return (centre_lat_deg - half * dlat, centre_lat_deg + half * dlat,
+            centre_lon_deg - half * dlon, centre_lon_deg + half * dlon)
 
 
 def fractal_surface(n: int, hurst: float, corner_samples: float,
