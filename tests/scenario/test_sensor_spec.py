@@ -16,6 +16,8 @@ from iadsim.errors import ScenarioError
 from iadsim.scenario.load import scenario_from_dict
 from iadsim.scenario.sensor_spec import MAX_FALSE_ALARMS_PER_SCAN, MAX_RESOLUTION_CELLS
 from iadsim.simulation import run
+from iadsim.world.frames import scenario_origin
+from iadsim.world.threats import build_threats
 
 
 def _with(data: dict[str, Any], k: int, **change: Any) -> dict[str, Any]:
@@ -91,8 +93,10 @@ def test_a_fine_radar_just_inside_the_limits_runs(scenario_data: dict[str, Any])
               elevation_beamwidth_deg=0.1, false_alarms_per_scan=20.0, scan_period_s=0.5,
               timestamp_sector_deg=45.0)
     d["simulation"]["duration_s"] = 20.0
-    result = run(scenario_from_dict(d), keep_trajectories=False)
-    assert result.summary["threat_count"] == sum(g["count"] for g in d["threats"])
+    sc = scenario_from_dict(d)
+    result = run(sc, keep_trajectories=False)
+    # every object in the world: the groups' members plus what the raid adds (boosters, weapons)
+    assert result.summary["threat_count"] == len(build_threats(sc, scenario_origin(sc)))
     assert result.summary["leakers"] == 0  # nothing arrives in 20 s
 
 

@@ -17,8 +17,8 @@ from iadsim.sensors.detection import pd_swerling
 from iadsim.sensors.look import false_alarm_cells, false_alarms_per_look
 from iadsim.sensors.radar import build_radars, look_times, observe_truth
 from iadsim.sensors.range_equation import linear_to_db, snr_per_pulse
-from iadsim.world.frames import Origin, surface_point_to_enu
-from iadsim.world.threats import TruthBatch
+from iadsim.world.frames import Origin, scenario_origin, surface_point_to_enu
+from iadsim.world.threats import TruthBatch, build_threats
 
 ORIGIN = Origin(44.5, 8.75, 0.0)
 
@@ -415,7 +415,8 @@ def test_extreme_valid_accuracies_and_reference_points_run(
     extreme = sc.sensors[0].model_copy(update=change)  # ... and the run-time code stays robust
     sc = sc.model_copy(update={"sensors": [extreme, *sc.sensors[1:]]})
     result = run(sc, keep_trajectories=False)  # used to raise
-    assert result.summary["threat_count"] == sum(g.count for g in sc.threats)
+    # every object in the world: the groups' members plus what the raid adds (boosters, weapons)
+    assert result.summary["threat_count"] == len(build_threats(sc, scenario_origin(sc)))
 
 
 def test_radars_whose_false_alarms_dominate_the_run_warn_up_front() -> None:
