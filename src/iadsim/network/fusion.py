@@ -24,8 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import linear_sum_assignment
-from scipy.stats import chi2
 
+from iadsim.tracking.association import chi2_ppf
 from iadsim.tracking.batch import TrackBatch
 
 SYSTEM_ID_BASE = 900_000_000
@@ -129,7 +129,7 @@ class TrackFusion:
     """Common track numbers that persist from one fusion to the next."""
 
     def __init__(self, gate_probability: float = 0.999) -> None:
-        self.gate = float(chi2.ppf(gate_probability, df=6))
+        self.gate = float(chi2_ppf(gate_probability, df=6))
         self._number: dict[int, int] = {}  # report track id -> system number
         self._next = 0
 

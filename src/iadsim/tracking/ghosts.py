@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.stats import chi2
+from iadsim.tracking.association import chi2_ppf
 
-GHOST_CHI2 = float(chi2.ppf(0.9973, 3))
+GHOST_CHI2 = float(chi2_ppf(0.9973, df=3))
 """Squared distance, in per-axis variances, inside which a threat explains a track."""
 _XYZ = ["east_m", "north_m", "up_m"]
 
