@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
 from iadsim.tracking.association import chi2_ppf
 
 GHOST_CHI2 = float(chi2_ppf(0.9973, df=3))
