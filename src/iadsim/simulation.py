@@ -81,7 +81,7 @@ def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
     contested = ContestedSky.build(scenario, origin, radars, threats, seed)  # ew (or a clean sky)
     classes, launchers, flights = _engagement(scenario, origin, envelopes, terrain)
     rec = RunRecord(scenario, origin, threats, radars, classes, launchers, keep_trajectories)
-    world = WorldState(threats, assets=rec.asset_arrays())
+    world = WorldState(threats, assets=rec.asset_arrays(), not_at_assets=contested.arm_rows)
     command = CommandCentre.from_scenario(scenario, classes, origin, rec.asset_arrays(),
                                           rng=rng["command"])
     tracker, command, network = networked(scenario, tracker, command, radars, classes, origin,

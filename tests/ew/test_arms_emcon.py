@@ -149,3 +149,16 @@ def test_a_cued_multifunction_radar_waits_for_the_surveillance_picture() -> None
     assert ew["surveillance-radar"]["emit_time_s"] == 200.0
     assert 0.0 < ew["multifunction-radar"]["emit_time_s"] < 200.0
     assert len(conf) and (mfr.empty or mfr["time_s"].min() > conf["time_s"].min())
+
+
+def test_an_arm_over_a_defended_asset_is_no_impact_on_it() -> None:
+    # every asset's radius covers the whole ARM flight: an ARM is aimed at its radar, so
+    # passing over an asset neither ends it there nor counts as a leaker on that asset
+    d = _arm_scenario("always")
+    for asset in d["defended_assets"]:
+        asset["radius_m"] = 500_000.0
+    result = run(scenario_from_dict(d), keep_trajectories=False)
+    arms = result.threats[result.threats["group"].str.startswith("arm:")]
+    assert len(arms) == 1 and (arms["fate"] != "leaked").all()
+    [arm] = result.summary["ew"]["arms"]["outcomes"]
+    assert arm["hit"]  # it flew on to its radar and hit it

@@ -100,6 +100,9 @@ def receiver_for(site: Any, sensor: SensorSpec, ew: RadarEwSpec) -> RadarReceive
 class CleanSky:
     """No electronic warfare: every call gives its input back, nothing is drawn or reported."""
 
+    arm_rows = None
+    """No anti-radiation missiles (threat rows aimed at radars, not at the defended assets)."""
+
     def screen_all(self, sites: list[Any], truth: TruthBatch, start_s: float,
                    end_s: float) -> list[tuple[Any, TruthBatch]]:
         """Every radar, with the truth as it is."""
@@ -163,6 +166,7 @@ class ContestedSky:
             else s.max_range_m for s in scenario.sensors])
         self._cues_enu_m = np.empty((0, 3))
         self.arms = ArmRows.from_threats(scenario, threats.group)
+        self.arm_rows = self.arms.threat_id  # aimed at radars: never an impact on an asset
         self._arm_done = np.zeros(self.arms.threat_id.shape[0], bool)
         self.arm_outcomes: list[dict[str, Any]] = []
         self.strobes: list[StrobeBatch] = []

@@ -41,10 +41,15 @@ class WorldState:
     ``ThreatSet.in_air`` for what radars can see.
     """
 
-    def __init__(self, threats: ThreatSet, *, assets: tuple[NDArray[np.float64], ...] = ()
-                 ) -> None:
+    def __init__(self, threats: ThreatSet, *, assets: tuple[NDArray[np.float64], ...] = (),
+                 not_at_assets: NDArray[np.int64] | None = None) -> None:
         n = len(threats)
         self.threats = threats
+        # threats aimed at something other than the defended assets (anti-radiation missiles at
+        # radars): flying over an asset is not an impact on it
+        self.aims_at_asset = np.ones(n, bool)
+        if not_at_assets is not None:
+            self.aims_at_asset[np.asarray(not_at_assets, np.int64)] = False
         # defended assets (positions (a, 3) ENU, values, radii (a,)), as ``advance`` reads them
         pos, _, radius = assets if assets else (np.empty((0, 3)), np.empty(0), np.empty(0))
         self.asset_position_enu_m = np.asarray(pos, float).reshape(-1, 3)
@@ -137,7 +142,7 @@ class WorldState:
         inside = ground_m <= asset_radius_m[None, :]
         at_end = time_s >= th.end_time_s
         ballistic = th.threat_type == _BALLISTIC
-        hit = present & np.where(ballistic, at_end, True) & inside.any(axis=1)
+        hit = present & np.where(ballistic, at_end, True) & inside.any(axis=1) & self.aims_at_asset
         ids = np.flatnonzero(hit).astype(np.int64)
         asset = np.argmax(inside[ids], axis=1).astype(np.int64) if ids.size else ids.copy()
         self.threat_status[ids] = IMPACTED
