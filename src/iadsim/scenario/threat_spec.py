@@ -101,10 +101,11 @@ class EvasionSpec(StrictModel):
 
     @model_validator(mode="after")
     def _within_load_factor(self) -> EvasionSpec:
-        limit = math.sqrt(self.max_load_factor_g**2 - 1.0)
+        # the pull-out needs g + a_v of lift; what remains of n g turns the aircraft
+        limit = self.max_load_factor_g - 1.0
         if self.vertical_accel_g >= limit:
-            raise ValueError(f"vertical_accel_g must be < sqrt(max_load_factor_g^2 - 1) = "
-                             f"{limit:.3f}, the acceleration the load factor allows "
+            raise ValueError(f"vertical_accel_g must be < max_load_factor_g - 1 = {limit:.3f} g, "
+                             f"so the pull-out (g + vertical_accel_g) leaves load factor to turn "
                              f"(got {self.vertical_accel_g!r})")
         return self
 
