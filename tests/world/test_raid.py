@@ -3,6 +3,7 @@ bad input that names its field and limit."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -10,6 +11,7 @@ import pytest
 
 from iadsim.errors import ScenarioError
 from iadsim.scenario.load import scenario_from_dict
+from iadsim.world.ballistic import Motor, Shot, Unreachable, solve_shot
 from iadsim.world.frames import (
     Origin,
     approx_altitude_m,
@@ -159,8 +161,42 @@ def test_a_shot_the_solver_cannot_fly_names_its_field(scenario_data: dict[str, A
     sc = _only(scenario_data, dict(
         type="ballistic_missile", count=1, start={"lat_deg": 42.2, "lon_deg": 9.3},
         aim="airbase", apogee_m=400_000, rcs_m2=0.3))
-    with pytest.raises(ScenarioError, match=r"threats\[0\]\.apogee_m cannot be flown"):
+    with pytest.raises(ScenarioError, match=r"threats\[0\]\.apogee_m must be <= \d+ km for "
+                       r"this range \(\d+ km, threats\[0\]\.ballistic's boost\) \(got 400000"):
         build_threats(sc, scenario_origin(sc))
+
+
+def test_the_stated_apogee_limits_bracket_what_the_solver_flies(
+        scenario_data: dict[str, Any]) -> None:
+    """The limits (a full-burn pitch scan, ``world.ballistic_reach``) against the 3-control
+    Newton solve: just inside each limit it flies the shot, just outside it cannot."""
+    base = dict(type="ballistic_missile", count=1, start={"lat_deg": 42.2, "lon_deg": 9.3},
+                aim="airbase", rcs_m2=0.3)
+    found = {}
+    for side, apogee in (("<=", 400_000.0), (">=", 5_000.0)):
+        sc = _only(scenario_data, dict(base, apogee_m=apogee))
+        with pytest.raises(ScenarioError) as err:
+            build_threats(sc, scenario_origin(sc))
+        m = re.search(rf"apogee_m must be {side} (\d+) km for this range", str(err.value))
+        assert m, str(err.value)
+        found[side] = 1e3 * float(m.group(1))
+    g = _only(scenario_data, dict(base, apogee_m=1e5)).threats[0]
+    aim = next(a.position for a in _only(scenario_data, dict(base, apogee_m=1e5)).defended_assets
+               if a.name == "airbase")
+    motor = Motor(g.ballistic.burn_time_s, g.ballistic.thrust_to_weight, g.ballistic.mass_ratio,
+                  g.ballistic.vertical_rise_s, g.ballistic.launch_ballistic_coefficient_kg_m2)
+
+    def flies(apogee_m: float) -> bool:
+        shot = Shot(42.2, 9.3, 0.0, aim.lat_deg, aim.lon_deg, apogee_m, None)
+        try:
+            solve_shot(shot, motor, g.ballistic.ballistic_coefficient_kg_m2)
+        except Unreachable:
+            return False
+        return True
+
+    assert found[">="] < found["<="]
+    assert flies(0.97 * found["<="]) and not flies(1.05 * found["<="])
+    assert flies(1.04 * found[">="]) and not flies(0.95 * found[">="])
 
 
 def test_an_evading_aircraft_stays_within_its_acceleration_limit(

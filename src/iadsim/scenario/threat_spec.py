@@ -5,7 +5,8 @@
 range from their aim; ``ThreatGroup.evasion`` (an ``EvasionSpec``) makes aircraft break when a
 missile is inbound. Rules that need the asset positions (can the boost reach the aim and the
 apogee?) are in :func:`threat_problems`; they use closed-form upper bounds, so a shot they pass
-may still prove out of reach when the world solves it (then the world names the same field).
+may still prove out of reach when the world solves it (then the world names the same field and
+the limit; ``iadsim validate`` runs that solve too, ``world.raid.ballistic_problems``).
 """
 
 from __future__ import annotations
