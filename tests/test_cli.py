@@ -49,6 +49,23 @@ def test_run_bad_scenario_exits_2(tmp_path: Path, default_data: dict[str, Any]) 
     assert not (tmp_path / "o").exists()
 
 
+def test_validate_runs_the_boost_solve_that_run_does(tmp_path: Path,
+                                                     default_data: dict[str, Any]) -> None:
+    """A flight time the boost cannot fly passes the closed-form load checks; validate solves
+    the shot as run does and names the field, the limit with its unit and the value."""
+    data = copy.deepcopy(default_data)
+    i = next(k for k, g in enumerate(data["threats"]) if g["type"] == "ballistic_missile")
+    data["threats"][i].pop("apogee_m")
+    data["threats"][i]["flight_time_s"] = 50.0
+    path = tmp_path / "short-flight.yaml"
+    path.write_text(yaml.safe_dump(data))
+    res = CliRunner().invoke(app, ["validate", str(path)])
+    assert res.exit_code == 2, res.output
+    assert (f"{path}: threats[{i}].flight_time_s must be >= " in res.output
+            and " s for this range (" in res.output and "(got 50.0)" in res.output), res.output
+    assert "Traceback" not in res.output and "valid (" not in res.output
+
+
 def test_help_explains_every_command() -> None:
     res = CliRunner().invoke(app, ["--help"])
     assert res.exit_code == 0

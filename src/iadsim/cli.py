@@ -500,6 +500,17 @@ def report(
         _write_report(out_dir, png=png, coverage_alt_m=coverage_alt_m, max_frames=max_frames)
 
 
+def _ballistic_reach(sc: Scenario, source: Path) -> None:
+    """Raise ScenarioError (one line per shot) if a ballistic group's boost cannot fly it."""
+    from iadsim.errors import ScenarioError
+    from iadsim.world.frames import scenario_origin
+    from iadsim.world.raid import ballistic_problems
+
+    problems = ballistic_problems(sc, scenario_origin(sc))
+    if problems:
+        raise ScenarioError([f"{source}: {line}" for line in problems])
+
+
 @app.command()
 def validate(
     scenario: Annotated[Path, typer.Argument(help="Scenario YAML file to check.")],
@@ -507,6 +518,7 @@ def validate(
     """Check a scenario file; print one line per problem (exit code 2 if any)."""
     with _reported(Repro("validate", str(scenario))):
         sc = load_or_exit(scenario)
+        _or_exit(lambda: _ballistic_reach(sc, scenario))  # the run's boost solves (~1 s each)
     n_threats = sum(g.count for g in sc.threats)
     _say(f"{scenario}: valid ({len(sc.sensors)} sensors, {len(sc.launchers)} launchers, "
          f"{n_threats} threats)")

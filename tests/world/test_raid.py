@@ -3,6 +3,7 @@ bad input that names its field and limit."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -10,6 +11,7 @@ import pytest
 
 from iadsim.errors import ScenarioError
 from iadsim.scenario.load import scenario_from_dict
+from iadsim.world.ballistic import Motor, Shot, Unreachable, solve_shot
 from iadsim.world.frames import (
     Origin,
     approx_altitude_m,
@@ -159,8 +161,42 @@ def test_a_shot_the_solver_cannot_fly_names_its_field(scenario_data: dict[str, A
     sc = _only(scenario_data, dict(
         type="ballistic_missile", count=1, start={"lat_deg": 42.2, "lon_deg": 9.3},
         aim="airbase", apogee_m=400_000, rcs_m2=0.3))
-    with pytest.raises(ScenarioError, match=r"threats\[0\]\.apogee_m cannot be flown"):
+    with pytest.raises(ScenarioError, match=r"threats\[0\]\.apogee_m must be <= \d+ km for "
+                       r"this range \(\d+ km, threats\[0\]\.ballistic's boost\) \(got 400000"):
         build_threats(sc, scenario_origin(sc))
+
+
+def test_the_stated_apogee_limits_bracket_what_the_solver_flies(
+        scenario_data: dict[str, Any]) -> None:
+    """The limits (a full-burn pitch scan, ``world.ballistic_reach``) against the 3-control
+    Newton solve: just inside each limit it flies the shot, just outside it cannot."""
+    base = dict(type="ballistic_missile", count=1, start={"lat_deg": 42.2, "lon_deg": 9.3},
+                aim="airbase", rcs_m2=0.3)
+    found = {}
+    for side, apogee in (("<=", 400_000.0), (">=", 5_000.0)):
+        sc = _only(scenario_data, dict(base, apogee_m=apogee))
+        with pytest.raises(ScenarioError) as err:
+            build_threats(sc, scenario_origin(sc))
+        m = re.search(rf"apogee_m must be {side} (\d+) km for this range", str(err.value))
+        assert m, str(err.value)
+        found[side] = 1e3 * float(m.group(1))
+    g = _only(scenario_data, dict(base, apogee_m=1e5)).threats[0]
+    aim = next(a.position for a in _only(scenario_data, dict(base, apogee_m=1e5)).defended_assets
+               if a.name == "airbase")
+    motor = Motor(g.ballistic.burn_time_s, g.ballistic.thrust_to_weight, g.ballistic.mass_ratio,
+                  g.ballistic.vertical_rise_s, g.ballistic.launch_ballistic_coefficient_kg_m2)
+
+    def flies(apogee_m: float) -> bool:
+        shot = Shot(42.2, 9.3, 0.0, aim.lat_deg, aim.lon_deg, apogee_m, None)
+        try:
+            solve_shot(shot, motor, g.ballistic.ballistic_coefficient_kg_m2)
+        except Unreachable:
+            return False
+        return True
+
+    assert found[">="] < found["<="]
+    assert flies(0.97 * found["<="]) and not flies(1.05 * found["<="])
+    assert flies(1.04 * found[">="]) and not flies(0.95 * found[">="])
 
 
 def test_an_evading_aircraft_stays_within_its_acceleration_limit(
@@ -178,13 +214,11 @@ def test_an_evading_aircraft_stays_within_its_acceleration_limit(
     assert list(broke) == [1]
     assert list(world.evade(210.0, np.array([1]), rng=np.random.default_rng(3))) == []  # once
     np.testing.assert_allclose(th.positions(300.0)[[0, 2]], before[[0, 2]])  # others unchanged
-    # second differences of the true ENU track: |a| <= g sqrt(n^2 - 1), and it does manoeuvre
+    # second differences of the true ENU track: the load factor |a + g up| / g stays <= n
     dt = 0.25
     t = np.arange(195.0, 330.0, dt)
     p = np.array([th.positions(ti)[1] for ti in t])
-    acc = np.linalg.norm(np.diff(p, 2, axis=0), axis=1) / dt**2
-    limit = 9.80665 * np.sqrt(4.0**2 - 1.0)
-    assert acc.max() <= limit * 1.01 and acc.max() > 0.9 * limit
+    assert 0.9 * 4.0 < _load_factor_g(p, dt).max() <= 4.0 * 1.003  # pull-out after the turn
     speed = np.linalg.norm(np.diff(p[:, :2], axis=0), axis=1) / dt
     # horizontal speed held (the ENU projection of a path 6 km above a curved earth: +0.4%)
     np.testing.assert_allclose(speed, 250.0, rtol=4e-3)
@@ -195,9 +229,47 @@ def test_an_evading_aircraft_stays_within_its_acceleration_limit(
     assert float(approx_altitude_m(p[-1], origin)) == pytest.approx(1_000.0, abs=5.0)
 
 
+def _load_factor_g(p: np.ndarray, dt: float) -> np.ndarray:
+    """|a + g up| / g from second differences of ENU positions ``p`` (gravity towards the centre
+    of a sphere below the origin, so the local up is tilted along the track)."""
+    g = 9.80665
+    acc = np.diff(p, 2, axis=0) / dt**2
+    centre = p[1:-1] + np.array([0.0, 0.0, 6_371_000.0])
+    up = centre / np.linalg.norm(centre, axis=1, keepdims=True)
+    return np.linalg.norm(acc + g * up, axis=1) / g
+
+
+# peak load factor expected (closed form, g units) from when the turn (a_h = sqrt(n^2 - (1 + a_v)^2))
+# runs: during the pull-out (1 + a_v vertical) -> n; during the push-over (1 - a_v) ->
+# sqrt(n^2 - 4 a_v); level -> sqrt(n^2 - (1 + a_v)^2 + 1)
+@pytest.mark.parametrize(("n", "turn_deg", "altitude_m", "rate_mps", "a_v_g", "span_s", "peak"), [
+    (5.0, 180.0, 1_000.0, 60.0, 0.5, 40.0, 5.0),  # reviewer: this 500 m drop gave 5.10 g
+    (3.0, 270.0, 6_000.0, 80.0, 1.9, 180.0, 3.0),  # near the a_v < g (n - 1) bound: gave 3.6 g
+    (8.0, 45.0, 3_000.0, 150.0, 3.0, 60.0, np.sqrt(64.0 - 12.0)),  # turn done in the push-over
+    (2.0, 90.0, 2_000.0, 0.0, 0.3, 60.0, np.sqrt(4.0 - 1.3**2 + 1.0)),  # level break
+])
+def test_an_evading_aircraft_never_exceeds_its_load_factor(
+        scenario_data: dict[str, Any], n: float, turn_deg: float, altitude_m: float,
+        rate_mps: float, a_v_g: float, span_s: float, peak: float) -> None:
+    sc = _only(scenario_data, dict(
+        type="aircraft", count=1, start={"lat_deg": 43.0, "lon_deg": 8.6}, aim="city",
+        speed_mps=250, altitude_m=altitude_m, rcs_m2=3.0,
+        evasion=dict(probability=1.0, max_load_factor_g=n, turn_deg=turn_deg,
+                     descent_rate_mps=rate_mps, floor_altitude_m=500.0, vertical_accel_g=a_v_g)))
+    th = build_threats(sc, scenario_origin(sc))
+    assert list(WorldState(th).evade(100.0, np.array([0]), rng=np.random.default_rng(5))) == [0]
+    dt = 0.25
+    p = np.array([th.positions(ti)[0] for ti in np.arange(99.0, 100.0 + span_s, dt)])
+    lf = _load_factor_g(p, dt)
+    assert lf.max() <= n * 1.002  # the true load factor never exceeds n
+    assert lf.max() == pytest.approx(peak, rel=2e-3)
+
+
 def test_evasion_within_load_factor_is_checked(scenario_data: dict[str, Any]) -> None:
-    with pytest.raises(ScenarioError, match=r"threats\[0\]\.evasion.*vertical_accel_g must be <"):
-        _only(scenario_data, dict(
-            type="aircraft", count=1, start={"lat_deg": 43.0, "lon_deg": 8.6}, aim="city",
-            speed_mps=250, altitude_m=6_000, rcs_m2=3.0,
-            evasion=dict(max_load_factor_g=1.2, vertical_accel_g=1.0)))
+    for n, a_v in ((1.2, 1.0), (3.0, 2.0)):  # the pull-out needs g + a_v <= n g (was sqrt(n^2 - 1))
+        with pytest.raises(ScenarioError, match=r"threats\[0\]\.evasion.*vertical_accel_g must "
+                           r"be < max_load_factor_g - 1 = [0-9.]+ g.*got"):
+            _only(scenario_data, dict(
+                type="aircraft", count=1, start={"lat_deg": 43.0, "lon_deg": 8.6}, aim="city",
+                speed_mps=250, altitude_m=6_000, rcs_m2=3.0,
+                evasion=dict(max_load_factor_g=n, vertical_accel_g=a_v)))

@@ -5,7 +5,8 @@
 range from their aim; ``ThreatGroup.evasion`` (an ``EvasionSpec``) makes aircraft break when a
 missile is inbound. Rules that need the asset positions (can the boost reach the aim and the
 apogee?) are in :func:`threat_problems`; they use closed-form upper bounds, so a shot they pass
-may still prove out of reach when the world solves it (then the world names the same field).
+may still prove out of reach when the world solves it (then the world names the same field and
+the limit; ``iadsim validate`` runs that solve too, ``world.raid.ballistic_problems``).
 """
 
 from __future__ import annotations
@@ -101,10 +102,11 @@ class EvasionSpec(StrictModel):
 
     @model_validator(mode="after")
     def _within_load_factor(self) -> EvasionSpec:
-        limit = math.sqrt(self.max_load_factor_g**2 - 1.0)
+        # the pull-out needs g + a_v of lift; what remains of n g turns the aircraft
+        limit = self.max_load_factor_g - 1.0
         if self.vertical_accel_g >= limit:
-            raise ValueError(f"vertical_accel_g must be < sqrt(max_load_factor_g^2 - 1) = "
-                             f"{limit:.3f}, the acceleration the load factor allows "
+            raise ValueError(f"vertical_accel_g must be < max_load_factor_g - 1 = {limit:.3f} g, "
+                             f"so the pull-out (g + vertical_accel_g) leaves load factor to turn "
                              f"(got {self.vertical_accel_g!r})")
         return self
 

@@ -4,14 +4,20 @@ In: the rows of threat groups with an ``evasion`` spec, and each step the threat
 interceptor in flight is aimed at. Out: for evading rows, the plane position (tangent-plane
 metres, east/north) and height that replace the planned path from the break on.
 
-The manoeuvre, within the acceleration limit of ``max_load_factor_g`` (n): a level turn through
-``turn_deg`` at constant speed, with the horizontal acceleration ``sqrt((g sqrt(n^2 - 1))^2 -
-a_v^2)`` left after the vertical one, then straight on; at the same time a descent to
-``floor_altitude_m`` that starts and ends with the vertical acceleration ``a_v`` and holds
-``descent_rate_mps`` in between. The total kinematic acceleration never exceeds
-``g sqrt(n^2 - 1)``, what a load factor n gives beyond holding the weight. The draw (evade or
-not, and the turn's side) is made once per aircraft, at the first missile inbound, from the
-world's own generator.
+The manoeuvre, within ``max_load_factor_g`` (n): a turn through ``turn_deg`` at constant
+horizontal speed, then straight on; at the same time a descent to ``floor_altitude_m`` that
+starts (push-over) and ends (pull-out) with the vertical acceleration ``a_v`` and holds
+``descent_rate_mps`` in between. The load factor is ``|a + g up| / g`` (a: the kinematic
+acceleration); it is largest in the pull-out, where the vertical part is ``g + a_v``, so the
+turn uses the horizontal acceleration ``a_h = sqrt((n g)^2 - (g + a_v)^2)`` throughout and the
+true load factor never exceeds n (the scenario requires ``a_v < g (n - 1)``). The draw (evade
+or not, and the turn's side) is made once per aircraft, at the first missile inbound, from the
+world's own generator. The issue's other trigger, illumination by fire control, is not modelled
+apart: the command fires every engagement order in the step it plans it
+(``engagement.launch.launch_orders``), so a fire-control lock on the aircraft's track and the
+missile inbound start in the same step and a separate lock trigger would change nothing. A
+fire-control radar that tracks before it fires (a lock earlier than the launch) would need
+that lock time from the sensors stage, which this module does not have.
 """
 
 from __future__ import annotations
@@ -86,8 +92,7 @@ class Evasion:
         tau = np.asarray(time_s, float)[on] - self.start_s[on]
         v, s = self.speed_mps[on], self.sense[on]
         a_v = p.vertical_accel_mps2[on]
-        limit = GRAVITY_MPS2 * np.sqrt(p.max_load_factor_g[on] ** 2 - 1.0)
-        a_h = np.sqrt(np.maximum(limit**2 - a_v**2, 1e-9))
+        a_h = horizontal_accel_mps2(p.max_load_factor_g[on], a_v)
         w = a_h / v
         t_turn = p.turn_rad[on] / w
         d0 = self.direction0[on]
@@ -101,6 +106,13 @@ class Evasion:
         drop = descent_m(tau, np.maximum(self.height0_m[on] - p.floor_altitude_m[on], 0.0),
                          p.descent_rate_mps[on], a_v)
         return on, plane, self.height0_m[on] - drop
+
+
+def horizontal_accel_mps2(load_factor_g: NDArray[np.float64], vertical_accel_mps2: NDArray[np.float64]
+                          ) -> NDArray[np.float64]:
+    """Turn acceleration that keeps ``|a + g up| <= n g`` in the pull-out (vertical g + a_v)."""
+    n_g = GRAVITY_MPS2 * load_factor_g
+    return np.sqrt(np.maximum(n_g**2 - (GRAVITY_MPS2 + vertical_accel_mps2) ** 2, 1e-9))
 
 
 def descent_m(tau_s: NDArray[np.float64], total_m: NDArray[np.float64],

@@ -16,7 +16,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from iadsim.errors import ScenarioError
-from iadsim.scenario.model import ThreatGroup
+from iadsim.scenario.model import Scenario, ThreatGroup
+from iadsim.scenario.threat_spec import BallisticSpec
 from iadsim.world.ballistic import (
     G0_MPS2,
     Flight,
@@ -28,6 +29,7 @@ from iadsim.world.ballistic import (
     coast,
     solve_shot,
 )
+from iadsim.world.ballistic_reach import shape_limits
 from iadsim.world.ballistic_tables import TableRow, flight_rows
 from iadsim.world.frames import Origin
 from iadsim.world.trajectories import _fillet_path
@@ -137,6 +139,11 @@ def _motor(g: ThreatGroup) -> Motor:
                  b.launch_ballistic_coefficient_kg_m2)
 
 
+def _weave(b: BallisticSpec) -> Weave | None:
+    return (Weave(b.terminal_weave_g * G0_MPS2, b.weave_below_m, b.weave_period_s)
+            if b.terminal_weave_g > 0.0 else None)
+
+
 def solve_ballistic_group(where: str, g: ThreatGroup, aim_lat_deg: float, aim_lon_deg: float,
                           origin: Origin, physics: Physics = Physics()) -> BallisticGroup:
     """Solve a ballistic group's shot once (every member flies the same one) and separate."""
@@ -145,15 +152,10 @@ def solve_ballistic_group(where: str, g: ThreatGroup, aim_lat_deg: float, aim_lo
     shot = Shot(g.start.lat_deg, g.start.lon_deg, g.start.alt_m, aim_lat_deg, aim_lon_deg,
                 g.apogee_m, g.flight_time_s)
     try:
-        weave = (Weave(b.terminal_weave_g * G0_MPS2, b.weave_below_m, b.weave_period_s)
-                 if b.terminal_weave_g > 0.0 else None)
         flight, controls = solve_shot(shot, _motor(g), b.ballistic_coefficient_kg_m2, physics,
-                                      weave=weave)
+                                      weave=_weave(b))
     except Unreachable as exc:
-        name = "apogee_m" if g.apogee_m is not None else "flight_time_s"
-        got = g.apogee_m if g.apogee_m is not None else g.flight_time_s
-        raise ScenarioError([f"{where}.{name} cannot be flown by {where}.ballistic's boost to its "
-                             f"aim: {exc} (got {got!r})"]) from None
+        raise ScenarioError([_unreachable_message(where, g, shot, exc, physics)]) from None
     rows = flight_rows([(flight, 0.0)], origin, physics.omega_rad_s)
     separated: list[tuple[TableRow, float, float, str]] = []
     if b.separation:
@@ -170,6 +172,46 @@ def solve_ballistic_group(where: str, g: ThreatGroup, aim_lat_deg: float, aim_lo
             row = flight_rows([(fl, t_c)], origin, physics.omega_rad_s)[0]
             separated.append((row, t_c, rcs, label))
     return BallisticGroup(rows[0], flight.impact_s, tuple(separated))
+
+
+def _unreachable_message(where: str, g: ThreatGroup, shot: Shot, exc: Unreachable,
+                         physics: Physics) -> str:
+    """The field, the limit the full burn gives at this range (with its unit), and the value."""
+    b = g.ballistic
+    lim = shape_limits(shot, _motor(g), b.ballistic_coefficient_kg_m2, physics, _weave(b))
+    boost = f"{where}.ballistic's boost"
+    if lim.apogee_m is None or lim.flight_time_s is None:
+        return (f"{where}.aim is beyond {boost}: at most about {lim.max_range_m / 1e3:.0f} km "
+                f"(got {g.aim!r}, {lim.range_m / 1e3:.0f} km away)")
+    if g.apogee_m is not None:
+        name, got, (lo, hi), scale, unit = "apogee_m", g.apogee_m, lim.apogee_m, 1e3, "km"
+    else:
+        name, got, (lo, hi), scale, unit = ("flight_time_s", float(g.flight_time_s or 0.0),
+                                            lim.flight_time_s, 1.0, "s")
+    at = f"for this range ({lim.range_m / 1e3:.0f} km, {boost})"
+    if got > hi:
+        return f"{where}.{name} must be <= {hi / scale:.0f} {unit} {at} (got {got!r})"
+    if got < lo:
+        return f"{where}.{name} must be >= {lo / scale:.0f} {unit} {at} (got {got!r})"
+    return (f"{where}.{name} cannot be flown {at}: {exc}; the full burn spans "
+            f"{lo / scale:.0f} to {hi / scale:.0f} {unit} (got {got!r})")
+
+
+def ballistic_problems(scenario: Scenario, origin: Origin) -> list[str]:
+    """Solve every rotating-earth ballistic group as the run will: one line per shot the boost
+    cannot fly (what ``iadsim validate`` adds to the load-time checks)."""
+    assets = {a.name: a.position for a in scenario.defended_assets}
+    problems = []
+    for i, g in enumerate(scenario.threats):
+        if (g.type != "ballistic_missile" or g.start is None or g.aim not in assets
+                or g.ballistic.model != "rotating_earth"):
+            continue
+        try:
+            solve_ballistic_group(f"threats[{i}]", g, assets[g.aim].lat_deg,
+                                  assets[g.aim].lon_deg, origin)
+        except ScenarioError as exc:
+            problems.extend(exc.problems)
+    return problems
 
 
 def _unit(v: NDArray[np.float64]) -> NDArray[np.float64]:
