@@ -80,3 +80,20 @@ def test_missing_and_not_a_raster_are_named(tmp_path: Path) -> None:
     text.write_text("not a raster\n")
     with pytest.raises(ScenarioError, match=r"notes\.tif: not a raster"):
         dem_extent_deg(text)
+
+
+def test_a_hole_where_the_radars_rays_reach_is_reported_even_outside_the_area(
+        tmp_path: Path) -> None:
+    from iadsim.scenario.terrain_spec import TerrainSpec
+    from iadsim.terrain.site_view import terrain_grid
+    from iadsim.world.frames import Origin
+
+    heights = np.full((200, 200), 50.0, np.float32)  # lat 43-45, lon 8-10 at 0.01 deg
+    heights[100, 195] = -32768.0  # lat ~44.0, lon ~9.955: about 60 km east of the area below
+    path = tmp_path / "far_hole.tif"
+    _write(path, heights, from_origin(8.0, 45.0, 0.01, 0.01), "EPSG:4326", nodata=-32768.0)
+    spec, origin = TerrainSpec(dem_file=str(path)), Origin(44.0, 9.0, 0.0)
+    area = (43.8, 44.2, 8.8, 9.2)
+    with pytest.raises(ScenarioError, match=r"far_hole\.tif: terrain has 1 nodata cell"):
+        terrain_grid(spec, origin, area, reach_m=100_000.0)  # a 100 km ray crosses the hole
+    assert terrain_grid(spec, origin, area, reach_m=20_000.0) is not None  # none reach it

@@ -148,8 +148,10 @@ class SiteTerrain:
 
 
 def terrain_grid(spec: TerrainSpec, origin: Origin,
-                 area_deg: tuple[float, float, float, float]) -> ElevationGrid | None:
-    """The scenario's elevation grid (checked to cover ``area_deg``, no holes), or None."""
+                 area_deg: tuple[float, float, float, float],
+                 reach_m: float = 0.0) -> ElevationGrid | None:
+    """The scenario's elevation grid (checked to cover ``area_deg``), or None; no nodata hole
+    is allowed within ``reach_m`` (the radars' farthest rays) of that area."""
     if spec.dem_file is not None:
         from iadsim.terrain.geotiff import read_geotiff
 
@@ -167,8 +169,19 @@ def terrain_grid(spec: TerrainSpec, origin: Origin,
     else:
         return None
     check_covers(grid, area_deg)
-    check_no_holes(grid, area_deg)
+    check_no_holes(grid, _widened(area_deg, reach_m))
     return grid
+
+
+def _widened(area_deg: tuple[float, float, float, float], reach_m: float
+             ) -> tuple[float, float, float, float]:
+    """``(lat_min, lat_max, lon_min, lon_max)`` widened by ``reach_m`` on every side (on the
+    sphere; the longitude margin at the area's highest latitude)."""
+    dlat = np.degrees(reach_m / EARTH_RADIUS_M)
+    lat_min, lat_max = max(area_deg[0] - dlat, -90.0), min(area_deg[1] + dlat, 90.0)
+    cos_lat = max(np.cos(np.radians(max(abs(lat_min), abs(lat_max)))), 1e-6)
+    dlon = min(dlat / cos_lat, 180.0)
+    return lat_min, lat_max, area_deg[2] - dlon, area_deg[3] + dlon
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +218,16 @@ def scenario_grid(scenario: Scenario, origin: Origin) -> ElevationGrid | None:
     from iadsim.world.cache import per_scenario
 
     return per_scenario(scenario, "terrain.grid",
-                        lambda: terrain_grid(spec, origin, scenario_area_deg(scenario)))
+                        lambda: terrain_grid(spec, origin, scenario_area_deg(scenario),
+                                             reach_m=_rays_reach_m(scenario)))
+
+
+def _rays_reach_m(scenario: Scenario) -> float:
+    """How far beyond its site a terrain ray can go: the longest radar range (or the longest
+    interceptor reach for the launchers' sight)."""
+    radar = [x.max_range_m for x in scenario.sensors]
+    rounds = [c.max_range_m for c in scenario.interceptors.values()]
+    return float(max(radar + rounds, default=0.0))
 
 
 def masking_steps(spec: TerrainSpec, grid: ElevationGrid) -> tuple[float, float]:
