@@ -73,7 +73,8 @@ def coverage_matrix(scenario: Scenario, candidates_deg: NDArray[np.float64],
     if spec is None:
         raise ValueError("siting needs a scenario with a terrain section")
     origin = scenario_origin(scenario)
-    grid = terrain_grid(spec, origin, scenario_area_deg(scenario))
+    grid = terrain_grid(spec, origin, scenario_area_deg(scenario),
+                        reach_m=max(x.max_range_m for x in scenario.sensors))
     cand = np.asarray(candidates_deg, float).reshape(-1, 2)
     if grid is not None and cand.size and not grid.covers(cand[:, 0], cand[:, 1]).all():
         off = np.flatnonzero(~grid.covers(cand[:, 0], cand[:, 1]))
