@@ -49,14 +49,19 @@ def test_a_level_fast_ballistic_ghost_low_down_is_not_credible() -> None:
     got = credible_motion(np.stack([p, p]), np.stack([level, dive]), np.array([BALLISTIC] * 2),
                           fc, ORIGIN)
     assert got.tolist() == [False, True]
-    # the rule: the vertical speed needed below the 20 km apogee floor
-    need = np.sqrt(2 * GRAVITY_MPS2 * (fc.ballistic_min_apogee_m - 3_000.0))
-    assert 1_300.0 * np.sin(np.radians(60)) > need > 0.0
+    # the rule: a path at least 10 degrees from the local horizontal below 20 km; a slow,
+    # steep re-entry (drag has taken most of its speed) is credible too
+    assert fc.ballistic_steep_below_m == 20_000.0 and fc.ballistic_min_path_angle_deg == 10.0
+    slow = 450.0 * (-np.cos(np.radians(53)) * east - np.sin(np.radians(53)) * _up(p))
+    shallow = 1_300.0 * (-np.cos(np.radians(5)) * east - np.sin(np.radians(5)) * _up(p))
+    got = credible_motion(np.stack([p, p]), np.stack([slow, shallow]),
+                          np.array([BALLISTIC] * 2), fc, ORIGIN)
+    assert got.tolist() == [True, False]
 
 
-def test_the_apogee_floor_uses_height_above_the_earth() -> None:
+def test_the_steep_path_rule_uses_height_above_the_earth() -> None:
     """Level at 21 km height 150 km out (ENU up about 19.2 km): near its apogee, credible. A
-    tangent-plane height (ENU up) would put it under the 20 km floor and refuse it."""
+    tangent-plane height (ENU up) would put it under the 20 km line and refuse it."""
     p = _at(150_000.0, 21_000.0)
     assert p[2] < 20_000.0
     v = np.cross(np.array([0.0, 1.0, 0.0]), _up(p)) * -1_200.0
@@ -91,8 +96,8 @@ def test_empty_and_many() -> None:
 def test_the_ghost_draws_no_round_from_the_command_centre(default_scenario) -> None:
     """The default's doctrine on a hand-built ghost: 1.3 km/s level at 3 km, 40 km from the
     launchers, classed ballistic by its speed. Its specific energy is well under the
-    ballistic limit (the old gate let it through, and does with the apogee floor at 0 m);
-    the apogee floor refuses it."""
+    ballistic limit (the old gate let it through, and does with a 0-degree path rule);
+    the steep-path rule refuses it."""
 
     def orders(fc: FireControlSpec) -> list:
         cc, launchers, _ = centre(default_scenario, reaction_time_s=0.0, fire_control_sensor=FC,
@@ -107,5 +112,5 @@ def test_the_ghost_draws_no_round_from_the_command_centre(default_scenario) -> N
     assert 1_300.0**2 + 2 * GRAVITY_MPS2 * 3_000.0 < FireControlSpec().speed_limit_mps(
         "ballistic_missile") ** 2
     assert orders(FireControlSpec()) == []
-    old_rule = orders(FireControlSpec(ballistic_min_apogee_m=0.0))
+    old_rule = orders(FireControlSpec(ballistic_min_path_angle_deg=0.0))
     assert len(old_rule) >= 1 and old_rule[0].reported_type == "ballistic_missile"

@@ -14,10 +14,12 @@ The rules, per reported type (notional limits, scenario settings):
   pressure 0.5 rho(h) v^2 <= ``max_dynamic_pressure_pa``, rho from USSA76: a fast jet's
   800 m/s at altitude is 460 m/s at sea level;
 * ballistic missile: specific energy v^2 + 2 g h <= (sea-level ``max_speed_mps``)^2 (it
-  cannot gain energy after burnout), and, below ``ballistic_min_apogee_m``, a vertical speed
-  of at least sqrt(2 g (apogee - h)): with no lift a ballistic body low in the atmosphere is
-  on the steep part of an arc that rose above the apogee floor, not flying level (the
-  1.3 km/s "ballistic" ghost at a few km height flies level).
+  cannot gain energy after burnout), and, below ``ballistic_steep_below_m``, a flight-path
+  angle (climb or dive) of at least ``ballistic_min_path_angle_deg``: with no lift a ballistic
+  body low in the atmosphere is boosting or re-entering on a steep path, not flying level (the
+  1.3 km/s "ballistic" ghost at a few km height flies level). A vacuum-energy floor on the
+  vertical speed (sqrt(2 g (apogee - h))) is not used: re-entry drag takes that speed away
+  (the default's re-entry vehicle dives at about 50 degrees, 0.4-0.6 km/s, below 20 km).
 """
 
 from __future__ import annotations
@@ -62,5 +64,7 @@ def credible_motion(
     ballistic = kind == BALLISTIC
     climb = np.sum(v * local_up(p, origin), axis=1)
     energy_ok = speed2 + 2.0 * GRAVITY_MPS2 * np.maximum(height, 0.0) <= top**2
-    apogee_ok = height + climb**2 / (2.0 * GRAVITY_MPS2) >= spec.ballistic_min_apogee_m
-    return ok & np.where(ballistic, energy_ok & apogee_ok, True)
+    steep = np.abs(climb) >= np.sin(np.radians(spec.ballistic_min_path_angle_deg)) * np.sqrt(
+        speed2)
+    steep_ok = (height >= spec.ballistic_steep_below_m) | steep
+    return ok & np.where(ballistic, energy_ok & steep_ok, True)

@@ -195,11 +195,16 @@ class FireControlSpec(StrictModel):
         "(USSA76 density at the track's height), so the credible speed falls in dense air "
         "(defaults: DEFAULT_MAX_DYNAMIC_PRESSURE_PA)",
     )
-    ballistic_min_apogee_m: float = Field(
+    ballistic_steep_below_m: float = Field(
         default=20_000.0, ge=0.0, le=2_000_000.0,
-        description="a ballistic missile's apogee is at least this high: below it, a track "
-        "classed ballistic must climb or dive at least sqrt(2 g (apogee - height)) (no lift "
-        "holds it level)",
+        description="below this height above the earth a track classed ballistic must climb or "
+        "dive at least ballistic_min_path_angle_deg (no lift holds it level: it is boosting "
+        "or re-entering)",
+    )
+    ballistic_min_path_angle_deg: float = Field(
+        default=10.0, ge=0.0, le=89.0,
+        description="least flight-path angle (climb or dive, from the local horizontal) of a "
+        "ballistic track below ballistic_steep_below_m",
     )
 
     def dynamic_pressure_limit_pa(self, threat_type: str) -> float:
