@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -68,13 +69,11 @@ def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
     ``seed`` overrides ``scenario.simulation.seed``; ``progress(time_s, duration_s)`` is called
     every step; ``keep_trajectories=False`` skips the truth/track/interceptor tables (Monte Carlo);
     ``dis`` joins a DIS federation (external threats in, live PDUs out; see ``interop.dis``);
-    ``envelopes`` is the scenario's fly-out table if already built (``envelope_table``);
-    ``terrain`` the scenario's terrain if already built (``terrain.site_view.build_terrain``).
-    """
+    ``envelopes`` and ``terrain`` are the scenario's fly-out table and terrain if already built
+    (``envelope_table``, ``terrain.site_view.build_terrain``)."""
     wall0 = time.perf_counter()
     seed = scenario.simulation.seed if seed is None else seed
-    rng = stage_generators(seed)
-    scenario = with_arm_strikes(scenario)  # ew: ARMs fly as threats (itself if none)
+    rng, scenario = stage_generators(seed), with_arm_strikes(scenario)  # ew: ARMs are threats
     origin = scenario_origin(scenario)
     session = DisSession(scenario, origin, dis) if dis is not None else _NoDis()
     threats, radars, tracker = _sensing(scenario, origin, session, terrain)
@@ -82,10 +81,8 @@ def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
     classes, launchers, flights = _engagement(scenario, origin, envelopes, terrain)
     rec = RunRecord(scenario, origin, threats, radars, classes, launchers, keep_trajectories)
     world = WorldState(threats, assets=rec.asset_arrays(), not_at_assets=contested.arm_rows)
-    command = CommandCentre.from_scenario(scenario, classes, origin, rec.asset_arrays(),
-                                          rng=rng["command"])
-    tracker, command, network = networked(scenario, tracker, command, radars, classes, origin,
-                                          rec.asset_arrays(), launchers, threats, world, seed=seed)
+    tracker, command, network = _command(scenario, tracker, radars, classes, origin, rec,
+                                         launchers, world, rng=rng["command"], seed=seed)
     duration_s, done_s, interrupted = scenario.simulation.duration_s, 0.0, False
     try:
         for t in step_times(scenario.simulation.step_s, duration_s):
@@ -115,17 +112,14 @@ def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
             rec.step_done(t, world.advance(t), world, flights, tracks)
             contested.end_step(t, world)  # ew: ARM impacts on radars
             session.after_step(t, threats, world.threat_alive, flights, rec.events)
-            if progress is not None:
-                progress(t, duration_s)
-            done_s = t
+            done_s = _report_progress(progress, t, duration_s)
     except KeyboardInterrupt:  # keep what was computed: save it, then say so
         interrupted = True
     finally:
         session.close()
     result = assemble_result(rec, flights, seed=seed, wall_time_s=time.perf_counter() - wall0,
                              completed_s=done_s)
-    network.report_into(result.summary)
-    return _finish(result, session, contested, out_dir, interrupted)
+    return _finish(result, session, contested, network, out_dir, interrupted)
 
 
 def _sensing(scenario: Scenario, origin: Origin, session: DisSession | _NoDis,
@@ -149,10 +143,29 @@ def _engagement(scenario: Scenario, origin: Origin, envelopes: EnvelopeTable | N
     return classes, Launchers(scenario, origin), InterceptorFlights()
 
 
+def _command(scenario: Scenario, tracker: Tracker, radars: list[RadarSite],
+             classes: InterceptorClasses, origin: Origin, rec: RunRecord, launchers: Launchers,
+             world: WorldState, *, rng: np.random.Generator, seed: int | np.random.SeedSequence
+             ) -> tuple[Any, Any, Any]:
+    """``(tracker, command, network)``: the command centre on the tracker's picture, or, with a
+    ``network`` section, the networked defence in all three roles (``network.defence``)."""
+    command = CommandCentre.from_scenario(scenario, classes, origin, rec.asset_arrays(), rng=rng)
+    return networked(scenario, tracker, command, radars, classes, origin, rec.asset_arrays(),
+                     launchers, world.threats, world, seed=seed)
+
+
+def _report_progress(progress: Progress | None, time_s: float, duration_s: float) -> float:
+    """Tell ``progress`` (if any) that the step ending at ``time_s`` is done; ``time_s``."""
+    if progress is not None:
+        progress(time_s, duration_s)
+    return time_s
+
+
 def _finish(result: Result, session: DisSession | _NoDis, contested: ContestedSky | CleanSky,
-            out_dir: str | Path | None, interrupted: bool) -> Result:
-    """The DIS and electronic-warfare reports into the summary, the result saved if asked; an
-    interrupted run raises ``RunInterrupted`` carrying it."""
+            network: Any, out_dir: str | Path | None, interrupted: bool) -> Result:
+    """The DIS, electronic-warfare and network reports into the summary, the result saved if
+    asked; an interrupted run raises ``RunInterrupted`` carrying it."""
+    network.report_into(result.summary)
     if isinstance(session, DisSession):
         result.summary["dis"] = session.report()
     if (ew := contested.report(result.threats, result.engagements)) is not None:
