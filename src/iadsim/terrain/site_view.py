@@ -219,10 +219,10 @@ def scenario_grid(scenario: Scenario, origin: Origin) -> ElevationGrid | None:
 
     return per_scenario(scenario, "terrain.grid",
                         lambda: terrain_grid(spec, origin, scenario_area_deg(scenario),
-                                             reach_m=_rays_reach_m(scenario)))
+                                             reach_m=rays_reach_m(scenario)))
 
 
-def _rays_reach_m(scenario: Scenario) -> float:
+def rays_reach_m(scenario: Scenario) -> float:
     """How far beyond its site a terrain ray can go: the longest radar range (or the longest
     interceptor reach for the launchers' sight)."""
     radar = [x.max_range_m for x in scenario.sensors]

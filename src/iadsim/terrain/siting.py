@@ -26,7 +26,7 @@ from iadsim.scenario.model import Scenario
 from iadsim.sensors.radar import site_from_spec
 from iadsim.terrain.coverage import _bearing_rad, detectable, local_offsets
 from iadsim.terrain.masking import destination_deg
-from iadsim.terrain.site_view import site_terrain, terrain_grid
+from iadsim.terrain.site_view import rays_reach_m, site_terrain, terrain_grid
 from iadsim.world.frames import great_circle_distance_m, scenario_origin
 
 SITING_AZIMUTH_STEP_RAD = float(np.radians(0.5))
@@ -74,7 +74,7 @@ def coverage_matrix(scenario: Scenario, candidates_deg: NDArray[np.float64],
         raise ValueError("siting needs a scenario with a terrain section")
     origin = scenario_origin(scenario)
     grid = terrain_grid(spec, origin, scenario_area_deg(scenario),
-                        reach_m=max(x.max_range_m for x in scenario.sensors))
+                        reach_m=rays_reach_m(scenario))
     cand = np.asarray(candidates_deg, float).reshape(-1, 2)
     if grid is not None and cand.size and not grid.covers(cand[:, 0], cand[:, 1]).all():
         off = np.flatnonzero(~grid.covers(cand[:, 0], cand[:, 1]))
