@@ -42,7 +42,7 @@ def test_module_names_other_than_conftest_are_unique() -> None:
 def test_two_folders_with_conftests_collect_together() -> None:
     folders = [str(TESTS / f) for f in ("reports", "tracking", "sensors", "montecarlo")]
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", *folders, "--collect-only", "-q",
+        [sys.executable, "-m", "pytest", *folders, "--collect-only", "-q", "-n", "0",
          "-p", "no:cacheprovider"], capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert "error" not in done.stdout.splitlines()[-1]
