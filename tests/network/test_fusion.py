@@ -81,12 +81,13 @@ def test_two_units_tracks_of_one_target_join_and_close_targets_stay_apart() -> N
     sys_of = dict(zip(reports.track_id.tolist(), pic.report_system_id.tolist(), strict=True))
     assert sys_of[10] == sys_of[21] and sys_of[11] == sys_of[20]
     assert len({sys_of[10], sys_of[11], sys_of[12]}) == 3
-    # fused estimate of the joined pair: the information-weighted mean (equal covariances:
-    # the plain mean), closer to the truth on average than either report
+    # fused estimate of the joined pair: the covariance intersection; equal covariances
+    # (every weight gives the same trace): the plain mean, and the covariance of either
+    # report (no gain is claimed from errors that may be fully correlated)
     row = int(np.flatnonzero(pic.tracks.track_id == sys_of[10])[0])
     mean = (reports.position_enu_m[0] + reports.position_enu_m[4]) / 2
     assert np.allclose(pic.tracks.position_enu_m[row], mean, atol=1e-3)
-    assert np.allclose(pic.tracks.covariance[row, :3, :3], np.eye(3) * 30.0**2 / 2, rtol=1e-6)
+    assert np.allclose(pic.tracks.covariance[row, :3, :3], np.eye(3) * 30.0**2, rtol=1e-6)
     # the numbers persist at the next fusion
     again = fusion.fuse(reports, source, 1.0)
     assert again.report_system_id.tolist() == pic.report_system_id.tolist()

@@ -13,8 +13,11 @@ is then slightly too wide for tracks with a common history). Each unit's new rep
 assigned to the system tracks that hold no report of that unit yet, as one linear assignment
 (a unit's two tracks are two targets), unit by unit in a fixed order; a report kept its system
 number from earlier fusions unless it left the gate of its group's first member. The fused
-state is the information-weighted combination (the "simple convex combination", optimal when
-the errors are uncorrelated: the fused covariance is then optimistic).
+state is the covariance intersection of the group's members (Julier and Uhlmann, 1997; the
+weight minimising the trace): the units' errors are correlated through the target's common
+process noise and their cross-covariance is not known at the command, so the information sum
+(the "simple convex combination") would claim 1.2-1.7 times too little error; the
+intersection is consistent for any correlation (``docs/validation.md``: fused NEES).
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ SYSTEM_ID_BASE = 900_000_000
 """System track numbers are ``SYSTEM_ID_BASE + k`` (units' own tracks are below it)."""
 
 _JITTER = 1e-6
+CI_ITERATIONS = 30
+"""Golden-section steps of the covariance-intersection weight (bracket 0.618^30 ~ 5e-7)."""
 
 
 def state_of(tracks: TrackBatch) -> NDArray[np.float64]:
@@ -107,14 +112,71 @@ def correlate(
 
 def fuse_groups(group: NDArray[np.int64], x: NDArray[np.float64], p: NDArray[np.float64],
                 n_groups: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Information-weighted state (g, 6) and covariance (g, 6, 6) of each group's members."""
-    info = np.linalg.inv(p + _JITTER * np.eye(p.shape[1]))
-    y = np.zeros((n_groups, x.shape[1], x.shape[1]))
-    v = np.zeros((n_groups, x.shape[1]))
-    np.add.at(y, group, info)
-    np.add.at(v, group, np.einsum("nij,nj->ni", info, x))
-    pf = np.linalg.inv(y)
-    return np.einsum("gij,gj->gi", pf, v), pf
+    """Covariance-intersection state (g, 6) and covariance (g, 6, 6) of each group's members.
+
+    The members of a group are folded in one at a time (in row order), each fold the
+    trace-optimal covariance intersection of the running estimate and the member
+    (``covariance_intersection``): consistent whatever the unknown cross-covariance of the
+    units' errors (their common process noise), and never wider than the tighter of the two.
+    """
+    d = x.shape[1]
+    xf, pf = np.zeros((n_groups, d)), np.zeros((n_groups, d, d))
+    if len(group) == 0:
+        return xf, pf
+    order = np.argsort(group, kind="stable")
+    g = group[order]
+    first = np.r_[True, g[1:] != g[:-1]]
+    rank = np.arange(g.size) - np.maximum.accumulate(np.where(first, np.arange(g.size), 0))
+    xf[g[first]], pf[g[first]] = x[order[first]], p[order[first]]
+    for r in range(1, int(rank.max()) + 1):
+        at = rank == r
+        gg, m = g[at], order[at]
+        xf[gg], pf[gg] = covariance_intersection(xf[gg], pf[gg], x[m], p[m])
+    return xf, pf
+
+
+def covariance_intersection(xa: NDArray[np.float64], pa: NDArray[np.float64],
+                            xb: NDArray[np.float64], pb: NDArray[np.float64], *,
+                            iterations: int = CI_ITERATIONS,
+                            ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Covariance intersection of pairs of estimates (Julier and Uhlmann, 1997), (n, d) each.
+
+    P^-1 = w Pa^-1 + (1 - w) Pb^-1, x = P (w Pa^-1 xa + (1 - w) Pb^-1 xb), with w in [0, 1]
+    minimising trace(P) (a convex function of w: golden-section search, ``iterations``
+    shrinkings of the bracket by 0.618, vectorised over the pairs; the ends w = 0 and w = 1,
+    the members themselves, and the even weight are candidates too).
+    """
+    eye = _JITTER * np.eye(xa.shape[1])
+    ia, ib = np.linalg.inv(pa + eye), np.linalg.inv(pb + eye)
+
+    def trace(w: NDArray[np.float64]) -> NDArray[np.float64]:
+        info = w[:, None, None] * ia + (1.0 - w)[:, None, None] * ib
+        return np.trace(np.linalg.inv(info), axis1=1, axis2=2)
+
+    n = len(xa)
+    lo, hi = np.zeros(n), np.ones(n)
+    ratio = (np.sqrt(5.0) - 1.0) / 2.0
+    w1, w2 = hi - ratio * (hi - lo), lo + ratio * (hi - lo)
+    f1, f2 = trace(w1), trace(w2)
+    for _ in range(iterations):
+        left = f1 < f2  # the minimum is in [lo, w2]
+        hi, lo = np.where(left, w2, hi), np.where(left, lo, w1)
+        w2n = np.where(left, w1, lo + ratio * (hi - lo))
+        w1n = np.where(left, hi - ratio * (hi - lo), w2)
+        w1, w2 = w1n, w2n
+        f_new = trace(np.where(left, w1, w2))
+        f1, f2 = np.where(left, f_new, f2), np.where(left, f1, f_new)
+    # candidates: the even weight (a flat trace, equal covariances: the plain mean), the
+    # search's, and the ends; the first within 1e-9 of the least trace wins
+    cand = np.stack([np.full(n, 0.5), 0.5 * (lo + hi), np.zeros(n), np.ones(n)], axis=1)
+    score = np.stack([trace(c) for c in cand.T], axis=1)
+    best = score <= score.min(axis=1, keepdims=True) * (1.0 + 1e-9)
+    w = cand[np.arange(n), np.argmax(best, axis=1)]
+    info = w[:, None, None] * ia + (1.0 - w)[:, None, None] * ib
+    pf = np.linalg.inv(info)
+    v = w[:, None] * np.einsum("nij,nj->ni", ia, xa) + (1.0 - w)[:, None] * np.einsum(
+        "nij,nj->ni", ib, xb)
+    return np.einsum("nij,nj->ni", pf, v), 0.5 * (pf + np.transpose(pf, (0, 2, 1)))
 
 
 @dataclass(frozen=True, slots=True)
