@@ -93,7 +93,7 @@ def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
             rec.scans(detections)
             picture = tracker.step(detections, t)
             rec.tracks(picture, t)
-            flights.guide(picture.tracks, origin)
+            flights.guide(network.guidance(picture.tracks, t), origin)  # network
             ended = advance_flights(flights, threats, world.threat_alive, classes, origin, t,
                                     rng=rng["engagement"])
             killed = world.destroy_threats(ended.threat_id, ended.time_s, ended.killed)
