@@ -45,7 +45,7 @@ def _guided(monkeypatch: pytest.MonkeyPatch, data: dict[str, Any]) -> tuple[Any,
 def test_rounds_lose_guidance_when_their_unit_tears_down(
         monkeypatch: pytest.MonkeyPatch, default_data: dict[str, Any]) -> None:
     remote = False
-    d = two_unit_data(default_data)
+    d = two_unit_data(default_data, duration_s=130.0)
     d["network"]["engage_on_remote"] = remote
     for u in d["network"]["units"]:  # the first unit to fire scoots at once
         u.update(teardown_s=60, setup_s=60, shoot_and_scoot={
