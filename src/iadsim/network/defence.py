@@ -36,6 +36,7 @@ from iadsim.engagement.launchers import InterceptorClasses, Launchers
 from iadsim.network.allocation import allocate, unit_costs
 from iadsim.network.datalink import DataLink, Reports, concat_tracks
 from iadsim.network.fusion import FusedPicture, TrackFusion
+from iadsim.network.guidance import guidance_tracks
 from iadsim.network.mobility import UnitMobility
 from iadsim.network.sites import site_table
 from iadsim.network.units import TRACK_ID_STRIDE, NetworkPlan, plan_network
@@ -94,13 +95,6 @@ class _UnitFlights:
 def _take_results(res: InterceptResults, mask: NDArray[np.bool_]) -> InterceptResults:
     return InterceptResults(**{f.name: None if getattr(res, f.name) is None
                                else getattr(res, f.name)[mask] for f in fields(res)})
-
-
-def _lookup(keys: NDArray[np.int64], values: NDArray[np.int64],
-            query: NDArray[np.int64]) -> NDArray[np.int64]:
-    """``values`` at the rows of ``keys`` (unique) equal to each ``query`` (all present)."""
-    order = np.argsort(keys, kind="stable")
-    return values[order[np.searchsorted(keys, query, sorter=order)]]
 
 
 def _concat_reports(parts: list[KillReports]) -> KillReports:
@@ -255,45 +249,10 @@ class NetworkedDefence:
         return TrackerStep(picture, np.concatenate(conf), np.concatenate(drop))
 
     def guidance(self, tracks: TrackBatch, time_s: float) -> TrackBatch:
-        """The tracks that guide rounds in flight (by the id each round was fired on).
-
-        A unit that is not operational (tearing down, moving, setting up) guides nothing: the
-        rounds fired on its tracks fly on to their last aim point, unless, with engage-on-
-        remote, an operational unit under the top command holds a track of the same system
-        track: its track (the smallest position sigma) then guides them, under the old id.
-        """
-        if len(tracks) == 0:
-            return tracks
-        on = self.unit_operational(time_s)
-        owner = self.plan.unit_of_track(tracks.track_id)
-        down = (owner >= 0) & ~on[np.maximum(owner, 0)]
-        if not down.any():
-            return tracks
-        keep = tracks.take(~down)
-        lost = tracks.track_id[down]
-        if not self.net.engage_on_remote or len(keep) == 0:
-            return keep
-        rep, sys_of = self.store.tracks.track_id, self.fused.report_system_id
-        sys_lost = np.full(lost.size, -1, np.int64)
-        at = np.isin(lost, rep)
-        sys_lost[at] = _lookup(rep, sys_of, lost[at])
-        linked = self.connected(time_s)
-        k_owner = self.plan.unit_of_track(keep.track_id)
-        k_sys = np.full(len(keep), -2, np.int64)
-        held = np.isin(keep.track_id, rep) & (k_owner >= 0)
-        k_sys[held] = _lookup(rep, sys_of, keep.track_id[held])
-        k_sys[held & ~linked[np.maximum(k_owner, 0)]] = -2
-        sigma = keep.position_sigma_m()
-        rows, ids = [], []
-        for i in np.flatnonzero(sys_lost >= 0).tolist():
-            cand = np.flatnonzero(k_sys == sys_lost[i])
-            if cand.size:
-                rows.append(int(cand[np.argmin(sigma[cand])]))
-                ids.append(int(lost[i]))
-        if not rows:
-            return keep
-        alias = keep.take(np.array(rows, np.intp))
-        return concat_tracks([keep, replace(alias, track_id=np.array(ids, np.int64))])
+        """The tracks that guide rounds in flight (``network.guidance.guidance_tracks``)."""
+        return guidance_tracks(tracks, self.plan, self.unit_operational(time_s),
+                               self.connected(time_s), self.store.tracks.track_id,
+                               self.fused.report_system_id, self.net.engage_on_remote)
 
     def drop(self, track_ids: NDArray[np.int64]) -> None:
         """Drop network tracks (and every other unit's track of the same system track)."""
