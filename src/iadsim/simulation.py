@@ -93,7 +93,7 @@ def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
             rec.scans(detections)
             picture = tracker.step(detections, t)
             rec.tracks(picture, t)
-            flights.guide(picture.tracks, origin)
+            flights.guide(network.guidance(picture.tracks, t), origin)  # network
             ended = advance_flights(flights, threats, world.threat_alive, classes, origin, t,
                                     rng=rng["engagement"])
             killed = world.destroy_threats(ended.threat_id, ended.time_s, ended.killed)
@@ -151,7 +151,8 @@ def _command(scenario: Scenario, tracker: Tracker, radars: list[RadarSite],
     ``network`` section, the networked defence in all three roles (``network.defence``)."""
     command = CommandCentre.from_scenario(scenario, classes, origin, rec.asset_arrays(), rng=rng)
     return networked(scenario, tracker, command, radars, classes, origin, rec.asset_arrays(),
-                     launchers, world.threats, world, seed=seed)
+                     launchers, world.threats, world, seed=seed,
+                     keep_sites=rec.keep_trajectories)
 
 
 def _report_progress(progress: Progress | None, time_s: float, duration_s: float) -> float:
@@ -165,7 +166,7 @@ def _finish(result: Result, session: DisSession | _NoDis, contested: ContestedSk
             network: Any, out_dir: str | Path | None, interrupted: bool) -> Result:
     """The DIS, electronic-warfare and network reports into the summary, the result saved if
     asked; an interrupted run raises ``RunInterrupted`` carrying it."""
-    network.report_into(result.summary)
+    result = network.report_into(result)  # network: its summary key and sites table
     if isinstance(session, DisSession):
         result.summary["dis"] = session.report()
     if (ew := contested.report(result.threats, result.engagements)) is not None:

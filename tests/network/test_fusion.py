@@ -81,12 +81,13 @@ def test_two_units_tracks_of_one_target_join_and_close_targets_stay_apart() -> N
     sys_of = dict(zip(reports.track_id.tolist(), pic.report_system_id.tolist(), strict=True))
     assert sys_of[10] == sys_of[21] and sys_of[11] == sys_of[20]
     assert len({sys_of[10], sys_of[11], sys_of[12]}) == 3
-    # fused estimate of the joined pair: the information-weighted mean (equal covariances:
-    # the plain mean), closer to the truth on average than either report
+    # fused estimate of the joined pair: the covariance intersection; equal covariances
+    # (every weight gives the same trace): the plain mean, and the covariance of either
+    # report (no gain is claimed from errors that may be fully correlated)
     row = int(np.flatnonzero(pic.tracks.track_id == sys_of[10])[0])
     mean = (reports.position_enu_m[0] + reports.position_enu_m[4]) / 2
     assert np.allclose(pic.tracks.position_enu_m[row], mean, atol=1e-3)
-    assert np.allclose(pic.tracks.covariance[row, :3, :3], np.eye(3) * 30.0**2 / 2, rtol=1e-6)
+    assert np.allclose(pic.tracks.covariance[row, :3, :3], np.eye(3) * 30.0**2, rtol=1e-6)
     # the numbers persist at the next fusion
     again = fusion.fuse(reports, source, 1.0)
     assert again.report_system_id.tolist() == pic.report_system_id.tolist()
@@ -100,3 +101,31 @@ def test_gate_is_the_chi_square_quantile() -> None:
 def test_no_reports() -> None:
     pic = TrackFusion().fuse(TrackBatch.empty(), np.empty(0, np.int64), 0.0)
     assert len(pic.tracks) == 0 and pic.report_system_id.size == 0
+
+
+def test_fused_states_are_the_intersection_of_each_final_group() -> None:
+    # three units' reports of 12 targets (some missing): the states kept between the
+    # per-unit correlations are those of the final groups, computed from scratch
+    from iadsim.network.fusion import fuse_groups, predict_to, state_of
+
+    rng = np.random.default_rng(4)
+    truth = np.c_[rng.uniform(-5e4, 5e4, (12, 2)), rng.uniform(100, 9000, 12)]
+    parts, source = [], []
+    for u in (1, 2, 3):
+        held = np.flatnonzero(rng.random(12) < 0.8)
+        parts.append(_reports(truth[held], held.tolist(), (u * 100 + held).tolist(),
+                              20.0 * u, rng))
+        source += [u] * held.size
+    reports = TrackBatch(**{k: np.concatenate([getattr(a, k) for a in parts])
+                            for k in ("time_s", "track_id", "position_enu_m",
+                                      "velocity_enu_mps", "covariance", "confirmed",
+                                      "quality", "truth_id")})
+    pic = TrackFusion(0.999).fuse(reports, np.array(source), 2.0)
+    rep = predict_to(reports, 2.0)
+    numbers, group = np.unique(pic.report_system_id, return_inverse=True)
+    xf, pf = fuse_groups(group, state_of(rep), rep.covariance, numbers.size)
+    assert np.array_equal(pic.tracks.track_id, numbers)
+    assert np.allclose(pic.tracks.position_enu_m, xf[:, :3], rtol=0, atol=1e-9)
+    assert np.allclose(pic.tracks.covariance, pf, rtol=1e-12, atol=1e-9)
+    # one system track per target (the gate joins the same target's reports only)
+    assert len(pic.tracks) == len(np.unique(reports.truth_id))

@@ -25,6 +25,7 @@ from dataclasses import fields, replace
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from numpy.typing import NDArray
 
 from iadsim.command.doctrine import CommandCentre
@@ -35,7 +36,9 @@ from iadsim.engagement.launchers import InterceptorClasses, Launchers
 from iadsim.network.allocation import allocate, unit_costs
 from iadsim.network.datalink import DataLink, Reports, concat_tracks
 from iadsim.network.fusion import FusedPicture, TrackFusion
+from iadsim.network.guidance import guidance_tracks
 from iadsim.network.mobility import UnitMobility
+from iadsim.network.sites import site_table
 from iadsim.network.units import TRACK_ID_STRIDE, NetworkPlan, plan_network
 from iadsim.scenario.common import GeoPosition
 from iadsim.scenario.model import Scenario
@@ -105,7 +108,7 @@ class NetworkedDefence:
     def __init__(self, scenario: Scenario, radars: list[RadarSite], classes: InterceptorClasses,
                  origin: Origin, assets: tuple[NDArray[np.float64], ...], launchers: Launchers,
                  threats: ThreatSet, world: WorldState, *,
-                 seed: int | np.random.SeedSequence) -> None:
+                 seed: int | np.random.SeedSequence, keep_sites: bool = False) -> None:
         self.scenario, self.radars, self.origin = scenario, radars, origin
         self.launchers, self.threats, self.world = launchers, threats, world
         self.assets = assets
@@ -138,6 +141,10 @@ class NetworkedDefence:
                 channels=(self.plan.fire_control_channels[u], self.plan.guidance_channels[u]),
                 fire_control_sensor=fc_radar & own, rng=child))
         self._sites = self._site_positions()
+        self._scenario_sites = dict(self._sites)  # where each site starts
+        self._start_ref = [self._reference(u) for u in range(n)]
+        self.keep_sites = keep_sites
+        self._times: list[float] = []  # the step times (rows of the sites table)
         self.mobility = [UnitMobility(spec, self._reference(u),
                                       emits=bool(np.any(self.plan.sensor_unit == u)))
                          for u, spec in enumerate(self.net.units)]
@@ -216,6 +223,7 @@ class NetworkedDefence:
 
     def operational(self, detections: DetectionBatch, time_s: float) -> DetectionBatch:
         """Move the units to ``time_s``; the detections of the radars of operational units."""
+        self._times.append(float(time_s))
         for u, m in enumerate(self.mobility):
             done = m.advance(time_s)
             if done is not None:
@@ -239,6 +247,12 @@ class NetworkedDefence:
         self._picture = (float(time_s), picture)
         self._links(picture, time_s)
         return TrackerStep(picture, np.concatenate(conf), np.concatenate(drop))
+
+    def guidance(self, tracks: TrackBatch, time_s: float) -> TrackBatch:
+        """The tracks that guide rounds in flight (``network.guidance.guidance_tracks``)."""
+        return guidance_tracks(tracks, self.plan, self.unit_operational(time_s),
+                               self.connected(time_s), self.store.tracks.track_id,
+                               self.fused.report_system_id, self.net.engage_on_remote)
 
     def drop(self, track_ids: NDArray[np.int64]) -> None:
         """Drop network tracks (and every other unit's track of the same system track)."""
@@ -478,9 +492,29 @@ class NetworkedDefence:
 
     # -- outcomes ----------------------------------------------------------------------------
 
-    def report_into(self, summary: dict[str, Any]) -> None:
-        """Add the ``network`` key to the run summary."""
-        summary["network"] = self.report()
+    def report_into(self, result: Any) -> Any:
+        """The run's ``Result`` with the ``network`` key in its summary and, when the run
+        keeps its trajectory tables, the ``sites`` table (``network.sites``)."""
+        result.summary["network"] = self.report()
+        if not self.keep_sites:
+            return result
+        return replace(result, sites=self.sites())
+
+    def sites(self) -> pd.DataFrame:
+        """Every radar's and launcher's position, velocity and status at each step time."""
+        rows = []
+        for kind, i in sorted(self._scenario_sites):
+            u = int(self.plan.sensor_unit[i] if kind == "sensor" else self.plan.launcher_unit[i])
+            spec = self.scenario.sensors[i] if kind == "sensor" else self.scenario.launchers[i]
+            if u < 0:
+                continue
+            lat, lon, alt = self._scenario_sites[(kind, i)]
+            rows.append((spec.name, "radar" if kind == "sensor" else "launcher", u, lat, lon,
+                         alt))
+        starts = [self._start_ref[u] for u in range(self.plan.n_units)]
+        return site_table([m.moves for m in self.mobility], starts, rows,
+                          np.array(self._times), self.origin,
+                          step_s=self.scenario.simulation.step_s)
 
     def report(self) -> dict[str, Any]:
         """Per-unit rounds and moves, link load and latency, fused picture quality."""
@@ -510,24 +544,29 @@ class _Centralised:
     def operational(self, detections: DetectionBatch, time_s: float) -> DetectionBatch:
         return detections
 
-    def report_into(self, summary: dict[str, Any]) -> None:
-        return None
+    def guidance(self, tracks: TrackBatch, time_s: float) -> TrackBatch:
+        return tracks
+
+    def report_into(self, result: Any) -> Any:
+        return result
 
 
 def networked(scenario: Scenario, tracker: Tracker, command: CommandCentre,
               radars: list[RadarSite], classes: InterceptorClasses, origin: Origin,
               assets: tuple[NDArray[np.float64], ...], launchers: Launchers,
               threats: ThreatSet, world: WorldState, *,
-              seed: int | np.random.SeedSequence) -> tuple[Any, Any, Any]:
+              seed: int | np.random.SeedSequence, keep_sites: bool = False
+              ) -> tuple[Any, Any, Any]:
     """``(tracker, command, network)`` for ``simulation.run``: with ``network.units`` the
     networked defence in all three roles; without (or with one unit that never moves and has
     no links), the given tracker and command and a pass-through network: the run is then
-    exactly the centralised battalion's."""
+    exactly the centralised battalion's. ``keep_sites``: build the ``sites`` table (the run
+    keeps its trajectory tables)."""
     net_spec = scenario.network
     if not net_spec.units or (len(net_spec.units) == 1 and not net_spec.links
                               and not net_spec.units[0].relocations
                               and net_spec.units[0].shoot_and_scoot is None):
         return tracker, command, _Centralised()  # one fixed unit on its own: today's battalion
     net = NetworkedDefence(scenario, radars, classes, origin, assets, launchers, threats,
-                           world, seed=seed)
+                           world, seed=seed, keep_sites=keep_sites)
     return net, net, net

@@ -11,7 +11,8 @@ import pandas as pd
 
 from iadsim.jsonfile import write_json
 
-TABLES = ("threats", "events", "engagements", "truth", "tracks", "interceptors", "tracking")
+TABLES = ("threats", "events", "engagements", "truth", "tracks", "interceptors", "tracking",
+          "sites")
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,9 @@ class Result:
     tracks: pd.DataFrame = field(default_factory=pd.DataFrame)
     interceptors: pd.DataFrame = field(default_factory=pd.DataFrame)
     tracking: pd.DataFrame = field(default_factory=pd.DataFrame)
+    sites: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Networked runs: every radar's and launcher's position and status per step
+    (``iadsim.network.sites``); empty otherwise (the sites are the scenario's)."""
 
     def save(self, out_dir: str | Path) -> Path:
         """Write ``summary.json``, ``scenario.json`` and one Parquet file per table.

@@ -57,6 +57,8 @@ class RunResults:
     interceptors: pd.DataFrame
     tracking: pd.DataFrame | None = None
     """``tracking.parquet`` (GOSPA per step) when the run wrote it, else None."""
+    sites: pd.DataFrame | None = None
+    """``sites.parquet`` (a networked run's radars and launchers per step) when written."""
 
     @property
     def title(self) -> str:
@@ -108,13 +110,14 @@ def read_run(out_dir: str | Path) -> RunResults:
         lacks a documented column.
     """
     out = Path(out_dir)
-    tracking_path = out / "tracking.parquet"
+    tracking_path, sites_path = out / "tracking.parquet", out / "sites.parquet"
     return RunResults(
         out_dir=out,
         summary=_read_json(out / "summary.json"),
         scenario=_read_json(out / "scenario.json"),
         **{name: _read_table(out, name) for name in COLUMNS},
         tracking=_read_parquet(tracking_path) if tracking_path.is_file() else None,
+        sites=_read_parquet(sites_path) if sites_path.is_file() else None,
     )
 
 

@@ -209,6 +209,20 @@ def _static_traces(
     return traces
 
 
+def _moving_sites(run: RunResults) -> pd.DataFrame:
+    """Rows of the ``sites`` table (a networked run) of the radars and launchers that move
+    at some time (their place and status per step); empty without such a table."""
+    sites = getattr(run, "sites", None)
+    if sites is None or len(sites) == 0:
+        return pd.DataFrame({"time_s": [], "site": [], "kind": [], "status": [],
+                             "lat_deg": [], "lon_deg": []})
+    key = sites["kind"].astype(str) + "/" + sites["site"].astype(str)
+    first = sites.groupby(key)[["lat_deg", "lon_deg"]].transform("first")
+    off = (sites[["lat_deg", "lon_deg"]] != first).any(axis=1) | (
+        sites["status"].astype(str) != "operational")
+    return sites[key.isin(set(key[off]))].reset_index(drop=True)
+
+
 def _event_points(run: RunResults, kind: str) -> pd.DataFrame:
     """Events of one kind, placed at their threat's true position at that time."""
     ev = run.events[run.events.kind == kind][["time_s", "threat_id"]].dropna()
@@ -306,6 +320,10 @@ def build_replay(
                            2.0 * (sample_step_s(tracks.time_s) if len(tracks) else step))
     rows_inter = snap_rows(inter.time_s.to_numpy(), times,
                            2.0 * (sample_step_s(inter.time_s) if len(inter) else step))
+    movers = _moving_sites(run)  # network: relocating radars and launchers
+    rows_site = snap_rows(movers.time_s.to_numpy(float), times, 2.0 * step)
+    site_label = np.array([f"{esc(str(n))} ({k}): {st}" for n, k, st in zip(
+        movers.site, movers.kind, movers.status, strict=True)], dtype=object)
     kinds = [("kill", "kill", "x", "#2ca02c"), ("miss", "miss", "circle-open", "#555"),
              ("leak", "leak", "star", "#d62728")]
     event_pts = {k: _event_points(run, k) for k, *_ in kinds}
@@ -327,6 +345,11 @@ def build_replay(
     dynamic.append(go.Scatter(mode="markers", name="interceptor",
                               marker={"symbol": "circle", "size": 6, "color": "#000",
                                       "line": {"width": 1, "color": "#fff"}}, hoverinfo="text"))
+    if len(movers):
+        dynamic.append(go.Scatter(mode="markers", name="relocating site",
+                                  marker={"symbol": "diamond", "size": 10, "color": "#8c564b",
+                                          "line": {"width": 1, "color": "#fff"}},
+                                  hoverinfo="text"))
     for _kind, label, symbol, color in kinds:
         dynamic.append(go.Scatter(mode="markers", name=label,
                                   marker={"symbol": symbol, "size": 11, "color": color,
@@ -356,6 +379,11 @@ def build_replay(
         r = rows_inter[i]
         out.append({"x": inter_lon[r], "y": inter_lat[r],
                     "hovertext": inter_label[r].tolist()})
+        if len(movers):
+            r = rows_site[i]
+            out.append({"x": movers.lon_deg.to_numpy(np.float32)[r],
+                        "y": movers.lat_deg.to_numpy(np.float32)[r],
+                        "hovertext": site_label[r].tolist()})
         for kind, label, *_ in kinds:
             pts = event_pts[kind]
             n = int(np.searchsorted(pts.time_s.to_numpy(), times[i], side="right"))

@@ -120,7 +120,18 @@ def _merge_in_dwells(
     counts = np.bincount(dwell_of, minlength=1) if dwell_of.size else np.zeros(0, np.int64)
     keep = np.ones(r.size, bool)
     bw_el = site.elevation_beamwidth_rad
-    for d in np.flatnonzero(counts > 1):  # loop over the rare dwells lighting several targets
+    multi = np.flatnonzero(counts > 1)
+    if multi.size == 0:
+        return rep, out_p, out_r, out_a, out_e
+    lone, crowded = _apart(site, dwell_of, counts, multi, r, az, el)
+    # a dwell whose echoes are all apart: each is its own merge, the loop's arithmetic on one
+    # member (w x / w) done at once, so the result is the loop's to the bit
+    w = power[lone]
+    out_r[lone] = np.multiply(r[lone], w) / w
+    out_a[lone] = np.mod(az[lone] + np.multiply(
+        np.mod(az[lone] - az[lone] + np.pi, _TWO_PI) - np.pi, w) / w, _TWO_PI)
+    out_e[lone] = np.multiply(el[lone], w) / w
+    for d in crowded.tolist():  # loop over the rare dwells with echoes inside one cell
         rows = np.flatnonzero(dwell_of == d)
         rows = rows[np.argsort(-power[rows], kind="stable")]
         free = np.ones(rows.size, bool)
@@ -135,16 +146,40 @@ def _merge_in_dwells(
                 close &= np.abs(el[rows] - el[a]) < bw_el
             members = rows[close]
             w = power[members]
-            out_p[a] = w.sum()
-            out_r[a] = np.average(r[members], weights=w)
+            scale = w.sum()  # power-weighted means, as np.average computes them
+            out_p[a] = scale
+            out_r[a] = np.multiply(r[members], w).sum() / scale
             # angles averaged as offsets from the strongest (no wrap through north)
-            out_a[a] = np.mod(az[a] + np.average(
-                np.mod(az[members] - az[a] + np.pi, _TWO_PI) - np.pi, weights=w), _TWO_PI)
-            out_e[a] = np.average(el[members], weights=w)
+            out_a[a] = np.mod(az[a] + np.multiply(
+                np.mod(az[members] - az[a] + np.pi, _TWO_PI) - np.pi, w).sum() / scale, _TWO_PI)
+            out_e[a] = np.multiply(el[members], w).sum() / scale
             keep[members] = False
             keep[a] = True
             free &= ~close
     return rep[keep], out_p[keep], out_r[keep], out_a[keep], out_e[keep]
+
+
+def _apart(site: LookSite, dwell_of: NDArray[np.int64], counts: NDArray[np.int64],
+           multi: NDArray[np.intp], r: NDArray[np.float64], az: NDArray[np.float64],
+           el: NDArray[np.float64]) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Of the dwells ``multi`` lighting several echoes: the echoes of those where no two are
+    within one resolution cell of each other, either way round (rows), and the other dwells."""
+    rows = np.flatnonzero(np.isin(dwell_of, multi))
+    rows = rows[np.argsort(dwell_of[rows], kind="stable")]
+    size = counts[dwell_of[rows]]
+    start = np.repeat(np.cumsum(np.r_[0, counts[multi]])[:-1], counts[multi])
+    # every ordered pair (i, j), i != j, of one dwell
+    i = np.repeat(np.arange(rows.size), size)
+    j = start[i] + (np.arange(i.size) - np.repeat(np.cumsum(size) - size, size))
+    pair = i != j
+    a, b = rows[i[pair]], rows[j[pair]]
+    close = (np.abs(r[b] - r[a]) < site.range_resolution_m) & (
+        np.abs(np.mod(az[b] - az[a] + np.pi, _TWO_PI) - np.pi) * np.cos(el[a])
+        < site.azimuth_beamwidth_rad)
+    if np.isfinite(site.elevation_beamwidth_rad):
+        close &= np.abs(el[b] - el[a]) < site.elevation_beamwidth_rad
+    crowded = np.unique(dwell_of[a[close]])
+    return rows[~np.isin(dwell_of[rows], crowded)], crowded
 
 
 def nearest_per_dwell(dwell_of: NDArray[np.intp], distance_m: NDArray[np.float64]

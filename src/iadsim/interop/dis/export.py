@@ -125,7 +125,8 @@ class PduStreamer:
     def __init__(self, spec: DisSpec, origin: Origin, threat_info: Callable[[int], tuple[str, str]],
                  launchers: Sequence[Site], interceptor_classes: Sequence[str], *,
                  radars: Sequence[Site] = (), external_from: int | None = None,
-                 external_of: Callable[[int], EntityId] | None = None) -> None:
+                 external_of: Callable[[int], EntityId] | None = None,
+                 moving_sites: frozenset[tuple[str, str]] = frozenset()) -> None:
         self.spec, self.origin = spec, origin
         self.external_from, self.external_of = external_from, external_of
         site, app = spec.site_id, spec.application_id
@@ -152,9 +153,12 @@ class PduStreamer:
         n = len(self._sites)
         self._site_snapshot = Snapshot(np.arange(n, dtype=np.int64), p, np.zeros((n, 3)),
                                        np.zeros((n, 3)))  # at rest, facing north, level
+        self.site_key = {("launcher", x.name): k for k, x in enumerate(ordered)} | {
+            ("radar", x.name): n_launchers + r for r, x in enumerate(radars)}
+        mover = {self.site_key[m] for m in moving_sites if m in self.site_key}
         self.sites = Publisher(spec, DEFENDING_FORCE_ID, self._site_ids.__getitem__,
                                self._site_types.__getitem__, lambda k: self._sites[k].name,
-                               lambda k: DR_STATIC)
+                               lambda k: DR_FPW if k in mover else DR_STATIC)
         self.classes = interceptor_entity_types(interceptor_classes, spec.entity_types)
         self.class_of: dict[int, str] = {}
         self.launcher_of: dict[int, str] = {}
@@ -205,8 +209,18 @@ class PduStreamer:
         return _ordered(out)
 
     def step(self, time_s: float, threats: Snapshot, interceptors: Snapshot,
-             events: Sequence[EventRow]) -> list[TimedPdu]:
-        """PDUs for one step: ``events`` are those since the previous step (any order)."""
+             events: Sequence[EventRow], sites: Snapshot | None = None) -> list[TimedPdu]:
+        """PDUs for one step: ``events`` are those since the previous step (any order);
+        ``sites`` the launchers' and radars' states now where they move (keys
+        ``site_key``: a networked run's ``sites`` table), else they stay where they were."""
+        if sites is not None and len(sites):
+            snap = self._site_snapshot
+            rows = sites.key
+            p, v, o = (snap.position_ecef_m.copy(), snap.velocity_ecef_mps.copy(),
+                       snap.orientation_rad.copy())
+            p[rows], v[rows], o[rows] = (sites.position_ecef_m, sites.velocity_ecef_mps,
+                                         sites.orientation_rad)
+            self._site_snapshot = Snapshot(snap.key, p, v, o)
         head = self.start(min(time_s, 0.0)) if not self._started else []
         out: list[Ranked] = []
         everyone = threats  # DIS-in threats too: the Fire range to them
@@ -411,12 +425,15 @@ def run_pdus(
     truth: pd.DataFrame, interceptors: pd.DataFrame, events: pd.DataFrame,
     threats: pd.DataFrame, scenario: Mapping[str, Any], spec: DisSpec | None = None, *,
     engagements: pd.DataFrame | None = None, end_s: float | None = None,
+    sites: pd.DataFrame | None = None,
 ) -> list[TimedPdu]:
     """All PDUs of a finished run, time-ordered, from its tables and ``scenario.json`` data.
 
     ``spec`` defaults to the scenario's ``dis`` section; ``engagements`` gives the Detonations
     their miss distances (without it they are where the interceptor was heading); ``end_s``
-    (``summary.completed_s``) is when the run ended, default ``simulation.duration_s``.
+    (``summary.completed_s``) is when the run ended, default ``simulation.duration_s``;
+    ``sites`` (a networked run's table) moves the relocating launchers and radars: their
+    Entity States carry the table's positions and velocities, with F-P-W dead reckoning.
     """
     if spec is None:
         spec = DisSpec.model_validate(scenario.get("dis") or {})
@@ -428,9 +445,11 @@ def run_pdus(
     streamer = PduStreamer(spec, origin, lambda tid: info.get(tid, (f"threat-{tid}", "aircraft")),
                            launcher_sites(scenario), classes, radars=radar_sites(scenario),
                            external_from=min(external) if external else None,
-                           external_of=lambda tid: external.get(tid, NO_ENTITY))
+                           external_of=lambda tid: external.get(tid, NO_ENTITY),
+                           moving_sites=moving_sites(sites))
     grid = _time_grid(np.concatenate([truth["time_s"].to_numpy(float),
                                       interceptors["time_s"].to_numpy(float)]), scenario, end_s)
+    s_rows, s_all = _site_rows(sites, streamer, grid, origin)
     t_rows = _rows_by_time(truth, grid)
     i_rows = _rows_by_time(interceptors, grid)
     t_all = Snapshot.from_rows(truth, "threat_id", origin)  # converted once, sliced per step
@@ -444,7 +463,8 @@ def run_pdus(
         return []  # nothing happened: not even a defence to announce
     out: list[TimedPdu] = streamer.start(0.0)
     for k, t in enumerate(grid.tolist()):
-        out += streamer.step(t, t_all.take(t_rows[k]), i_all.take(i_rows[k]), by_step[k])
+        out += streamer.step(t, t_all.take(t_rows[k]), i_all.take(i_rows[k]), by_step[k],
+                             sites=None if s_all is None else s_all.take(s_rows[k]))
     tail = by_step[grid.size]
     last_t = float(grid[-1]) if grid.size else 0.0
     if tail:
@@ -473,6 +493,38 @@ def external_entity_ids(threats: pd.DataFrame) -> dict[int, EntityId]:
         EXTERNAL_GROUP_PREFIX):].split(":"))) for r in rows.itertuples(index=False)}
 
 
+def moving_sites(sites: pd.DataFrame | None) -> frozenset[tuple[str, str]]:
+    """(kind, name) of the sites of a ``sites`` table that are ever off their first place or
+    in motion."""
+    if sites is None or len(sites) == 0:
+        return frozenset()
+    first = sites.groupby(["kind", "site"], observed=True)[["lat_deg", "lon_deg"]].transform(
+        "first")
+    off = ((sites[["lat_deg", "lon_deg"]] != first).any(axis=1)
+           | (sites[["vel_east_mps", "vel_north_mps", "vel_up_mps"]] != 0.0).any(axis=1))
+    return frozenset((str(k), str(n)) for k, n in sites.loc[off, ["kind", "site"]].itertuples(
+        index=False))
+
+
+def _site_rows(sites: pd.DataFrame | None, streamer: PduStreamer, grid: NDArray[np.float64],
+               origin: Origin) -> tuple[list[NDArray[np.intp]], Snapshot | None]:
+    """Rows of the moving sites per grid time, and all of them as a snapshot keyed as the
+    streamer's sites."""
+    moving = moving_sites(sites)
+    if sites is None or not moving:
+        return [], None
+    names = list(zip(sites["kind"].astype(str), sites["site"].astype(str), strict=True))
+    mine = np.array([n in moving and n in streamer.site_key for n in names], bool)
+    part = sites[mine].reset_index(drop=True)
+    keys = np.array([streamer.site_key[n] for n, m in zip(names, mine, strict=True) if m],
+                    np.int64)
+    snap = Snapshot.from_geodetic(
+        keys, part["lat_deg"].to_numpy(float), part["lon_deg"].to_numpy(float),
+        part["alt_m"].to_numpy(float),
+        part[["vel_east_mps", "vel_north_mps", "vel_up_mps"]].to_numpy(float), origin)
+    return _rows_by_time(part, grid), snap
+
+
 def _rows_by_time(frame: pd.DataFrame, grid: NDArray[np.float64]) -> list[NDArray[np.intp]]:
     if len(frame) == 0:
         return [np.empty(0, np.intp)] * grid.size
@@ -486,7 +538,7 @@ def run_pdus_from_result(result: Any, spec: DisSpec | None = None) -> list[Timed
     """PDUs of a ``iadsim.outcomes.result.Result`` (needs its trajectory tables)."""
     return run_pdus(result.truth, result.interceptors, result.events, result.threats,
                     result.scenario, spec, engagements=getattr(result, "engagements", None),
-                    end_s=_completed_s(result.summary))
+                    end_s=_completed_s(result.summary), sites=getattr(result, "sites", None))
 
 
 def run_pdus_from_folder(out_dir: str | Path, spec: DisSpec | None = None) -> list[TimedPdu]:
@@ -495,6 +547,7 @@ def run_pdus_from_folder(out_dir: str | Path, spec: DisSpec | None = None) -> li
 
     out = Path(out_dir)
     summary_path, engagements_path = out / "summary.json", out / "engagements.parquet"
+    sites_path = out / "sites.parquet"
     summary = json.loads(summary_path.read_text()) if summary_path.exists() else {}
     return run_pdus(pd.read_parquet(out / "truth.parquet"),
                     pd.read_parquet(out / "interceptors.parquet"),
@@ -502,7 +555,8 @@ def run_pdus_from_folder(out_dir: str | Path, spec: DisSpec | None = None) -> li
                     pd.read_parquet(out / "threats.parquet"),
                     json.loads((out / "scenario.json").read_text()), spec,
                     engagements=pd.read_parquet(engagements_path) if engagements_path.exists()
-                    else None, end_s=_completed_s(summary))
+                    else None, end_s=_completed_s(summary),
+                    sites=pd.read_parquet(sites_path) if sites_path.exists() else None)
 
 
 def _completed_s(summary: Mapping[str, Any] | None) -> float | None:
