@@ -44,8 +44,8 @@ class GospaResult:
 def gospa(truth_m: Array, tracks_m: Array, *, cutoff_m: float, p: float = 2.0) -> GospaResult:
     """GOSPA (alpha = 2) between truth positions ``(m, 3)`` and track positions ``(n, 3)``.
 
-    Large sets (more than ``DENSE_MAX_CELLS`` pairs, not so clustered that most pairs are
-    close: ``gated_assignment.gate``) are solved by the exact cutoff-gated sparse assignment
+    Large sets (more than ``DENSE_MAX_CELLS`` pairs, of which at most ``DENSE_PAIR_SHARE``
+    are close: ``gated_assignment.gate``) are solved by the exact cutoff-gated sparse assignment
     of ``iadsim.tracking.gated_assignment``, with the dense solution's pairs."""
     m, n = len(truth_m), len(tracks_m)
     if m == 0 or n == 0:
