@@ -135,12 +135,14 @@ def _merge_in_dwells(
                 close &= np.abs(el[rows] - el[a]) < bw_el
             members = rows[close]
             w = power[members]
-            out_p[a] = w.sum()
-            out_r[a] = np.average(r[members], weights=w)
+            out_p[a] = w_sum = w.sum()
+            if w_sum == 0.0:  # as np.average says it
+                raise ZeroDivisionError("Weights sum to zero, can't be normalized")
+            out_r[a] = np.multiply(r[members], w).sum() / w_sum  # np.average's own steps
             # angles averaged as offsets from the strongest (no wrap through north)
-            out_a[a] = np.mod(az[a] + np.average(
-                np.mod(az[members] - az[a] + np.pi, _TWO_PI) - np.pi, weights=w), _TWO_PI)
-            out_e[a] = np.average(el[members], weights=w)
+            out_a[a] = np.mod(az[a] + np.multiply(
+                np.mod(az[members] - az[a] + np.pi, _TWO_PI) - np.pi, w).sum() / w_sum, _TWO_PI)
+            out_e[a] = np.multiply(el[members], w).sum() / w_sum
             keep[members] = False
             keep[a] = True
             free &= ~close
