@@ -80,6 +80,7 @@ def wrap(stage, module, owner, name):
 for spec in [("truth", "iadsim.world.threats", "ThreatSet", "state"),
              ("truth", "iadsim.world.threats", "ThreatSet", "positions"),
              ("truth", "iadsim.world.cache", "MemoThreatSet", "state"),
+             ("truth", "iadsim.world.cache", "EvasiveMemoThreatSet", "state"),
              ("sensors", "iadsim.simulation", None, "observe"),
              ("tracking", "iadsim.tracking.tracker", "Tracker", "step"),
              ("tracking", "iadsim.tracking.tracker", "Tracker", "picture"),

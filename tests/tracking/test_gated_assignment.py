@@ -14,8 +14,8 @@ import pytest
 from scipy.optimize import linear_sum_assignment
 from scipy.spatial.distance import cdist
 
-from iadsim.tracking import metrics
-from iadsim.tracking.gated_assignment import close_pairs, gated_matching
+from iadsim.tracking import gated_assignment
+from iadsim.tracking.gated_assignment import close_pairs, gate, gated_matching
 from iadsim.tracking.metrics import gospa, ospa, tracking_metrics
 
 
@@ -27,6 +27,12 @@ def _raid(rng: np.random.Generator, m: int, n: int, spread_m: float) -> tuple[np
     false = rng.uniform(0.0, 200_000.0, (n, 3))
     tracks = np.where((rng.uniform(size=n) < 0.8)[:, None], near, false)
     return truth, tracks
+
+
+def _force_sparse(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every non-empty set by the sparse route, however small or clustered."""
+    monkeypatch.setattr(gated_assignment, "DENSE_MAX_CELLS", 0)
+    monkeypatch.setattr(gated_assignment, "DENSE_PAIR_SHARE", float("inf"))
 
 
 def _dense_pairs(truth: np.ndarray, tracks: np.ndarray, c: float, p: float):
@@ -54,7 +60,7 @@ def test_sparse_gospa_and_ospa_equal_the_dense_ones(seed: int,
     truth, tracks = _raid(rng, 150, int(rng.integers(50, 250)), 4_000.0)
     dense_g, dense_o = gospa(truth, tracks, cutoff_m=5_000.0), ospa(truth, tracks,
                                                                     cutoff_m=5_000.0)
-    monkeypatch.setattr(metrics, "DENSE_MAX_CELLS", 0)
+    _force_sparse(monkeypatch)
     g, o = gospa(truth, tracks, cutoff_m=5_000.0), ospa(truth, tracks, cutoff_m=5_000.0)
     for field in ("gospa_m", "localisation_m", "missed_m", "false_m", "n_missed", "n_false"):
         assert getattr(g, field) == getattr(dense_g, field), field  # bit for bit
@@ -82,7 +88,7 @@ def test_sparse_gospa_equals_brute_force(seed: int, monkeypatch: pytest.MonkeyPa
     rng = np.random.default_rng(200 + seed)
     truth = rng.uniform(0.0, 1_000.0, (int(rng.integers(0, 6)), 3))
     tracks = rng.uniform(0.0, 1_000.0, (int(rng.integers(0, 6)), 3))
-    monkeypatch.setattr(metrics, "DENSE_MAX_CELLS", 0)
+    _force_sparse(monkeypatch)
     assert gospa(truth, tracks, cutoff_m=400.0).gospa_m == pytest.approx(
         _brute_gospa(truth, tracks, 400.0, 2.0), rel=1e-12)
 
@@ -97,7 +103,7 @@ def test_sparse_gospa_matches_stone_soup(monkeypatch: pytest.MonkeyPatch) -> Non
 
     now = datetime(2026, 1, 1)
     metric = GOSPAMetric(c=5_000.0, p=2, measure=Euclidean(mapping=(0, 1, 2)))
-    monkeypatch.setattr(metrics, "DENSE_MAX_CELLS", 0)
+    _force_sparse(monkeypatch)
     rng = np.random.default_rng(7)
     for _ in range(3):
         truth, tracks = _raid(rng, 60, 70, 3_000.0)
@@ -136,7 +142,7 @@ def _frames(rng: np.random.Generator, steps: int, m: int) -> tuple[pd.DataFrame,
 def test_sparse_tracking_metrics_equal_the_dense_ones(monkeypatch: pytest.MonkeyPatch) -> None:
     truth, tracks = _frames(np.random.default_rng(3), steps=25, m=80)
     dense = tracking_metrics(truth, tracks)
-    monkeypatch.setattr(metrics, "DENSE_MAX_CELLS", 0)
+    _force_sparse(monkeypatch)
     sparse = tracking_metrics(truth, tracks)
     exact = ["time_s", "gospa_m", "localisation_m", "missed_m", "false_m", "n_truth",
              "n_tracks", "n_missed", "n_false"]
@@ -145,3 +151,40 @@ def test_sparse_tracking_metrics_equal_the_dense_ones(monkeypatch: pytest.Monkey
     np.testing.assert_allclose(sparse.per_step["ospa_m"], dense.per_step["ospa_m"], rtol=1e-13)
     pd.testing.assert_frame_equal(sparse.per_threat, dense.per_threat, check_exact=True)
     assert dense.summary["swaps"] > 0 and dense.summary["track_breaks"] > 0  # not trivial
+
+
+def test_a_tightly_clustered_raid_is_scored_dense_and_equals_the_sparse_score(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Count first: a raid inside 3 km (every pair close under a 5 km cutoff) goes to the dense
+    matrix, a spread one to the sparse route; the scores are the same either way."""
+    rng = np.random.default_rng(11)
+    m = 160
+    start = rng.uniform(0.0, 3_000.0, (m, 3))
+    truth, tracks = start + rng.normal(0.0, 10.0, (m, 3)), start + rng.normal(0.0, 400.0, (m, 3))
+    assert m * m > gated_assignment.DENSE_MAX_CELLS  # large enough for the sparse route ...
+    assert gate(truth, tracks, 5_000.0) is None  # ... but clustered: dense
+    spread = truth * 100.0
+    pairs = gate(spread, spread + rng.normal(0.0, 400.0, (m, 3)), 5_000.0)
+    assert pairs is not None and len(pairs.i) < gated_assignment.DENSE_PAIR_SHARE * m * m
+    frames = []
+    for k in range(4):  # the clustered raid drifting, tracks on 90% of it, 5% false
+        pos = truth + 50.0 * k
+        seen = rng.uniform(size=m) < 0.9
+        est = np.vstack([tracks[seen] + 50.0 * k, rng.uniform(0.0, 3_000.0, (8, 3))])
+        ids = np.concatenate([np.flatnonzero(seen), 1_000 + np.arange(8)])
+        frames.append((pd.DataFrame({"time_s": float(k), "threat_id": np.arange(m),
+                                     "east_m": pos[:, 0], "north_m": pos[:, 1],
+                                     "up_m": pos[:, 2]}),
+                       pd.DataFrame({"time_s": float(k), "track_id": ids, "confirmed": True,
+                                     "east_m": est[:, 0], "north_m": est[:, 1],
+                                     "up_m": est[:, 2]})))
+    truth_f = pd.concat([f[0] for f in frames], ignore_index=True)
+    tracks_f = pd.concat([f[1] for f in frames], ignore_index=True)
+    auto = tracking_metrics(truth_f, tracks_f)
+    _force_sparse(monkeypatch)
+    sparse = tracking_metrics(truth_f, tracks_f)
+    exact = ["time_s", "gospa_m", "localisation_m", "missed_m", "false_m", "n_missed", "n_false"]
+    pd.testing.assert_frame_equal(auto.per_step[exact], sparse.per_step[exact], check_exact=True)
+    np.testing.assert_allclose(auto.per_step["ospa_m"], sparse.per_step["ospa_m"], rtol=1e-13)
+    pd.testing.assert_frame_equal(auto.per_threat, sparse.per_threat, check_exact=True)
+    assert (auto.per_step["n_missed"] < m).all()  # tracks were matched: not a vacuous score

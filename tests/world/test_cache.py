@@ -78,3 +78,34 @@ def test_per_scenario_builds_once_per_object_and_forgets_it() -> None:
     del a
     gc.collect()
     assert key not in cache._ENTRIES
+
+
+def test_evasive_memo_state_is_the_fresh_computation_bit_for_bit(
+        scenario: iadsim.Scenario) -> None:
+    """The default's jets may break: before and after they do, the remembered planned paths with
+    the broken rows recomputed give ``ThreatSet.state`` exactly, and a second run's set (a fresh
+    evasion state) is back on the planned paths."""
+    from iadsim.world.cache import EvasiveMemoThreatSet
+    from iadsim.world.threats import ThreatSet
+
+    origin = scenario_origin(scenario)
+    run1 = scenario_threats(scenario, origin)
+    assert isinstance(run1, EvasiveMemoThreatSet) and run1.evasion is not None
+    idx = np.arange(run1.evasion.rows.size)
+    broke = False
+    for t in np.arange(0.0, 700.0, 11.0):
+        pos, vel = run1.state(float(t))
+        ref_pos, ref_vel = ThreatSet.state(run1, float(t))
+        assert np.array_equal(pos, ref_pos) and np.array_equal(vel, ref_vel), t
+        if not broke and t >= 300.0 and run1.in_air(float(t))[run1.evasion.rows].all():
+            run1.evasion.start_s[idx] = t  # every jet breaks now, as Evasion.draw would set it
+            run1.start_evasion(idx, float(t))
+            broke = True
+    assert broke
+    moved = run1.state(650.0)[0][run1.evasion.rows]
+    run2 = scenario_threats(scenario, origin)
+    assert run2.planned is run1.planned and not np.isfinite(run2.evasion.start_s).any()
+    planned = run2.state(650.0)[0][run2.evasion.rows]
+    assert np.array_equal(planned, build_threats(scenario, origin).state(650.0)[0][
+        run2.evasion.rows])
+    assert not np.array_equal(moved, planned)  # the first run's breaks did not leak

@@ -166,46 +166,46 @@ def _end_game(flights: InterceptorFlights, threats: ThreatSet, classes: Intercep
     best = np.full(idx.size, np.inf)
     dt_cap = min(MAX_SUBSTEP_S, float(lag.min()) / 2.0)
 
-    def rhs(tt: float, yy: NDArray, rows: NDArray[np.intp]) -> NDArray:
+    def rhs(yy: NDArray, pt: NDArray, vt: NDArray, g: NDArray, lg: NDArray, amax: NDArray,
+            nul: NDArray) -> NDArray:
+        """d/dt of the live rows' state ``yy``, the targets at ``pt``, ``vt``; ``g``, ``lg``,
+        ``amax``, ``nul``: the rows' gain, lag, turn limit and held seeker noise."""
         pm, vm, am, f = yy[:, :3], yy[:, 3:6], yy[:, 6:9], yy[:, 9:]
-        pt, vt = truth.at(tt, rows)
         r, vr = pt - pm, vt - vm
-        rn = np.maximum(np.linalg.norm(r, axis=1, keepdims=True), 1e-6)
+        rn = np.maximum(_norm(r, keepdims=True), 1e-6)
         u = r / rn
-        closing = -np.sum(vr * u, axis=1, keepdims=True)
-        los_rate = (vr - np.sum(vr * u, axis=1, keepdims=True) * u) / rn
-        ac = gain[rows] * closing * los_rate + GRAVITY_MPS2 * _UP
-        vh = vm / np.maximum(np.linalg.norm(vm, axis=1, keepdims=True), 1e-6)
-        ac -= np.sum(ac * vh, axis=1, keepdims=True) * vh
-        mag = np.linalg.norm(ac, axis=1, keepdims=True)
-        ac *= np.minimum(1.0, a_max[rows] / np.maximum(mag, 1e-9))
-        df = (nu[rows] - f) / lag[rows]  # the seeker noise's share of the LOS rate, lagged
-        an = am + gain[rows] * closing * (df - np.sum(df * u, axis=1, keepdims=True) * u)
-        an -= np.sum(an * vh, axis=1, keepdims=True) * vh  # lift normal to the velocity
-        an *= np.minimum(1.0, a_max[rows] / np.maximum(np.linalg.norm(an, axis=1,
-                                                                      keepdims=True), 1e-9))
-        return np.concatenate([vm, an - GRAVITY_MPS2 * _UP, (ac - am) / lag[rows], df], axis=1)
-
-    def rel(tt: float, yy: NDArray, rows: NDArray[np.intp]) -> tuple[NDArray, NDArray]:
-        pt, vt = truth.at(tt, rows)
-        return pt - yy[:, :3], vt - yy[:, 3:6]
+        closing = -_dot(vr * u)
+        los_rate = (vr - _dot(vr * u) * u) / rn
+        ac = g * closing * los_rate + GRAVITY_MPS2 * _UP
+        vh = vm / np.maximum(_norm(vm, keepdims=True), 1e-6)
+        ac -= _dot(ac * vh) * vh
+        mag = _norm(ac, keepdims=True)
+        ac *= np.minimum(1.0, amax / np.maximum(mag, 1e-9))
+        df = (nul - f) / lg  # the seeker noise's share of the LOS rate, lagged
+        an = am + g * closing * (df - _dot(df * u) * u)
+        an -= _dot(an * vh) * vh  # lift normal to the velocity
+        an *= np.minimum(1.0, amax / np.maximum(_norm(an, keepdims=True), 1e-9))
+        return np.concatenate([vm, an - GRAVITY_MPS2 * _UP, (ac - am) / lg, df], axis=1)
 
     while live.size and t < time_s - 1e-12:
         yl = y[live]
-        r0, v0 = rel(t, yl, live)
-        rn = np.linalg.norm(r0, axis=1)
-        closing = np.maximum(-np.sum(r0 * v0, axis=1) / np.maximum(rn, 1e-9), 1.0)
+        p_a, v_a = truth.at(t, live)  # the targets at the sub-step's start, middle and end
+        r0, v0 = p_a - yl[:, :3], v_a - yl[:, 3:6]
+        rn = _norm(r0)
+        closing = np.maximum(-_dot(r0 * v0, keepdims=False) / np.maximum(rn, 1e-9), 1.0)
         h = float(np.clip(np.min(rn / closing) / SUBSTEPS_PER_TGO, 1e-4, dt_cap))
         h = min(h, time_s - t)
         _sample_seeker(nu, next_sample_s, live, r0, rn, t, h, noise2, glint2, rate, rng=rng)
-        k1 = rhs(t, yl, live)
-        k2 = rhs(t + h / 2, yl + h / 2 * k1, live)
-        k3 = rhs(t + h / 2, yl + h / 2 * k2, live)
-        k4 = rhs(t + h, yl + h * k3, live)
+        (p_m, v_m), (p_b, v_b) = truth.at(t + h / 2, live), truth.at(t + h, live)
+        rows = (gain[live], lag[live], a_max[live], nu[live])
+        k1 = rhs(yl, p_a, v_a, *rows)
+        k2 = rhs(yl + h / 2 * k1, p_m, v_m, *rows)
+        k3 = rhs(yl + h / 2 * k2, p_m, v_m, *rows)
+        k4 = rhs(yl + h * k3, p_b, v_b, *rows)
         yn = yl + h / 6.0 * (k1 + 2 * k2 + 2 * k3 + k4)
-        r1, v1 = rel(t + h, yn, live)
-        opening = np.sum(r1 * v1, axis=1) >= 0.0
-        best[live] = np.minimum(best[live], np.linalg.norm(r1, axis=1))
+        r1, v1 = p_b - yn[:, :3], v_b - yn[:, 3:6]
+        opening = _dot(r1 * v1, keepdims=False) >= 0.0
+        best[live] = np.minimum(best[live], _norm(r1))
         p1 = yn[:, :3]
         height = p1[:, 2] + (p1[:, 0] ** 2 + p1[:, 1] ** 2) / (2.0 * EARTH_RADIUS_M)
         ground = height < -origin.alt_m
@@ -232,6 +232,17 @@ def _end_game(flights: InterceptorFlights, threats: ThreatSet, classes: Intercep
     flights.state_time_s[idx] = time_s
     return {k: (np.concatenate(v) if v else np.empty((0, 3) if k == "point" else 0))
             for k, v in done.items()}
+
+
+def _norm(v: NDArray, *, keepdims: bool = False) -> NDArray:
+    """``np.linalg.norm(v, axis=1)`` by the very operations it runs for real vectors (the same
+    bits), without its Python overhead: the PN loop calls it tens of thousands of times a run."""
+    return np.sqrt(np.add.reduce(v * v, axis=1, keepdims=keepdims))
+
+
+def _dot(ab: NDArray, *, keepdims: bool = True) -> NDArray:
+    """``np.sum(ab, axis=1, keepdims=keepdims)`` (the same reduction, without the wrapper)."""
+    return np.add.reduce(ab, axis=1, keepdims=keepdims)
 
 
 def _closest_in_substep(r0: NDArray, v0: NDArray, r1: NDArray, v1: NDArray,

@@ -38,20 +38,17 @@ class DetectionBatch:
     @classmethod
     def concatenate(cls, batches: list[DetectionBatch]) -> DetectionBatch:
         """Rows of all batches, in order."""
-        if not batches:
+        full = [b for b in batches if len(b)]  # most radars' sweeps of a step see nothing
+        if len(full) == 1 and all(getattr(full[0], n).dtype == t for n, t in _DTYPES.items()):
+            return full[0]  # batches are immutable: the one with rows is the concatenation
+        if not full:
             return cls.empty()
-        return cls(
-            **{
-                f.name: np.concatenate([getattr(b, f.name) for b in batches]).astype(
-                    _DTYPES[f.name], copy=False
-                )
-                for f in fields(cls)
-            }
-        )
+        return cls(**{n: np.concatenate([getattr(b, n) for b in full]).astype(t, copy=False)
+                      for n, t in _DTYPES.items()})
 
     def take(self, index: NDArray[np.intp] | NDArray[np.bool_]) -> DetectionBatch:
         """Rows selected by an integer index or boolean mask."""
-        return DetectionBatch(**{f.name: getattr(self, f.name)[index] for f in fields(self)})
+        return DetectionBatch(**{n: getattr(self, n)[index] for n in _DTYPES})
 
 
 _DTYPES = {

@@ -28,6 +28,11 @@ DENSE_MAX_CELLS = 10_000
 """Truths x tracks up to which the metrics solve the dense matrix (small steps: identical, and
 cheaper than building trees)."""
 
+DENSE_PAIR_SHARE = 0.05
+"""Share of all truth x track pairs above which the close pairs are too many for the sparse
+route to pay (a tightly clustered raid: one big component, a list as long as the matrix), and
+the dense matrix is solved instead. Counted before listing (``gate``); exact either way."""
+
 _GATE_MARGIN = 1.0 + 1e-9  # the tree's distances may round differently from cdist's: gate wider
 
 
@@ -59,17 +64,34 @@ class ClosePairs:
         return out
 
 
+def gate(truth_m: NDArray[np.float64], tracks_m: NDArray[np.float64],
+         cutoff_m: float) -> ClosePairs | None:
+    """The close pairs of truths ``(m, 3)`` and tracks ``(n, 3)``, or None where the dense
+    matrix is the cheaper route: up to ``DENSE_MAX_CELLS`` pairs in all, or when the trees
+    count (without listing them) more than ``DENSE_PAIR_SHARE`` of all pairs as close."""
+    m, n = len(truth_m), len(tracks_m)
+    if m * n <= DENSE_MAX_CELLS:
+        return None
+    truth_m = np.ascontiguousarray(truth_m, dtype=float)
+    tracks_m = np.ascontiguousarray(tracks_m, dtype=float)
+    a, b = cKDTree(truth_m), cKDTree(tracks_m)
+    if int(a.count_neighbors(b, cutoff_m * _GATE_MARGIN)) > DENSE_PAIR_SHARE * m * n:
+        return None
+    return close_pairs(truth_m, tracks_m, cutoff_m, trees=(a, b))
+
+
 def close_pairs(truth_m: NDArray[np.float64], tracks_m: NDArray[np.float64],
-                cutoff_m: float) -> ClosePairs:
-    """Every truth-track pair closer than ``cutoff_m`` (and a few at the cutoff, harmless)."""
+                cutoff_m: float, *, trees: tuple[cKDTree, cKDTree] | None = None) -> ClosePairs:
+    """Every truth-track pair closer than ``cutoff_m`` (and a few at the cutoff, harmless);
+    ``trees``: the points' k-d trees, if built already."""
     truth_m = np.ascontiguousarray(truth_m, dtype=float)
     tracks_m = np.ascontiguousarray(tracks_m, dtype=float)
     m, n = len(truth_m), len(tracks_m)
     if m == 0 or n == 0:
         e = np.empty(0, np.intp)
         return ClosePairs(e, e, np.empty(0), m, n)
-    found = cKDTree(truth_m).sparse_distance_matrix(
-        cKDTree(tracks_m), cutoff_m * _GATE_MARGIN, output_type="ndarray")
+    a, b = trees if trees is not None else (cKDTree(truth_m), cKDTree(tracks_m))
+    found = a.sparse_distance_matrix(b, cutoff_m * _GATE_MARGIN, output_type="ndarray")
     i, j = found["i"].astype(np.intp), found["j"].astype(np.intp)
     order = np.lexsort((j, i))
     i, j = i[order], j[order]

@@ -27,17 +27,21 @@ def ghost_flags(truth: pd.DataFrame, tracks: pd.DataFrame) -> pd.DataFrame:
     conf = tracks[tracks["confirmed"].to_numpy(bool)]
     if conf.empty:
         return pd.DataFrame({"time_s": [], "track_id": [], "ghost": []})
-    by_time = {t: g[_XYZ].to_numpy(float) for t, g in truth.groupby("time_s", sort=False)}
+    truth_t = truth["time_s"].to_numpy(float)
+    by_t = np.argsort(truth_t, kind="stable")  # truth rows of one time: a slice of by_t
+    truth_t, truth_xyz = truth_t[by_t], truth[_XYZ].to_numpy(float)[by_t]
     ghost = np.ones(len(conf), bool)
     times = conf["time_s"].to_numpy(float)
     pos = conf[_XYZ].to_numpy(float)
     var = np.maximum(conf["position_sigma_m"].to_numpy(float), 1e-3) ** 2
     order = np.argsort(times, kind="stable")
     bounds = np.flatnonzero(np.diff(times[order])) + 1
-    for rows in np.split(order, bounds):
-        threats = by_time.get(times[rows[0]])
-        if threats is None or len(threats) == 0:
+    starts = times[order[np.r_[0, bounds]]]
+    lo, hi = np.searchsorted(truth_t, starts, "left"), np.searchsorted(truth_t, starts, "right")
+    for rows, a, b in zip(np.split(order, bounds), lo.tolist(), hi.tolist(), strict=True):
+        if b == a:
             continue
+        threats = truth_xyz[a:b]
         d2 = ((pos[rows, None, :] - threats[None, :, :]) ** 2).sum(axis=2).min(axis=1)
         ghost[rows] = d2 > GHOST_CHI2 * var[rows]
     return pd.DataFrame({"time_s": times, "track_id": conf["track_id"].to_numpy(np.int64),

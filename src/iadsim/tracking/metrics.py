@@ -20,12 +20,7 @@ from numpy.typing import NDArray
 from scipy.optimize import linear_sum_assignment
 from scipy.spatial.distance import cdist
 
-from iadsim.tracking.gated_assignment import (
-    DENSE_MAX_CELLS,
-    ClosePairs,
-    close_pairs,
-    gated_matching,
-)
+from iadsim.tracking.gated_assignment import ClosePairs, gate, gated_matching
 
 Array = NDArray[np.float64]
 
@@ -49,14 +44,14 @@ class GospaResult:
 def gospa(truth_m: Array, tracks_m: Array, *, cutoff_m: float, p: float = 2.0) -> GospaResult:
     """GOSPA (alpha = 2) between truth positions ``(m, 3)`` and track positions ``(n, 3)``.
 
-    Large sets (more than ``DENSE_MAX_CELLS`` pairs) are solved by the exact cutoff-gated sparse
-    assignment of ``iadsim.tracking.gated_assignment``, with the dense solution's pairs."""
+    Large sets (more than ``DENSE_MAX_CELLS`` pairs, of which at most ``DENSE_PAIR_SHARE``
+    are close: ``gated_assignment.gate``) are solved by the exact cutoff-gated sparse assignment
+    of ``iadsim.tracking.gated_assignment``, with the dense solution's pairs."""
     m, n = len(truth_m), len(tracks_m)
     if m == 0 or n == 0:
         return _gospa_result(m, n, np.empty(0), np.empty(0, np.intp), np.empty(0, np.intp),
                              cutoff_m, p)
-    if m * n > DENSE_MAX_CELLS:
-        pairs = close_pairs(truth_m, tracks_m, cutoff_m)
+    if (pairs := gate(truth_m, tracks_m, cutoff_m)) is not None:
         return _gospa_sparse(pairs, *gated_matching(pairs, cutoff_m, p), cutoff_m, p)
     d = cdist(np.asarray(truth_m, dtype=float), np.asarray(tracks_m, dtype=float))
     cost = np.minimum(d, cutoff_m) ** p
@@ -94,8 +89,7 @@ def ospa(truth_m: Array, tracks_m: Array, *, cutoff_m: float, p: float = 2.0) ->
         return 0.0
     if m == 0 or n == 0:
         return float(cutoff_m)
-    if m * n > DENSE_MAX_CELLS:
-        pairs = close_pairs(truth_m, tracks_m, cutoff_m)
+    if (pairs := gate(truth_m, tracks_m, cutoff_m)) is not None:
         return _ospa_sparse(pairs, *gated_matching(pairs, cutoff_m, p), cutoff_m, p)
     d = np.minimum(cdist(np.asarray(truth_m, float), np.asarray(tracks_m, float)), cutoff_m) ** p
     rows, cols = linear_sum_assignment(d)
@@ -174,8 +168,8 @@ def tracking_metrics(
     for t in times:
         a0, a1 = int(np.searchsorted(tr_t, t, "left")), int(np.searchsorted(tr_t, t, "right"))
         b0, b1 = int(np.searchsorted(tk_t, t, "left")), int(np.searchsorted(tk_t, t, "right"))
-        if (a1 - a0) * (b1 - b0) > DENSE_MAX_CELLS:  # one k-d tree gate for all three
-            pairs = close_pairs(tr_pos[a0:a1], tk_pos[b0:b1], cutoff_m)
+        pairs = gate(tr_pos[a0:a1], tk_pos[b0:b1], cutoff_m)  # one gate for all three
+        if pairs is not None:  # large and not tightly clustered: sparse
             rows, cols = gated_matching(pairs, cutoff_m, p)
             g = _gospa_sparse(pairs, rows, cols, cutoff_m, p)
             o = _ospa_sparse(pairs, rows, cols, cutoff_m, p)

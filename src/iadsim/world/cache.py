@@ -11,6 +11,11 @@ threat at ``t``: deterministic, no rng) is remembered per time, so the several s
 for the truth at a step's end, and the later replications, pay for it once. The remembered
 arrays are read-only; sets with DIS-in threats (whose positions change during a run) are never
 remembered.
+
+``EvasiveMemoThreatSet`` does the same for a set with evading aircraft (whose breaks are drawn
+per run): the planned (no-break) positions are remembered per time, shared by every run of the
+scenario, and only the rows that have broken are computed afresh, by the same expressions as
+``ThreatSet.positions``, so the state is bit for bit the uncached one.
 """
 
 from __future__ import annotations
@@ -25,8 +30,8 @@ from numpy.typing import NDArray
 
 from iadsim.scenario.model import Scenario
 from iadsim.world.evasion import Evasion
-from iadsim.world.frames import Origin
-from iadsim.world.threats import ThreatSet, build_threats
+from iadsim.world.frames import Origin, surface_point_to_enu
+from iadsim.world.threats import _FD_STEP_S, ThreatSet, build_threats
 
 T = TypeVar("T")
 
@@ -79,12 +84,85 @@ class MemoThreatSet(ThreatSet):
             pos.setflags(write=False)
             vel.setflags(write=False)
             hit = (pos, vel)
-            per_time = 2 * pos.size
-            while self.memo and (len(self.memo) + 1) * per_time > MEMO_BUDGET_FLOATS:
-                self.memo.pop(next(iter(self.memo)), None)
-            if per_time <= MEMO_BUDGET_FLOATS:
-                self.memo[key] = hit
+            _remember(self.memo, key, hit, 2 * pos.size)
         return hit
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class EvasiveMemoThreatSet(ThreatSet):
+    """A ``ThreatSet`` with evading aircraft whose planned positions are remembered per time
+    (see the module docstring). ``planned`` is not an init field: a ``dataclasses.replace`` of
+    the set (terrain following, DIS-in) drops it, and then nothing is remembered."""
+
+    planned: MemoPositions | None = dataclasses.field(default=None, init=False, repr=False,
+                                                      compare=False)
+
+    @classmethod
+    def of(cls, threats: ThreatSet, planned: MemoPositions) -> EvasiveMemoThreatSet:
+        """``threats`` (with its own, fresh ``evasion``), its planned positions ``planned``."""
+        names = [f.name for f in dataclasses.fields(ThreatSet)]
+        out = cls(**{n: getattr(threats, n) for n in names})
+        object.__setattr__(out, "planned", planned)
+        return out
+
+    def state(self, time_s: float) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        ev = self.evasion
+        if self.planned is None or self.external is not None or ev is None:
+            return ThreatSet.state(self, time_s)
+        if not np.isfinite(ev.start_s).any():  # nobody has broken: the planned state
+            return self.planned.state(time_s)
+        pos, ahead, behind = (self._positions(float(time_s) + d)
+                              for d in (0.0, _FD_STEP_S, -_FD_STEP_S))
+        return pos, (ahead - behind) / (2.0 * _FD_STEP_S)
+
+    def _positions(self, time_s: float) -> NDArray[np.float64]:
+        """``ThreatSet.positions(time_s)``: the planned ones, the broken rows' replaced."""
+        assert self.planned is not None and self.evasion is not None
+        out = self.planned.positions(time_s).copy()
+        ev = self.evasion
+        on, plane, height = ev.plane_state(np.full(ev.rows.shape[0], time_s))
+        if on.size:
+            out[ev.rows[on]] = surface_point_to_enu(plane[:, 0], plane[:, 1], height, self.origin)
+        return out
+
+
+class MemoPositions:
+    """Positions (and central-difference states) of a set without evasion, remembered per
+    time within the memo budget (oldest first out); arrays are read-only."""
+
+    def __init__(self, threats: ThreatSet) -> None:
+        assert threats.evasion is None and threats.external is None
+        self.threats = threats
+        self.memo: dict[float, NDArray[np.float64]] = {}
+        self.states: dict[float, tuple[NDArray[np.float64], NDArray[np.float64]]] = {}
+
+    def positions(self, time_s: float) -> NDArray[np.float64]:
+        key = float(time_s)
+        hit = self.memo.get(key)
+        if hit is None:
+            hit = self.threats.positions(key)
+            hit.setflags(write=False)
+            _remember(self.memo, key, hit, 5 * hit.size)  # 3 positions + a state per time
+        return hit
+
+    def state(self, time_s: float) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        key = float(time_s)
+        hit = self.states.get(key)
+        if hit is None:
+            ahead, behind = self.positions(key + _FD_STEP_S), self.positions(key - _FD_STEP_S)
+            vel = (ahead - behind) / (2.0 * _FD_STEP_S)
+            vel.setflags(write=False)
+            hit = (self.positions(key), vel)
+            _remember(self.states, key, hit, 5 * vel.size)
+        return hit
+
+
+def _remember(memo: dict[float, Any], key: float, value: Any, per_time: int) -> None:
+    """``memo[key] = value``, the oldest entries dropped to keep within ``MEMO_BUDGET_FLOATS``."""
+    while memo and (len(memo) + 1) * per_time > MEMO_BUDGET_FLOATS:
+        memo.pop(next(iter(memo)), None)
+    if per_time <= MEMO_BUDGET_FLOATS:
+        memo[key] = value
 
 
 def scenario_threats(scenario: Scenario, origin: Origin) -> ThreatSet:
@@ -93,9 +171,13 @@ def scenario_threats(scenario: Scenario, origin: Origin) -> ThreatSet:
 
     Threats that may evade carry per-run state (who broke, when: drawn from the run's own
     generator), so their truth is not the same in every run: such a set is built once (the
-    trajectories), but each run gets a fresh evasion state and no memo.
+    trajectories), and each run gets a fresh evasion state over the remembered planned paths
+    (``EvasiveMemoThreatSet``).
     """
     built = per_scenario(scenario, "threats_built", lambda: build_threats(scenario, origin))
     if built.evasion is not None:
-        return dataclasses.replace(built, evasion=Evasion(built.evasion.params))
+        planned = per_scenario(scenario, "threats_planned", lambda: MemoPositions(
+            dataclasses.replace(built, evasion=None)))
+        return EvasiveMemoThreatSet.of(
+            dataclasses.replace(built, evasion=Evasion(built.evasion.params)), planned)
     return per_scenario(scenario, "threats", lambda: MemoThreatSet.of(built))
