@@ -53,15 +53,22 @@ class Scenario:
     times_s: np.ndarray
 
 
+def start_states(
+    rng: np.random.Generator, n: int, max_ground_m: float, speed_mps: tuple[float, float]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Start positions (uniform over the ring 15 km - ``max_ground_m``, 1-10 km high), speeds
+    and headings."""
+    ground_m = np.sqrt(rng.uniform(15_000.0**2, max_ground_m**2, n))
+    bearing = rng.uniform(0, 2 * np.pi, n)
+    pos = np.stack([ground_m * np.sin(bearing), ground_m * np.cos(bearing),
+                    rng.uniform(1_000.0, 10_000.0, n)], axis=1)
+    return pos, rng.uniform(*speed_mps, n), rng.uniform(0, 2 * np.pi, n)
+
+
 def make_scenario(n_targets: int, n_scans: int, clutter: float, seed: int) -> Scenario:
     """Truth paths and detections of the benchmark scenario (seeded)."""
     rng = np.random.default_rng(seed)
-    ground_m = np.sqrt(rng.uniform(15_000.0**2, 90_000.0**2, n_targets))
-    bearing = rng.uniform(0, 2 * np.pi, n_targets)
-    pos = np.stack([ground_m * np.sin(bearing), ground_m * np.cos(bearing),
-                    rng.uniform(1_000.0, 10_000.0, n_targets)], axis=1)
-    speed = rng.uniform(150.0, 300.0, n_targets)
-    heading = rng.uniform(0, 2 * np.pi, n_targets)
+    pos, speed, heading = start_states(rng, n_targets, 90_000.0, (150.0, 300.0))
     vel = np.stack([speed * np.sin(heading), speed * np.cos(heading), np.zeros(n_targets)], 1)
     manoeuvre = rng.random(n_targets) < 0.2
     turn_g = rng.uniform(2.0, 4.0, n_targets) * rng.choice([-1.0, 1.0], n_targets)
@@ -86,18 +93,13 @@ def make_flight_scenario(n_targets: int, n_scans: int, clutter: float, seed: int
     Each aircraft flies a random sequence of 15-60 s manoeuvre segments, as a recorded flight
     does: straight and level, climbs at 5-15 m/s, descents at 5-20 m/s, rate-one to 4 deg/s turns
     (up to about 2 g at 250 m/s), climbing and descending turns, and speed changes of up to
-    1.5 m/s^2. The commands reach the aircraft through first-order lags (4 s for the turn rate
-    and the climb rate, 10 s for the speed), so transitions are smooth, not the textbook's
+    1.5 m/s^2 (speed kept within 110-300 m/s). The turn-rate and climb-rate commands reach the
+    aircraft through first-order lags of 4 s, so transitions are smooth, not the textbook's
     instantaneous switches of model; altitude stays within 300-12,000 m. Integrated at 0.1 s
     steps and sampled every scan (1 s); one radar at the origin sees them as in ``make_scenario``.
     """
     rng = np.random.default_rng(seed)
-    ground_m = np.sqrt(rng.uniform(15_000.0**2, 80_000.0**2, n_targets))
-    bearing = rng.uniform(0, 2 * np.pi, n_targets)
-    pos = np.stack([ground_m * np.sin(bearing), ground_m * np.cos(bearing),
-                    rng.uniform(1_000.0, 10_000.0, n_targets)], axis=1)
-    speed = rng.uniform(120.0, 280.0, n_targets)
-    heading = rng.uniform(0, 2 * np.pi, n_targets)
+    pos, speed, heading = start_states(rng, n_targets, 80_000.0, (120.0, 280.0))
     turn_rate = np.zeros(n_targets)  # rad/s, positive clockwise (heading from north)
     climb = np.zeros(n_targets)  # m/s
     cmd_turn, cmd_climb, cmd_accel = (np.zeros(n_targets) for _ in range(3))
