@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from iadsim.errors import InputDataError
 from iadsim.scenario.tracking_spec import TrackingSpec
@@ -125,15 +127,18 @@ def test_not_numbers_raise_input_errors_naming_rows(rng):
     frame.loc[5, "truth_id"] = 1.5
     frame["radar"] = (frame["radar_east_m"] > 0).astype(float)
     frame.loc[7, "radar"] = np.nan
+    frame.loc[8, "truth_id"] = np.nan  # unknown: allowed (a false alarm or not known)
+    frame.loc[9, "time_s"] = np.nan
     with pytest.raises(InputDataError) as err:
         track_detections(frame, **RAD)
     text = str(err.value)
     assert "row 2 (index 2): range_m must be a number (got '12 km')" in text
     assert "row 5 (index 5): truth_id must be an integer (got 1.5)" in text
     assert "row 7 (index 7): radar must be an integer" in text
-    assert err.value.rows == [2, 5, 7]
+    assert "row 9 (index 9): time_s must be finite" in text
+    assert err.value.rows == [2, 5, 7, 9]
     dropped = track_detections(frame, on_bad_rows="drop", **RAD)
-    assert dropped.attrs["rejected_rows"] == [2, 5, 7]
+    assert dropped.attrs["rejected_rows"] == [2, 5, 7, 9]
     with pytest.raises(InputDataError, match="must be a pandas DataFrame"):
         track_detections(frame.to_dict(), **RAD)  # type: ignore[arg-type]
 
@@ -202,3 +207,28 @@ def test_process_noise_named_as_a_spectral_density(rng):
     pd.testing.assert_frame_equal(by_psd, by_spec)
     with pytest.raises(InputDataError, match="process_noise_psd_m2ps3 must be > 0"):
         track_detections(frame, process_noise_psd_m2ps3=-1.0, **RAD)
+
+
+_CELLS = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True, width=64), st.integers(-10**6, 10**6),
+    st.none(), st.booleans(), st.text(max_size=4), st.just(pd.Timestamp("2026-01-01")))
+
+
+@settings(max_examples=20)
+@given(st.data())
+def test_any_garbage_gives_tracks_or_an_input_error(data):
+    """Whatever the cells hold, the caller gets tracks or ``InputDataError``, nothing else."""
+    n = data.draw(st.integers(0, 6))
+    columns = ["time_s", "radar_east_m", "radar_north_m", "radar_up_m", "range_m",
+               "azimuth_rad", "elevation_rad", "range_sigma_m", "azimuth_sigma_rad",
+               "elevation_sigma_rad", "radar", "truth_id"]
+    keep = data.draw(st.lists(st.sampled_from(columns), min_size=1, unique=True))
+    frame = pd.DataFrame({c: data.draw(st.lists(_CELLS, min_size=n, max_size=n)) for c in keep})
+    drop = data.draw(st.sampled_from(["raise", "drop"]))
+    try:
+        out = track_detections(frame, on_bad_rows=drop, sigmas=(30.0, 1e-3, 1e-3), **RAD)
+    except InputDataError:
+        return
+    assert list(out.columns[:12]) == ["time_s", "track_id", "confirmed", "east_m", "north_m",
+                                      "up_m", "vel_east_mps", "vel_north_mps", "vel_up_mps",
+                                      "position_sigma_m", "quality", "truth_id"]

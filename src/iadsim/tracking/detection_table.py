@@ -113,6 +113,7 @@ def read_detections(
                names["elevation"]: cols[names["elevation"]],
                names["azimuth_sigma"]: az_sigma, names["elevation_sigma"]: el_sigma,
                **{c: cols[c] for c in RADAR_COLUMNS}}
+    flag(np.flatnonzero(~np.isfinite(time_s) & ~bad), time_name, "must be finite", time_s)
     for name, values in checked.items():
         flag(np.flatnonzero(~np.isfinite(values) & ~bad), name, "must be finite", values)
     for name in ("range_m", "range_sigma_m", names["azimuth_sigma"], names["elevation_sigma"]):
@@ -121,8 +122,8 @@ def read_detections(
     _plausible(checked, names, scale, angle_unit, flag)
     _time_order(time_s, time_name, flag)
     radar_id, radar_pos = _radars(frame, cols, flag, bad)
-    truth = (_integers(frame, "truth_id", flag) if "truth_id" in frame.columns
-             else np.full(n, -1, dtype=np.int64))
+    truth = (_integers(frame, "truth_id", flag, missing_ok=True)
+             if "truth_id" in frame.columns else np.full(n, -1, dtype=np.int64))
     if problems and on_bad_rows == "raise":
         rows = np.flatnonzero(bad)
         text = [m for _, m in sorted(problems, key=lambda p: p[0])]
@@ -209,9 +210,12 @@ def _numbers(frame: pd.DataFrame, name: str, flag: Flag) -> Array:
     return values
 
 
-def _integers(frame: pd.DataFrame, name: str, flag: Flag) -> NDArray[np.int64]:
+def _integers(frame: pd.DataFrame, name: str, flag: Flag,
+              missing_ok: bool = False) -> NDArray[np.int64]:
+    """A column as integers (-1 where missing, when ``missing_ok``)."""
     values = _numbers(frame, name, flag)
-    wrong = np.flatnonzero(~np.isfinite(values) | (values != np.round(values)))
+    missing = frame[name].isna().to_numpy() if missing_ok else np.zeros(len(values), bool)
+    wrong = np.flatnonzero(~missing & (~np.isfinite(values) | (values != np.round(values))))
     flag(wrong, name, "must be an integer", values)
     return np.where(np.isfinite(values), np.round(values), -1).astype(np.int64)
 

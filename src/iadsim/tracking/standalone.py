@@ -25,7 +25,8 @@ column                   required  meaning
 ``azimuth_sigma_<u>``    (yes)     value from the ``sigmas`` argument, which is then required
 ``elevation_sigma_<u>``  (yes)
 ``radar``                no        integer radar id; default: one id per distinct position
-``truth_id``             no        the true object (for scoring only, never used to track)
+``truth_id``             no        the true object (for scoring only, never used to track);
+                                   missing (NaN/None) or -1: a false alarm or unknown
 =======================  ========  ==========================================================
 
 Implausible values for the stated units are rejected, not tracked: angles outside +-2 pi
