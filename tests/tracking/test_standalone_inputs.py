@@ -82,7 +82,7 @@ def test_sigmas_are_required_when_columns_are_missing(rng):
     assert with_default["confirmed"].all()
 
 
-def test_datetime_times_are_read_as_seconds(rng):
+def test_datetime_times_are_read_as_seconds(rng, tmp_path):
     frame, _ = _frame(rng)
     ref = track_detections(frame, **RAD)
     t0 = pd.Timestamp("2026-03-01 12:00:00")
@@ -94,9 +94,13 @@ def test_datetime_times_are_read_as_seconds(rng):
         np.testing.assert_allclose(out["time_s"], ref["time_s"] - first)
         _same_tracks(ref, out)
         assert out["time"].iloc[-1] == t0 + pd.Timedelta(seconds=float(ref["time_s"].iloc[-1]))
+        assert out.attrs["time_origin"] == (t0 + pd.Timedelta(seconds=first)).isoformat()
     aware = frame.drop(columns="time_s").assign(
         time=(t0 + pd.to_timedelta(frame["time_s"], unit="s")).dt.tz_localize("Europe/Paris"))
-    _same_tracks(ref, track_detections(aware, **RAD))
+    out = track_detections(aware, **RAD)
+    _same_tracks(ref, out)
+    out.to_parquet(tmp_path / "tracks.parquet")  # attrs stay JSON: the frame writes
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "tracks.parquet"), out)
 
 
 def test_times_in_milliseconds(rng):

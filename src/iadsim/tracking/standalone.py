@@ -37,7 +37,7 @@ Implausible values for the stated units are rejected, not tracked: angles outsid
 The output has one row per track after each report time: ``time_s``, ``track_id``,
 ``confirmed``, ``east_m``, ``north_m``, ``up_m``, ``vel_east_mps``, ``vel_north_mps``,
 ``vel_up_mps``, ``position_sigma_m``, ``quality``, ``truth_id`` (and ``time`` when the input
-times were datetimes). The report times are every time of the input (a scan whose rows were all
+times were datetimes; ``attrs["time_origin"]`` is then the ISO time of ``time_s == 0``). The report times are every time of the input (a scan whose rows were all
 dropped as bad still reports the tracks held) and any ``report_times_s`` given, e.g. the scans
 that detected nothing.
 
@@ -159,7 +159,9 @@ def track_detections(
     if table.time_origin is not None:
         out["time"] = table.time_origin + pd.to_timedelta(out["time_s"], unit="s")
     out.attrs["rejected_rows"] = table.rejected_rows
-    out.attrs["time_origin"] = table.time_origin
+    # ISO text, so that the frame still writes to parquet (attrs go there as JSON)
+    out.attrs["time_origin"] = None if table.time_origin is None else \
+        table.time_origin.isoformat()
     return out
 
 
