@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from iadsim.errors import InputDataError
 from iadsim.scenario.tracking_spec import TrackingSpec
 from iadsim.tracking import track_detections
+from iadsim.tracking.detection_table import ImplausibleInputWarning
 from iadsim.tracking.management import initiate
 
 from test_standalone import RAD, _frame
@@ -236,3 +237,12 @@ def test_any_garbage_gives_tracks_or_an_input_error(data):
     assert list(out.columns[:12]) == ["time_s", "track_id", "confirmed", "east_m", "north_m",
                                       "up_m", "vel_east_mps", "vel_north_mps", "vel_up_mps",
                                       "position_sigma_m", "quality", "truth_id"]
+
+
+def test_radians_in_degree_columns_warn(rng):
+    frame, _ = _frame(rng)
+    deg = frame.rename(columns={"azimuth_rad": "azimuth_deg", "elevation_rad": "elevation_deg",
+                                "azimuth_sigma_rad": "azimuth_sigma_deg",
+                                "elevation_sigma_rad": "elevation_sigma_deg"})
+    with pytest.warns(ImplausibleInputWarning, match="radians given as degrees"):
+        track_detections(deg, angle_unit="deg", azimuth_from="north_clockwise")

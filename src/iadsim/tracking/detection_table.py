@@ -17,6 +17,7 @@ seconds). Row problems name the row; ``InputDataError.rows`` lists them, so
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -44,6 +45,12 @@ MAX_SCAN_GAP_S = 86_400.0
 """Longest gap between consecutive scan times accepted: one day (a datetime read as micro- or
 nanoseconds puts scans 1e6-1e9 "seconds" apart)."""
 _EPS = 1e-9
+RADIAN_LOOKALIKE_ROWS = 20
+"""A degree table with at least this many rows, every angle within radian bounds, warns."""
+
+
+class ImplausibleInputWarning(UserWarning):
+    """Input that is legal but looks like a unit mistake (degrees that look like radians)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +127,8 @@ def read_detections(
         v = checked[name]
         flag(np.flatnonzero(np.isfinite(v) & (v <= 0.0)), name, "must be > 0", v)
     _plausible(checked, names, scale, angle_unit, flag)
+    if angle_unit == "deg":
+        _radians_as_degrees(checked[names["azimuth"]], checked[names["elevation"]], names)
     _time_order(time_s, time_name, flag)
     radar_id, radar_pos = _radars(frame, cols, flag, bad)
     truth = (_integers(frame, "truth_id", flag, missing_ok=True)
@@ -265,6 +274,18 @@ def _plausible(checked: dict[str, Array], names: dict[str, str], scale: float,
     rs = checked["range_sigma_m"]
     flag(np.flatnonzero(np.isfinite(rs) & (rs > MAX_RANGE_SIGMA_M)),
          "range_sigma_m", f"must be <= {MAX_RANGE_SIGMA_M:g}", rs)
+
+
+def _radians_as_degrees(az: Array, el: Array, names: dict[str, str]) -> None:
+    """Warn when every angle of a long degree table lies within radian bounds."""
+    ok = np.isfinite(az) & np.isfinite(el)
+    if ok.sum() >= RADIAN_LOOKALIKE_ROWS and np.all(np.abs(az[ok]) <= 2 * np.pi) \
+            and np.all(np.abs(el[ok]) <= np.pi / 2):
+        warnings.warn(
+            f"detections: every {names['azimuth']} and {names['elevation']} lies within "
+            f"+-2 pi and +-pi/2: radians given as degrees? (every target within 6 degrees of "
+            "north and 1.6 degrees of the horizon is possible but rare)",
+            ImplausibleInputWarning, stacklevel=4)
 
 
 def _time_order(t: Array, name: str, flag: Flag) -> None:

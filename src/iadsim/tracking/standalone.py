@@ -32,7 +32,8 @@ column                   required  meaning
 Implausible values for the stated units are rejected, not tracked: angles outside +-2 pi
 (+-360 deg) or elevations outside +-pi/2, angle sigmas above 5 degrees, range sigmas above
 10 km, scans more than a day apart, and a radar whose scans come further apart than
-``spec.max_coast_s`` (see ``iadsim.tracking.detection_table``).
+``spec.max_coast_s`` (see ``iadsim.tracking.detection_table``); a degree table whose every
+angle lies within radian bounds warns (``ImplausibleInputWarning``).
 
 The output has one row per track after each report time: ``time_s``, ``track_id``,
 ``confirmed``, ``east_m``, ``north_m``, ``up_m``, ``vel_east_mps``, ``vel_north_mps``,
