@@ -190,7 +190,8 @@ def test_track_delay_has_one_definition(default_result: Result) -> None:
     assert th["track_delay_s"][flew].notna().sum() > 0.9 * flew.sum()
     assert default_result.summary["tracking"]["track_delay_s_mean"] == pytest.approx(
         th["track_delay_s"].mean())
-    assert default_result.summary["tracking"]["threats_tracked"] == th["first_track_s"].notna().sum()
+    tracked = th["first_track_s"].notna().sum()
+    assert default_result.summary["tracking"]["threats_tracked"] == tracked
     pd.testing.assert_series_equal(th["time_to_track_s"], th["first_track_s"]
                                    - th["launch_time_s"], check_names=False)
     # per threat type: the summary's timing is the table's own, row for row

@@ -7,14 +7,13 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_standalone import RAD, _frame
 
 from iadsim.errors import InputDataError
 from iadsim.scenario.tracking_spec import TrackingSpec
 from iadsim.tracking import track_detections
 from iadsim.tracking.detection_table import ImplausibleInputWarning
 from iadsim.tracking.management import initiate
-
-from test_standalone import RAD, _frame
 
 POS = ["east_m", "north_m", "up_m"]
 

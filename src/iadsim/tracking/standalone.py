@@ -38,9 +38,10 @@ angle lies within radian bounds warns (``ImplausibleInputWarning``).
 The output has one row per track after each report time: ``time_s``, ``track_id``,
 ``confirmed``, ``east_m``, ``north_m``, ``up_m``, ``vel_east_mps``, ``vel_north_mps``,
 ``vel_up_mps``, ``position_sigma_m``, ``quality``, ``truth_id`` (and ``time`` when the input
-times were datetimes; ``attrs["time_origin"]`` is then the ISO time of ``time_s == 0``). The report times are every time of the input (a scan whose rows were all
-dropped as bad still reports the tracks held) and any ``report_times_s`` given, e.g. the scans
-that detected nothing.
+times were datetimes; ``attrs["time_origin"]`` is then the ISO time of ``time_s == 0``). The
+report times are every time of the input (a scan whose rows were all dropped as bad still
+reports the tracks held) and any ``report_times_s`` given, e.g. the scans that detected
+nothing.
 
 Bad rows (not numbers, NaN or infinite values, non-positive range or sigma, implausible values,
 a time earlier than a row before it) raise ``InputDataError`` naming each row (``.rows`` holds
