@@ -21,8 +21,8 @@ from numpy.typing import NDArray
 from scipy.optimize import linear_sum_assignment
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
-from scipy.spatial import cKDTree
 from scipy.special import gammaincinv
+from scipy.spatial import cKDTree
 
 from iadsim.tracking.filters import LOG_2PI, inv3_sym, mahalanobis2
 
