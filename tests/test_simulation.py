@@ -190,6 +190,22 @@ def test_track_delay_has_one_definition(default_result: Result) -> None:
     assert th["track_delay_s"][flew].notna().sum() > 0.9 * flew.sum()
     assert default_result.summary["tracking"]["track_delay_s_mean"] == pytest.approx(
         th["track_delay_s"].mean())
+    tracked = th["first_track_s"].notna().sum()
+    assert default_result.summary["tracking"]["threats_tracked"] == tracked
+    pd.testing.assert_series_equal(th["time_to_track_s"], th["first_track_s"]
+                                   - th["launch_time_s"], check_names=False)
+    # per threat type: the summary's timing is the table's own, row for row
+    by_type = default_result.summary["tracking"]["by_type"]
+    assert set(by_type) == set(th["type"])
+    for kind, rows in th.groupby("type"):
+        got = by_type[kind]
+        assert got["threats"] == len(rows)
+        assert got["threats_tracked"] == rows["track_delay_s"].notna().sum()
+        if rows["track_delay_s"].notna().any():
+            assert got["track_delay_s_mean"] == pytest.approx(rows["track_delay_s"].mean())
+            assert got["track_delay_s_median"] == pytest.approx(rows["track_delay_s"].median())
+        assert got["gospa_m"] >= got["localisation_m"] >= 0
+        assert got["track_breaks"] == rows["track_breaks"].sum()
 
 
 def test_the_radars_stop_seeing_a_threat_once_it_is_dead(default_result: Result) -> None:

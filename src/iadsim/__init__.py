@@ -7,7 +7,9 @@ performance data. The public API::
     scenario = iadsim.load_scenario("raid.yaml")      # or iadsim.default_scenario()
     result = iadsim.run(scenario, seed=1)             # -> Result with pandas DataFrames
     result.threats, result.events, result.summary
-    tracks = iadsim.track_detections(detections_df)   # the tracker alone, on any detections
+    tracks = iadsim.track_detections(detections_df, angle_unit="deg",  # the tracker alone,
+                                     azimuth_from="north_clockwise",   # on any detections
+                                     sigmas=(30.0, 0.1, 0.1))
 """
 
 from __future__ import annotations

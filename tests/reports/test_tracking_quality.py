@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -46,3 +47,26 @@ def test_the_runs_own_tracking_table_is_used_when_written(run_dir: Path) -> None
     np.testing.assert_allclose(gospa_series(run).gospa_m, computed.gospa_m + 1.0)
     # an explicit cut-off recomputes
     np.testing.assert_allclose(gospa_series(run, cutoff_m=1000.0).gospa_m, computed.gospa_m)
+
+
+def test_tracking_per_type_table(run_dir: Path) -> None:
+    from iadsim.reports.tracking_quality import build_tracking_by_type, tracking_by_type
+
+    run = read_run(run_dir)
+    table = tracking_by_type(run).set_index("type")  # recomputed: the summary has no by_type
+    assert sorted(table.index) == ["aircraft", "cruise_missile", "uav"]
+    assert table.loc["aircraft", "threats"] == 2
+    # every fake threat is first tracked 5 s after its first detection, 10 (k + 1) s after launch
+    np.testing.assert_allclose(table["track_delay_s_mean"], 5.0)
+    assert table.loc["aircraft", "time_to_track_s_mean"] == 30.0  # threats 1 and 3: 20, 40 s
+    fig = build_tracking_by_type(run)
+    cells = fig.data[0].cells.values
+    assert len(cells[0]) == 3
+    header = [h.replace("<b>", "").replace("</b>", "") for h in fig.data[0].header.values]
+    assert list(cells[header.index("track delay mean (s)")]) == ["5.0"] * 3
+    # a run that reports its own per-type table is shown as reported
+    summary = json.loads((run_dir / "summary.json").read_text())
+    summary["tracking"]["by_type"] = {"uav": {"threats": 1, "gospa_m": 123.0}}
+    (run_dir / "summary.json").write_text(json.dumps(summary))
+    shown = tracking_by_type(read_run(run_dir))
+    assert shown["type"].tolist() == ["uav"] and shown["gospa_m"].tolist() == [123.0]

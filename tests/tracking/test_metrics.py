@@ -68,7 +68,7 @@ def _tracks(rows):
     )
 
 
-def test_tracking_metrics_breaks_swaps_and_first_track():
+def test_tracking_metrics_breaks_swaps_and_first_assigned():
     # threat 7 at x = 0, threat 9 at x = 10 km, times 0..5.
     truth = _truth([(t, 7, 0.0, 0.0, 0.0) for t in range(6)]
                    + [(t, 9, 10_000.0, 0.0, 0.0) for t in range(6)])
@@ -82,13 +82,15 @@ def test_tracking_metrics_breaks_swaps_and_first_track():
         # a false track at time 2
         + [(2, 4, True, 50_000.0, 0, 0)]
     )
-    threats = pd.DataFrame({"threat_id": [7, 9], "first_detection_s": [0.0, 0.0]})
+    threats = pd.DataFrame({"threat_id": [7, 9], "first_detection_s": [0.0, 0.0],
+                            "first_track_s": [1.0, np.nan]})
     out = tracking_metrics(truth, tracks, cutoff_m=100.0, p=2, threats=threats)
     per = out.per_threat.set_index("threat_id")
-    assert per.loc[7, "first_track_s"] == 1.0 and per.loc[9, "first_track_s"] == 1.0
+    assert per.loc[7, "first_assigned_s"] == 1.0 and per.loc[9, "first_assigned_s"] == 1.0
     assert per.loc[7, "track_breaks"] == 1 and per.loc[9, "track_breaks"] == 0
     assert per.loc[7, "swaps"] == 1 and per.loc[9, "swaps"] == 0
-    assert per.loc[7, "track_delay_s"] == 1.0
+    assert per.loc[7, "track_delay_s"] == 1.0 and np.isnan(per.loc[9, "track_delay_s"])
+    assert out.summary["threats_tracked"] == 1 and out.summary["threats_assigned"] == 2
     step = out.per_step.set_index("time_s")
     assert list(step["n_truth"]) == [2] * 6
     assert step.loc[0, "n_missed"] == 2 and step.loc[0, "n_tracks"] == 0
@@ -105,7 +107,7 @@ def test_tracking_metrics_with_no_tracks_and_no_truth():
     assert len(out.per_step) == 0 and len(out.per_threat) == 0
     out = tracking_metrics(_truth([(0.0, 1, 0, 0, 0)]), empty_tracks, cutoff_m=10.0)
     assert out.per_step["missed_m"].iloc[0] == pytest.approx(np.sqrt(50.0))
-    assert np.isnan(out.per_threat["first_track_s"].iloc[0])
+    assert np.isnan(out.per_threat["first_assigned_s"].iloc[0])
 
 
 def test_a_track_that_wanders_to_another_threat_is_let_go():
@@ -114,10 +116,10 @@ def test_a_track_that_wanders_to_another_threat_is_let_go():
     tracks = _tracks([(0, 5, True, 10.0, 0, 0), (1, 5, True, 10.0, 0, 0),
                       (2, 5, True, 1_300.0, 0, 0), (3, 5, True, 1_300.0, 0, 0)])
     per = tracking_metrics(truth, tracks, cutoff_m=5_000.0).per_threat.set_index("threat_id")
-    assert per.loc[2, "first_track_s"] == 2.0
+    assert per.loc[2, "first_assigned_s"] == 2.0
     assert per.loc[1, "track_breaks"] == 0 and per.loc[1, "swaps"] == 0
     # within the cutoff and not clearly nearer another threat, the track stays with threat 1
     tracks = _tracks([(0, 5, True, 10.0, 0, 0), (1, 5, True, 10.0, 0, 0),
                       (2, 5, True, 700.0, 0, 0), (3, 5, True, 700.0, 0, 0)])
     per = tracking_metrics(truth, tracks, cutoff_m=5_000.0).per_threat.set_index("threat_id")
-    assert np.isnan(per.loc[2, "first_track_s"])
+    assert np.isnan(per.loc[2, "first_assigned_s"])

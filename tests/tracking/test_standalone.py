@@ -11,6 +11,8 @@ from iadsim.scenario.tracking_spec import TrackingSpec
 from iadsim.tracking import track_detections, tracking_metrics
 from iadsim.world.frames import enu_to_aer
 
+RAD = {"angle_unit": "rad", "azimuth_from": "north_clockwise"}
+
 
 def _frame(rng, n_scans=15, radars=((0.0, 0.0, 10.0), (40_000.0, 10_000.0, 30.0))):
     """Two targets seen by two radars, one row per detection, sigmas given per row."""
@@ -40,7 +42,7 @@ def _frame(rng, n_scans=15, radars=((0.0, 0.0, 10.0), (40_000.0, 10_000.0, 30.0)
 
 def test_track_detections_returns_tracks_frame(rng):
     frame, truth = _frame(rng)
-    tracks = track_detections(frame)
+    tracks = track_detections(frame, confirmed_only=False, **RAD)
     assert list(tracks.columns[:4]) == ["time_s", "track_id", "confirmed", "east_m"]
     last = tracks[tracks["time_s"] == tracks["time_s"].max()]
     assert len(last) == 2 and last["confirmed"].all()
@@ -55,9 +57,8 @@ def test_default_sigmas_and_radar_ids(rng):
     frame, _ = _frame(rng)
     frame = frame.drop(columns=["range_sigma_m", "azimuth_sigma_rad", "elevation_sigma_rad"])
     frame["radar"] = (frame["radar_east_m"] > 0).astype(int) + 7
-    tracks = track_detections(frame, TrackingSpec(motion_model="ncv"), sigmas=(25.0, 1.5e-3,
-                                                                               1.5e-3),
-                              confirmed_only=True)
+    tracks = track_detections(frame, TrackingSpec(motion_model="ncv"),
+                              sigmas=(25.0, 1.5e-3, 1.5e-3), **RAD)
     assert tracks["confirmed"].all()
     assert set(tracks["track_id"]) == {0, 1}
 
@@ -66,7 +67,7 @@ def test_empty_frame_gives_empty_tracks():
     frame = pd.DataFrame({c: pd.Series(dtype=float) for c in (
         "time_s", "radar_east_m", "radar_north_m", "radar_up_m", "range_m", "azimuth_rad",
         "elevation_rad")})
-    tracks = track_detections(frame)
+    tracks = track_detections(frame, sigmas=(30.0, 2e-3, 2e-3), **RAD)
     assert len(tracks) == 0 and "track_id" in tracks.columns
 
 
@@ -76,10 +77,10 @@ def test_bad_rows_are_named_or_dropped(rng):
     frame.loc[10, "azimuth_rad"] = np.inf
     frame.loc[20, "time_s"] = 0.5  # earlier than the rows before it
     with pytest.raises(InputDataError, match=r"row 3 .*range_m must be finite") as err:
-        track_detections(frame)
+        track_detections(frame, **RAD)
     assert err.value.rows == [3, 10, 20]
     assert "row 20" in str(err.value) and "goes backwards" in str(err.value)
-    tracks = track_detections(frame, on_bad_rows="drop")
+    tracks = track_detections(frame, on_bad_rows="drop", **RAD)
     assert tracks.attrs["rejected_rows"] == [3, 10, 20]
     last = tracks[tracks["time_s"] == tracks["time_s"].max()]
     assert last["confirmed"].sum() == 2
@@ -87,7 +88,7 @@ def test_bad_rows_are_named_or_dropped(rng):
 
 def test_missing_column_is_named():
     with pytest.raises(InputDataError, match=r"missing column.*range_m"):
-        track_detections(pd.DataFrame({"time_s": [1.0]}))
+        track_detections(pd.DataFrame({"time_s": [1.0]}), **RAD)
 
 
 def test_readme_example_runs():
@@ -102,7 +103,8 @@ def test_readme_example_runs():
         "azimuth_rad": a + rng.normal(0, 2e-3, len(times)),
         "elevation_rad": e + rng.normal(0, 2e-3, len(times)),
     })
-    tracks = track_detections(detections, TrackingSpec(association="gnn"))
+    tracks = track_detections(detections, TrackingSpec(association="gnn"),
+                              sigmas=(30.0, 2e-3, 2e-3), **RAD)
     confirmed = tracks[tracks["confirmed"]]
     assert confirmed["track_id"].unique().tolist() == [0]
     assert confirmed["time_s"].min() == 3.0

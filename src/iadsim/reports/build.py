@@ -20,7 +20,7 @@ from iadsim.reports.page import FigureLike, Page, Section, render
 from iadsim.reports.replay import AnimatedFigure, build_replay, final_state
 from iadsim.reports.sweep_charts import build_sweep_page, is_sweep_folder
 from iadsim.reports.timeline import build_timeline
-from iadsim.reports.tracking_quality import build_tracking
+from iadsim.reports.tracking_quality import build_tracking, build_tracking_by_type
 
 REPORT_FILE = "report.html"
 PNG_FOLDER = "report_png"
@@ -64,7 +64,9 @@ def run_page(run: RunResults, *, coverage_alt_m: float = 100.0, max_frames: int 
             Section("timeline", "Engagement timeline", {"fig-timeline": build_timeline(run)},
                     note="One row per launcher and fire-control channel (engagements packed "
                          "into the fewest channels); each bar runs from launch to the result."),
-            Section("tracking", "Tracking quality", {"fig-tracking": build_tracking(run)}),
+            Section("tracking", "Tracking quality", {
+                "fig-tracking": build_tracking(run),
+                "fig-tracking-types": build_tracking_by_type(run)}),
             Section("outcome", "Outcome", {"fig-outcome": build_outcome_summary(run),
                                            "fig-threats": build_outcome_table(run)}),
         ],

@@ -1,10 +1,13 @@
-"""Tracking quality: GOSPA and its parts over time, and time to first track per threat.
+"""Tracking quality: GOSPA and its parts over time, time to first track per threat, and the
+tracking metrics per threat type.
 
-Stage: reports. In: ``truth.parquet``, ``tracks.parquet`` (confirmed rows) and
-``threats.parquet``. Out: a plotly figure. GOSPA (alpha = 2) and its localisation, missed and
-false parts come from ``iadsim.tracking.metrics.tracking_metrics`` (a pure function of those
-tables), with the cut-off and order that ``summary.json`` reports under ``tracking``, so the
-curves average to the run's own summary numbers.
+Stage: reports. In: ``truth.parquet``, ``tracks.parquet`` (confirmed rows),
+``threats.parquet`` and ``summary.json``. Out: plotly figures. GOSPA (alpha = 2) and its
+localisation, missed and false parts come from ``iadsim.tracking.metrics.tracking_metrics`` (a
+pure function of those tables), with the cut-off and order that ``summary.json`` reports under
+``tracking``, so the curves average to the run's own summary numbers; the per-type table is the
+summary's ``tracking.by_type`` (recomputed the same way for a run that lacks it). Times to track
+follow the one definition of ``iadsim.tracking.timing``.
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ from plotly.subplots import make_subplots
 
 from iadsim.reports.common import esc, pretty, threat_color
 from iadsim.reports.load import RunResults
-from iadsim.tracking.metrics import tracking_metrics
+from iadsim.tracking.metrics import PER_TYPE_COLUMNS, tracking_metrics
+from iadsim.tracking.timing import with_track_timing
 
 DEFAULT_CUTOFF_M = 2000.0
 
@@ -66,8 +70,8 @@ def build_tracking(run: RunResults, *, cutoff_m: float | None = None) -> go.Figu
         fig.add_trace(go.Scatter(x=series.time_s, y=series[count], mode="lines", name=label,
                                  line={"color": color, "dash": dash, "shape": "hv"}),
                       row=2, col=1)
-    th = run.threats.sort_values("threat_id")
-    delay = (th.first_track_s - th.launch_time_s).to_numpy(float)
+    th = with_track_timing(run.threats).sort_values("threat_id")
+    delay = th.time_to_track_s.to_numpy(float)
     detect = (th.first_detection_s - th.launch_time_s).to_numpy(float)
     labels = [f"{esc(n)}" for n in th.name]
     colors = [threat_color(str(t)) for t in th.type]
@@ -93,4 +97,50 @@ def build_tracking(run: RunResults, *, cutoff_m: float | None = None) -> go.Figu
     fig.update_layout(title={"text": "Tracking quality", "x": 0.01},
                       height=max(560, 40 + 14 * len(th)), bargap=0.15,
                       margin={"l": 60, "r": 20, "t": 70, "b": 50})
+    return fig
+
+
+def tracking_by_type(run: RunResults) -> pd.DataFrame:
+    """Tracking metrics per threat type (``PER_TYPE_COLUMNS``): the summary's
+    ``tracking.by_type``, or recomputed with the summary's cut-off and order when absent."""
+    reported = run.summary.get("tracking") or {}
+    by_type = reported.get("by_type")
+    if isinstance(by_type, dict) and by_type:
+        rows = [{"type": t, **v} for t, v in by_type.items()]
+        return pd.DataFrame(rows).reindex(columns=list(PER_TYPE_COLUMNS))
+    c = float(reported.get("cutoff_m", DEFAULT_CUTOFF_M))
+    cols = ["time_s", "threat_id", "east_m", "north_m", "up_m"]
+    return tracking_metrics(run.truth[cols], run.tracks, cutoff_m=c,
+                            p=float(reported.get("p", 2.0)), threats=run.threats).per_type
+
+
+_TYPE_TABLE = (  # column, header, digits
+    ("threats", "threats", 0), ("gospa_m", "GOSPA (m)", 0),
+    ("localisation_m", "localisation (m)", 0), ("rms_error_m", "RMS error (m)", 0),
+    ("missed_fraction", "missed", 2), ("missed_fraction_after_first_track",
+                                        "missed after first track", 2),
+    ("track_breaks", "breaks", 0), ("swaps", "swaps", 0),
+    ("threats_tracked", "tracked", 0), ("track_delay_s_mean", "track delay mean (s)", 1),
+    ("track_delay_s_median", "track delay median (s)", 1),
+    ("time_to_track_s_mean", "launch to track mean (s)", 1),
+)
+
+
+def build_tracking_by_type(run: RunResults) -> go.Figure:
+    """The per-type tracking table (``tracking_by_type``) as a plotly table."""
+    table = tracking_by_type(run)
+    cells = [[pretty(esc(str(t))) for t in table["type"]]]
+    for col, _, digits in _TYPE_TABLE:
+        cells.append([f"{v:.{digits}f}" if pd.notna(v) and np.isfinite(float(v)) else "–"
+                      for v in table[col]])
+    reported = run.summary.get("tracking") or {}
+    c = float(reported.get("cutoff_m", DEFAULT_CUTOFF_M))
+    fig = go.Figure(go.Table(
+        header={"values": ["<b>type</b>", *(f"<b>{h}</b>" for _, h, _ in _TYPE_TABLE)],
+                "fill": {"color": "#dde3ea"}, "align": "left"},
+        cells={"values": cells, "align": "left", "height": 22}))
+    fig.update_layout(
+        title={"text": f"Tracking per threat type (GOSPA part of each type's threats, "
+                       f"c = {c:g} m; track delay = first track - first detection)", "x": 0.01},
+        height=120 + 23 * max(len(table), 1), margin={"l": 10, "r": 10, "t": 50, "b": 10})
     return fig

@@ -96,6 +96,16 @@ class TrackingSpec(StrictModel):
     max_speed_mps: float = Field(
         default=3_500.0, gt=0.0, le=20_000.0, description="velocity gate of two-point initiation"
     )
+    initiation_velocity_sigma_horizontal_mps: float | None = Field(
+        default=None, gt=0.0, le=20_000.0,
+        description="prior sigma of a new track's east and north velocity (None: max_speed_mps/2)",
+    )
+    initiation_velocity_sigma_vertical_mps: float | None = Field(
+        default=None, gt=0.0, le=20_000.0,
+        description="prior sigma of a new track's vertical velocity (None: max_speed_mps/2); "
+                    "air targets climb far slower than they fly, so a tighter vertical prior "
+                    "keeps young tracks' heights from swinging",
+    )
     merge_probability: float = Field(
         default=0.99, gt=0.0, lt=1.0,
         description="confirmed tracks whose states differ within this chi-square gate merge",

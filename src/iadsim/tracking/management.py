@@ -11,7 +11,8 @@ last seen by a radar ``dt`` ago has missed ``floor(dt / T + 1/4)`` of its scans.
 
 * Initiation: every detection left over after association (and outside every confirmed track's
   gate) starts a tentative track at its measured position with zero velocity and a velocity
-  sigma of ``max_speed_mps / 2``; its second detection must pass a hard velocity gate and come
+  sigma of ``max_speed_mps / 2`` per axis (or ``initiation_velocity_sigma_horizontal_mps`` and
+  ``..._vertical_mps`` when set); its second detection must pass a hard velocity gate and come
   before ``initiation_max_misses`` scans are missed (two-point initiation).
 * Confirmation: ``confirm_m`` detections within the first ``confirm_n`` scans of the radar
   that started it (M-of-N).
@@ -168,7 +169,10 @@ def initiate(
     p = np.zeros((k, 6, 6))
     p[:, :3, :3] = r_m2
     sigma_v = spec.max_speed_mps / 2.0
-    p[:, 3, 3] = p[:, 4, 4] = p[:, 5, 5] = sigma_v**2
+    horizontal = spec.initiation_velocity_sigma_horizontal_mps or sigma_v
+    vertical = spec.initiation_velocity_sigma_vertical_mps or sigma_v
+    p[:, 3, 3] = p[:, 4, 4] = horizontal**2
+    p[:, 5, 5] = vertical**2
     last = np.full((k, n_sensors), NEVER)
     last[:, sensor_id] = time_s
     return TrackTable(

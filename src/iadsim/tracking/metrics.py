@@ -3,7 +3,9 @@
 In: truth positions and confirmed-track positions (arrays, or the run's ``truth.parquet`` and
 ``tracks.parquet`` frames). Out: GOSPA (Rahmathullah, Garcia-Fernandez and Svensson 2017, with
 ``alpha = 2``) split into localisation, missed and false parts, OSPA (Schuhmacher, Vo and Vo
-2008), and per-threat continuity: time to first confirmed track, track breaks and swaps.
+2008), and per-threat continuity: first time a confirmed track is assigned, track breaks and
+swaps; with the run's threat table, its timing (``iadsim.tracking.timing``, the one definition
+of first detection, first track and track delay) and all of these per threat type.
 
 GOSPA parts are reported in metres as p-th roots, so that
 ``gospa_m**p == localisation_m**p + missed_m**p + false_m**p``; ``missed_m**p`` is
@@ -21,6 +23,7 @@ from scipy.optimize import linear_sum_assignment
 from scipy.spatial.distance import cdist
 
 from iadsim.tracking.gated_assignment import ClosePairs, gate, gated_matching
+from iadsim.tracking.timing import TIMING_COLUMNS, timing_summary, with_track_timing
 
 Array = NDArray[np.float64]
 
@@ -117,14 +120,18 @@ class TrackingMetrics:
 
     ``per_step``: one row per time (``time_s``, ``gospa_m``, ``localisation_m``, ``missed_m``,
     ``false_m``, ``ospa_m``, ``n_truth``, ``n_tracks``, ``n_missed``, ``n_false``).
-    ``per_threat``: one row per threat (``threat_id``, ``first_track_s``, ``track_breaks``,
-    ``swaps``, and with detection times given ``first_detection_s``, ``track_delay_s``).
-    ``summary``: means of the per-step columns and totals of breaks and swaps.
+    ``per_threat``: one row per threat (``threat_id``, ``first_assigned_s``, ``track_breaks``,
+    ``swaps``, and with the threat table given its ``TIMING_COLUMNS``).
+    ``per_type``: one row per threat type when the threat table gives ``type`` (see
+    ``per_type_metrics``), else empty.
+    ``summary``: means of the per-step columns, totals of breaks and swaps, and with the threat
+    table its timing summary (``iadsim.tracking.timing.timing_summary``).
     """
 
     per_step: pd.DataFrame
     per_threat: pd.DataFrame
     summary: dict[str, float]
+    per_type: pd.DataFrame
 
 
 def tracking_metrics(
@@ -147,15 +154,18 @@ def tracking_metrics(
     cutoff_m, p
         GOSPA/OSPA cutoff and order.
     threats
-        Optional ``threats.parquet`` (``threat_id``, ``first_detection_s``) for the delay from
-        first detection to first confirmed track.
+        Optional ``threats.parquet`` (``threat_id``, ``first_detection_s``, ``first_track_s``,
+        optionally ``launch_time_s`` and ``type``): its timing columns (one definition,
+        ``iadsim.tracking.timing``) join ``per_threat`` and the summary, and with ``type`` the
+        metrics are also given per threat type.
 
     For continuity a threat keeps the track it followed at the previous time while that track
     stays within the cutoff and is not more than twice as close to another threat; the others
     are matched by minimum total distance (CLEAR MOT style). A *break* is a return to tracked
-    after a gap, a *swap* a change of the track id following it.
+    after a gap, a *swap* a change of the track id following it; ``first_assigned_s`` is the
+    first time a confirmed track is matched to the threat this way (geometry, not labels).
     ``summary["missed_fraction_after_first_track"]`` is the share of truth samples after each
-    threat's first tracked time with no track on the threat.
+    threat's first assigned time with no track on the threat.
     """
     if "confirmed" in tracks.columns:
         tracks = tracks[tracks["confirmed"].astype(bool)]
@@ -164,6 +174,7 @@ def tracking_metrics(
     tk_t, tk_pos, tk_id = _by_time(tracks, "track_id")
     steps: list[tuple[float, ...]] = []
     links: list[tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.int64]]] = []
+    errors: list[Array] = []  # per truth sample: distance to its GOSPA-assigned track, or NaN
     held: dict[int, int] = {}  # threat -> track at the previous time (CLEAR MOT style)
     for t in times:
         a0, a1 = int(np.searchsorted(tr_t, t, "left")), int(np.searchsorted(tr_t, t, "right"))
@@ -183,6 +194,10 @@ def tracking_metrics(
                       a1 - a0, b1 - b0, g.n_missed, g.n_false))
         held = {int(a): int(b) for a, b in zip(tr_id[a0:a1], assigned, strict=True) if b >= 0}
         links.append((np.full(a1 - a0, t), tr_id[a0:a1], assigned))
+        err = np.full(a1 - a0, np.nan)
+        err[g.truth_index] = np.linalg.norm(
+            tr_pos[a0 + g.truth_index] - tk_pos[b0 + g.track_index], axis=1)
+        errors.append(err)
     per_step = pd.DataFrame(
         steps,
         columns=["time_s", "gospa_m", "localisation_m", "missed_m", "false_m", "ospa_m",
@@ -190,13 +205,9 @@ def tracking_metrics(
     ).astype({"n_truth": np.int64, "n_tracks": np.int64, "n_missed": np.int64,
               "n_false": np.int64})
     per_threat = _continuity(links)
-    if threats is not None and "first_detection_s" in threats.columns:
-        per_threat = per_threat.merge(
-            threats[["threat_id", "first_detection_s"]], on="threat_id", how="left"
-        )
-        per_threat["track_delay_s"] = per_threat["first_track_s"] - per_threat["first_detection_s"]
-    summary = {
-        "missed_fraction_after_first_track": _missed_after_first_track(links),
+    samples = _samples(links, errors)
+    summary: dict[str, float] = {
+        "missed_fraction_after_first_track": _missed_after_first_track(samples),
         "gospa_m": _mean(per_step["gospa_m"]),
         "localisation_m": _mean(per_step["localisation_m"]),
         "missed_m": _mean(per_step["missed_m"]),
@@ -206,31 +217,105 @@ def tracking_metrics(
         "false_tracks_mean": _mean(per_step["n_false"]),
         "track_breaks": int(per_threat["track_breaks"].sum()),
         "swaps": int(per_threat["swaps"].sum()),
-        "threats_tracked": int(per_threat["first_track_s"].notna().sum()),
+        "threats_assigned": int(per_threat["first_assigned_s"].notna().sum()),
         "cutoff_m": float(cutoff_m),
         "p": float(p),
     }
-    if "track_delay_s" in per_threat.columns:
-        summary["track_delay_s_mean"] = _mean(per_threat["track_delay_s"])
-    return TrackingMetrics(per_step=per_step, per_threat=per_threat, summary=summary)
+    per_type = pd.DataFrame()
+    if threats is not None:
+        timed = with_track_timing(threats)
+        keep = ["threat_id", *(c for c in TIMING_COLUMNS if c in timed.columns)]
+        per_threat = per_threat.merge(timed[keep], on="threat_id", how="left")
+        summary.update(timing_summary(timed))
+        if "type" in threats.columns:
+            per_type = per_type_metrics(samples, per_threat, timed[["threat_id", "type"]],
+                                        cutoff_m=cutoff_m, p=p)
+    return TrackingMetrics(per_step=per_step, per_threat=per_threat, summary=summary,
+                           per_type=per_type)
 
 
-def _missed_after_first_track(
+PER_TYPE_COLUMNS = (
+    "type", "threats", "gospa_m", "localisation_m", "missed_m", "rms_error_m",
+    "missed_fraction", "missed_fraction_after_first_track", "track_breaks", "swaps",
+    "threats_detected", "threats_tracked", "track_delay_s_mean", "track_delay_s_median",
+    "time_to_track_s_mean",
+)
+
+
+def per_type_metrics(samples: pd.DataFrame, per_threat: pd.DataFrame, types: pd.DataFrame,
+                     *, cutoff_m: float, p: float) -> pd.DataFrame:
+    """One row per threat type (columns ``PER_TYPE_COLUMNS``).
+
+    GOSPA is split by the type of each truth sample: at each time, a type's part is
+    ``(sum of d**p over its assigned threats + cutoff**p / 2 per missed one) ** (1/p)`` with
+    the assignment of the whole picture, so the parts of all types and the false-track part add
+    up (as p-th powers) to the whole GOSPA; false tracks belong to no type. ``gospa_m``,
+    ``localisation_m`` and ``missed_m`` are means over the times the type has threats in the
+    air; ``rms_error_m`` is the RMS distance of its assigned threat samples to their tracks;
+    ``missed_fraction`` the share of its samples without an assigned track. Breaks, swaps and
+    the timing (``iadsim.tracking.timing``) are summed or averaged over the type's threats.
+    """
+    type_of = dict(zip(types["threat_id"].tolist(), types["type"].astype(str).tolist(),
+                       strict=True))
+    s = samples.assign(type=samples["threat_id"].map(type_of).fillna("unknown"))
+    d = s["error_m"].to_numpy(float)
+    hit = np.isfinite(d)
+    s = s.assign(loc_p=np.where(hit, d, 0.0) ** p, miss_p=np.where(hit, 0.0, cutoff_m**p / 2.0),
+                 sq=np.where(hit, d, 0.0) ** 2, hit=hit)
+    step = s.groupby(["type", "time_s"], sort=True)[["loc_p", "miss_p"]].sum()
+    step = step.assign(gospa_m=(step["loc_p"] + step["miss_p"]) ** (1.0 / p),
+                       localisation_m=step["loc_p"] ** (1.0 / p),
+                       missed_m=step["miss_p"] ** (1.0 / p))
+    means = step.groupby(level="type")[["gospa_m", "localisation_m", "missed_m"]].mean()
+    by = s.groupby("type")
+    n_hit = by["hit"].sum()
+    rows = pd.DataFrame({
+        "gospa_m": means["gospa_m"], "localisation_m": means["localisation_m"],
+        "missed_m": means["missed_m"],
+        "rms_error_m": np.sqrt(by["sq"].sum() / n_hit.where(n_hit > 0)),
+        "missed_fraction": 1.0 - n_hit / by["hit"].size(),
+        "missed_fraction_after_first_track": s[s["after_first"]].groupby("type")["hit_sticky"]
+        .apply(lambda x: float(np.mean(~x.to_numpy(bool)))),
+    })
+    threat_rows = per_threat.assign(type=per_threat["threat_id"].map(type_of).fillna("unknown"))
+    out = []
+    for name, grp in threat_rows.groupby("type", sort=True):
+        timing = timing_summary(grp) if "track_delay_s" in grp.columns else {}
+        out.append({"type": name, "threats": len(grp),
+                    "track_breaks": int(grp["track_breaks"].sum()),
+                    "swaps": int(grp["swaps"].sum()), **timing})
+    table = pd.DataFrame(out).merge(rows, left_on="type", right_index=True, how="left") \
+        if out else pd.DataFrame(columns=list(PER_TYPE_COLUMNS))
+    return table.reindex(columns=list(PER_TYPE_COLUMNS))
+
+
+def _samples(
     links: list[tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.int64]]],
-) -> float:
-    """Share of truth samples, after each threat's first tracked time, with no track on it."""
+    errors: list[Array],
+) -> pd.DataFrame:
+    """One row per truth sample: ``time_s``, ``threat_id``, ``error_m`` (GOSPA-assigned track,
+    NaN if missed), ``hit_sticky`` (a continuity track follows it) and ``after_first`` (at or
+    after the threat's first continuity-tracked time)."""
     if not links:
-        return float("nan")
+        return pd.DataFrame({"time_s": [], "threat_id": pd.Series(dtype=np.int64),
+                             "error_m": [], "hit_sticky": pd.Series(dtype=bool),
+                             "after_first": pd.Series(dtype=bool)})
     t = np.concatenate([lk[0] for lk in links])
     threat = np.concatenate([lk[1] for lk in links])
     tracked = np.concatenate([lk[2] for lk in links]) >= 0
-    if not tracked.any():
-        return float("nan")
     ids, inverse = np.unique(threat, return_inverse=True)
     first = np.full(len(ids), np.inf)
     np.minimum.at(first, inverse[tracked], t[tracked])
-    after = t >= first[inverse]
-    return float(np.mean(~tracked[after]))
+    return pd.DataFrame({"time_s": t, "threat_id": threat, "error_m": np.concatenate(errors),
+                         "hit_sticky": tracked, "after_first": t >= first[inverse]})
+
+
+def _missed_after_first_track(samples: pd.DataFrame) -> float:
+    """Share of truth samples, after each threat's first tracked time, with no track on it."""
+    after = samples["after_first"].to_numpy(bool)
+    if not after.any():
+        return float("nan")
+    return float(np.mean(~samples["hit_sticky"].to_numpy(bool)[after]))
 
 
 def _mean(s: pd.Series) -> float:
@@ -314,10 +399,10 @@ def _sticky_sparse(
 def _continuity(
     links: list[tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.int64]]],
 ) -> pd.DataFrame:
-    """Per threat: first tracked time, breaks (returns after a gap), swaps (track id changes)."""
-    columns = ["threat_id", "first_track_s", "track_breaks", "swaps"]
+    """Per threat: first assigned time, breaks (returns after a gap), swaps (track id changes)."""
+    columns = ["threat_id", "first_assigned_s", "track_breaks", "swaps"]
     if not links:
-        return pd.DataFrame({c: pd.Series(dtype=float if c == "first_track_s" else np.int64)
+        return pd.DataFrame({c: pd.Series(dtype=float if c == "first_assigned_s" else np.int64)
                              for c in columns})
     t = np.concatenate([lk[0] for lk in links])
     threat = np.concatenate([lk[1] for lk in links])
@@ -346,7 +431,7 @@ def _continuity(
     return pd.DataFrame(
         {
             "threat_id": ids.astype(np.int64),
-            "first_track_s": first,
+            "first_assigned_s": first,
             "track_breaks": breaks.astype(np.int64),
             "swaps": swaps.astype(np.int64),
         }
