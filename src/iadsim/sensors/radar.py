@@ -301,6 +301,8 @@ def sensor_geometry(sites: list[RadarSite]) -> SensorGeometry:
     return SensorGeometry(
         position_enu_m=np.array([s.position_enu_m for s in sites]).reshape(-1, 3),
         rotation_to_local=np.array([s.rotation_to_local for s in sites]).reshape(-1, 3, 3),
+        revisit_s=np.array([s.scan_period_s if s.kind == "surveillance" else np.nan
+                            for s in sites], dtype=float),  # rotating: the scan period
     )
 
 
