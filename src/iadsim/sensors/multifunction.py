@@ -25,7 +25,8 @@ step advances), then the file updated with the step's detections. The rules, sta
   (:meth:`MultifunctionScheduler.budget_report`).
 * **Confirmation.** A search detection of a target not held opens a track if there is room
   (higher priority first); its first dwell (a confirmation dwell, due at once) must detect it
-  or the track is dropped.
+  or the track is dropped. Until a second detection gives it a velocity a track is revisited
+  at high priority (its target may be fast).
 * **Revisit.** A held track is due every ``revisit_high_s`` / ``revisit_medium_s`` /
   ``revisit_low_s`` by its priority (0 high, 1 medium, 2 low). Priority comes from the threat's
   time to go to the radar (closing geometry the radar measures): under 60 s high, under 180 s
@@ -295,7 +296,10 @@ class MultifunctionScheduler:
                 [self.last_dwell_s, np.full(k, float(end_s) - self.revisit_s[LOW])])
             self.confirming = np.concatenate([self.confirming, np.ones(k, bool)])
             self.misses = np.concatenate([self.misses, np.zeros(k, np.int64)])
-            self.priority = np.concatenate([self.priority, np.full(k, LOW, np.int8)])
+            # High priority until a second detection gives it a velocity (then by closing):
+            # pointed at a still position, a low-priority dwell 4 s on misses anything fast
+            # (a 1.4 km/s re-entry vehicle is 5.6 km from it, several beamwidths)
+            self.priority = np.concatenate([self.priority, np.full(k, HIGH, np.int8)])
             self.forced = np.concatenate([self.forced, np.zeros(k, bool)])
             self.position_m = np.vstack([self.position_m, z[new]])
             self.velocity_mps = np.vstack([self.velocity_mps, np.zeros((k, 3))])
