@@ -172,6 +172,7 @@ class MultifunctionScheduler:
         self.track_time_total_s = 0.0
         self.confirm_time_total_s = 0.0
         self.uplink_time_total_s = 0.0
+        self.borrowed_s = 0.0  # radar time confirmations took after the plan: search pays it
         self.deferred_total = 0
         self.dwells_total = 0
         self.dwell_hits_total = 0
@@ -210,7 +211,8 @@ class MultifunctionScheduler:
         chosen_rows = rows[chosen]
         confirm_time = float(np.count_nonzero(self.confirming[chosen_rows])) * self.track_dwell_s
         track_time = k * self.track_dwell_s - confirm_time
-        search_time = max(span_s - uplink_time - k * self.track_dwell_s, 0.0)
+        search_time = max(span_s - uplink_time - k * self.track_dwell_s - self.borrowed_s, 0.0)
+        self.borrowed_s = 0.0
         width = min(_TWO_PI * search_time / self.search_frame_s, _TWO_PI)
         start_rad = self.search_azimuth_rad
         after = float(np.mod(start_rad + width, _TWO_PI))

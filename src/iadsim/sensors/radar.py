@@ -464,7 +464,7 @@ def _confirm_at_once(site: RadarSite, truth: TruthBatch, end_s: float, *,
     once, in the same beam). Served at the next step's start instead, up to a step later, the
     dwell pointed at a position the target had left: a 1.4 km/s re-entry vehicle is 1.4 km
     away after 1 s, most of a beamwidth at 55 km, and no re-entry vehicle was ever
-    confirmed. Their radar time is taken from search's."""
+    confirmed. Their radar time is taken from the next step's search."""
     scheduler = site.scheduler
     assert scheduler is not None
     rows = np.flatnonzero(scheduler.confirming)
@@ -489,7 +489,7 @@ def _confirm_at_once(site: RadarSite, truth: TruthBatch, end_s: float, *,
                      search_sigma_m=np.zeros(0))
     spent = rows.size * scheduler.track_dwell_s
     scheduler.confirm_time_total_s += spent
-    scheduler.search_time_total_s = max(scheduler.search_time_total_s - spent, 0.0)
+    scheduler.borrowed_s += spent  # the next step's search is shorter by it
     return dwells
 
 
