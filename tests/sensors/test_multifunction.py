@@ -175,8 +175,9 @@ def test_raid_saturating_track_dwells_lengthens_the_search_frame() -> None:
     report = site.scheduler.budget_report()
     assert len(site.scheduler) == 20
     # Saturated from the second step on: track share 0.6, search the rest, so a frame takes
-    # frame / 0.4 (the first step is all search).
-    expected_search = (1.0 + 9 * 0.4) / 10
+    # frame / 0.4 (the first step is all search); the 20 confirmation dwells of the first
+    # step's detections (20 ms each, at once after each detection) come out of the second's.
+    expected_search = (1.0 + 9 * 0.4 - 20 * 0.02) / 10
     assert report["search_fraction"] == pytest.approx(expected_search, abs=0.01)
     assert report["search_frame_mean_s"] == pytest.approx(0.45 / expected_search, rel=0.03)
     # Uplinks take their time from the same budget, before the dwells.
@@ -331,3 +332,26 @@ def test_a_dwell_resolving_two_targets_updates_its_track_with_the_nearest() -> N
         np.testing.assert_array_equal(site.scheduler.tracked_ids(), [0, 1])
         held = np.linalg.norm(site.scheduler.position_m, axis=1)
         np.testing.assert_allclose(held, slant, atol=100.0)
+
+
+def test_fast_crossing_target_is_confirmed_and_held() -> None:
+    """A 1.4 km/s target crossing at 40 km (a re-entry vehicle's speed): its confirmation
+    dwell comes one dwell after the search detection, pointed where it was detected, and
+    confirms; the next dwell, 0.5 s on at high priority, is still inside the beam (0.7 km,
+    1 deg, half a beamwidth) and gives the velocity, and the radar holds the target. (A
+    behaviour check: with this geometry the old next-step confirmation passes it too.)"""
+    spec = mfr(search_pulses_per_beam=1, scan_timing="look")
+    site = build_radars([spec], ORIGIN)[0]
+    az = np.radians(45.0)
+    pos = np.array([[40e3 * np.sin(az), 40e3 * np.cos(az), 3e3]])
+    vel = 1_400.0 * np.array([[np.cos(az), -np.sin(az), 0.0]])  # crossing, clockwise
+    rng = np.random.default_rng(5)
+    for k in range(6):
+        t0 = float(k)
+        truth = TruthBatch(t0, np.zeros(1, np.int64), pos + vel * t0, vel, np.full(1, 10.0),
+                           np.zeros(1, np.int8))
+        observe_truth(site, truth, t0, t0 + 1.0, rng=rng)
+    s = site.scheduler
+    assert len(s) == 1 and s.updates[0] >= 4  # detection, confirmation, velocity, more
+    local_vel = vel[0] @ site.rotation_to_local.T
+    assert np.linalg.norm(s.velocity_mps[0] - local_vel) < 300.0

@@ -50,7 +50,11 @@ def test_m_of_n_confirmation(pattern, confirmed_at, deleted_at):
             got_confirmed = k
             table = TrackTable(**{**{f: getattr(table, f) for f in table.__slots__},
                                   "confirmed": np.array([True])})
-        if delete[0]:
+        # half a revisit later (the tracker's end-of-step expiry): a miss is booked once the
+        # scan is a quarter revisit overdue
+        _, later = confirm_and_delete(table, np.zeros(1), time_s=k + 0.5, revisit_s=revisit,
+                                      spec=spec)
+        if delete[0] or later[0]:
             got_deleted = k
             break
     assert got_confirmed == confirmed_at
@@ -62,14 +66,39 @@ def test_misses_are_counted_in_revisits_of_each_radar():
     table = _one_track(spec, n_sensors=2)
     revisit = np.array([10.0, 2.0])
     m = missed_scans(table, 9.0, revisit)
-    assert m[0, 0] == 1.0  # 9 s is 0.9 of a 10 s revisit: counted as one scan missed
+    assert m[0, 0] == 0.0  # the scan due at 10 s has not been made yet: no miss
     assert np.isinf(m[0, 1])  # radar 1 never saw the track: it owes nothing
-    assert missed_scans(table, 7.0, revisit)[0, 0] == 0.0
-    assert missed_scans(table, 28.0, revisit)[0, 0] == 3.0
+    assert missed_scans(table, 12.0, revisit)[0, 0] == 0.0  # 2 s late: may still come
+    assert missed_scans(table, 12.5, revisit)[0, 0] == 1.0  # a quarter revisit overdue
+    assert missed_scans(table, 28.0, revisit)[0, 0] == 2.0  # the 30 s scan is still to come
+    assert missed_scans(table, 33.0, revisit)[0, 0] == 3.0
+
+
+def test_tentative_track_waits_for_the_scan_that_confirms_it():
+    """A 10 s radar sees a target at 0, 10 and 30 s (3 of 4 scans): between scans, at 28 s,
+    the scan due at 30 s is not yet missed, so the track lives to be confirmed by it."""
+    spec = TrackingSpec(confirm_m=3, confirm_n=4)
+    revisit = np.array([10.0])
+    table = _one_track(spec)
+    table, _ = record_hits(table, np.array([True]), np.array([7]), sensor_id=0, time_s=10.0,
+                           revisit_s=revisit, spec=spec)
+    _, delete = confirm_and_delete(table, np.zeros(1), time_s=28.0, revisit_s=revisit, spec=spec)
+    assert not delete[0]
+    table, _ = record_hits(table, np.array([True]), np.array([7]), sensor_id=0, time_s=30.0,
+                           revisit_s=revisit, spec=spec)
+    newly, delete = confirm_and_delete(table, np.zeros(1), time_s=30.0, revisit_s=revisit,
+                                       spec=spec)
+    assert newly[0] and not delete[0]
+    # without that third hit, the track goes once the 30 s scan is overdue
+    table = _one_track(spec)
+    table, _ = record_hits(table, np.array([True]), np.array([7]), sensor_id=0, time_s=10.0,
+                           revisit_s=revisit, spec=spec)
+    _, delete = confirm_and_delete(table, np.zeros(1), time_s=33.0, revisit_s=revisit, spec=spec)
+    assert delete[0]
 
 
 def test_confirmed_track_survives_while_any_holding_radar_sees_it():
-    spec = TrackingSpec(max_misses=3)
+    spec = TrackingSpec(max_misses=3, max_coast_s=100.0)  # misses, not coasting, end it
     table = _one_track(spec, n_sensors=2)
     table = TrackTable(**{**{f: getattr(table, f) for f in table.__slots__},
                           "confirmed": np.array([True])})
@@ -79,7 +108,9 @@ def test_confirmed_track_survives_while_any_holding_radar_sees_it():
                            revisit_s=revisit, spec=spec)
     _, delete = confirm_and_delete(table, np.zeros(1), time_s=15.0, revisit_s=revisit, spec=spec)
     assert not delete[0]
-    _, delete = confirm_and_delete(table, np.zeros(1), time_s=38.0, revisit_s=revisit, spec=spec)
+    _, delete = confirm_and_delete(table, np.zeros(1), time_s=41.0, revisit_s=revisit, spec=spec)
+    assert not delete[0]  # radar 1's third scan (40 s) may be late
+    _, delete = confirm_and_delete(table, np.zeros(1), time_s=43.0, revisit_s=revisit, spec=spec)
     assert delete[0]
 
 

@@ -74,6 +74,9 @@ class SensorGeometry:
 
     position_enu_m: NDArray[np.float64]  # (m, 3) antenna phase centre in scenario ENU
     rotation_to_local: NDArray[np.float64]  # (m, 3, 3) scenario ENU -> radar local ENU
+    # (m,) the revisit of a rotating radar (its scan period), which its tracker knows rather
+    # than learns; NaN (or None: every radar) where it varies per track (multifunction)
+    revisit_s: NDArray[np.float64] | None = None
 
     def detections_to_enu(self, detections: DetectionBatch) -> NDArray[np.float64]:
         """Measured positions of the detections in scenario ENU, ``(n, 3)``."""

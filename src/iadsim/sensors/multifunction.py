@@ -25,7 +25,8 @@ step advances), then the file updated with the step's detections. The rules, sta
   (:meth:`MultifunctionScheduler.budget_report`).
 * **Confirmation.** A search detection of a target not held opens a track if there is room
   (higher priority first); its first dwell (a confirmation dwell, due at once) must detect it
-  or the track is dropped.
+  or the track is dropped. Until a second detection gives it a velocity a track is revisited
+  at high priority (its target may be fast).
 * **Revisit.** A held track is due every ``revisit_high_s`` / ``revisit_medium_s`` /
   ``revisit_low_s`` by its priority (0 high, 1 medium, 2 low). Priority comes from the threat's
   time to go to the radar (closing geometry the radar measures): under 60 s high, under 180 s
@@ -171,6 +172,7 @@ class MultifunctionScheduler:
         self.track_time_total_s = 0.0
         self.confirm_time_total_s = 0.0
         self.uplink_time_total_s = 0.0
+        self.borrowed_s = 0.0  # radar time confirmations took after the plan: search pays it
         self.deferred_total = 0
         self.dwells_total = 0
         self.dwell_hits_total = 0
@@ -209,7 +211,8 @@ class MultifunctionScheduler:
         chosen_rows = rows[chosen]
         confirm_time = float(np.count_nonzero(self.confirming[chosen_rows])) * self.track_dwell_s
         track_time = k * self.track_dwell_s - confirm_time
-        search_time = max(span_s - uplink_time - k * self.track_dwell_s, 0.0)
+        search_time = max(span_s - uplink_time - k * self.track_dwell_s - self.borrowed_s, 0.0)
+        self.borrowed_s = 0.0
         width = min(_TWO_PI * search_time / self.search_frame_s, _TWO_PI)
         start_rad = self.search_azimuth_rad
         after = float(np.mod(start_rad + width, _TWO_PI))
@@ -295,7 +298,10 @@ class MultifunctionScheduler:
                 [self.last_dwell_s, np.full(k, float(end_s) - self.revisit_s[LOW])])
             self.confirming = np.concatenate([self.confirming, np.ones(k, bool)])
             self.misses = np.concatenate([self.misses, np.zeros(k, np.int64)])
-            self.priority = np.concatenate([self.priority, np.full(k, LOW, np.int8)])
+            # High priority until a second detection gives it a velocity (then by closing):
+            # pointed at a still position, a low-priority dwell 4 s on misses anything fast
+            # (a 1.4 km/s re-entry vehicle is 5.6 km from it, several beamwidths)
+            self.priority = np.concatenate([self.priority, np.full(k, HIGH, np.int8)])
             self.forced = np.concatenate([self.forced, np.zeros(k, bool)])
             self.position_m = np.vstack([self.position_m, z[new]])
             self.velocity_mps = np.vstack([self.velocity_mps, np.zeros((k, 3))])

@@ -37,6 +37,7 @@ from iadsim.sensors.detection import required_snr_db
 from iadsim.sensors.look import false_alarms_per_look, sweep
 from iadsim.sensors.multifunction import (
     MultifunctionScheduler,
+    SchedulePlan,
     SearchBudget,
     search_beam_positions,
     search_budget,
@@ -301,6 +302,8 @@ def sensor_geometry(sites: list[RadarSite]) -> SensorGeometry:
     return SensorGeometry(
         position_enu_m=np.array([s.position_enu_m for s in sites]).reshape(-1, 3),
         rotation_to_local=np.array([s.rotation_to_local for s in sites]).reshape(-1, 3, 3),
+        revisit_s=np.array([s.scan_period_s if s.kind == "surveillance" else np.nan
+                            for s in sites], dtype=float),  # rotating: the scan period
     )
 
 
@@ -450,7 +453,44 @@ def _multifunction_step(
         search_sigma_m=position_sigma_m(other.range_m, other.range_sigma_m,
                                         other.azimuth_sigma_rad, other.elevation_sigma_rad),
     )
-    return DetectionBatch.concatenate([dwells, search])
+    confirmations = _confirm_at_once(site, truth, end_s, rng=rng)
+    return DetectionBatch.concatenate([dwells, search, confirmations])
+
+
+def _confirm_at_once(site: RadarSite, truth: TruthBatch, end_s: float, *,
+                     rng: np.random.Generator) -> DetectionBatch:
+    """The confirmation dwells of the tracks the step's search opened, each one dwell after
+    its detection, pointed at the detected position (as a multifunction radar confirms: at
+    once, in the same beam). Served at the next step's start instead, up to a step later, the
+    dwell pointed at a position the target had left: a 1.4 km/s re-entry vehicle is 1.4 km
+    away after 1 s, most of a beamwidth at 55 km, and no re-entry vehicle was ever
+    confirmed. Their radar time is taken from the next step's search."""
+    scheduler = site.scheduler
+    assert scheduler is not None
+    rows = np.flatnonzero(scheduler.confirming)
+    if rows.size == 0:
+        return DetectionBatch.empty()
+    time_s = np.minimum(scheduler.state_s[rows] + scheduler.track_dwell_s, end_s)
+    pointing_m = scheduler.position_m[rows]
+    dwells, dwell_of = pointed_dwells(
+        replace(site, n_pulses=site.track_n_pulses), time_s=time_s, pointing_local_m=pointing_m,
+        truth_time_s=truth.time_s, position_enu_m=truth.position_enu_m,
+        velocity_enu_mps=truth.velocity_enu_mps, rcs_m2=truth.rcs_m2,
+        truth_id=truth.threat_id, rng=rng,
+    )
+    dwell_m = local_from_polar(dwells.range_m, dwells.azimuth_rad, dwells.elevation_rad)
+    own = nearest_per_dwell(dwell_of, np.linalg.norm(dwell_m - pointing_m[dwell_of], axis=1))
+    plan = SchedulePlan(dwell_ids=scheduler.ids[rows].copy(), dwell_time_s=time_s,
+                        search_start_rad=scheduler.search_azimuth_rad, search_width_rad=0.0,
+                        search_time_s=0.0, deferred=0)
+    scheduler.update(plan, end_s, dwell_hit_ids=plan.dwell_ids[dwell_of[own]],
+                     dwell_hit_local_m=dwell_m[own], dwell_hit_time_s=dwells.time_s[own],
+                     search_local_m=np.zeros((0, 3)), search_time_s=np.zeros(0),
+                     search_sigma_m=np.zeros(0))
+    spent = rows.size * scheduler.track_dwell_s
+    scheduler.confirm_time_total_s += spent
+    scheduler.borrowed_s += spent  # the next step's search is shorter by it
+    return dwells
 
 
 def set_guidance_load(sites: list[RadarSite], interceptors_in_flight: int) -> None:

@@ -7,7 +7,12 @@ made (a rotating or multifunction radar stamps each with its own beam time), so 
 detections says nothing about the tracks the beam was not pointing at. Each radar's revisit
 interval ``T`` is learned from the data (the 75th percentile of the intervals between
 consecutive detections of the same track by that radar, over its recent detections), and a track
-last seen by a radar ``dt`` ago has missed ``floor(dt / T + 1/4)`` of its scans.
+last seen by a radar ``dt`` ago has missed ``floor(dt / T - 1/4)`` of its scans: a scan is missed
+once it is a quarter revisit overdue, never before it can have been made (counting it a quarter
+revisit early, as before, deleted the tentative track of a ballistic missile seen by a 10 s
+radar 2.5 s before the scan that would have confirmed it). Deletion waits for missed scans;
+confirmation counts a scan due within a quarter revisit as made (``floor(dt / T + 1/4)``), so
+in doubt a scan counts against a track being confirmed and not for it being deleted.
 
 * Initiation: every detection left over after association (and outside every confirmed track's
   gate) starts a tentative track at its measured position with zero velocity and a velocity
@@ -40,7 +45,8 @@ from iadsim.scenario.tracking_spec import TrackingSpec
 
 Array = NDArray[np.float64]
 NEVER = -np.inf
-MISS_TOLERANCE = 0.25  # a scan counts as missed once it is 3/4 of a revisit overdue
+MISS_TOLERANCE = 0.25
+"""Timing slack of a scan, in revisits (module doc: misses are counted late, scans early)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,18 +121,26 @@ class RevisitEstimator:
     """Each radar's revisit interval, learned from its detections of the same tracks.
 
     Keeps the last ``size`` intervals per radar; the estimate is their 75th percentile, or
-    ``default_s`` before any interval is seen.
+    ``default_s`` before any interval is seen. A radar whose revisit is ``known_s`` (a rotating
+    radar's scan period, finite entries) keeps it: the intervals of a radar whose Pd is low
+    are mostly two or three scan periods, and their 75th percentile (20 s for the default's
+    10 s surveillance radar) would book a miss only every second scan.
     """
 
-    def __init__(self, n_sensors: int, default_s: float, size: int = 512) -> None:
+    def __init__(self, n_sensors: int, default_s: float, size: int = 512,
+                 known_s: Array | None = None) -> None:
         self._buffer = np.full((n_sensors, size), np.nan)
         self._count = np.zeros(n_sensors, dtype=np.int64)
         self.revisit_s = np.full(n_sensors, float(default_s))
+        self._known = np.zeros(n_sensors, dtype=bool)
+        if known_s is not None:
+            self._known = np.isfinite(known_s) & (np.asarray(known_s) > 0.0)
+            self.revisit_s[self._known] = np.asarray(known_s, dtype=float)[self._known]
 
     def add(self, sensor_id: int, intervals_s: Array) -> None:
         """Record intervals ``(k,)`` between consecutive detections by radar ``sensor_id``."""
         iv = intervals_s[intervals_s > 0.0]
-        if len(iv) == 0:
+        if len(iv) == 0 or self._known[sensor_id]:
             return
         size = self._buffer.shape[1]
         iv = iv[-size:]
@@ -141,7 +155,7 @@ class RevisitEstimator:
 def missed_scans(table: TrackTable, time_s: float, revisit_s: Array) -> Array:
     """Scans of each radar missed since its last detection of each track ``(n, S)`` (inf: never)."""
     elapsed = time_s - table.last_hit_by  # inf where never seen
-    return np.maximum(np.floor(elapsed / revisit_s[None, :] + MISS_TOLERANCE), 0.0)
+    return np.maximum(np.floor(elapsed / revisit_s[None, :] - MISS_TOLERANCE), 0.0)
 
 
 def quality(table: TrackTable, time_s: float, revisit_s: Array, spec: TrackingSpec) -> Array:
@@ -243,16 +257,16 @@ def confirm_and_delete(
     tracks (``iadsim.tracking.plausibility``) are never confirmed and a confirmed one is
     deleted."""
     misses = missed_scans(table, time_s, revisit_s).min(axis=1)
-    scans = 1.0 + np.maximum(
-        np.floor((time_s - table.born_s) / revisit_s[table.born_sensor] + MISS_TOLERANCE), 0.0
-    )
+    age = (time_s - table.born_s) / revisit_s[table.born_sensor]  # in revisits of its radar
+    scans_due = 1.0 + np.maximum(np.floor(age + MISS_TOLERANCE), 0.0)  # counted early
+    scans_missed = 1.0 + np.maximum(np.floor(age - MISS_TOLERANCE), 0.0)  # counted late
     tentative = ~table.confirmed
-    newly = tentative & (table.hits >= spec.confirm_m) & (scans <= spec.confirm_n)
+    newly = tentative & (table.hits >= spec.confirm_m) & (scans_due <= spec.confirm_n)
     if implausible is not None:
         newly &= ~implausible
     hopeless = tentative & ~newly & (
-        (scans - table.hits > spec.confirm_n - spec.confirm_m)
-        | (scans >= spec.confirm_n)
+        (scans_missed - table.hits > spec.confirm_n - spec.confirm_m)
+        | (scans_missed >= spec.confirm_n)
         | ((table.hits == 1) & (misses >= spec.initiation_max_misses))
     )
     velocity = np.einsum("nm,mni->ni", table.mu, table.x[:, :, 3:6])  # model mixture

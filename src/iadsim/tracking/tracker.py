@@ -153,7 +153,8 @@ class Tracker:
         self._gate = chi2_ppf(spec.gate_probability, df=3)  # chi2.ppf without scipy.stats
         self._same_target = chi2_ppf(spec.merge_probability, df=6)
         self._table = TrackTable.empty(self.models.count, self._n_sensors)
-        self._revisit = RevisitEstimator(self._n_sensors, spec.default_revisit_s)
+        self._revisit = RevisitEstimator(self._n_sensors, spec.default_revisit_s,
+                                         known_s=geometry.revisit_s)
         self._time_s: float | None = None  # time of the table's states
         self._last_step_s = -np.inf
         self._next_id = 0
