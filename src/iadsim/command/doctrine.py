@@ -357,7 +357,9 @@ class CommandCentre:
             ok, pk = plan_pairs(spec, self.classes, self.origin, (pos, vel, acc),
                                 assess.time_to_asset_s, kind, value,
                                 (launchers.position_enu_m, launchers.class_index, has),
-                                (tj, cls, salvo), ok, pk)
+                                (tj, cls, salvo), ok, pk,
+                                (launchers.ready_rounds, launchers.reload_rounds_left,
+                                 launchers.reload_time_s))
         # only threats some launcher can engage now take part (an asset-based objective would
         # otherwise count every threat out of reach this cycle as a certain leaker)
         col = np.flatnonzero(ok.reshape(shape).any(axis=0))

@@ -57,6 +57,8 @@ class LaterShots:
 
     pk: NDArray[np.float64]
     cost: NDArray[np.float64]
+    later_class: NDArray[np.intp]  # (m, c) the cheaper class of that shot, -1 if none
+    reach: NDArray[np.bool_]  # (m, c) some launcher of the class meets the threat in time
 
 
 def later_pk(
@@ -82,8 +84,9 @@ def later_pk(
     m, n_cls = position_enu_m.shape[0], len(classes.name)
     pk = np.zeros((m, n_cls))
     cost = np.zeros((m, n_cls))
+    later_class = -np.ones((m, n_cls), dtype=np.intp)
     if m == 0 or site_enu_m.shape[0] == 0:
-        return LaterShots(pk, cost)
+        return LaterShots(pk, cost, later_class, np.zeros((m, n_cls), dtype=bool))
     horizon = np.where(np.isfinite(time_to_asset_s), time_to_asset_s, 0.0)
     tau = horizon[:, None] * np.linspace(0.0, 1.0, LOOK_SAMPLES)[None, :]  # (m, T)
     path = (
@@ -114,7 +117,34 @@ def later_pk(
         best = offer.argmax(axis=1)
         pk[:, k] = offer[np.arange(m), best]
         cost[:, k] = np.where(pk[:, k] > 0.0, c.cost[best], 0.0)
-    return LaterShots(pk, cost)
+        later_class[:, k] = np.where(pk[:, k] > 0.0, best, -1)
+    return LaterShots(pk, cost, later_class, per_class)
+
+
+def scarcity_factor(
+    demand_rounds: NDArray[np.float64],
+    site_class: NDArray[np.intp],
+    ready_rounds: NDArray[np.int64],
+    stock_rounds: NDArray[np.int64],
+    reload_time_s: NDArray[np.float64],
+    horizon_s: float,
+    weight: float,
+) -> NDArray[np.float64]:
+    """Multiplier (c,) of each class's round price: ``1 + weight x D_c / A_c``.
+
+    ``D_c`` (``demand_rounds``) is the rounds the class is expected to be asked for (the
+    threats in view it can meet in time, a salvo each, plus ``expected_rounds``); ``A_c``
+    its rounds available: the ready rounds of its launchers plus their reload stock, each
+    reload counted by the share of the horizon left after it lands,
+    ``max(0, 1 - reload_time_s / horizon_s)``; ``A_c`` at least 1. A class whose magazine
+    is emptying relative to what is still coming prices its rounds higher (an opportunity
+    cost: a round spent now is missing later), a class with rounds to spare at its cost.
+    """
+    n_cls = demand_rounds.shape[0]
+    later = np.clip(1.0 - reload_time_s / horizon_s, 0.0, 1.0)
+    avail = np.bincount(site_class, weights=ready_rounds + stock_rounds * later,
+                        minlength=n_cls)
+    return 1.0 + weight * demand_rounds / np.maximum(avail, 1.0)
 
 
 def two_stage_pk(
@@ -154,13 +184,16 @@ def plan_pairs(
     pairs: tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.int64]],
     ok: NDArray[np.bool_],
     pk: NDArray[np.float64],
+    inventory: tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]] | None = None,
 ) -> tuple[NDArray[np.bool_], NDArray[np.float64]]:
     """The doctrine's pairs after class choice and look-ahead (the command cycle's hook).
 
     ``state``: threat position, velocity, acceleration (m, 3); ``sites``: every launcher's
     site (L, 3), class (L,) and whether it holds rounds (L,); ``pairs``: each candidate pair's
     threat row, class and salvo size (k,); ``ok``, ``pk``: feasibility and salvo kill
-    probability (k,). Returns the new ``ok`` and the kill probability the WTA should see.
+    probability (k,); ``inventory``: every launcher's ready rounds, reload stock (rounds) and
+    reload time, for the round price's scarcity factor (:func:`scarcity_factor`; None: a
+    constant price). Returns the new ``ok`` and the kill probability the WTA should see.
     """
     tj, cls, salvo = pairs
     later = later_pk(*state, time_to_asset_s, kind, *sites, classes, origin)
@@ -169,7 +202,38 @@ def plan_pairs(
     if not spec.lookahead:
         return ok, pk
     w = spec.round_cost_weight
+    n_cls = len(classes.name)
+    factor = np.ones(n_cls)
+    if inventory is not None and spec.scarcity_weight > 0.0:
+        factor = scarcity_factor(
+            demand_rounds(later.reach, tj, cls, salvo, ok, spec, classes.name), sites[1],
+            *inventory, spec.demand_horizon_s, spec.scarcity_weight,
+        )
+    lc = later.later_class[tj, cls]
+    later_price = w * later.cost[tj, cls] * np.where(lc >= 0, factor[np.maximum(lc, 0)], 1.0)
     eff = two_stage_pk(
-        value[tj], pk, w * classes.cost[cls] * salvo, later.pk[tj, cls], w * later.cost[tj, cls]
+        value[tj], pk, w * classes.cost[cls] * factor[cls] * salvo, later.pk[tj, cls],
+        later_price,
     )
     return ok & (eff > 0.0), np.where(eff > 0.0, eff, pk)
+
+
+def demand_rounds(
+    reach: NDArray[np.bool_],
+    tj: NDArray[np.intp],
+    cls: NDArray[np.intp],
+    salvo: NDArray[np.int64],
+    ok: NDArray[np.bool_],
+    spec: CommandSpec,
+    class_names: tuple[str, ...],
+) -> NDArray[np.float64]:
+    """Rounds (c,) each class is expected to be asked for: one salvo (the largest this cycle
+    offers it against the threat, else 1) per threat in view it can meet in time now
+    (``ok``) or later (``reach``), plus the scenario's ``expected_rounds``."""
+    m, n_cls = reach.shape
+    size = np.ones((m, n_cls))
+    can = reach.copy()
+    np.maximum.at(size, (tj, cls), np.where(ok, salvo, 1).astype(float))
+    can[tj[ok], cls[ok]] = True
+    extra = np.array([spec.expected_rounds.get(c, 0) for c in class_names], dtype=float)
+    return (can * size).sum(axis=0) + extra
