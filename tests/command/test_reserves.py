@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from iadsim.command.reserves import ReserveState, reserve_allows
+from iadsim.command.reserves import ReserveState, reserve_pairs
 from iadsim.scenario.command_spec import CommandSpec, ReserveReleaseSpec
 
 CLASSES = ("short", "long")
@@ -20,8 +20,8 @@ def _call(spec, state, time_s, ballistic_in_view=False, time_to_asset_s=300.0):
     pairs = (np.array([0, 1]), np.array([1, 1]), np.array([1, 1]))
     threat = (np.array([False, True]), np.array([time_to_asset_s, 500.0]),
               np.array([100.0, 60.0]), np.array([7, 8]))
-    return reserve_allows(spec, state, time_s, reserve, held, CLASSES, pairs, threat,
-                          ballistic_in_view)
+    return reserve_pairs(spec, state, time_s, reserve, held, CLASSES, pairs, threat,
+                         ballistic_in_view)[0]
 
 
 def test_reserve_holds_without_release_rules():

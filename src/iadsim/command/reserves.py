@@ -35,28 +35,6 @@ class ReserveState:
     events: list[dict[str, object]] = field(default_factory=list)
 
 
-def reserve_allows(
-    spec: CommandSpec,
-    state: ReserveState,
-    time_s: float,
-    reserve: NDArray[np.int64],
-    held: NDArray[np.float64],
-    class_names: tuple[str, ...],
-    pairs: tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.int64]],
-    threat: tuple[NDArray[np.bool_], NDArray[np.float64], NDArray[np.float64], NDArray[np.int64]],
-    ballistic_in_view: bool,
-) -> NDArray[np.bool_]:
-    """Pairs (k,) the reserve allows. ``pairs``: threat row, class, salvo of each pair;
-    ``threat``: per threat row, reported ballistic, time to asset (s), that asset's value and
-    track id. Appends release events to ``state.events``.
-
-    Each pair is judged alone against ``held``; the cycle's chosen pairs together are held
-    to the reserve by :func:`keep_within_reserve` (with :func:`reserve_exempt`)."""
-    ok, _, _ = reserve_pairs(spec, state, time_s, reserve, held, class_names, pairs, threat,
-                             ballistic_in_view)
-    return ok
-
-
 def reserve_pairs(
     spec: CommandSpec,
     state: ReserveState,
@@ -68,9 +46,14 @@ def reserve_pairs(
     threat: tuple[NDArray[np.bool_], NDArray[np.float64], NDArray[np.float64], NDArray[np.int64]],
     ballistic_in_view: bool,
 ) -> tuple[NDArray[np.bool_], NDArray[np.bool_], NDArray[np.int64]]:
-    """:func:`reserve_allows`, with each pair's exemption (a ballistic missile, or a release
+    """Pairs (k,) the reserve allows, each pair's exemption (a ballistic missile, or a release
     for an imminent hit: it may spend reserved rounds) and the reserve still in force per
-    class (0 for a released class)."""
+    class (0 for a released class). ``pairs``: threat row, class, salvo of each pair;
+    ``threat``: per threat row, reported ballistic, time to asset (s), that asset's value and
+    track id. Appends release events to ``state.events``.
+
+    Each pair is judged alone against ``held``; the cycle's chosen pairs together are held
+    to the reserve by :func:`keep_within_reserve`."""
     tj, cls, salvo = pairs
     is_ballistic, time_to_asset_s, asset_value, track_id = threat
     rule = spec.reserve_release

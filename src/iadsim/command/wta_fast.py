@@ -6,9 +6,10 @@ Rounds are the unit of decision: weapon i with ``rounds_i`` rounds becomes that 
 
 1. Maximum marginal return (MMR, den Broeder et al. 1959): repeatedly give the round and threat
    with the largest drop in the objective; only the chosen threat's column changes per step.
-   When weapons hold several rounds and threats may take several, a second start comes from
-   the Lagrangian dual of the column formulation (:mod:`iadsim.command.wta_lagrange`), filled
-   up by MMR; both are improved and the better kept.
+   When weapons hold several rounds and threats may take several, the starts come from
+   the Lagrangian dual of the column formulation (:mod:`iadsim.command.wta_lagrange`): the
+   distinct picks at the best prices, up to ``MAX_STARTS`` by size, each filled up by MMR and
+   improved; the best is kept (MMR's start only gives the subgradient's target).
 2. Very-large-scale neighbourhood search in the style of Ahuja et al. (2007): take one round off
    every engaged threat and reassign all of them, at most one per threat, by a linear assignment
    problem. With one round in and one out per threat the change in the objective is additive,
@@ -461,12 +462,16 @@ between 1 and ``MAX_STARTS`` (a count, not a clock, so the result is determinist
 MAX_STARTS = 6
 LARGE_ITERATIONS = 150
 """Subgradient iterations above ``SPARSE_ASSIGNMENT_SIZE`` (300 below)."""
+LARGE_ROTATION = 1
 LARGE_MIN_GAIN = 2e-4
-"""Above ``SPARSE_ASSIGNMENT_SIZE`` the search stops after passes that gain less than this
-share of the objective (the last passes at 300 x 600 gained 0.01% for 0.13 s each)."""
-MULTI_ROTATION, MULTI_PATTERNS = 2, 2
-"""The local search's rotation and pattern limits per start when there are several starts
-(the best of several starts pays more than a longer search of one)."""
+"""Above ``SPARSE_ASSIGNMENT_SIZE`` the search rotates the round taken off at most
+``LARGE_ROTATION`` times without improving and stops after passes that gain less than
+``LARGE_MIN_GAIN`` of the objective (at 300 x 600, mu = 3, each pass costs about 0.13 s;
+rotation 2 was 0.3% better there in 1.9 s instead of 1.2 s)."""
+MULTI_ROTATION, MULTI_PATTERNS = 1, 0
+"""The local search's rotation and pattern limits per Lagrangian start below that size (the
+best of several short searches pays more than a long search of one: 8 and 8 gave the same
+best values on 50 x 100 in twice the time)."""
 
 
 def _multi_start(
@@ -476,21 +481,23 @@ def _multi_start(
     deadline: float,
     clock: Callable[[], float],
 ) -> NDArray[np.int64]:
-    """Best local optimum from the MMR start and from the Lagrangian starts at the best
-    prices; above ``SPARSE_ASSIGNMENT_SIZE`` one start only, MMR's when rounds are no more
+    """Best local optimum from the Lagrangian starts at the best prices (each filled up by
+    MMR); above ``SPARSE_ASSIGNMENT_SIZE`` one start only, MMR's when rounds are no more
     than threats (measured better there), else the best-dual Lagrangian one."""
     small = rd.q.size <= SPARSE_ASSIGNMENT_SIZE
     if not small and problem.n_rounds <= problem.n_targets:
-        return _local_search(rd, mmr, deadline, clock=clock, min_gain=LARGE_MIN_GAIN)
+        return _local_search(rd, mmr, deadline, max_rotation=LARGE_ROTATION, clock=clock,
+                             min_gain=LARGE_MIN_GAIN)
     n_starts = int(np.clip(START_WORK // max(rd.q.size, 1), 1, MAX_STARTS)) if small else 1
     lags = lagrangian_starts(
         problem, _value(rd, mmr), keep=n_starts, iterations=300 if small else LARGE_ITERATIONS
     )
+    # MMR's own local optimum is not among the starts: on the families it never beat the
+    # Lagrangian ones (at mu = 3 it was 5-12% worse, and its search the slowest)
     starts = [_mmr(rd, _from_matrix(rd, x)) for x in lags]
-    if small:
-        starts.append(mmr)
-    if len(starts) == 1:
-        return _local_search(rd, starts[0], deadline, clock=clock, min_gain=LARGE_MIN_GAIN)
+    if not small:
+        return _local_search(rd, starts[0], deadline, max_rotation=LARGE_ROTATION, clock=clock,
+                             min_gain=LARGE_MIN_GAIN)
     best, best_v = mmr, np.inf
     for st in starts:
         got = _local_search(
