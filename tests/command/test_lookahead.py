@@ -166,3 +166,18 @@ def test_expected_rounds_naming_an_unknown_class_names_the_field(scenario_data):
     scenario_data["command"]["expected_rounds"] = {"long": -1}
     with pytest.raises(ScenarioError, match=r"command\.expected_rounds\.long"):
         scenario_from_dict(scenario_data, "s.yaml")
+
+
+def test_a_later_shot_counted_on_by_more_threats_than_rounds_is_discounted_hand_worked():
+    from iadsim.command.lookahead import stage_two_share
+
+    # the short layer has 2 rounds and 5 threats count on it: each later shot happens with
+    # share 2 / 5 = 0.4; the long class, not asked, keeps share 1
+    share = stage_two_share(np.array([0.0, 5.0]), np.array([4.0, 2.0]))
+    assert share.tolist() == [1.0, 0.4]
+    # the drone of test_two_stage_gain_hand_worked: with the full later shot g = -0.013
+    # (hold); with P2 = 0.8 x 0.4 = 0.32 and the saved price 0.01 x 0.4 = 0.004:
+    # g = 0.1 x 0.9 x 0.68 - 0.04 + 0.9 x 0.004 = 0.0248: fire now (p' = 0.248)
+    got = two_stage_pk(np.array([0.1]), np.array([0.9]), np.array([0.04]),
+                       np.array([0.8 * share[1]]), np.array([0.01 * share[1]]))
+    assert got[0] == pytest.approx(0.248)

@@ -18,7 +18,11 @@ holding gains, in expected value,
 
     g = V p (1 - P2) - c + p P2' c2,
 
-(``P2' = 1`` when a later shot exists: a kill now saves it). The cycle's WTA gives each threat
+(``P2' = 1`` when a later shot exists: a kill now saves it). Stage 2 is a shared resource:
+when more threats count on a class's later shot than it has rounds (``D_c > A_c``, see
+:func:`demand_rounds`, :func:`available_rounds`), ``P2`` and the saved price are scaled by
+``min(1, A_c / D_c)`` (:func:`stage_two_share`), and every round's price by the scarcity
+factor ``1 + scarcity_weight x D_c / A_c`` (:func:`scarcity_factor`). The cycle's WTA gives each threat
 at most one salvo (look before shooting again), so its objective ``sum_j V_j (1 - p_ij x_ij)``
 with ``p_ij`` replaced by ``g_ij / V_j`` (pairs with ``g <= 0`` not feasible) maximises the
 total gain exactly: the WTA solvers need no change.
@@ -140,11 +144,31 @@ def scarcity_factor(
     is emptying relative to what is still coming prices its rounds higher (an opportunity
     cost: a round spent now is missing later), a class with rounds to spare at its cost.
     """
-    n_cls = demand_rounds.shape[0]
-    later = np.clip(1.0 - reload_time_s / horizon_s, 0.0, 1.0)
-    avail = np.bincount(site_class, weights=ready_rounds + stock_rounds * later,
-                        minlength=n_cls)
+    avail = available_rounds(demand_rounds.shape[0], site_class, ready_rounds, stock_rounds,
+                             reload_time_s, horizon_s)
     return 1.0 + weight * demand_rounds / np.maximum(avail, 1.0)
+
+
+def available_rounds(
+    n_cls: int,
+    site_class: NDArray[np.intp],
+    ready_rounds: NDArray[np.int64],
+    stock_rounds: NDArray[np.int64],
+    reload_time_s: NDArray[np.float64],
+    horizon_s: float,
+) -> NDArray[np.float64]:
+    """Rounds (c,) per class within the horizon: ready rounds plus the reload stock, each
+    reload counted by the share of the horizon left after it lands."""
+    later = np.clip(1.0 - reload_time_s / horizon_s, 0.0, 1.0)
+    return np.bincount(site_class, weights=ready_rounds + stock_rounds * later,
+                       minlength=n_cls)
+
+
+def stage_two_share(demand: NDArray[np.float64], avail: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Share (c,) of the threats counting on a class's later shot that its rounds can serve,
+    ``min(1, A_c / D_c)`` (1 without demand): stage 2 is a shared resource, so a later shot
+    counted on by more threats than the class has rounds is only that likely to happen."""
+    return np.where(demand > 0.0, np.minimum(1.0, avail / np.maximum(demand, 1e-12)), 1.0)
 
 
 def two_stage_pk(
@@ -204,16 +228,19 @@ def plan_pairs(
     w = spec.round_cost_weight
     n_cls = len(classes.name)
     factor = np.ones(n_cls)
-    if inventory is not None and spec.scarcity_weight > 0.0:
-        factor = scarcity_factor(
-            demand_rounds(later.reach, tj, cls, salvo, ok, spec, classes.name), sites[1],
-            *inventory, spec.demand_horizon_s, spec.scarcity_weight,
-        )
+    share = np.ones(n_cls)
+    if inventory is not None:
+        demand = demand_rounds(later.reach, tj, cls, salvo, ok, spec, classes.name)
+        avail = available_rounds(n_cls, sites[1], *inventory, spec.demand_horizon_s)
+        share = stage_two_share(demand, avail)
+        factor = 1.0 + spec.scarcity_weight * demand / np.maximum(avail, 1.0)
     lc = later.later_class[tj, cls]
-    later_price = w * later.cost[tj, cls] * np.where(lc >= 0, factor[np.maximum(lc, 0)], 1.0)
+    lc0 = np.maximum(lc, 0)
+    got = np.where(lc >= 0, share[lc0], 1.0)  # the later shot happens with this share ...
+    later_p = later.pk[tj, cls] * got
+    later_price = w * later.cost[tj, cls] * np.where(lc >= 0, factor[lc0], 1.0) * got  # ... saved
     eff = two_stage_pk(
-        value[tj], pk, w * classes.cost[cls] * factor[cls] * salvo, later.pk[tj, cls],
-        later_price,
+        value[tj], pk, w * classes.cost[cls] * factor[cls] * salvo, later_p, later_price,
     )
     return ok & (eff > 0.0), np.where(eff > 0.0, eff, pk)
 
