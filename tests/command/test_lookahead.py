@@ -125,3 +125,59 @@ def test_bad_doctrine_input_names_the_field(scenario_data):
     scenario_data["command"]["threat_value"] = {"drone": 0.3}
     with pytest.raises(ScenarioError, match=r"command\.threat_value"):
         scenario_from_dict(scenario_data, "s.yaml")
+
+
+def test_round_price_rises_as_the_magazine_empties_hand_worked():
+    from iadsim.command.lookahead import demand_rounds, scarcity_factor
+    from iadsim.scenario.command_spec import CommandSpec
+
+    # two threats in view: the long class (0) meets both (threat 0 now with a 2-round salvo,
+    # threat 1 only later), the short class (1) only threat 1 later; 6 more long rounds
+    # expected beyond the threats in view: D = (2 + 1 + 6, 1) = (9, 1)
+    reach = np.array([[False, False], [True, True]])
+    spec = CommandSpec(expected_rounds={"long": 6})
+    tj, cls, salvo = np.array([0, 0]), np.array([0, 1]), np.array([2, 1])
+    ok = np.array([True, False])
+    d = demand_rounds(reach, tj, cls, salvo, ok, spec, ("long", "short"))
+    assert d.tolist() == [9.0, 1.0]
+    # long: one launcher, 3 ready, a 4-round reload of 300 s (half the 600 s horizon left
+    # after it lands: counts 2): A = 5, factor 1 + 9 / 5 = 2.8; short: 8 ready and a reload
+    # of 900 s (lands after the horizon: counts 0), factor 1 + 1 / 8 = 1.125
+    f = scarcity_factor(d, np.array([0, 1]), np.array([3, 8]), np.array([4, 8]),
+                        np.array([300.0, 900.0]), 600.0, 1.0)
+    assert f == pytest.approx([2.8, 1.125])
+    # the same class with its magazine full and nothing expected: 1 + 2 / 8 = 1.25
+    f_full = scarcity_factor(np.array([2.0, 1.0]), np.array([0, 1]), np.array([8, 8]),
+                             np.array([0, 0]), np.array([300.0, 900.0]), 600.0, 1.0)
+    assert f_full[0] == pytest.approx(1.25) and f_full[0] < f[0]
+    # a drone (V = 0.1, p = 0.9, no later shot) at round price 0.02 x 2: fired at the full
+    # magazine's price 0.04 x 1.25 = 0.05 (g = 0.04 > 0), held at the scarce 0.04 x 2.8 = 0.112
+    fire = two_stage_pk(np.array([0.1]), np.array([0.9]), np.array([0.04 * 1.25]),
+                        np.array([0.0]), np.array([0.0]))
+    hold = two_stage_pk(np.array([0.1]), np.array([0.9]), np.array([0.04 * 2.8]),
+                        np.array([0.0]), np.array([0.0]))
+    assert fire[0] == pytest.approx(0.4) and hold[0] == 0.0
+
+
+def test_expected_rounds_naming_an_unknown_class_names_the_field(scenario_data):
+    scenario_data["command"]["expected_rounds"] = {"medium": 3}
+    with pytest.raises(ScenarioError, match=r"command\.expected_rounds\.medium names an unknown"):
+        scenario_from_dict(scenario_data, "s.yaml")
+    scenario_data["command"]["expected_rounds"] = {"long": -1}
+    with pytest.raises(ScenarioError, match=r"command\.expected_rounds\.long"):
+        scenario_from_dict(scenario_data, "s.yaml")
+
+
+def test_a_later_shot_counted_on_by_more_threats_than_rounds_is_discounted_hand_worked():
+    from iadsim.command.lookahead import stage_two_share
+
+    # the short layer has 2 rounds and 5 threats count on it: each later shot happens with
+    # share 2 / 5 = 0.4; the long class, not asked, keeps share 1
+    share = stage_two_share(np.array([0.0, 5.0]), np.array([4.0, 2.0]))
+    assert share.tolist() == [1.0, 0.4]
+    # the drone of test_two_stage_gain_hand_worked: with the full later shot g = -0.013
+    # (hold); with P2 = 0.8 x 0.4 = 0.32 and the saved price 0.01 x 0.4 = 0.004:
+    # g = 0.1 x 0.9 x 0.68 - 0.04 + 0.9 x 0.004 = 0.0248: fire now (p' = 0.248)
+    got = two_stage_pk(np.array([0.1]), np.array([0.9]), np.array([0.04]),
+                       np.array([0.8 * share[1]]), np.array([0.01 * share[1]]))
+    assert got[0] == pytest.approx(0.248)

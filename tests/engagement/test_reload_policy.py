@@ -22,7 +22,27 @@ def test_reload_starts_at_the_policy_level_and_tops_up(scenario_data):
     assert lau.reload_done_s[2] == pytest.approx(303.0)
     assert not lau.available(10.0)[2]  # off line while reloading, 2 rounds still on the rails
     assert lau.advance(303.0).tolist() == [2]
-    assert lau.ready_rounds[2] == 4 and lau.available(303.0)[2] and lau.reloads_left[2] == 0
+    assert lau.ready_rounds[2] == 4 and lau.available(303.0)[2]
+    # the 2 rounds on the rails were kept: the reload took 2 of its 4, 2 stay in stock
+    assert lau.reload_rounds_left[2] == 2 and lau.reloads_left[2] == 1
+
+
+def test_early_reloads_lose_no_round(scenario_data):
+    # reload at 2 of 4 with 1 reload (4 rounds in stock): 8 rounds in all must be fireable,
+    # as with the default policy (reload when empty)
+    for level in (0, 1, 2, 3):
+        scenario_data["launchers"][2]["reload_at_rounds"] = level
+        s = scenario_from_dict(scenario_data, "s.yaml")
+        lau = Launchers(s, scenario_origin(s))
+        t, fired = 0.0, 0
+        while t < 5000.0:
+            lau.advance(t)
+            if lau.available(t)[2]:
+                lau.fire(2, t)
+                fired += 1
+            t += 3.0
+        assert fired == 4 * (1 + 1), level
+        assert lau.ready_rounds[2] == 0 and lau.reload_rounds_left[2] == 0
 
 
 def test_default_policy_reloads_only_when_empty(scenario_data):

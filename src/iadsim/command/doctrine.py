@@ -43,7 +43,7 @@ from iadsim.command.greedy import assign_greedy
 from iadsim.command.kill_assessment import KillAssessment, KillReports
 from iadsim.command.lookahead import early_types, plan_pairs
 from iadsim.command.plausibility import credible_motion
-from iadsim.command.reserves import ReserveState, reserve_allows
+from iadsim.command.reserves import ReserveState, keep_within_reserve, reserve_pairs
 from iadsim.command.threat_evaluation import classify_tracks, evaluate_threats, track_altitude_m
 from iadsim.engagement.intercept import inside_envelope, intercept_boost_coast
 from iadsim.engagement.interceptors import EngagementOrder, InterceptorFlights, InterceptResults
@@ -334,14 +334,16 @@ class CommandCentre:
         ok = inside_envelope(tof, point, site, self._envelope, cls)
         ok &= tof <= assess.time_to_asset_s[tj]
         ok &= tracks.position_sigma_m()[tj] <= self._fc_sigma_m[cls]
+        reserve = None
         if self._reserve.any():  # the reserve and its release rules (command/reserves.py)
-            held = np.bincount(launchers.class_index, weights=launchers.ready_rounds,
-                               minlength=len(self.classes.name))
+            held = self._free_rounds(launchers)
             near = self.asset_value[assess.asset]
-            ok &= reserve_allows(spec, self.reserves, time_s, self._reserve, held,
-                                 self.classes.name, (tj, cls, salvo),
-                                 (kind == BALLISTIC, assess.time_to_asset_s, near,
-                                  tracks.track_id), self._ballistic_in_view)
+            ok_r, exempt, live = reserve_pairs(spec, self.reserves, time_s, self._reserve, held,
+                                               self.classes.name, (tj, cls, salvo),
+                                               (kind == BALLISTIC, assess.time_to_asset_s,
+                                                near, tracks.track_id), self._ballistic_in_view)
+            ok &= ok_r
+            reserve = (held, exempt, live)
         if spec.layered:  # cheapest_in_time: longest reach only for the engage_early types
             reach = np.where(ok, self.classes.max_range_m[cls], -np.inf)
             best = np.full(len(tracks), -np.inf)
@@ -355,7 +357,9 @@ class CommandCentre:
             ok, pk = plan_pairs(spec, self.classes, self.origin, (pos, vel, acc),
                                 assess.time_to_asset_s, kind, value,
                                 (launchers.position_enu_m, launchers.class_index, has),
-                                (tj, cls, salvo), ok, pk)
+                                (tj, cls, salvo), ok, pk,
+                                (launchers.ready_rounds, launchers.reload_rounds_left,
+                                 launchers.reload_time_s))
         # only threats some launcher can engage now take part (an asset-based objective would
         # otherwise count every threat out of reach this cycle as a certain leaker)
         col = np.flatnonzero(ok.reshape(shape).any(axis=0))
@@ -363,6 +367,9 @@ class CommandCentre:
             return []
         pair_index = (np.arange(lau.size)[:, None] * tgt.size + col[None, :]).ravel()
         tof, point, salvo = tof[pair_index], point[pair_index], salvo[pair_index]
+        cls = cls[pair_index]
+        if reserve is not None:
+            reserve = (reserve[0], reserve[1][pair_index], reserve[2])
         ok, pk = ok[pair_index], pk[pair_index]
         tgt = tgt[col]
         shape = (lau.size, tgt.size)
@@ -392,6 +399,10 @@ class CommandCentre:
         sol = solve(problem, method=method, time_limit_s=WTA_TIME_LIMIT_S)
         a, b = np.nonzero(sol.x)
         order = np.argsort(-value[tgt[b]], kind="stable")
+        if reserve is not None:  # the cycle's launches together keep the reserve
+            k_pair = a[order] * tgt.size + b[order]
+            order = order[keep_within_reserve(cls[k_pair], salvo[k_pair], reserve[1][k_pair],
+                                              reserve[0], reserve[2])]
         out: list[EngagementOrder] = []
         for k in order.tolist():
             if self.guidance_channels is not None and in_flight >= self.guidance_channels:
@@ -424,6 +435,14 @@ class CommandCentre:
                     )
                 )
         return out
+
+    def _free_rounds(self, launchers: Launchers) -> NDArray[np.float64]:
+        """Ready rounds per class not yet committed to a rippling salvo."""
+        n = len(self.classes.name)
+        held = np.bincount(launchers.class_index, weights=launchers.ready_rounds, minlength=n)
+        for r in self._ripples:
+            held[launchers.class_index[r.launcher]] -= r.rounds_left
+        return held
 
     def _ripple(
         self, time_s: float, tracks: TrackBatch, key: NDArray[np.int64], launchers: Launchers,

@@ -18,7 +18,11 @@ holding gains, in expected value,
 
     g = V p (1 - P2) - c + p P2' c2,
 
-(``P2' = 1`` when a later shot exists: a kill now saves it). The cycle's WTA gives each threat
+(``P2' = 1`` when a later shot exists: a kill now saves it). Stage 2 is a shared resource:
+when more threats count on a class's later shot than it has rounds (``D_c > A_c``, see
+:func:`demand_rounds`, :func:`available_rounds`), ``P2`` and the saved price are scaled by
+``min(1, A_c / D_c)`` (:func:`stage_two_share`), and every round's price by the scarcity
+factor ``1 + scarcity_weight x D_c / A_c`` (:func:`scarcity_factor`). The cycle's WTA gives each threat
 at most one salvo (look before shooting again), so its objective ``sum_j V_j (1 - p_ij x_ij)``
 with ``p_ij`` replaced by ``g_ij / V_j`` (pairs with ``g <= 0`` not feasible) maximises the
 total gain exactly: the WTA solvers need no change.
@@ -57,6 +61,8 @@ class LaterShots:
 
     pk: NDArray[np.float64]
     cost: NDArray[np.float64]
+    later_class: NDArray[np.intp]  # (m, c) the cheaper class of that shot, -1 if none
+    reach: NDArray[np.bool_]  # (m, c) some launcher of the class meets the threat in time
 
 
 def later_pk(
@@ -82,8 +88,9 @@ def later_pk(
     m, n_cls = position_enu_m.shape[0], len(classes.name)
     pk = np.zeros((m, n_cls))
     cost = np.zeros((m, n_cls))
+    later_class = -np.ones((m, n_cls), dtype=np.intp)
     if m == 0 or site_enu_m.shape[0] == 0:
-        return LaterShots(pk, cost)
+        return LaterShots(pk, cost, later_class, np.zeros((m, n_cls), dtype=bool))
     horizon = np.where(np.isfinite(time_to_asset_s), time_to_asset_s, 0.0)
     tau = horizon[:, None] * np.linspace(0.0, 1.0, LOOK_SAMPLES)[None, :]  # (m, T)
     path = (
@@ -114,7 +121,54 @@ def later_pk(
         best = offer.argmax(axis=1)
         pk[:, k] = offer[np.arange(m), best]
         cost[:, k] = np.where(pk[:, k] > 0.0, c.cost[best], 0.0)
-    return LaterShots(pk, cost)
+        later_class[:, k] = np.where(pk[:, k] > 0.0, best, -1)
+    return LaterShots(pk, cost, later_class, per_class)
+
+
+def scarcity_factor(
+    demand_rounds: NDArray[np.float64],
+    site_class: NDArray[np.intp],
+    ready_rounds: NDArray[np.int64],
+    stock_rounds: NDArray[np.int64],
+    reload_time_s: NDArray[np.float64],
+    horizon_s: float,
+    weight: float,
+) -> NDArray[np.float64]:
+    """Multiplier (c,) of each class's round price: ``1 + weight x D_c / A_c``.
+
+    ``D_c`` (``demand_rounds``) is the rounds the class is expected to be asked for (the
+    threats in view it can meet in time, a salvo each, plus ``expected_rounds``); ``A_c``
+    its rounds available: the ready rounds of its launchers plus their reload stock, each
+    reload counted by the share of the horizon left after it lands,
+    ``max(0, 1 - reload_time_s / horizon_s)``; ``A_c`` at least 1. A class whose magazine
+    is emptying relative to what is still coming prices its rounds higher (an opportunity
+    cost: a round spent now is missing later), a class with rounds to spare at its cost.
+    """
+    avail = available_rounds(demand_rounds.shape[0], site_class, ready_rounds, stock_rounds,
+                             reload_time_s, horizon_s)
+    return 1.0 + weight * demand_rounds / np.maximum(avail, 1.0)
+
+
+def available_rounds(
+    n_cls: int,
+    site_class: NDArray[np.intp],
+    ready_rounds: NDArray[np.int64],
+    stock_rounds: NDArray[np.int64],
+    reload_time_s: NDArray[np.float64],
+    horizon_s: float,
+) -> NDArray[np.float64]:
+    """Rounds (c,) per class within the horizon: ready rounds plus the reload stock, each
+    reload counted by the share of the horizon left after it lands."""
+    later = np.clip(1.0 - reload_time_s / horizon_s, 0.0, 1.0)
+    return np.bincount(site_class, weights=ready_rounds + stock_rounds * later,
+                       minlength=n_cls)
+
+
+def stage_two_share(demand: NDArray[np.float64], avail: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Share (c,) of the threats counting on a class's later shot that its rounds can serve,
+    ``min(1, A_c / D_c)`` (1 without demand): stage 2 is a shared resource, so a later shot
+    counted on by more threats than the class has rounds is only that likely to happen."""
+    return np.where(demand > 0.0, np.minimum(1.0, avail / np.maximum(demand, 1e-12)), 1.0)
 
 
 def two_stage_pk(
@@ -154,13 +208,16 @@ def plan_pairs(
     pairs: tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.int64]],
     ok: NDArray[np.bool_],
     pk: NDArray[np.float64],
+    inventory: tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]] | None = None,
 ) -> tuple[NDArray[np.bool_], NDArray[np.float64]]:
     """The doctrine's pairs after class choice and look-ahead (the command cycle's hook).
 
     ``state``: threat position, velocity, acceleration (m, 3); ``sites``: every launcher's
     site (L, 3), class (L,) and whether it holds rounds (L,); ``pairs``: each candidate pair's
     threat row, class and salvo size (k,); ``ok``, ``pk``: feasibility and salvo kill
-    probability (k,). Returns the new ``ok`` and the kill probability the WTA should see.
+    probability (k,); ``inventory``: every launcher's ready rounds, reload stock (rounds) and
+    reload time, for the round price's scarcity factor (:func:`scarcity_factor`; None: a
+    constant price). Returns the new ``ok`` and the kill probability the WTA should see.
     """
     tj, cls, salvo = pairs
     later = later_pk(*state, time_to_asset_s, kind, *sites, classes, origin)
@@ -169,7 +226,41 @@ def plan_pairs(
     if not spec.lookahead:
         return ok, pk
     w = spec.round_cost_weight
+    n_cls = len(classes.name)
+    factor = np.ones(n_cls)
+    share = np.ones(n_cls)
+    if inventory is not None:
+        demand = demand_rounds(later.reach, tj, cls, salvo, ok, spec, classes.name)
+        avail = available_rounds(n_cls, sites[1], *inventory, spec.demand_horizon_s)
+        share = stage_two_share(demand, avail)
+        factor = 1.0 + spec.scarcity_weight * demand / np.maximum(avail, 1.0)
+    lc = later.later_class[tj, cls]
+    lc0 = np.maximum(lc, 0)
+    got = np.where(lc >= 0, share[lc0], 1.0)  # the later shot happens with this share ...
+    later_p = later.pk[tj, cls] * got
+    later_price = w * later.cost[tj, cls] * np.where(lc >= 0, factor[lc0], 1.0) * got  # ... saved
     eff = two_stage_pk(
-        value[tj], pk, w * classes.cost[cls] * salvo, later.pk[tj, cls], w * later.cost[tj, cls]
+        value[tj], pk, w * classes.cost[cls] * factor[cls] * salvo, later_p, later_price,
     )
     return ok & (eff > 0.0), np.where(eff > 0.0, eff, pk)
+
+
+def demand_rounds(
+    reach: NDArray[np.bool_],
+    tj: NDArray[np.intp],
+    cls: NDArray[np.intp],
+    salvo: NDArray[np.int64],
+    ok: NDArray[np.bool_],
+    spec: CommandSpec,
+    class_names: tuple[str, ...],
+) -> NDArray[np.float64]:
+    """Rounds (c,) each class is expected to be asked for: one salvo (the largest this cycle
+    offers it against the threat, else 1) per threat in view it can meet in time now
+    (``ok``) or later (``reach``), plus the scenario's ``expected_rounds``."""
+    m, n_cls = reach.shape
+    size = np.ones((m, n_cls))
+    can = reach.copy()
+    np.maximum.at(size, (tj, cls), np.where(ok, salvo, 1).astype(float))
+    can[tj[ok], cls[ok]] = True
+    extra = np.array([spec.expected_rounds.get(c, 0) for c in class_names], dtype=float)
+    return (can * size).sum(axis=0) + extra

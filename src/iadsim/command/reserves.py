@@ -35,7 +35,7 @@ class ReserveState:
     events: list[dict[str, object]] = field(default_factory=list)
 
 
-def reserve_allows(
+def reserve_pairs(
     spec: CommandSpec,
     state: ReserveState,
     time_s: float,
@@ -45,10 +45,15 @@ def reserve_allows(
     pairs: tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.int64]],
     threat: tuple[NDArray[np.bool_], NDArray[np.float64], NDArray[np.float64], NDArray[np.int64]],
     ballistic_in_view: bool,
-) -> NDArray[np.bool_]:
-    """Pairs (k,) the reserve allows. ``pairs``: threat row, class, salvo of each pair;
+) -> tuple[NDArray[np.bool_], NDArray[np.bool_], NDArray[np.int64]]:
+    """Pairs (k,) the reserve allows, each pair's exemption (a ballistic missile, or a release
+    for an imminent hit: it may spend reserved rounds) and the reserve still in force per
+    class (0 for a released class). ``pairs``: threat row, class, salvo of each pair;
     ``threat``: per threat row, reported ballistic, time to asset (s), that asset's value and
-    track id. Appends release events to ``state.events``."""
+    track id. Appends release events to ``state.events``.
+
+    Each pair is judged alone against ``held``; the cycle's chosen pairs together are held
+    to the reserve by :func:`keep_within_reserve`."""
     tj, cls, salvo = pairs
     is_ballistic, time_to_asset_s, asset_value, track_id = threat
     rule = spec.reserve_release
@@ -76,4 +81,29 @@ def reserve_allows(
                     detail=(f"asset of value {asset_value[tj[k]]:g} hit within "
                             f"{time_to_asset_s[tj[k]]:.0f} s")))
         ok |= use
-    return ok
+        exempt = is_ballistic[tj] | use
+    else:
+        exempt = is_ballistic[tj].copy()
+    return ok, exempt, live
+
+
+def keep_within_reserve(
+    cls: NDArray[np.intp],
+    salvo: NDArray[np.int64],
+    exempt: NDArray[np.bool_],
+    free: NDArray[np.float64],
+    live: NDArray[np.int64],
+) -> NDArray[np.bool_]:
+    """Chosen pairs (k,) in firing order that keep every class's reserve: each pair spends
+    its salvo from its class's ``free`` rounds (ready rounds not yet committed to a rippling
+    salvo); a pair that is not ``exempt`` is kept only while its class keeps at least ``live``
+    rounds after it, so several launches of one cycle cannot breach the reserve together
+    (each alone sees the pre-cycle inventory)."""
+    left = np.asarray(free, dtype=float).copy()
+    keep = np.zeros(cls.size, dtype=bool)
+    for k in range(cls.size):  # a cycle's few orders, in order: each sees the ones before
+        c, n = int(cls[k]), int(salvo[k])
+        if exempt[k] or left[c] - n >= live[c]:
+            keep[k] = True
+            left[c] -= n
+    return keep

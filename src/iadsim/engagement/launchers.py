@@ -192,7 +192,10 @@ class Launchers:
         ).reshape(-1, 3)
         self.capacity = np.array([s.ready_rounds for s in specs], dtype=np.int64)
         self.ready_rounds = self.capacity.copy()
-        self.reloads_left = np.array([s.reloads for s in specs], dtype=np.int64)
+        # the reload stock in rounds (``reloads`` full magazines): a reload tops the launcher
+        # up from it, so rounds still on the rails when a reload starts are kept, not lost
+        self.reload_rounds_left = np.array([s.reloads for s in specs], dtype=np.int64) * \
+            self.capacity
         self.reload_time_s = np.array([s.reload_time_s for s in specs], dtype=float)
         self.min_interval_s = np.array([s.min_launch_interval_s for s in specs], dtype=float)
         self.last_launch_s = np.full(len(specs), -np.inf)
@@ -202,6 +205,11 @@ class Launchers:
     def __len__(self) -> int:
         return len(self.name)
 
+    @property
+    def reloads_left(self) -> NDArray[np.int64]:
+        """Reloads still possible per launcher (a partial magazine counts as one)."""
+        return -(-self.reload_rounds_left // np.maximum(self.capacity, 1))
+
     def available(self, time_s: float) -> NDArray[np.bool_]:
         """Launchers that can fire now: a ready round and the launch interval elapsed."""
         return ((self.ready_rounds > 0) & (time_s - self.last_launch_s >= self.min_interval_s)
@@ -209,19 +217,22 @@ class Launchers:
 
     def fire(self, launcher: int, time_s: float) -> None:
         """Spend one round; a launcher down to ``reload_at_rounds`` (0: empty) starts a
-        reload if it has one left (the reload tops it up to its capacity)."""
+        reload if its stock holds rounds (the reload tops it up to its capacity from the
+        stock; the rounds still ready stay)."""
         if not self.available(time_s)[launcher]:
             raise RuntimeError(f"launcher {self.name[launcher]} cannot fire at {time_s} s")
         self.ready_rounds[launcher] -= 1
         self.last_launch_s[launcher] = time_s
         if self.ready_rounds[launcher] <= self.reload_at[launcher] and \
-                self.reloads_left[launcher] > 0:
-            self.reloads_left[launcher] -= 1
+                self.reload_rounds_left[launcher] > 0:
             self.reload_done_s[launcher] = time_s + self.reload_time_s[launcher]
 
     def advance(self, time_s: float) -> NDArray[np.intp]:
         """Finish the reloads due by ``time_s``; returns the launchers reloaded."""
         done = np.flatnonzero(self.reload_done_s <= time_s)
-        self.ready_rounds[done] = self.capacity[done]
+        add = np.minimum(self.capacity[done] - self.ready_rounds[done],
+                         self.reload_rounds_left[done])
+        self.ready_rounds[done] += add
+        self.reload_rounds_left[done] -= add
         self.reload_done_s[done] = np.inf
         return done

@@ -315,6 +315,22 @@ class CommandSpec(StrictModel):
         default=0.0, ge=0.0, le=1.0e6,
         description="threat value per unit of interceptor cost (the look-ahead's round price)",
     )
+    scarcity_weight: float = Field(
+        default=1.0, ge=0.0, le=1.0e3,
+        description="the look-ahead's round price rises by this times the class's expected "
+        "demand over its rounds available (ready plus reloads landing within "
+        "demand_horizon_s); 0: a constant price",
+    )
+    demand_horizon_s: float = Field(
+        default=600.0, gt=0.0, le=1.0e6,
+        description="reloads count towards a class's rounds in proportion to how much of this "
+        "horizon is left after they land",
+    )
+    expected_rounds: dict[str, Annotated[int, Field(ge=0)]] = Field(
+        default_factory=dict,
+        description="rounds per class still expected to be needed beyond the threats in view "
+        "(the raid still to come)",
+    )
 
     def salvo_size(self, interceptor: str, threat_type: str) -> int:
         """Rounds per engagement of class ``interceptor`` against ``threat_type``."""
@@ -326,7 +342,8 @@ def command_problems(s: Scenario) -> Iterable[str]:
     """Rules spanning sections: doctrine entries must name known interceptor classes, the
     confusion matrix rows must sum to 1, boost and flight times must be consistent."""
     known = sorted(s.interceptors)
-    for field in ("salvo", "ballistic_reserve", "fire_control.max_track_sigma_m"):
+    for field in ("salvo", "ballistic_reserve", "expected_rounds",
+                  "fire_control.max_track_sigma_m"):
         section = s.command.fire_control.max_track_sigma_m if "." in field else getattr(
             s.command, field)
         for name in section:
