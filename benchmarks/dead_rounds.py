@@ -60,7 +60,8 @@ def main() -> None:
             res = iadsim.run(sc, seed=seed, keep_trajectories=False)
             bad = rounds_at_dead_threats(res)
             s = res.summary
-            rounds, dead, leakers = rounds + s["rounds_total"], dead + len(bad), leakers + s["leakers"]
+            rounds, dead = rounds + s["rounds_total"], dead + len(bad)
+            leakers += s["leakers"]
             print(f"pc {pc:.2f} seed {seed:2d}: leakers {s['leakers']:2d}  rounds "
                   f"{s['rounds_total']:3d}  rounds at dead threats {len(bad)}", flush=True)
             for r in bad.itertuples():
