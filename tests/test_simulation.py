@@ -144,11 +144,13 @@ def _rounds_at_dead_threats(result: Result) -> pd.DataFrame:
 def test_no_round_at_a_threat_already_dead_on_any_seed(default_data: dict[str, Any]) -> None:
     """Issue 11: 14 of 320 rounds over seeds 1-8 went to threats killed in the same step (the
     command read the picture from before the kill assessment). Also checks the events: every
-    launch names a live threat, and kills are credited once. The kill assessment is perfect
-    here: with ``kill_assessment_pc`` < 1 a kill reported as a miss is re-engaged, by design
-    (issue 11 item 4; the ``kill_assessment`` events show each such report)."""
+    launch names a live threat, and kills are credited once. The kill assessment is poor here
+    (``kill_assessment_pc`` 0.7): a kill reported as a miss leaves its track engageable, and
+    before the round was booked at the live threat behind the track's recent returns
+    (``engagement.launch.booked_threats``) and an intercept near a coasting track was a look on
+    it, 6 rounds over seeds 1-5 (900 s) went to dead threats (``benchmarks/dead_rounds.py``)."""
     data = copy.deepcopy(default_data)
-    data["command"]["kill_assessment_pc"] = 1.0
+    data["command"]["kill_assessment_pc"] = 0.7
     sc = short_scenario(data, 500.0)  # raid under way, ballistic missiles included
     launched = 0
     for seed in range(1, 9):

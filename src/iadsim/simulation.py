@@ -106,7 +106,7 @@ def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
             launchers.advance(t)
             orders = command.cycle(t, contested.picture(tracks, t), launchers, flights)  # ew
             rec.command_events(command.pop_events())  # doctrine: reserve releases
-            rec.launch(launch_orders(orders, launchers, flights, tracks, t), t)
+            rec.launch(launch_orders(orders, launchers, flights, tracks, t, world), t)
             set_guidance_load(radars, int(np.count_nonzero(~flights.resolved)))  # radar: uplinks
             world.evade(t, flights.target_threat_id[~flights.resolved], rng=rng["threats"])  # #19
             rec.step_done(t, world.advance(t), world, flights, tracks)

@@ -43,7 +43,8 @@ def centre(scenario: Scenario, *, fire_control_sensor: Any = None, rng_seed: int
     """
     s = scenario.model_copy(update={"command": scenario.command.model_copy(update=changes)})
     origin = scenario_origin(s)
-    classes = InterceptorClasses.from_scenario(s)
+    classes = InterceptorClasses.from_scenario(scenario)  # command changes leave it alone:
+    # built once per scenario object (world.cache.per_scenario), not once per test
     launchers = Launchers(s, origin)
     assets = np.array([[0.0, 0.0, 0.0]]), np.array([100.0]), np.array([5_000.0])
     cc = CommandCentre(s.command, classes, origin, *assets, fire_control_sensor=fire_control_sensor,

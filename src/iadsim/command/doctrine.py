@@ -57,6 +57,10 @@ from iadsim.world.state import WorldState
 BALLISTIC = THREAT_TYPES.index("ballistic_missile")
 WTA_TIME_LIMIT_S = 2.0
 """Wall-clock budget of one command cycle's assignment."""
+LOOK_GATE_SIGMA = 5.0
+LOOK_GATE_MIN_M = 1_000.0
+"""An intercept within this distance (and 5 position sigmas) of a coasting track's predicted
+position counts as an intercept on it: the track needs a fire-control update after it."""
 
 
 @dataclass
@@ -107,6 +111,8 @@ class CommandCentre:
             [fc.max_track_sigma_m.get(c, spec.max_track_sigma_m) for c in classes.name]
         )
         self._last_intercept_s: dict[int, float] = {}  # per engagement key
+        self._burst_s = np.empty(0)  # every intercept the command has seen: time and point
+        self._burst_m = np.empty((0, 3))
         self._profile = classes.profile()
         self._envelope = classes.envelope()
         self._salvo = np.array(
@@ -158,6 +164,10 @@ class CommandCentre:
         for key, t in zip(self.continuity.key_of(track).tolist(), res.time_s.tolist(),
                           strict=True):
             self._last_intercept_s[key] = max(t, self._last_intercept_s.get(key, -np.inf))
+        point = flights.detonation_m[res.interceptor_id]  # its own rounds: no truth
+        seen = np.isfinite(point).all(axis=1)
+        self._burst_s = np.concatenate([self._burst_s, res.time_s[seen]])
+        self._burst_m = np.vstack([self._burst_m, point[seen]])
         due = self.kill_assessment.due(time_s)
         keys = self.continuity.retire(self.continuity.key_of(due.track_id[due.kill]))
         self._ripples = [r for r in self._ripples
@@ -193,12 +203,31 @@ class CommandCentre:
             last_fc = hits.max(axis=1, initial=-np.inf)
             looked = np.array([self._last_intercept_s.get(int(k), -np.inf)
                                for k in key.tolist()])
+            looked = np.maximum(looked, self._burst_near(tracks, last_fc))
             ok &= (time_s - last_fc <= fc.max_update_age_s) & (last_fc > looked)
         vel_sigma = np.sqrt(np.trace(tracks.covariance[:, 3:, 3:], axis1=1, axis2=2) / 3.0)
         ok &= vel_sigma <= fc.max_velocity_sigma_mps
         # speed credible for the reported type at the track's height (command.plausibility)
         return ok & credible_motion(tracks.position_enu_m, tracks.velocity_enu_mps, kind, fc,
                                     self.origin)
+
+    def _burst_near(self, tracks: TrackBatch, last_fc_s: NDArray[np.float64]
+                    ) -> NDArray[np.float64]:
+        """Latest intercept (any round's, on any track) after each track's last fire-control
+        update ``last_fc_s`` (n,) and within ``LOOK_GATE_SIGMA`` position sigmas (at least
+        ``LOOK_GATE_MIN_M``) of where the track was then, ``(n,)`` (-inf: none). A track
+        coasting through an intercept may have lost its threat there: look before shooting."""
+        out = np.full(len(tracks), -np.inf)
+        recent = self._burst_s > last_fc_s.min(initial=np.inf)
+        if not recent.any() or len(tracks) == 0:
+            return out
+        t_b, p_b = self._burst_s[recent], self._burst_m[recent]  # (b,), (b, 3)
+        back = (t_b[None, :] - tracks.time_s[:, None])[..., None]  # (n, b, 1)
+        then = tracks.position_enu_m[:, None, :] + tracks.velocity_enu_mps[:, None, :] * back
+        gate = np.maximum(LOOK_GATE_SIGMA * tracks.position_sigma_m(), LOOK_GATE_MIN_M)
+        near = (np.linalg.norm(then - p_b[None], axis=2) <= gate[:, None]) \
+            & (t_b[None, :] > last_fc_s[:, None])
+        return np.where(near, t_b[None, :], -np.inf).max(axis=1, initial=-np.inf)
 
     def cycle(
         self,
@@ -216,7 +245,8 @@ class CommandCentre:
             return orders
         self._next_cycle_s = time_s + self.spec.cycle_s
         confirmed_at = np.array([self._confirmed_at.get(int(k), np.inf) for k in key.tolist()])
-        kind = classify_tracks(tracks, self.spec.classification, self._draws(key), self.origin)
+        kind = classify_tracks(tracks, self.spec.classification, self._draws(key), self.origin,
+                               self.spec.fire_control)
         self._ballistic_in_view = bool(np.any(kind[tracks.confirmed] == BALLISTIC))
         eligible = (
             tracks.confirmed
@@ -310,7 +340,8 @@ class CommandCentre:
         assess = evaluate_threats(
             tracks, self.asset_position_enu_m, self.asset_value, self.asset_radius_m
         )
-        kind = classify_tracks(tracks, spec.classification, self._draws(key), self.origin)
+        kind = classify_tracks(tracks, spec.classification, self._draws(key), self.origin,
+                               spec.fire_control)
         value = assess.score * self._type_weight[kind] * self._lethality[kind]
         keep = (value > 0.0) & (value >= spec.hold_fire_below_value)
         if spec.weapons_control == "tight":
@@ -470,7 +501,7 @@ class CommandCentre:
                 continue
             one = tracks.take(row[:1])
             kind = classify_tracks(one, self.spec.classification, self._draws(key[row[:1]]),
-                                   self.origin)
+                                   self.origin, self.spec.fire_control)
             if not self.fire_control_quality(one, key[row[:1]], kind, time_s)[0]:
                 still.append(r)  # hold the round until a fire-control radar updates the track
                 continue

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from iadsim.scenario.command_spec import ClassificationSpec
+from iadsim.command.plausibility import credible_motion
+from iadsim.scenario.command_spec import ClassificationSpec, FireControlSpec
 from iadsim.scenario.model import THREAT_TYPES
 from iadsim.tracking.batch import TrackBatch
 from iadsim.world.frames import Origin, approx_altitude_m
@@ -82,7 +83,8 @@ def track_altitude_m(tracks: TrackBatch, origin: Origin) -> NDArray[np.float64]:
 
 
 def classify_kinematics(
-    tracks: TrackBatch, spec: ClassificationSpec, origin: Origin
+    tracks: TrackBatch, spec: ClassificationSpec, origin: Origin,
+    fire_control: FireControlSpec | None = None,
 ) -> NDArray[np.int64]:
     """Threat type (index into ``THREAT_TYPES``) of each track from its kinematics, ``(n,)``.
 
@@ -92,6 +94,13 @@ def classify_kinematics(
     >= ballistic_min_altitude_m, or a steep fast dive: descent > half the speed at > 600 m/s);
     UAV (speed <= uav_max_speed_mps); cruise missile (altitude <= cruise_max_altitude_m);
     reconnaissance aircraft (altitude >= recon_min_altitude_m); aircraft otherwise.
+
+    With the ``fire_control`` class table, a track called ballistic only for its speed (below
+    ballistic_min_altitude_m) whose motion no ballistic missile can fly (level below
+    ``ballistic_steep_below_m``: ``command.plausibility.credible_motion``) is the air-breathing
+    type it can be: the altitude rule's type if credible, else the first credible of cruise
+    missile, reconnaissance aircraft, aircraft (a 1,050 m/s level target at 5 km is a cruise
+    missile); if none is credible it stays ballistic (and draws no round: a ghost).
     """
     v = tracks.velocity_enu_mps
     speed = np.linalg.norm(v, axis=1)
@@ -106,8 +115,32 @@ def classify_kinematics(
     kind[alt >= spec.recon_min_altitude_m] = THREAT_TYPES.index("recon_aircraft")
     kind[alt <= spec.cruise_max_altitude_m] = THREAT_TYPES.index("cruise_missile")
     kind[speed <= spec.uav_max_speed_mps] = THREAT_TYPES.index("uav")
+    if fire_control is not None:
+        kind, ballistic = _air_breather_if_not_ballistic(tracks, kind, ballistic, alt, spec,
+                                                         fire_control, origin)
     kind[ballistic] = THREAT_TYPES.index("ballistic_missile")
     return kind
+
+
+def _air_breather_if_not_ballistic(
+    tracks: TrackBatch, kind: NDArray[np.int64], ballistic: NDArray[np.bool_],
+    alt: NDArray[np.float64], spec: ClassificationSpec, fire_control: FireControlSpec,
+    origin: Origin,
+) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
+    """``(kind, ballistic)`` with the rule's type (or the first credible air-breathing one) for
+    the fast tracks that cannot be ballistic, and those no longer ballistic."""
+    p, v = tracks.position_enu_m, tracks.velocity_enu_mps
+    as_ballistic = np.full(len(tracks), THREAT_TYPES.index("ballistic_missile"), np.int64)
+    doubt = ballistic & (alt < spec.ballistic_min_altitude_m) & ~credible_motion(
+        p, v, as_ballistic, fire_control, origin)
+    if not doubt.any():
+        return kind, ballistic
+    out, left = kind.copy(), doubt.copy()
+    for name in (None, "cruise_missile", "recon_aircraft", "aircraft"):
+        trial = kind if name is None else np.full(len(tracks), THREAT_TYPES.index(name))
+        fits = left & credible_motion(p, v, trial, fire_control, origin)
+        out[fits], left = trial[fits], left & ~fits
+    return out, ballistic & ~(doubt & ~left)
 
 
 def confusion_matrix(spec: ClassificationSpec) -> NDArray[np.float64]:
@@ -123,11 +156,13 @@ def confusion_matrix(spec: ClassificationSpec) -> NDArray[np.float64]:
 
 
 def classify_tracks(
-    tracks: TrackBatch, spec: ClassificationSpec, draw: NDArray[np.float64], origin: Origin
+    tracks: TrackBatch, spec: ClassificationSpec, draw: NDArray[np.float64], origin: Origin,
+    fire_control: FireControlSpec | None = None,
 ) -> NDArray[np.int64]:
-    """Reported threat type per track: kinematic type, then the confusion matrix row sampled
-    by inverse CDF with each track's own uniform ``draw`` (n,) (persistent per threat)."""
-    kind = classify_kinematics(tracks, spec, origin)
+    """Reported threat type per track: kinematic type (``classify_kinematics``, with the
+    ``fire_control`` class table if given), then the confusion matrix row sampled by inverse
+    CDF with each track's own uniform ``draw`` (n,) (persistent per threat)."""
+    kind = classify_kinematics(tracks, spec, origin, fire_control)
     if spec.confusion is None or len(tracks) == 0:
         return kind
     cdf = np.cumsum(confusion_matrix(spec), axis=1)[kind]  # (n, types)

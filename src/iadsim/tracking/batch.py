@@ -27,6 +27,10 @@ class TrackBatch:
     truth_id: NDArray[np.int64]  # (n,)
     last_hit_s: NDArray[np.float64] | None = None
     """(n, S): last time radar ``s`` updated each track (-inf: never); None when not known."""
+    recent_truth_id: NDArray[np.int64] | None = None
+    """(n,): the threat behind the track's latest true detection (-1: none yet), which may differ
+    from ``truth_id`` once the track has been carried onto another threat; for booking a round
+    at launch only (``engagement.launch``), never for a decision. None when not known."""
 
     def __len__(self) -> int:
         return int(self.track_id.shape[0])

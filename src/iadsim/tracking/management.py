@@ -70,6 +70,7 @@ class TrackTable:
     hit_quality: Array  # quality right after the last hit
     vote_id: NDArray[np.int64]  # majority vote of associated truth ids (scoring only)
     vote_count: NDArray[np.int64]
+    recent_id: NDArray[np.int64]  # truth of the latest associated true detection (booking only)
     duplicate_steps: NDArray[np.int64]  # consecutive steps found duplicating an older track
 
     def __len__(self) -> int:
@@ -96,6 +97,7 @@ class TrackTable:
             hit_quality=np.empty(0),
             vote_id=np.empty(0, dtype=np.int64),
             vote_count=np.empty(0, dtype=np.int64),
+            recent_id=np.empty(0, dtype=np.int64),
             duplicate_steps=np.empty(0, dtype=np.int64),
         )
 
@@ -202,6 +204,7 @@ def initiate(
         hit_quality=np.full(k, 1.0 / spec.quality_memory_scans),
         vote_id=truth_id.astype(np.int64),
         vote_count=np.ones(k, dtype=np.int64),
+        recent_id=truth_id.astype(np.int64),
         duplicate_steps=np.zeros(k, dtype=np.int64),
     )
 
@@ -240,6 +243,7 @@ def record_hits(
         hit_quality=np.where(hit, q_now + alpha * (1.0 - q_now), table.hit_quality),
         vote_id=np.where(swap_vote, truth_id, table.vote_id),
         vote_count=np.where(swap_vote, 1, vote_count),
+        recent_id=np.where(hit & (truth_id >= 0), truth_id, table.recent_id),
     )
     return out, intervals
 

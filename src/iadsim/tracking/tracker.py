@@ -225,6 +225,7 @@ class Tracker:
             confirmed=table.confirmed.copy(),
             quality=quality(table, time_s, self._revisit.revisit_s, self.spec),
             truth_id=table.vote_id.copy(),
+            recent_truth_id=table.recent_id.copy(),
             last_hit_s=table.last_hit_by.copy(),
         )
 
