@@ -2,7 +2,7 @@
 
 Classification (:func:`classify_tracks`) sorts tracks into the scenario's threat types from
 their kinematics alone (speed, altitude, climb and a ballistic fit: fast, high, or diving
-steeply and fast); an optional confusion matrix then reports a wrong type with the given
+steeply and fast; an anti-radiation missile: fast and diving on a defence radar); an optional confusion matrix then reports a wrong type with the given
 probabilities, one persistent draw per track.
 
 For every (track, asset) pair the closest point of approach (CPA) of the track's straight-line
@@ -13,7 +13,9 @@ head for no asset still score, much lower, by their nearest asset and distance.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -21,7 +23,7 @@ from numpy.typing import NDArray
 from iadsim.scenario.command_spec import ClassificationSpec
 from iadsim.scenario.model import THREAT_TYPES
 from iadsim.tracking.batch import TrackBatch
-from iadsim.world.frames import Origin, approx_altitude_m
+from iadsim.world.frames import Origin, approx_altitude_m, geodetic_to_enu
 
 HEADING_MARGIN_M = 5_000.0
 """A CPA within radius + this margin counts as heading for the asset."""
@@ -82,7 +84,8 @@ def track_altitude_m(tracks: TrackBatch, origin: Origin) -> NDArray[np.float64]:
 
 
 def classify_kinematics(
-    tracks: TrackBatch, spec: ClassificationSpec, origin: Origin
+    tracks: TrackBatch, spec: ClassificationSpec, origin: Origin,
+    radar_enu_m: NDArray[np.float64] | None = None,
 ) -> NDArray[np.int64]:
     """Threat type (index into ``THREAT_TYPES``) of each track from its kinematics, ``(n,)``.
 
@@ -91,7 +94,9 @@ def classify_kinematics(
     Rules, first match wins: ballistic missile (speed >= ballistic_min_speed_mps, or altitude
     >= ballistic_min_altitude_m, or a steep fast dive: descent > half the speed at > 600 m/s);
     UAV (speed <= uav_max_speed_mps); cruise missile (altitude <= cruise_max_altitude_m);
-    reconnaissance aircraft (altitude >= recon_min_altitude_m); aircraft otherwise.
+    reconnaissance aircraft (altitude >= recon_min_altitude_m); aircraft otherwise. With the
+    defence's radar positions ``radar_enu_m`` (m, 3), an anti-radiation missile overrides all
+    but the ballistic speed and altitude rules (:func:`diving_on_radar`).
     """
     v = tracks.velocity_enu_mps
     speed = np.linalg.norm(v, axis=1)
@@ -107,7 +112,45 @@ def classify_kinematics(
     kind[alt <= spec.cruise_max_altitude_m] = THREAT_TYPES.index("cruise_missile")
     kind[speed <= spec.uav_max_speed_mps] = THREAT_TYPES.index("uav")
     kind[ballistic] = THREAT_TYPES.index("ballistic_missile")
+    if radar_enu_m is not None and len(tracks):
+        arm = diving_on_radar(tracks, spec, alt, radar_enu_m) < np.inf
+        arm &= (speed < spec.ballistic_min_speed_mps) & (alt < spec.ballistic_min_altitude_m)
+        kind[arm] = THREAT_TYPES.index("anti_radiation_missile")
     return kind
+
+
+def radar_positions_enu_m(sensors: Sequence[Any], origin: Origin) -> NDArray[np.float64]:
+    """ENU positions (m, 3) of the scenario's ``sensors`` (their ``position`` fields)."""
+    out = np.array([geodetic_to_enu(s.position.lat_deg, s.position.lon_deg, s.position.alt_m,
+                                    origin) for s in sensors], float)
+    return out.reshape(-1, 3)
+
+
+def diving_on_radar(tracks: TrackBatch, spec: ClassificationSpec, altitude_m: NDArray[np.float64],
+                    radar_enu_m: NDArray[np.float64]) -> NDArray[np.int64 | np.float64]:
+    """The radar (index into ``radar_enu_m`` (m, 3)) each track dives on as an anti-radiation
+    missile would, as a float (inf: none), ``(n,)``.
+
+    An ARM's profile: fast (speed >= ``arm_min_speed_mps``), diving at least
+    ``arm_min_dive_deg`` below the horizontal, and the ground point of its straight dive
+    (``altitude / descent rate`` ahead) within ``arm_aim_radius_m`` of a radar (ground plane).
+    """
+    v = tracks.velocity_enu_mps
+    horizontal = np.hypot(v[:, 0], v[:, 1])
+    descent = -v[:, 2]
+    fast = np.linalg.norm(v, axis=1) >= spec.arm_min_speed_mps
+    diving = descent >= np.tan(np.radians(spec.arm_min_dive_deg)) * horizontal
+    out = np.full(len(tracks), np.inf)
+    rows = np.flatnonzero(fast & diving & (descent > 0.0))
+    if rows.size == 0 or len(radar_enu_m) == 0:
+        return out
+    ground = (tracks.position_enu_m[rows, None, :2]
+              + v[rows, None, :2] * (np.maximum(altitude_m[rows], 0.0) / descent[rows])[:, None, None])
+    miss = np.linalg.norm(ground - np.asarray(radar_enu_m)[None, :, :2], axis=2)  # (k, m)
+    near = np.argmin(miss, axis=1)
+    hit = miss[np.arange(rows.size), near] <= spec.arm_aim_radius_m
+    out[rows[hit]] = near[hit]
+    return out
 
 
 def confusion_matrix(spec: ClassificationSpec) -> NDArray[np.float64]:
@@ -123,11 +166,13 @@ def confusion_matrix(spec: ClassificationSpec) -> NDArray[np.float64]:
 
 
 def classify_tracks(
-    tracks: TrackBatch, spec: ClassificationSpec, draw: NDArray[np.float64], origin: Origin
+    tracks: TrackBatch, spec: ClassificationSpec, draw: NDArray[np.float64], origin: Origin,
+    radar_enu_m: NDArray[np.float64] | None = None,
 ) -> NDArray[np.int64]:
     """Reported threat type per track: kinematic type, then the confusion matrix row sampled
-    by inverse CDF with each track's own uniform ``draw`` (n,) (persistent per threat)."""
-    kind = classify_kinematics(tracks, spec, origin)
+    by inverse CDF with each track's own uniform ``draw`` (n,) (persistent per threat);
+    ``radar_enu_m``: the defence's radars, which anti-radiation missiles dive on."""
+    kind = classify_kinematics(tracks, spec, origin, radar_enu_m)
     if spec.confusion is None or len(tracks) == 0:
         return kind
     cdf = np.cumsum(confusion_matrix(spec), axis=1)[kind]  # (n, types)
