@@ -105,6 +105,11 @@ class RadarEwSpec(StrictModel):
     blink_on_s: float = Field(default=20.0, gt=0.0, le=3_600.0)
     blink_off_s: float = Field(default=10.0, gt=0.0, le=3_600.0)
     arm_warning_range_m: float = Field(default=30_000.0, gt=0.0, le=1_000_000.0)
+    arm_warning: Literal["picture", "ideal"] = Field(
+        default="picture",
+        description="shutdown_on_arm: warned by the defence's picture (a confirmed track "
+        "classed ARM diving on this radar) or by the truth (an ideal warning receiver)",
+    )
     shutdown_s: float = Field(default=60.0, gt=0.0, le=86_400.0)
     cue_range_m: float | None = Field(default=None, gt=0.0, le=5_000_000.0)
     sidelobe_level_db: float = Field(
