@@ -19,6 +19,7 @@ import dataclasses
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from numpy.typing import NDArray
 
 from iadsim.command.threat_evaluation import diving_on_radar, track_altitude_m
@@ -26,6 +27,7 @@ from iadsim.ew.arms import ArmRows, draw_arm_hits, miss_sigma_m
 from iadsim.ew.deception import with_false_targets
 from iadsim.ew.decoys import DecoyDiscriminator
 from iadsim.ew.emcon import EmissionState
+from iadsim.ew.record import ew_table, jammer_track_summary, layer_rows
 from iadsim.ew.jamming import (
     DEFAULT_FREQUENCY_HZ,
     Jammers,
@@ -121,14 +123,21 @@ class CleanSky:
         """No ``ew`` key in the summary."""
         return None
 
+    def table(self) -> pd.DataFrame:
+        """No ``ew`` table."""
+        return pd.DataFrame()
+
 
 class ContestedSky:
     """Jammers, emission state and ARMs of one run (mutable: one per run)."""
 
     def __init__(self, scenario: Scenario, origin: Origin, radars: list[Any],
-                 threats: ThreatSet, rng: dict[str, np.random.Generator]) -> None:
+                 threats: ThreatSet, rng: dict[str, np.random.Generator],
+                 jammer_tracker: Any = None) -> None:
         ew = scenario.ew
         self.radars, self.rng, self.origin = radars, rng, origin
+        self.jammer_tracker = jammer_tracker  # tracking.jammer_tracks.JammerTracker (or None)
+        self.layers: list[dict[str, Any]] = []  # replay rows: jammers, strobes, radar states
         self.threat_group = list(threats.group)
         self.strobe_jnr = float(db_to_linear(ew.strobe_jnr_db))
         # Jammer instances: each stand-off jammer once, a self-screening one on every carrier.
@@ -189,11 +198,13 @@ class ContestedSky:
 
     @classmethod
     def build(cls, scenario: Scenario, origin: Origin, radars: list[Any], threats: ThreatSet,
-              seed: int | np.random.SeedSequence) -> ContestedSky | CleanSky:
-        """The run's contested sky, or a ``CleanSky`` when ``scenario.ew`` models nothing."""
+              seed: int | np.random.SeedSequence, jammer_tracker: Any = None
+              ) -> ContestedSky | CleanSky:
+        """The run's contested sky, or a ``CleanSky`` when ``scenario.ew`` models nothing;
+        ``jammer_tracker`` (``tracking.jammer_tracks.JammerTracker``) tracks the strobes."""
         if not scenario.ew.active:
             return CleanSky()
-        return cls(scenario, origin, radars, threats, ew_generators(seed))
+        return cls(scenario, origin, radars, threats, ew_generators(seed), jammer_tracker)
 
     # --- per step -------------------------------------------------------------------------
     def jammer_positions(self, truth: TruthBatch) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
@@ -249,7 +260,14 @@ class ContestedSky:
         step = StrobeBatch.concatenate(strobes)
         self.strobes.append(step)
         self._fix(step, pos, end_s)
+        picture = None if self.jammer_tracker is None else self.jammer_tracker.step(step, end_s)
+        self.layers += layer_rows(end_s, step, pos, on, self.jammers.name, self.emission.names,
+                                  emitting, ~np.isnan(self.emission.destroyed_s), picture)
         return out
+
+    def table(self) -> pd.DataFrame:
+        """The run's ``ew`` table (``ew.record.EW_COLUMNS``): the replay's EW layers."""
+        return ew_table(self.layers)
 
     def _deceive(self, site: Any, truth: TruthBatch) -> TruthBatch:
         """``truth`` plus the false targets the DRFM repeaters show this radar."""
@@ -434,8 +452,9 @@ class ContestedSky:
             "radars_lost": int(np.isfinite(e.destroyed_s).sum()),
             "burn_through_m": self.burn_through,
             "strobes": int(len(strobes)),
-            "jammer_tracks": per_jammer,
+            "strobe_fixes": per_jammer,  # step by step, two radars, unfiltered
             "ghost_fixes": ghosts,
+            "jammer_tracks": jammer_track_summary(self.table()),  # tracking.jammer_tracks
             "arms": {"fired": int(self.arms.threat_id.size),
                      "hits": sum(a["hit"] for a in flown),
                      "misses": sum(not a["hit"] for a in flown),

@@ -11,7 +11,8 @@ import pandas as pd
 
 from iadsim.jsonfile import write_json
 
-TABLES = ("threats", "events", "engagements", "truth", "tracks", "interceptors", "tracking")
+TABLES = ("threats", "events", "engagements", "truth", "tracks", "interceptors", "tracking",
+          "ew")
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class Result:
     tracks: pd.DataFrame = field(default_factory=pd.DataFrame)
     interceptors: pd.DataFrame = field(default_factory=pd.DataFrame)
     tracking: pd.DataFrame = field(default_factory=pd.DataFrame)
+    ew: pd.DataFrame = field(default_factory=pd.DataFrame)  # iadsim.ew.record (contested runs)
 
     def save(self, out_dir: str | Path) -> Path:
         """Write ``summary.json``, ``scenario.json`` and one Parquet file per table.
