@@ -267,7 +267,7 @@ class ContestedSky:
 
     def table(self) -> pd.DataFrame:
         """The run's ``ew`` table (``ew.record.EW_COLUMNS``): the replay's EW layers."""
-        return ew_table(self.layers)
+        return ew_table(self.layers, self.origin)
 
     def _deceive(self, site: Any, truth: TruthBatch) -> TruthBatch:
         """``truth`` plus the false targets the DRFM repeaters show this radar."""

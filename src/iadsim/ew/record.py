@@ -19,12 +19,15 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from iadsim.ew.strobes import StrobeBatch
+from iadsim.world.frames import Origin, enu_to_geodetic
 
 EW_COLUMNS = ("time_s", "kind", "sensor", "id", "jammer", "azimuth_rad", "elevation_rad",
-              "sigma_rad", "east_m", "north_m", "height_m", "sigma_m", "error_m", "state")
+              "sigma_rad", "east_m", "north_m", "height_m", "sigma_m", "error_m", "state",
+              "lat_deg", "lon_deg")
 """``kind``: ``jammer`` (truth, ``state`` on/off), ``strobe``, ``angle_track``,
 ``jammer_track`` (a triangulated position track), ``radar`` (``state`` emitting, silent or
-destroyed). Angles are in the radar's local frame; positions in scenario ENU metres."""
+destroyed). Angles are in the radar's local frame; positions in scenario ENU metres (east,
+north) with their latitude and longitude."""
 
 
 def layer_rows(time_s: float, strobes: StrobeBatch, jammer_enu_m: NDArray[np.float64],
@@ -73,9 +76,16 @@ def position_rows(picture: Any, jammer_enu_m: NDArray[np.float64],
     return rows
 
 
-def ew_table(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    """The ``ew`` table (columns ``EW_COLUMNS``; empty with them when there are no rows)."""
+def ew_table(rows: list[dict[str, Any]], origin: Origin | None = None) -> pd.DataFrame:
+    """The ``ew`` table (columns ``EW_COLUMNS``; empty with them when there are no rows);
+    latitude and longitude of the rows with a position when the scenario ``origin`` is given."""
     table = pd.DataFrame(rows, columns=list(EW_COLUMNS))
+    has = table["east_m"].notna().to_numpy()
+    if origin is not None and has.any():
+        en = table.loc[has, ["east_m", "north_m"]].to_numpy(float)
+        lat, lon, _ = enu_to_geodetic(np.column_stack([en, np.zeros(len(en))]), origin)
+        table.loc[has, "lat_deg"], table.loc[has, "lon_deg"] = lat, lon
+    table[["lat_deg", "lon_deg"]] = table[["lat_deg", "lon_deg"]].astype(float)
     for col in ("kind", "sensor", "jammer", "state"):
         table[col] = table[col].astype("string")
     table["id"] = table["id"].astype("Int64")

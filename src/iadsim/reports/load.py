@@ -57,6 +57,9 @@ class RunResults:
     interceptors: pd.DataFrame
     tracking: pd.DataFrame | None = None
     """``tracking.parquet`` (GOSPA per step) when the run wrote it, else None."""
+    ew: pd.DataFrame | None = None
+    """``ew.parquet`` (jammers, strobes, jammer tracks, radar states per step: ``ew.record``)
+    of a contested run, else None."""
 
     @property
     def title(self) -> str:
@@ -108,13 +111,14 @@ def read_run(out_dir: str | Path) -> RunResults:
         lacks a documented column.
     """
     out = Path(out_dir)
-    tracking_path = out / "tracking.parquet"
+    tracking_path, ew_path = out / "tracking.parquet", out / "ew.parquet"
     return RunResults(
         out_dir=out,
         summary=_read_json(out / "summary.json"),
         scenario=_read_json(out / "scenario.json"),
         **{name: _read_table(out, name) for name in COLUMNS},
         tracking=_read_parquet(tracking_path) if tracking_path.is_file() else None,
+        ew=_read_parquet(ew_path) if ew_path.is_file() else None,
     )
 
 
