@@ -68,8 +68,10 @@ def test_a_stationary_jammer_is_triangulated_within_the_expected_error() -> None
         e = pic.position.position_en_m[0] - jammer[:2]
         nees.append(float(e @ np.linalg.solve(expected, e)))
         errors2.append(float(e @ e))
-    # the errors against the closed form: E[NEES] = 2 (2 dof); the mean of 16 (sd 0.5)
-    assert 0.8 < np.mean(nees) < 3.5
+    # the errors against the closed form: E[NEES] = 2 (2 dof); the mean of 16 lies in the
+    # chi-square(32) / 16 interval of 99.8 %: 0.76 .. 3.9 (measured 0.93 on these seeds; the
+    # angle filter alone over 300 seeds: error variance 1.02 x the regression's)
+    assert 0.76 < np.mean(nees) < 3.9
     single = np.trace(_two_line_cov(jammer[:2], SIGMA))
     assert np.mean(errors2) < single / 5  # tracks beat one fix by far (about 10x here)
 
@@ -84,8 +86,8 @@ def test_the_default_filter_is_consistent_with_its_own_covariance() -> None:
             pic = tr.step(_strobes(jammer, float(k), rng), float(k))
         e = pic.position.position_en_m[0] - jammer[:2]
         nees.append(float(e @ np.linalg.solve(pic.position.covariance_en_m2[0], e)))
-    # a consistent 2-dof estimate has E[NEES] = 2; the mean of 16 draws (sd 0.5): 1..3.5
-    assert 1.0 < np.mean(nees) < 3.5
+    # a consistent 2-dof estimate has E[NEES] = 2; the mean of 16 draws: 0.76 .. 3.9 (99.8 %)
+    assert 0.76 < np.mean(nees) < 3.9
 
 
 def test_a_third_radar_joins_the_fix_and_tightens_it() -> None:

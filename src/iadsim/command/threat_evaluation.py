@@ -2,8 +2,9 @@
 
 Classification (:func:`classify_tracks`) sorts tracks into the scenario's threat types from
 their kinematics alone (speed, altitude, climb and a ballistic fit: fast, high, or diving
-steeply and fast; an anti-radiation missile: fast and diving on a defence radar); an optional confusion matrix then reports a wrong type with the given
-probabilities, one persistent draw per track.
+steeply and fast; an anti-radiation missile: fast and diving on a defence radar); an optional
+confusion matrix then reports a wrong type with the given probabilities, one persistent draw
+per track.
 
 For every (track, asset) pair the closest point of approach (CPA) of the track's straight-line
 prediction is computed at once. A track threatens an asset when its CPA falls inside the asset's
@@ -127,7 +128,7 @@ def radar_positions_enu_m(sensors: Sequence[Any], origin: Origin) -> NDArray[np.
 
 
 def diving_on_radar(tracks: TrackBatch, spec: ClassificationSpec, altitude_m: NDArray[np.float64],
-                    radar_enu_m: NDArray[np.float64]) -> NDArray[np.int64 | np.float64]:
+                    radar_enu_m: NDArray[np.float64]) -> NDArray[np.float64]:
     """The radar (index into ``radar_enu_m`` (m, 3)) each track dives on as an anti-radiation
     missile would, as a float (inf: none), ``(n,)``.
 
@@ -144,8 +145,8 @@ def diving_on_radar(tracks: TrackBatch, spec: ClassificationSpec, altitude_m: ND
     rows = np.flatnonzero(fast & diving & (descent > 0.0))
     if rows.size == 0 or len(radar_enu_m) == 0:
         return out
-    ground = (tracks.position_enu_m[rows, None, :2]
-              + v[rows, None, :2] * (np.maximum(altitude_m[rows], 0.0) / descent[rows])[:, None, None])
+    ahead_s = np.maximum(altitude_m[rows], 0.0) / descent[rows]  # to the ground, straight
+    ground = tracks.position_enu_m[rows, None, :2] + v[rows, None, :2] * ahead_s[:, None, None]
     miss = np.linalg.norm(ground - np.asarray(radar_enu_m)[None, :, :2], axis=2)  # (k, m)
     near = np.argmin(miss, axis=1)
     hit = miss[np.arange(rows.size), near] <= spec.arm_aim_radius_m

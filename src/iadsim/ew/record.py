@@ -41,9 +41,11 @@ def layer_rows(time_s: float, strobes: StrobeBatch, jammer_enu_m: NDArray[np.flo
                      "east_m": jammer_enu_m[k, 0], "north_m": jammer_enu_m[k, 1],
                      "height_m": jammer_enu_m[k, 2], "state": "on" if jammer_on[k] else "off"})
     for i in range(len(strobes)):
-        rows.append({"time_s": time_s, "kind": "strobe", "sensor": radar_names[strobes.sensor_id[i]],
+        rows.append({"time_s": time_s, "kind": "strobe",
+                     "sensor": radar_names[strobes.sensor_id[i]],
                      "jammer": jammer_names[int(strobes.jammer_id[i])],
-                     "azimuth_rad": strobes.azimuth_rad[i], "elevation_rad": strobes.elevation_rad[i],
+                     "azimuth_rad": strobes.azimuth_rad[i],
+                     "elevation_rad": strobes.elevation_rad[i],
                      "sigma_rad": strobes.azimuth_sigma_rad[i]})
     for m, name in enumerate(radar_names):
         state = "destroyed" if destroyed[m] else ("emitting" if emitting[m] else "silent")
