@@ -5,6 +5,8 @@ Variants, same seeds:
 * ``sead``: the example as bundled (stand-off and self-screening jammers, DRFM false targets,
   decoys, ARMs at both radars, the multifunction radar shutting down on ARM warning);
 * ``sead_no_emcon``: the same, both radars emitting always;
+* ``sead_ideal_warning``: the same, the multifunction radar warned of ARMs by the truth (an
+  ideal warning receiver) rather than by its own picture;
 * ``sead_no_noise_jamming``: the same without the stand-off and self-screening jammers (DRFM,
   decoys, ARMs and EMCON kept);
 * ``no_ea``: the same raid without electronic attack: no ``ew`` section, no ARMs, no decoys.
@@ -36,17 +38,20 @@ FAKE = ("decoys",)
 
 
 def variants() -> dict[str, dict[str, Any]]:
-    """The three scenario dicts."""
+    """The variants' scenario dicts."""
     no_emcon = copy.deepcopy(SEAD)
     for r in no_emcon["ew"]["radars"]:
         r["emission"] = "always"
+    ideal = copy.deepcopy(SEAD)
+    for r in ideal["ew"]["radars"]:
+        r["arm_warning"] = "ideal"
     no_noise = copy.deepcopy(SEAD)
     no_noise["ew"]["jammers"] = [j for j in SEAD["ew"]["jammers"] if j["kind"] == "drfm"]
     clean = copy.deepcopy(SEAD)
     clean.pop("ew")
     clean["threats"] = [g for g in clean["threats"] if g["name"] not in FAKE]
-    return {"sead": SEAD, "sead_no_emcon": no_emcon, "sead_no_noise_jamming": no_noise,
-            "no_ea": clean}
+    return {"sead": SEAD, "no_ea": clean, "sead_no_emcon": no_emcon,
+            "sead_ideal_warning": ideal, "sead_no_noise_jamming": no_noise}
 
 
 def measures(result: Any) -> dict[str, float]:
@@ -67,13 +72,17 @@ def measures(result: Any) -> dict[str, float]:
         "rounds_at_arms": float(sum(g.startswith("arm:") for g in at)),
         "rounds_at_false_tracks": float(np.sum(np.asarray(target) < 0)),
         "radars_lost": float(ew.get("radars_lost", 0)),
+        "arms_intercepted": float(ew.get("arms", {}).get("intercepted", 0)),
+        "jammer_tracks": float(sum(t["jammer"] != "ghost" for t in
+                                   ew.get("jammer_tracks", {}).get("position_tracks", []))),
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seeds", type=int, default=8)
-    parser.add_argument("--variants", default="sead,sead_no_emcon,sead_no_noise_jamming,no_ea",
+    parser.add_argument("--variants",
+                        default="sead,no_ea,sead_no_emcon,sead_ideal_warning,sead_no_noise_jamming",
                         help="comma-separated subset of the variants")
     args = parser.parse_args()
     cpu0, wall0 = time.process_time(), time.perf_counter()

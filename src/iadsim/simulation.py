@@ -9,6 +9,7 @@ decisions) -> ``Result``.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -35,6 +36,7 @@ from iadsim.sensors.radar import (RadarSite, build_radars, observe, sensor_geome
 from iadsim.terrain.launcher_sight import with_launcher_sight
 from iadsim.terrain.site_view import TerrainModel, apply_terrain
 from iadsim.tracking.plausibility import class_envelope
+from iadsim.tracking.jammer_tracks import JammerTracker
 from iadsim.tracking.tracker import Tracker
 from iadsim.world.cache import scenario_threats
 from iadsim.world.frames import Origin, scenario_origin
@@ -77,7 +79,7 @@ def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
     origin = scenario_origin(scenario)
     session = DisSession(scenario, origin, dis) if dis is not None else _NoDis()
     threats, radars, tracker = _sensing(scenario, origin, session, terrain)
-    contested = ContestedSky.build(scenario, origin, radars, threats, seed)  # ew (or a clean sky)
+    contested = _contested(scenario, origin, radars, threats, seed)  # ew (or a clean sky)
     classes, launchers, flights = _engagement(scenario, origin, envelopes, terrain)
     rec = RunRecord(scenario, origin, threats, radars, classes, launchers, keep_trajectories)
     world = WorldState(threats, assets=rec.asset_arrays(), not_at_assets=contested.arm_rows)
@@ -133,6 +135,14 @@ def _sensing(scenario: Scenario, origin: Origin, session: DisSession | _NoDis,
     return threats, radars, Tracker(scenario.tracking, sensor_geometry(radars), envelope)
 
 
+def _contested(scenario: Scenario, origin: Origin, radars: list[RadarSite], threats: ThreatSet,
+               seed: int | np.random.SeedSequence) -> ContestedSky | CleanSky:
+    """The contested sky (jammers, EMCON, ARMs, decoys; a ``CleanSky`` without ``ew``), its
+    strobes tracked by the jammer tracker (angle-only tracks, triangulated positions)."""
+    return ContestedSky.build(scenario, origin, radars, threats, seed,
+                              JammerTracker.for_radars(radars))
+
+
 def _engagement(scenario: Scenario, origin: Origin, envelopes: EnvelopeTable | None,
                 terrain: TerrainModel | None = None
                 ) -> tuple[InterceptorClasses, Launchers, InterceptorFlights]:
@@ -171,6 +181,7 @@ def _finish(result: Result, session: DisSession | _NoDis, contested: ContestedSk
         result.summary["dis"] = session.report()
     if (ew := contested.report(result.threats, result.engagements)) is not None:
         result.summary["ew"] = ew
+        result = dataclasses.replace(result, ew=contested.table())  # the replay's EW layers
     if out_dir is not None:
         result.save(out_dir)
     if interrupted:

@@ -69,7 +69,7 @@ def _arm_scenario(policy: str) -> dict[str, Any]:
     d["launchers"] = []  # no point defence: the ARM reaches its radar
     d.setdefault("command", {})["ballistic_reserve"] = {}  # no rounds left to hold back
     d["ew"] = {
-        "radars": [{"name": "surveillance-radar", "emission": policy,
+        "radars": [{"name": "surveillance-radar", "emission": policy, "arm_warning": "ideal",
                     "arm_warning_range_m": 50_000, "shutdown_s": 3_000}],
         "arm_strikes": [{"name": "a", "target_radar": "surveillance-radar",
                          "launch": {"lat_deg": 43.6, "lon_deg": 8.7, "alt_m": 9000},
@@ -104,8 +104,10 @@ def test_an_arm_misses_by_more_when_its_radar_shuts_down_early(
         arm_runs: dict[str, Any]) -> None:
     [emitting] = arm_runs["always"].summary["ew"]["arms"]["outcomes"]
     [silent] = arm_runs["shutdown_on_arm"].summary["ew"]["arms"]["outcomes"]
-    # warned 50 km out at 700 m/s: silent about 71 s before impact (one step of slack)
-    assert silent["silence_s"] == pytest.approx(50_000 / 700, abs=2.0)
+    # warned 50 km out (3D) at 700 m/s ground speed, cruising 11,830 m above the antenna
+    # (12 km, radar 150 m + 20 m mast): sqrt(50000^2 - 11830^2) = 48.58 km on the ground, so
+    # silent about 69.4 s before impact (one step of slack)
+    assert silent["silence_s"] == pytest.approx(np.sqrt(50_000**2 - 11_830**2) / 700, abs=2.0)
     assert not silent["hit"] and silent["miss_m"] > 20 * emitting["miss_m"]
     assert arm_runs["shutdown_on_arm"].summary["ew"]["radars_lost"] == 0
 

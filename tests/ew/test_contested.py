@@ -64,7 +64,7 @@ def short_sead() -> dict:
 
 def test_jammed_radars_strobe_and_triangulate_the_jammers(short_sead: dict) -> None:
     assert short_sead["strobes"] > 0
-    soj = short_sead["jammer_tracks"]["soj"]
+    soj = short_sead["strobe_fixes"]["soj"]
     assert soj["fixes"] > 10
     # the median error of a 2-D Gaussian fix is ~1.18 sigma per axis: within 3x the sigma
     assert soj["median_error_m"] < 3 * soj["median_predicted_sigma_m"]

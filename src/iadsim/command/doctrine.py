@@ -44,7 +44,8 @@ from iadsim.command.kill_assessment import KillAssessment, KillReports
 from iadsim.command.lookahead import early_types, plan_pairs
 from iadsim.command.plausibility import credible_motion
 from iadsim.command.reserves import ReserveState, keep_within_reserve, reserve_pairs
-from iadsim.command.threat_evaluation import classify_tracks, evaluate_threats, track_altitude_m
+from iadsim.command.threat_evaluation import (classify_tracks, evaluate_threats,
+                                              radar_positions_enu_m, track_altitude_m)
 from iadsim.engagement.intercept import inside_envelope, intercept_boost_coast
 from iadsim.engagement.interceptors import EngagementOrder, InterceptorFlights, InterceptResults
 from iadsim.engagement.launchers import InterceptorClasses, Launchers
@@ -90,8 +91,10 @@ class CommandCentre:
         channels: tuple[int | None, int | None] = (None, None),
         fire_control_sensor: Sequence[bool] | None = None,
         rng: np.random.Generator,
+        radar_enu_m: NDArray[np.float64] | None = None,
     ) -> None:
         self.spec = spec
+        self.radar_enu_m = radar_enu_m  # ew: the radars anti-radiation missiles dive on
         self.classes = classes
         self.origin = origin
         self.asset_position_enu_m = asset_position_enu_m
@@ -139,7 +142,8 @@ class CommandCentre:
         """The command centre of ``scenario``: its doctrine, channel limits and fire-control
         radars; ``assets`` are the asset positions (a, 3) in ENU, values and radii."""
         return cls(scenario.command, classes, origin, *assets, channels=channel_limits(scenario),
-                   fire_control_sensor=fire_control_sensors(scenario), rng=rng)
+                   fire_control_sensor=fire_control_sensors(scenario), rng=rng,
+                   radar_enu_m=radar_positions_enu_m(scenario.sensors, origin))
 
     def note_confirmed(self, track_ids: NDArray[np.int64], time_s: float) -> None:
         """Start the reaction clock of newly confirmed tracks (by engagement key)."""
@@ -246,7 +250,7 @@ class CommandCentre:
         self._next_cycle_s = time_s + self.spec.cycle_s
         confirmed_at = np.array([self._confirmed_at.get(int(k), np.inf) for k in key.tolist()])
         kind = classify_tracks(tracks, self.spec.classification, self._draws(key), self.origin,
-                               self.spec.fire_control)
+                               self.spec.fire_control, self.radar_enu_m)
         self._ballistic_in_view = bool(np.any(kind[tracks.confirmed] == BALLISTIC))
         eligible = (
             tracks.confirmed
@@ -341,7 +345,7 @@ class CommandCentre:
             tracks, self.asset_position_enu_m, self.asset_value, self.asset_radius_m
         )
         kind = classify_tracks(tracks, spec.classification, self._draws(key), self.origin,
-                               spec.fire_control)
+                               spec.fire_control, self.radar_enu_m)
         value = assess.score * self._type_weight[kind] * self._lethality[kind]
         keep = (value > 0.0) & (value >= spec.hold_fire_below_value)
         if spec.weapons_control == "tight":
@@ -501,7 +505,7 @@ class CommandCentre:
                 continue
             one = tracks.take(row[:1])
             kind = classify_tracks(one, self.spec.classification, self._draws(key[row[:1]]),
-                                   self.origin, self.spec.fire_control)
+                                   self.origin, self.spec.fire_control, self.radar_enu_m)
             if not self.fire_control_quality(one, key[row[:1]], kind, time_s)[0]:
                 still.append(r)  # hold the round until a fire-control radar updates the track
                 continue

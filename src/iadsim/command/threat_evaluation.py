@@ -2,8 +2,9 @@
 
 Classification (:func:`classify_tracks`) sorts tracks into the scenario's threat types from
 their kinematics alone (speed, altitude, climb and a ballistic fit: fast, high, or diving
-steeply and fast); an optional confusion matrix then reports a wrong type with the given
-probabilities, one persistent draw per track.
+steeply and fast; an anti-radiation missile: fast and diving on a defence radar); an optional
+confusion matrix then reports a wrong type with the given probabilities, one persistent draw
+per track.
 
 For every (track, asset) pair the closest point of approach (CPA) of the track's straight-line
 prediction is computed at once. A track threatens an asset when its CPA falls inside the asset's
@@ -13,7 +14,9 @@ head for no asset still score, much lower, by their nearest asset and distance.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -22,7 +25,7 @@ from iadsim.command.plausibility import credible_motion
 from iadsim.scenario.command_spec import ClassificationSpec, FireControlSpec
 from iadsim.scenario.model import THREAT_TYPES
 from iadsim.tracking.batch import TrackBatch
-from iadsim.world.frames import Origin, approx_altitude_m
+from iadsim.world.frames import Origin, approx_altitude_m, geodetic_to_enu
 
 HEADING_MARGIN_M = 5_000.0
 """A CPA within radius + this margin counts as heading for the asset."""
@@ -85,6 +88,7 @@ def track_altitude_m(tracks: TrackBatch, origin: Origin) -> NDArray[np.float64]:
 def classify_kinematics(
     tracks: TrackBatch, spec: ClassificationSpec, origin: Origin,
     fire_control: FireControlSpec | None = None,
+    radar_enu_m: NDArray[np.float64] | None = None,
 ) -> NDArray[np.int64]:
     """Threat type (index into ``THREAT_TYPES``) of each track from its kinematics, ``(n,)``.
 
@@ -101,6 +105,8 @@ def classify_kinematics(
     type it can be: the altitude rule's type if credible, else the first credible of cruise
     missile, reconnaissance aircraft, aircraft (a 1,050 m/s level target at 5 km is a cruise
     missile); if none is credible it stays ballistic (and draws no round: a ghost).
+    With the defence's radar positions ``radar_enu_m`` (m, 3), an anti-radiation missile
+    overrides all but the ballistic speed and altitude rules (:func:`diving_on_radar`).
     """
     v = tracks.velocity_enu_mps
     speed = np.linalg.norm(v, axis=1)
@@ -119,6 +125,10 @@ def classify_kinematics(
         kind, ballistic = _air_breather_if_not_ballistic(tracks, kind, ballistic, alt, spec,
                                                          fire_control, origin)
     kind[ballistic] = THREAT_TYPES.index("ballistic_missile")
+    if radar_enu_m is not None and len(tracks):
+        arm = diving_on_radar(tracks, spec, alt, radar_enu_m) < np.inf
+        arm &= (speed < spec.ballistic_min_speed_mps) & (alt < spec.ballistic_min_altitude_m)
+        kind[arm] = THREAT_TYPES.index("anti_radiation_missile")
     return kind
 
 
@@ -143,6 +153,40 @@ def _air_breather_if_not_ballistic(
     return out, ballistic & ~(doubt & ~left)
 
 
+def radar_positions_enu_m(sensors: Sequence[Any], origin: Origin) -> NDArray[np.float64]:
+    """ENU positions (m, 3) of the scenario's ``sensors`` (their ``position`` fields)."""
+    out = np.array([geodetic_to_enu(s.position.lat_deg, s.position.lon_deg, s.position.alt_m,
+                                    origin) for s in sensors], float)
+    return out.reshape(-1, 3)
+
+
+def diving_on_radar(tracks: TrackBatch, spec: ClassificationSpec, altitude_m: NDArray[np.float64],
+                    radar_enu_m: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The radar (index into ``radar_enu_m`` (m, 3)) each track dives on as an anti-radiation
+    missile would, as a float (inf: none), ``(n,)``.
+
+    An ARM's profile: fast (speed >= ``arm_min_speed_mps``), diving at least
+    ``arm_min_dive_deg`` below the horizontal, and the ground point of its straight dive
+    (``altitude / descent rate`` ahead) within ``arm_aim_radius_m`` of a radar (ground plane).
+    """
+    v = tracks.velocity_enu_mps
+    horizontal = np.hypot(v[:, 0], v[:, 1])
+    descent = -v[:, 2]
+    fast = np.linalg.norm(v, axis=1) >= spec.arm_min_speed_mps
+    diving = descent >= np.tan(np.radians(spec.arm_min_dive_deg)) * horizontal
+    out = np.full(len(tracks), np.inf)
+    rows = np.flatnonzero(fast & diving & (descent > 0.0))
+    if rows.size == 0 or len(radar_enu_m) == 0:
+        return out
+    ahead_s = np.maximum(altitude_m[rows], 0.0) / descent[rows]  # to the ground, straight
+    ground = tracks.position_enu_m[rows, None, :2] + v[rows, None, :2] * ahead_s[:, None, None]
+    miss = np.linalg.norm(ground - np.asarray(radar_enu_m)[None, :, :2], axis=2)  # (k, m)
+    near = np.argmin(miss, axis=1)
+    hit = miss[np.arange(rows.size), near] <= spec.arm_aim_radius_m
+    out[rows[hit]] = near[hit]
+    return out
+
+
 def confusion_matrix(spec: ClassificationSpec) -> NDArray[np.float64]:
     """(types, types) row-stochastic P(reported | kinematic); identity rows where not given."""
     k = len(THREAT_TYPES)
@@ -158,11 +202,13 @@ def confusion_matrix(spec: ClassificationSpec) -> NDArray[np.float64]:
 def classify_tracks(
     tracks: TrackBatch, spec: ClassificationSpec, draw: NDArray[np.float64], origin: Origin,
     fire_control: FireControlSpec | None = None,
+    radar_enu_m: NDArray[np.float64] | None = None,
 ) -> NDArray[np.int64]:
     """Reported threat type per track: kinematic type (``classify_kinematics``, with the
-    ``fire_control`` class table if given), then the confusion matrix row sampled by inverse
-    CDF with each track's own uniform ``draw`` (n,) (persistent per threat)."""
-    kind = classify_kinematics(tracks, spec, origin, fire_control)
+    ``fire_control`` class table and the defence's radars ``radar_enu_m``, which
+    anti-radiation missiles dive on, if given), then the confusion matrix row sampled by
+    inverse CDF with each track's own uniform ``draw`` (n,) (persistent per threat)."""
+    kind = classify_kinematics(tracks, spec, origin, fire_control, radar_enu_m)
     if spec.confusion is None or len(tracks) == 0:
         return kind
     cdf = np.cumsum(confusion_matrix(spec), axis=1)[kind]  # (n, types)

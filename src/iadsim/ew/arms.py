@@ -1,9 +1,11 @@
 """EW: anti-radiation missiles. ARM strikes -> threat groups flown by the world; impacts -> hits.
 
-In: the scenario's ``ew.arm_strikes``. Out: one threat group per strike (type ``aircraft`` in
-the world's kinematics: a straight, level path from the launch point that ends on the radar's
-ground position), flown, seen, tracked and engageable like any threat, so point defence can shoot
-ARMs down; and, when an ARM ends its path (not killed), whether it hit.
+In: the scenario's ``ew.arm_strikes``. Out: one threat group per strike (type
+``anti_radiation_missile``, flown by the world like an aircraft along waypoints: a climb to its
+cruise altitude, a cruise, and a straight terminal dive at ``dive_angle_deg`` that ends on the
+radar's position), seen, tracked, classified (``command.threat_evaluation``) and engageable like
+any threat, so point defence can shoot ARMs down; and, when an ARM ends its path (not killed),
+whether it hit.
 
 Homing: the radars stand still, so the ARM always flies to the radar's position (its last known
 one). Its terminal miss is Gaussian per ground axis, with sigma ``miss_sigma_m`` while the radar
@@ -19,8 +21,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from iadsim.scenario.common import GeoPoint2D
+from iadsim.scenario.common import GeoPoint2D, GeoPosition
+from iadsim.scenario.ew_spec import ArmStrikeSpec
 from iadsim.scenario.model import Scenario, ThreatGroup
+from iadsim.world.frames import Origin, enu_to_geodetic, geodetic_to_enu, scenario_origin
 
 ARM_GROUP_PREFIX = "arm:"
 """Threat group name of a strike's ARMs: ``arm:<strike name>``."""
@@ -29,25 +33,63 @@ ARM_GROUP_PREFIX = "arm:"
 def with_arm_strikes(scenario: Scenario) -> Scenario:
     """The scenario with one threat group appended per ARM strike (itself if there are none).
 
-    Appended after the scenario's own groups, so every other threat keeps its id.
+    Appended after the scenario's own groups, so every other threat keeps its id. Each group is
+    of type ``anti_radiation_missile`` and flies the strike's loft and dive (:func:`arm_route`).
     """
     strikes = scenario.ew.arm_strikes
     if not strikes:
         return scenario
     sensors = {s.name: s for s in scenario.sensors}
+    origin = scenario_origin(scenario)  # the run's: threats do not move it
     groups = [
         ThreatGroup(
-            name=ARM_GROUP_PREFIX + a.name, type="aircraft", count=a.count,
+            name=ARM_GROUP_PREFIX + a.name, type="anti_radiation_missile", count=a.count,
             launch_time_s=a.launch_time_s, spacing_s=a.spacing_s, start=a.launch,
-            route=[GeoPoint2D(lat_deg=sensors[a.target_radar].position.lat_deg,
-                              lon_deg=sensors[a.target_radar].position.lon_deg,
-                              alt_m=max(sensors[a.target_radar].position.alt_m, 0.0))],
+            route=arm_route(a, sensors[a.target_radar].position, origin),
             speed_mps=a.speed_mps, altitude_m=max(a.launch.alt_m, 0.0), rcs_m2=a.rcs_m2,
             turn_rate_deg_s=30.0,
         )
         for a in strikes
     ]
     return scenario.model_copy(update={"threats": [*scenario.threats, *groups]})
+
+
+def arm_profile_m(ground_m: float, launch_alt_m: float, cruise_alt_m: float, target_alt_m: float,
+                  climb_deg: float, dive_deg: float) -> tuple[float, float, float]:
+    """Ground distances from the launch of the top of the climb and of the start of the dive,
+    and the altitude between them, of an ARM launched ``ground_m`` from its radar.
+
+    Climb at ``climb_deg`` (none if launched at or above the cruise altitude), cruise, dive at
+    ``dive_deg`` onto the radar at ``target_alt_m``. When the ground is too short for both, the
+    top is lowered to where the climb meets the dive (never below the launch altitude: then
+    the dive starts at the launch altitude as far out as its angle needs, or at the launch).
+    """
+    tc, td = np.tan(np.radians(climb_deg)), np.tan(np.radians(dive_deg))
+    top = max(cruise_alt_m, launch_alt_m)
+    if (top - launch_alt_m) / tc + (top - target_alt_m) / td > ground_m:
+        top = max((ground_m + launch_alt_m / tc + target_alt_m / td) / (1 / tc + 1 / td),
+                  launch_alt_m)
+    dive_m = min(max(top - target_alt_m, 0.0) / td, ground_m)
+    climb_m = min((top - launch_alt_m) / tc, ground_m - dive_m)
+    return climb_m, ground_m - dive_m, top
+
+
+def arm_route(strike: ArmStrikeSpec, radar: GeoPosition, origin: Origin) -> list[GeoPoint2D]:
+    """Waypoints of a strike's loft and dive: top of climb, start of dive, the radar (on the
+    straight ground line from the launch point, in the scenario's tangent plane)."""
+    a = strike.launch
+    start = geodetic_to_enu(a.lat_deg, a.lon_deg, 0.0, origin)
+    end = geodetic_to_enu(radar.lat_deg, radar.lon_deg, 0.0, origin)
+    ground = float(np.linalg.norm(end[:2] - start[:2]))
+    target_alt = max(radar.alt_m, 0.0)
+    climb_m, dive_m, top = arm_profile_m(ground, max(a.alt_m, 0.0), strike.cruise_altitude_m,
+                                         target_alt, strike.climb_angle_deg,
+                                         strike.dive_angle_deg)
+    points = []
+    for along, alt in ((climb_m, top), (dive_m, top)):
+        lat, lon, _ = enu_to_geodetic(start + (end - start) * along / max(ground, 1e-9), origin)
+        points.append(GeoPoint2D(lat_deg=float(lat), lon_deg=float(lon), alt_m=alt))
+    return [*points, GeoPoint2D(lat_deg=radar.lat_deg, lon_deg=radar.lon_deg, alt_m=target_alt)]
 
 
 @dataclass(frozen=True, slots=True)

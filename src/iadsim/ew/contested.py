@@ -19,12 +19,15 @@ import dataclasses
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from numpy.typing import NDArray
 
+from iadsim.command.threat_evaluation import diving_on_radar, track_altitude_m
 from iadsim.ew.arms import ArmRows, draw_arm_hits, miss_sigma_m
 from iadsim.ew.deception import with_false_targets
 from iadsim.ew.decoys import DecoyDiscriminator
 from iadsim.ew.emcon import EmissionState
+from iadsim.ew.record import ew_table, jammer_track_summary, layer_rows
 from iadsim.ew.jamming import (
     DEFAULT_FREQUENCY_HZ,
     Jammers,
@@ -43,6 +46,7 @@ from iadsim.ew.strobes import (
     strobe_sigma_rad,
     triangulate_en,
 )
+from iadsim.scenario.command_spec import ClassificationSpec
 from iadsim.scenario.ew_spec import RadarEwSpec
 from iadsim.scenario.model import Scenario
 from iadsim.scenario.sensor_spec import SensorSpec
@@ -119,14 +123,21 @@ class CleanSky:
         """No ``ew`` key in the summary."""
         return None
 
+    def table(self) -> pd.DataFrame:
+        """No ``ew`` table."""
+        return pd.DataFrame()
+
 
 class ContestedSky:
     """Jammers, emission state and ARMs of one run (mutable: one per run)."""
 
     def __init__(self, scenario: Scenario, origin: Origin, radars: list[Any],
-                 threats: ThreatSet, rng: dict[str, np.random.Generator]) -> None:
+                 threats: ThreatSet, rng: dict[str, np.random.Generator],
+                 jammer_tracker: Any = None) -> None:
         ew = scenario.ew
         self.radars, self.rng, self.origin = radars, rng, origin
+        self.jammer_tracker = jammer_tracker  # tracking.jammer_tracks.JammerTracker (or None)
+        self.layers: list[dict[str, Any]] = []  # replay rows: jammers, strobes, radar states
         self.threat_group = list(threats.group)
         self.strobe_jnr = float(db_to_linear(ew.strobe_jnr_db))
         # Jammer instances: each stand-off jammer once, a self-screening one on every carrier.
@@ -165,6 +176,11 @@ class ContestedSky:
             by_name[s.name].cue_range_m if s.name in by_name and by_name[s.name].cue_range_m
             else s.max_range_m for s in scenario.sensors])
         self._cues_enu_m = np.empty((0, 3))
+        self.classification = scenario.command.classification
+        self.radar_enu_m = np.array([s.position_enu_m for s in radars]).reshape(-1, 3)
+        self.ideal_warning = np.array([by_name[s.name].arm_warning == "ideal" if s.name in by_name
+                                       else False for s in scenario.sensors], bool)
+        self._picture_arm_m = np.full(len(radars), np.inf)  # nearest ARM track per radar
         self.arms = ArmRows.from_threats(scenario, threats.group)
         self.arm_rows = self.arms.threat_id  # aimed at radars: never an impact on an asset
         self._arm_done = np.zeros(self.arms.threat_id.shape[0], bool)
@@ -182,11 +198,13 @@ class ContestedSky:
 
     @classmethod
     def build(cls, scenario: Scenario, origin: Origin, radars: list[Any], threats: ThreatSet,
-              seed: int | np.random.SeedSequence) -> ContestedSky | CleanSky:
-        """The run's contested sky, or a ``CleanSky`` when ``scenario.ew`` models nothing."""
+              seed: int | np.random.SeedSequence, jammer_tracker: Any = None
+              ) -> ContestedSky | CleanSky:
+        """The run's contested sky, or a ``CleanSky`` when ``scenario.ew`` models nothing;
+        ``jammer_tracker`` (``tracking.jammer_tracks.JammerTracker``) tracks the strobes."""
         if not scenario.ew.active:
             return CleanSky()
-        return cls(scenario, origin, radars, threats, ew_generators(seed))
+        return cls(scenario, origin, radars, threats, ew_generators(seed), jammer_tracker)
 
     # --- per step -------------------------------------------------------------------------
     def jammer_positions(self, truth: TruthBatch) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
@@ -219,7 +237,8 @@ class ContestedSky:
                    end_s: float) -> list[tuple[Any, TruthBatch]]:
         """The emitting radars of ``(start_s, end_s]``, each with the truth it sees (jammed
         RCS); records the step's strobes and jammer fixes."""
-        emitting = self.emission.step(start_s, end_s, self._arm_distances(truth), self._cued())
+        warning_m = np.where(self.ideal_warning, self._arm_distances(truth), self._picture_arm_m)
+        emitting = self.emission.step(start_s, end_s, warning_m, self._cued())
         pos, on = self.jammer_positions(truth)
         out, strobes = [], []
         for site in sites:
@@ -241,7 +260,14 @@ class ContestedSky:
         step = StrobeBatch.concatenate(strobes)
         self.strobes.append(step)
         self._fix(step, pos, end_s)
+        picture = None if self.jammer_tracker is None else self.jammer_tracker.step(step, end_s)
+        self.layers += layer_rows(end_s, step, pos, on, self.jammers.name, self.emission.names,
+                                  emitting, ~np.isnan(self.emission.destroyed_s), picture)
         return out
+
+    def table(self) -> pd.DataFrame:
+        """The run's ``ew`` table (``ew.record.EW_COLUMNS``): the replay's EW layers."""
+        return ew_table(self.layers, self.origin)
 
     def _deceive(self, site: Any, truth: TruthBatch) -> TruthBatch:
         """``truth`` plus the false targets the DRFM repeaters show this radar."""
@@ -324,8 +350,11 @@ class ContestedSky:
 
     def picture(self, tracks: TrackBatch, time_s: float) -> TrackBatch:
         """The command's picture: ``tracks`` without those recognised as decoys (its confirmed
-        tracks cue the ``cued`` radars in the next step)."""
+        tracks cue the ``cued`` radars, and its ARM tracks warn their radars, in the next
+        step)."""
         self._cues_enu_m = tracks.position_enu_m[tracks.confirmed]
+        self._picture_arm_m = arm_track_distances_m(tracks, self.classification, self.origin,
+                                                    self.radar_enu_m)
         return self.decoys.screen(tracks, time_s)
 
     def _cued(self) -> NDArray[np.bool_]:
@@ -423,8 +452,9 @@ class ContestedSky:
             "radars_lost": int(np.isfinite(e.destroyed_s).sum()),
             "burn_through_m": self.burn_through,
             "strobes": int(len(strobes)),
-            "jammer_tracks": per_jammer,
+            "strobe_fixes": per_jammer,  # step by step, two radars, unfiltered
             "ghost_fixes": ghosts,
+            "jammer_tracks": jammer_track_summary(self.table()),  # tracking.jammer_tracks
             "arms": {"fired": int(self.arms.threat_id.size),
                      "hits": sum(a["hit"] for a in flown),
                      "misses": sum(not a["hit"] for a in flown),
@@ -456,6 +486,22 @@ class ContestedSky:
             out["rounds_at_decoys"] = int(fired_at.isin(self.decoy_groups).sum())
             out["leakers_not_decoys"] = int(((threats["fate"] == "leaked") & ~is_decoy).sum())
         return out
+
+
+def arm_track_distances_m(tracks: TrackBatch, spec: ClassificationSpec, origin: Origin,
+                          radar_enu_m: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Distance (m,) from each radar to the nearest confirmed track that the classifier's ARM
+    rule has diving on it (``command.threat_evaluation.diving_on_radar``); inf where none."""
+    out = np.full(radar_enu_m.shape[0], np.inf)
+    confirmed = tracks.take(np.flatnonzero(tracks.confirmed))
+    if len(confirmed) == 0:
+        return out
+    target = diving_on_radar(confirmed, spec, track_altitude_m(confirmed, origin), radar_enu_m)
+    rows = np.flatnonzero(np.isfinite(target))
+    radar = target[rows].astype(np.intp)
+    d = np.linalg.norm(confirmed.position_enu_m[rows] - radar_enu_m[radar], axis=1)
+    np.minimum.at(out, radar, d)
+    return out
 
 
 def _directions(site: Any, position_enu_m: NDArray[np.float64]) -> tuple[

@@ -6,7 +6,8 @@ columns: ``n_threats``, ``leakers``, ``any_leaker``, ``raid_annihilated``, ``kil
 ``leakers_<asset>`` for every defended asset, ``rounds_<class>`` for every interceptor class,
 ``rounds_total``, ``cost``,
 ``fate_<fate>``, ``leaked_<type>`` and ``killed_<type>`` for every threat type in the raid,
-``track_<metric>`` for every tracking metric (when the run reports them), and every other
+``track_<metric>`` for every tracking metric (when the run reports them), the ``ew_*``
+columns of a contested scenario (``montecarlo.ew_columns``), and every other
 numeric summary value (``rounds_per_kill``, ``cost_exchange_ratio``, ...; NaN when undefined,
 so the columns do not depend on the replication).
 """
@@ -18,6 +19,7 @@ import warnings
 from collections.abc import Mapping
 from typing import Any
 
+from iadsim.montecarlo.ew_columns import ew_columns
 from iadsim.montecarlo.grid import SweepPoint
 from iadsim.montecarlo.seeds import replication_seed
 from iadsim.scenario.model import Scenario
@@ -26,7 +28,7 @@ FATES = ("killed", "leaked", "flying", "ended")
 _NOT_METRICS = {"seed", "scenario_name", "duration_s", "wall_time_s", "threats", "fates",
                 "rounds_spent", "leakers_per_asset", "kills", "leakers", "tracking", "cost",
                 "interceptor_cost", "threat_count", "rounds_total", "completed_s", "interrupted",
-                "raid_annihilation"}
+                "raid_annihilation", "ew"}
 
 
 def replicate(point: SweepPoint, replication: int) -> dict[str, Any]:
@@ -93,6 +95,7 @@ def summary_row(summary: Mapping[str, Any], scenario: Scenario) -> dict[str, Any
     for name, value in sorted((summary.get("tracking", {}) or {}).items()):
         if isinstance(value, bool | int | float) or value is None:
             row[f"track_{name}"] = math.nan if value is None else float(value)
+    row.update(ew_columns(summary, scenario))  # ew: radars lost, emit time, rounds drawn
     for name, value in summary.items():
         if name in _NOT_METRICS or isinstance(value, bool):
             continue

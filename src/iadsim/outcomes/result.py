@@ -12,7 +12,8 @@ import pandas as pd
 from iadsim.jsonfile import write_json
 
 TABLES = ("threats", "events", "engagements", "truth", "tracks", "interceptors", "tracking",
-          "sites")
+          "sites",
+          "ew")
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class Result:
     sites: pd.DataFrame = field(default_factory=pd.DataFrame)
     """Networked runs: every radar's and launcher's position and status per step
     (``iadsim.network.sites``); empty otherwise (the sites are the scenario's)."""
+    ew: pd.DataFrame = field(default_factory=pd.DataFrame)  # iadsim.ew.record (contested runs)
 
     def save(self, out_dir: str | Path) -> Path:
         """Write ``summary.json``, ``scenario.json`` and one Parquet file per table.

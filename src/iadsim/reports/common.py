@@ -21,6 +21,7 @@ THREAT_COLORS: dict[str, str] = {
     "cruise_missile": "#d62728",
     "uav": "#ff7f0e",
     "ballistic_missile": "#9467bd",
+    "anti_radiation_missile": "#e377c2",
 }
 THREAT_SYMBOLS: dict[str, str] = {
     "aircraft": "triangle-up",
@@ -28,6 +29,7 @@ THREAT_SYMBOLS: dict[str, str] = {
     "cruise_missile": "triangle-right",
     "uav": "square",
     "ballistic_missile": "star",
+    "anti_radiation_missile": "x",
 }
 FATE_COLORS: dict[str, str] = {
     "killed": "#2ca02c",

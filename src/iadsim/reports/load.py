@@ -59,6 +59,9 @@ class RunResults:
     """``tracking.parquet`` (GOSPA per step) when the run wrote it, else None."""
     sites: pd.DataFrame | None = None
     """``sites.parquet`` (a networked run's radars and launchers per step) when written."""
+    ew: pd.DataFrame | None = None
+    """``ew.parquet`` (jammers, strobes, jammer tracks, radar states per step: ``ew.record``)
+    of a contested run, else None."""
 
     @property
     def title(self) -> str:
@@ -111,6 +114,7 @@ def read_run(out_dir: str | Path) -> RunResults:
     """
     out = Path(out_dir)
     tracking_path, sites_path = out / "tracking.parquet", out / "sites.parquet"
+    ew_path = out / "ew.parquet"
     return RunResults(
         out_dir=out,
         summary=_read_json(out / "summary.json"),
@@ -118,6 +122,7 @@ def read_run(out_dir: str | Path) -> RunResults:
         **{name: _read_table(out, name) for name in COLUMNS},
         tracking=_read_parquet(tracking_path) if tracking_path.is_file() else None,
         sites=_read_parquet(sites_path) if sites_path.is_file() else None,
+        ew=_read_parquet(ew_path) if ew_path.is_file() else None,
     )
 
 

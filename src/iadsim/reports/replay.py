@@ -4,7 +4,8 @@ Stage: reports. In: ``RunResults`` (scenario sites, truth, tracks, interceptors,
 Out: a plotly figure whose first traces are static (coastlines, borders, defended assets,
 radar coverage at a chosen altitude, launcher engagement rings, every threat's path coloured by
 fate) and whose last ``len(DYNAMIC)`` traces move with the frames (threats by type, tracks with
-their 2-sigma position circles, interceptors in flight, kills, misses and leaks so far).
+their 2-sigma position circles, interceptors in flight, kills, misses and leaks so far; in a
+contested run also strobes, jammers, jammer tracks, radar states and decoys: ``replay_ew``).
 Longitude and latitude are drawn on plain axes (aspect fixed at the map's mid-latitude) so
 the page needs no map tiles or outlines from the network.
 """
@@ -36,6 +37,7 @@ from iadsim.reports.common import (
     threat_color,
 )
 from iadsim.reports.load import RunResults
+from iadsim.reports.replay_ew import EwLayers
 
 TRACK_SIGMAS = 2.0
 """Track circles are drawn at this many position sigmas."""
@@ -356,6 +358,8 @@ def build_replay(
                                           "line": {"width": 2, "color": color}},
                                   hoverinfo="text"))
 
+    ew = EwLayers(run, times, step)  # strobes, jammers, jammer tracks, radar states, decoys
+    dynamic += ew.traces
     truth_lon, truth_lat = truth.lon_deg.to_numpy(np.float32), truth.lat_deg.to_numpy(np.float32)
     track_lon, track_lat = tracks.lon_deg.to_numpy(np.float32), tracks.lat_deg.to_numpy(np.float32)
     inter_lon, inter_lat = inter.lon_deg.to_numpy(np.float32), inter.lat_deg.to_numpy(np.float32)
@@ -392,7 +396,7 @@ def build_replay(
                         "hovertext": [f"{label} of {names.get(int(t), '?')} at {s:.0f} s"
                                       for t, s in zip(pts.threat_id[:n], pts.time_s[:n],
                                                       strict=True)]})
-        return out
+        return out + ew.frame(i)
 
     # plotly leaves traces that are empty in the first frame out of the legend, so each moving
     # trace gets a static, empty legend key in its group and stays out of the legend itself

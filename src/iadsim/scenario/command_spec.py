@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     from iadsim.scenario.model import Scenario
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
-ThreatTypeName = Literal["aircraft", "recon_aircraft", "cruise_missile", "uav", "ballistic_missile"]
+ThreatTypeName = Literal["aircraft", "recon_aircraft", "cruise_missile", "uav", "ballistic_missile",
+                         "anti_radiation_missile"]
 
 
 class InterceptorClassSpec(StrictModel):
@@ -149,17 +150,24 @@ class ClassificationSpec(StrictModel):
     uav_max_speed_mps: float = Field(default=90.0, gt=0.0)
     cruise_max_altitude_m: float = Field(default=400.0, gt=0.0)
     recon_min_altitude_m: float = Field(default=10_000.0, gt=0.0)
+    # anti-radiation missiles (issue 16): fast, diving, the dive's ground point on a radar
+    arm_min_speed_mps: float = Field(default=450.0, gt=0.0, le=5_000.0)
+    arm_min_dive_deg: float = Field(default=10.0, gt=0.0, le=89.0,
+                                    description="least dive angle below the horizontal")
+    arm_aim_radius_m: float = Field(
+        default=3_000.0, gt=0.0, le=100_000.0,
+        description="the straight dive's ground point lies this close to a defence radar")
 
 
 DEFAULT_MAX_SPEED_MPS: dict[str, float] = {
     "aircraft": 800.0, "recon_aircraft": 1_100.0, "cruise_missile": 1_100.0, "uav": 150.0,
-    "ballistic_missile": 2_500.0,
+    "ballistic_missile": 2_500.0, "anti_radiation_missile": 1_200.0,
 }
 """Fastest speed each reported threat type can physically fly (ballistic: at sea level)."""
 
 DEFAULT_MAX_DYNAMIC_PRESSURE_PA: dict[str, float] = {
     "aircraft": 130_000.0, "recon_aircraft": 130_000.0, "cruise_missile": 700_000.0,
-    "uav": 25_000.0,
+    "uav": 25_000.0, "anti_radiation_missile": 700_000.0,
 }
 """Highest dynamic pressure 0.5 rho v^2 each air-breathing type can fly at (structure, heat):
 notional; 130 kPa is about 460 m/s (Mach 1.35) at sea level, the 800 m/s top speed above 11 km."""
@@ -187,7 +195,7 @@ class FireControlSpec(StrictModel):
     )
 
     max_dynamic_pressure_pa: dict[
-        Literal["aircraft", "recon_aircraft", "cruise_missile", "uav"],
+        Literal["aircraft", "recon_aircraft", "cruise_missile", "uav", "anti_radiation_missile"],
         Annotated[float, Field(gt=0.0)],
     ] = Field(
         default_factory=dict,

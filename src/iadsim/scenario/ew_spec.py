@@ -105,6 +105,11 @@ class RadarEwSpec(StrictModel):
     blink_on_s: float = Field(default=20.0, gt=0.0, le=3_600.0)
     blink_off_s: float = Field(default=10.0, gt=0.0, le=3_600.0)
     arm_warning_range_m: float = Field(default=30_000.0, gt=0.0, le=1_000_000.0)
+    arm_warning: Literal["picture", "ideal"] = Field(
+        default="picture",
+        description="shutdown_on_arm: warned by the defence's picture (a confirmed track "
+        "classed ARM diving on this radar) or by the truth (an ideal warning receiver)",
+    )
     shutdown_s: float = Field(default=60.0, gt=0.0, le=86_400.0)
     cue_range_m: float | None = Field(default=None, gt=0.0, le=5_000_000.0)
     sidelobe_level_db: float = Field(
@@ -127,7 +132,14 @@ class RadarEwSpec(StrictModel):
 
 
 class ArmStrikeSpec(StrictModel):
-    """``count`` anti-radiation missiles fired ``spacing_s`` apart from ``launch`` at a radar."""
+    """``count`` anti-radiation missiles fired ``spacing_s`` apart from ``launch`` at a radar.
+
+    Profile (notional): from the launch point a climb at ``climb_angle_deg`` to
+    ``cruise_altitude_m`` (none when launched at or above it), a cruise at that altitude, then a
+    straight dive at ``dive_angle_deg`` onto the radar; if the ground distance is too short for
+    both, the top of the climb is lowered so that the dive still comes in at its angle.
+    ``speed_mps`` is the ground speed (the speed along the path is ``speed / cos(angle)``).
+    """
 
     name: str = Field(min_length=1)
     target_radar: str = Field(min_length=1)
@@ -144,6 +156,11 @@ class ArmStrikeSpec(StrictModel):
         description="growth of the miss sigma per second of silence before impact",
     )
     lethal_radius_m: float = Field(default=20.0, gt=0.0, le=10_000.0)
+    cruise_altitude_m: float = Field(default=12_000.0, ge=0.0, le=30_000.0,
+                                     description="loft: altitude of the cruise before the dive")
+    climb_angle_deg: float = Field(default=20.0, gt=0.0, le=80.0)
+    dive_angle_deg: float = Field(default=35.0, ge=5.0, le=80.0,
+                                  description="terminal dive below the horizontal onto the radar")
 
 
 class DecoyGroupSpec(StrictModel):

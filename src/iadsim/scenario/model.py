@@ -21,13 +21,15 @@ from iadsim.scenario.terrain_spec import TerrainSpec
 from iadsim.scenario.threat_spec import BallisticSpec, EvasionSpec, StandoffSpec
 from iadsim.scenario.tracking_spec import TrackingSpec
 
-ThreatType = Literal["aircraft", "recon_aircraft", "cruise_missile", "uav", "ballistic_missile"]
+ThreatType = Literal["aircraft", "recon_aircraft", "cruise_missile", "uav", "ballistic_missile",
+                     "anti_radiation_missile"]
 THREAT_TYPES: tuple[str, ...] = (
     "aircraft",
     "recon_aircraft",
     "cruise_missile",
     "uav",
     "ballistic_missile",
+    "anti_radiation_missile",  # ew: ARM strikes (iadsim.ew.arms), flown like aircraft
 )
 
 
