@@ -211,7 +211,9 @@ def build_threats(scenario: Scenario, origin: Origin) -> ThreatSet:
         if g.type == "ballistic_missile" and g.ballistic.model == "rotating_earth":
             assert g.aim is not None  # model-validated
             pos = scenario.defended_assets[assets[g.aim]].position
-            solved = solve_ballistic_group(where, g, pos.lat_deg, pos.lon_deg, origin)
+            solved = solve_ballistic_group(
+                where, g, pos.lat_deg, pos.lon_deg, origin,
+                speed_limit_mps=scenario.command.fire_control.speed_limit_mps("ballistic_missile"))
         members = []
         for k in range(g.count):
             names.append(f"{label}-{k + 1}")
