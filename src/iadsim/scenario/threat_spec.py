@@ -29,6 +29,9 @@ GM_M3_S2 = 3.986004418e14
 MEAN_EARTH_RADIUS_M = 6_371_000.0
 EARTH_SPIN_SPEED_MPS = 7.292115e-5 * 6_378_137.0
 G0_MPS2 = 9.80665
+ROLES = ("threat", "booster", "debris", "decoy")
+"""What an object of the raid is: a threat, or a ballistic missile's booster, debris or decoy
+(``world.threats.ThreatSet.role`` indexes this; only ``threat`` rows carry a warhead)."""
 LIFT_TO_DRAG_MIN, LIFT_TO_DRAG_MAX = 0.5, 6.0
 """Hypersonic lift-to-drag ratios a glide vehicle may be given (notional: 2-4 is typical)."""
 
@@ -53,6 +56,13 @@ class BallisticSpec(StrictModel):
     debris_rcs_m2: float = Field(default=0.05, gt=0.0, le=10_000.0)
     debris_ballistic_coefficient_kg_m2: float = Field(default=100.0, gt=0.0, le=1e7)
     debris_spread_mps: float = Field(default=5.0, ge=0.0, le=500.0)
+    decoy_count: int = Field(default=0, ge=0, le=20, description="decoys released with the "
+                             "re-entry vehicle at separation: its radar size, but light")
+    decoy_rcs_m2: float = Field(default=0.3, gt=0.0, le=10_000.0)
+    decoy_ballistic_coefficient_kg_m2: float = Field(
+        default=300.0, gt=0.0, le=1e7, description="a light balloon or cone: braked hard on "
+        "re-entry, which is how the defence tells it from the vehicle")
+    decoy_spread_mps: float = Field(default=2.0, ge=0.0, le=500.0)
     terminal_weave_g: float = Field(
         default=0.0, ge=0.0, le=50.0, description="manoeuvring re-entry vehicle: peak lateral "
         "acceleration of a terminal weave (0: none)")
@@ -66,6 +76,8 @@ class BallisticSpec(StrictModel):
                              f"{self.vertical_rise_s!r} >= {self.burn_time_s!r})")
         if self.debris_count and not self.separation:
             raise ValueError("debris_count needs separation: true (debris comes off at it)")
+        if self.decoy_count and not self.separation:
+            raise ValueError("decoy_count needs separation: true (decoys come off at it)")
         return self
 
     def ideal_delta_v_mps(self) -> float:

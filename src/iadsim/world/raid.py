@@ -181,6 +181,10 @@ def solve_ballistic_group(where: str, g: ThreatGroup, aim_lat_deg: float, aim_lo
             push = b.debris_spread_mps * _ring(state[3:], 2.0 * math.pi * k / b.debris_count)
             pieces.append((_separate(state, push, t_c, b.debris_ballistic_coefficient_kg_m2,
                                      physics), b.debris_rcs_m2, f"debris-{k + 1}"))
+        for k in range(b.decoy_count):
+            push = b.decoy_spread_mps * _ring(state[3:], 2.0 * math.pi * (k + 0.5) / b.decoy_count)
+            pieces.append((_separate(state, push, t_c, b.decoy_ballistic_coefficient_kg_m2,
+                                     physics), b.decoy_rcs_m2, f"decoy-{k + 1}"))
         for fl, rcs, label in pieces:
             row = flight_rows([(fl, t_c)], origin, physics.omega_rad_s)[0]
             separated.append((row, t_c, rcs, label))
