@@ -49,6 +49,7 @@ def _scenario(duration_s: float, *, quiet_raid: bool, **dis: object) -> Scenario
     if quiet_raid:  # one scenario threat that launches after the end: only DIS-in threats fly
         data["threats"] = data["threats"][:1]
         data["threats"][0].update(count=1, launch_time_s=10_000.0)
+        data["threats"][0].pop("standoff", None)  # (and no stand-off weapons of it)
     else:
         for g in data["threats"]:
             if "time_on_target_s" not in g:  # (the wave's launch times follow its arrival)

@@ -16,6 +16,7 @@ import numpy as np
 from pydantic import Field
 
 from iadsim.scenario.common import GeoPosition, StrictModel
+from iadsim.scenario.threat_spec import DiscriminationSpec
 
 if TYPE_CHECKING:
     from iadsim.scenario.model import Scenario
@@ -149,6 +150,9 @@ class ClassificationSpec(StrictModel):
     uav_max_speed_mps: float = Field(default=90.0, gt=0.0)
     cruise_max_altitude_m: float = Field(default=400.0, gt=0.0)
     recon_min_altitude_m: float = Field(default=10_000.0, gt=0.0)
+    discrimination: DiscriminationSpec = Field(
+        default_factory=DiscriminationSpec, description="decoys, debris and boosters told from "
+        "re-entry vehicles by their deceleration over track time (issue 19; off by default)")
 
 
 DEFAULT_MAX_SPEED_MPS: dict[str, float] = {

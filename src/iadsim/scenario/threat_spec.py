@@ -115,6 +115,18 @@ class GlideSpec(StrictModel):
         return self
 
 
+class DiscriminationSpec(StrictModel):
+    """How the defence tells a ballistic raid's decoys, debris and boosters from its re-entry
+    vehicles over track time (``iadsim.command.discrimination``; off by default)."""
+
+    rate_per_g_s: float = Field(
+        default=0.0, ge=0.0, le=100.0, description="hazard of discrimination per second per g "
+        "of deceleration beyond a re-entry vehicle's at the same height and speed (0: off)")
+    reference_ballistic_coefficient_kg_m2: float = Field(
+        default=3_000.0, gt=0.0, le=1e7, description="the lightest re-entry vehicle the "
+        "defence expects: an object braked harder than it is not a warhead")
+
+
 class StandoffSpec(StrictModel):
     """Weapons a strike aircraft releases at ``release_range_m`` from its aim, then egresses."""
 
