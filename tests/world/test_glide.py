@@ -26,7 +26,7 @@ from iadsim.scenario.load import scenario_from_dict
 from iadsim.scenario.model import THREAT_TYPES
 from iadsim.tracking.batch import TrackBatch
 from iadsim.tracking.plausibility import class_envelope
-from iadsim.world.ballistic import GM_M3_S2, WGS84_A_M, Motor, Physics, air_density, eci_to_ecef
+from iadsim.world.ballistic import GM_M3_S2, WGS84_A_M, Motor, Physics, air_density
 from iadsim.world.frames import approx_altitude_m, scenario_origin
 from iadsim.world.glide import TAU_GAMMA_S, TAU_HEIGHT_S, Glider, fly_glide
 from iadsim.world.threats import build_threats
