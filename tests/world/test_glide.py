@@ -164,7 +164,7 @@ def test_a_glide_vehicle_needs_a_lift_to_drag_ratio() -> None:
     with pytest.raises(ScenarioError) as err:
         scenario_from_dict(d, "s.yaml")
     (line,) = err.value.problems
-    assert "threats[0].glide" in line and "lift_to_drag is required" in line and "6.0" in line
+    assert "threats[0].glide" in line and "lift_to_drag is required" in line and "<= 6.0" in line
 
 
 def test_an_aim_beyond_the_glide_reach_names_the_field_and_the_limit() -> None:

@@ -109,9 +109,11 @@ class GlideSpec(StrictModel):
     @model_validator(mode="after")
     def _needs_lift_to_drag(self) -> GlideSpec:
         ld = self.lift_to_drag
-        if ld is None or not LIFT_TO_DRAG_MIN < ld <= LIFT_TO_DRAG_MAX:
-            raise ValueError(f"lift_to_drag is required for a glide vehicle and must be > "
-                             f"{LIFT_TO_DRAG_MIN} and <= {LIFT_TO_DRAG_MAX} (got {ld!r})")
+        limits = f"> {LIFT_TO_DRAG_MIN} and <= {LIFT_TO_DRAG_MAX}"
+        if ld is None:
+            raise ValueError(f"lift_to_drag is required for a glide vehicle ({limits})")
+        if not LIFT_TO_DRAG_MIN < ld <= LIFT_TO_DRAG_MAX:
+            raise ValueError(f"lift_to_drag must be {limits} (got {ld!r})")
         return self
 
 
