@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from iadsim.command.discrimination import Discrimination
 from iadsim.command.doctrine import CommandCentre
 from iadsim.engagement.endgame import advance_flights
 from iadsim.engagement.flyout import EnvelopeTable
@@ -160,6 +161,9 @@ def _command(scenario: Scenario, tracker: Tracker, radars: list[RadarSite],
     """``(tracker, command, network)``: the command centre on the tracker's picture, or, with a
     ``network`` section, the networked defence in all three roles (``network.defence``)."""
     command = CommandCentre.from_scenario(scenario, classes, origin, rec.asset_arrays(), rng=rng)
+    command.discrimination = Discrimination(  # decoys and debris (#19): its own stream
+        scenario.command.classification.discrimination,
+        world.threats.ballistic_coefficient_kg_m2, origin, rng=rng.spawn(1)[0])
     return networked(scenario, tracker, command, radars, classes, origin, rec.asset_arrays(),
                      launchers, world.threats, world, seed=seed,
                      keep_sites=rec.keep_trajectories)

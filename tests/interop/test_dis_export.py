@@ -47,9 +47,11 @@ def run_tables() -> dict[str, pd.DataFrame]:
         _samples("threat_id", 0, t, [60_000.0, 5_000.0, 30.0], [-250.0, 0.0, 0.0]),
         _samples("threat_id", 1, t[5:], [40_000.0, -20_000.0, 8_000.0], [-150.0, 120.0, -20.0]),
     ], ignore_index=True).sort_values(["time_s", "threat_id"], ignore_index=True)
+    # as a run records them: in flight at the end of each step up to the one of its end game
+    # (resolved in the step of 20 s, an interceptor has no state at 20 s)
     icpt = pd.concat([
-        _samples("interceptor_id", 0, t[10:21], [0.0, 0.0, 10.0], [900.0, 80.0, 40.0]),
-        _samples("interceptor_id", 1, t[12:25], [1_000.0, 0.0, 10.0], [700.0, -300.0, 300.0]),
+        _samples("interceptor_id", 0, t[10:20], [0.0, 0.0, 10.0], [900.0, 80.0, 40.0]),
+        _samples("interceptor_id", 1, t[12:24], [1_000.0, 0.0, 10.0], [700.0, -300.0, 300.0]),
     ], ignore_index=True)
     icpt["launcher"] = np.where(icpt["interceptor_id"] == 0, "SAM-north", "SAM-south")
     icpt["interceptor_class"] = np.where(icpt["interceptor_id"] == 0, "long", "short")
@@ -249,3 +251,27 @@ def test_a_threat_id_past_the_dis_numbers_is_a_dis_error(run_tables) -> None:
     tables["interceptors"] = tables["interceptors"].replace({"target_threat_id": renumber})
     with pytest.raises(DisError, match=r"DIS out numbers threats 1-29999; threat id 29999"):
         run_pdus(**tables, spec=DisSpec())
+
+
+def test_a_detonation_at_the_start_of_its_step_follows_the_state_sent_then(run_tables) -> None:
+    """An end game already opening on its target when its step begins (a target that broke
+    away) detonates at that step's start, t_k, but is logged in the step after t_k, where the
+    run recorded the interceptor still in flight at t_k: the live session sent that state, then
+    the Detonation; the replay of the tables must too (#19: one PDU fewer before)."""
+    tables = dict(run_tables)
+    icpt = tables["interceptors"]
+    extra = icpt[(icpt["interceptor_id"] == 1) & (icpt["time_s"] == 23.0)].copy()
+    extra["time_s"] = 24.0  # in flight at the end of the 24 s step, then the miss at 24 s
+    extra[["east_m", "north_m", "up_m"]] += extra[["vel_east_mps", "vel_north_mps",
+                                                   "vel_up_mps"]].to_numpy()
+    tables["interceptors"] = pd.concat([icpt, extra], ignore_index=True)
+    parsed = _parse_all(run_pdus(**tables, spec=DisSpec(send_mode="rate", rate_hz=1.0)))
+    mine = [(t, o) for t, o, _ in parsed
+            if (o.pduType == 1 and o.entityID.entityID == 31_001)
+            or (o.pduType == 3 and o.explodingEntityID.entityID == 31_001)]
+    at_24 = [(o.pduType, bool(o.entityAppearance & (1 << 23)) if o.pduType == 1 else None)
+             for t, o in mine if t == 24.0]
+    # the state in flight at 24 s, then the Detonation, then the last (Deactivated) state
+    assert at_24 == [(1, False), (3, None), (1, True)]
+    before = run_pdus(**run_tables, spec=DisSpec(send_mode="rate", rate_hz=1.0))
+    assert len(parsed) == len(before) + 1  # the one Entity State the live run sent

@@ -42,6 +42,7 @@ from iadsim.command.continuity import TrackContinuity
 from iadsim.command.greedy import assign_greedy
 from iadsim.command.kill_assessment import KillAssessment, KillReports
 from iadsim.command.lookahead import early_types, plan_pairs
+from iadsim.command.discrimination import Discrimination
 from iadsim.command.plausibility import credible_motion
 from iadsim.command.reserves import ReserveState, keep_within_reserve, reserve_pairs
 from iadsim.command.threat_evaluation import (classify_tracks, evaluate_threats,
@@ -128,6 +129,7 @@ class CommandCentre:
         self._lethality = np.array([lethality.get(t, 1.0) for t in THREAT_TYPES])
         self._confirmed_at: dict[int, float] = {}
         self._draw: dict[int, float] = {}
+        self.discrimination: Discrimination | None = None  # decoys (#19), set by the wiring
         self._ripples: list[_Ripple] = []
         self._next_cycle_s = 0.0
         self.reserves = ReserveState()  # release events: ``pop_events``
@@ -260,6 +262,8 @@ class CommandCentre:
             & ~self.continuity.retired(key)
             & self.fire_control_quality(tracks, key, kind, time_s)
         )
+        if self.discrimination is not None:  # decoys, debris, boosters recognised (#19)
+            eligible &= ~self.discrimination.step(tracks, key, time_s)
         if len(np.unique(key[eligible])) < int(eligible.sum()):  # one track per threat
             first = np.zeros(len(tracks), bool)
             rows = np.flatnonzero(eligible)

@@ -17,6 +17,7 @@ from iadsim.engagement.interceptors import InterceptorFlights, InterceptResults
 from iadsim.engagement.launchers import InterceptorClasses, Launchers
 from iadsim.outcomes.events import EventLog
 from iadsim.scenario.model import THREAT_TYPES
+from iadsim.scenario.threat_spec import ROLES
 from iadsim.world.threats import ThreatSet
 
 FATES = ("flying", "killed", "leaked", "ended")
@@ -105,6 +106,7 @@ class FateBook:
             "name": pd.array(th.name, dtype="string"),
             "group": pd.array(th.group, dtype="string"),
             "type": pd.array([THREAT_TYPES[c] for c in th.threat_type], dtype="string"),
+            "role": pd.array([ROLES[r] for r in _roles(th)], dtype="string"),  # (#19)
             "launch_time_s": th.launch_time_s,
             "fate": pd.array([FATES[f] for f in self.fate], dtype="string"),
             "fate_time_s": self.fate_time_s,
@@ -119,3 +121,12 @@ class FateBook:
             "first_detection_s": self.first_detection_s,
             "first_track_s": self.first_track_s,
         })
+
+
+def _roles(th: ThreatSet) -> NDArray[np.int8]:
+    """Each row's index into ``ROLES`` (threat, booster, debris, decoy); rows the world did not
+    build (DIS-in threats joining later) are threats."""
+    out = np.zeros(len(th), np.int8)
+    if th.role is not None:
+        out[: len(th.role)] = th.role[: len(th)]
+    return out

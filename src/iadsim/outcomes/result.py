@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from iadsim.jsonfile import write_json
+from iadsim.scenario.threat_spec import ROLES
 
 TABLES = ("threats", "events", "engagements", "truth", "tracks", "interceptors", "tracking",
           "sites",
@@ -100,4 +101,13 @@ def build_summary(threats: pd.DataFrame, events: pd.DataFrame, *, seed: int | st
         "rounds_spent": rounds,
         "rounds_total": int(sum(rounds.values())),
         "interceptor_cost": cost,
+        "rounds_by_role": _rounds_by_role(threats, launches),
     }
+
+
+def _rounds_by_role(threats: pd.DataFrame, launches: pd.DataFrame) -> dict[str, int]:
+    """Rounds launched at threats and at a ballistic raid's boosters, debris and decoys."""
+    if "role" not in threats or len(threats) == 0:
+        return {"threat": len(launches)}
+    role = threats.set_index("threat_id")["role"].reindex(launches["threat_id"].to_numpy())
+    return {r: int((role == r).sum()) for r in ROLES}

@@ -16,6 +16,7 @@ import numpy as np
 from pydantic import Field
 
 from iadsim.scenario.common import GeoPosition, StrictModel
+from iadsim.scenario.threat_spec import DiscriminationSpec
 
 if TYPE_CHECKING:
     from iadsim.scenario.model import Scenario
@@ -157,6 +158,9 @@ class ClassificationSpec(StrictModel):
     arm_aim_radius_m: float = Field(
         default=3_000.0, gt=0.0, le=100_000.0,
         description="the straight dive's ground point lies this close to a defence radar")
+    discrimination: DiscriminationSpec = Field(
+        default_factory=DiscriminationSpec, description="decoys, debris and boosters told from "
+        "re-entry vehicles by their deceleration over track time (issue 19; off by default)")
 
 
 DEFAULT_MAX_SPEED_MPS: dict[str, float] = {

@@ -18,7 +18,7 @@ from iadsim.scenario.ew_spec import EwSpec
 from iadsim.scenario.network_spec import NetworkSpec
 from iadsim.scenario.sensor_spec import SensorSpec
 from iadsim.scenario.terrain_spec import TerrainSpec
-from iadsim.scenario.threat_spec import BallisticSpec, EvasionSpec, StandoffSpec
+from iadsim.scenario.threat_spec import BallisticSpec, EvasionSpec, GlideSpec, StandoffSpec
 from iadsim.scenario.tracking_spec import TrackingSpec
 
 ThreatType = Literal["aircraft", "recon_aircraft", "cruise_missile", "uav", "ballistic_missile",
@@ -88,6 +88,9 @@ class ThreatGroup(StrictModel):
     # threats (issue 19): see iadsim.scenario.threat_spec and iadsim.world.ballistic
     ballistic: BallisticSpec = Field(
         default_factory=BallisticSpec, description="boost, re-entry, separation (ballistic)")
+    glide: GlideSpec | None = Field(
+        default=None, description="ballistic missile: a hypersonic glide vehicle on the boost "
+        "(pull-up, glide, dive onto aim) instead of a re-entry vehicle")
     time_on_target_s: float | None = Field(
         default=None, ge=0.0, le=86_400.0, description="the wave arrives at its aim at this "
         "time (launch times follow); members spread over arrival_window_s")
@@ -112,7 +115,12 @@ class ThreatGroup(StrictModel):
         if self.type == "ballistic_missile":
             if self.aim is None:
                 missing.append("aim (the defended asset a ballistic missile falls on)")
-            if (self.apogee_m is None) == (self.flight_time_s is None):
+            if self.glide is not None:
+                if self.apogee_m is not None or self.flight_time_s is not None:
+                    raise ValueError("a glide vehicle flies its own shape: leave apogee_m and "
+                                     f"flight_time_s out (got {self.apogee_m!r}, "
+                                     f"{self.flight_time_s!r})")
+            elif (self.apogee_m is None) == (self.flight_time_s is None):
                 missing.append("exactly one of apogee_m or flight_time_s")
         else:
             if self.speed_mps is None:

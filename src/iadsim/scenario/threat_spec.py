@@ -1,6 +1,8 @@
 """Scenario parts of a threat group: ballistic motor and re-entry, stand-off weapons, evasion.
 
 ``ThreatGroup.ballistic`` (a ``BallisticSpec``) shapes a ballistic missile's boost and re-entry;
+``ThreatGroup.glide`` (a ``GlideSpec``) puts a hypersonic glide vehicle on that boost instead of a
+re-entry vehicle;
 ``ThreatGroup.standoff`` (a ``StandoffSpec``) arms strike aircraft with weapons released at a
 range from their aim; ``ThreatGroup.evasion`` (an ``EvasionSpec``) makes aircraft break when a
 missile is inbound. Rules that need the asset positions (can the boost reach the aim and the
@@ -20,12 +22,18 @@ from pydantic import Field, model_validator
 from iadsim.scenario.common import StrictModel
 
 if TYPE_CHECKING:
-    from iadsim.scenario.model import Scenario
+    from iadsim.scenario.common import GeoPosition
+    from iadsim.scenario.model import Scenario, ThreatGroup
 
 GM_M3_S2 = 3.986004418e14
 MEAN_EARTH_RADIUS_M = 6_371_000.0
 EARTH_SPIN_SPEED_MPS = 7.292115e-5 * 6_378_137.0
 G0_MPS2 = 9.80665
+ROLES = ("threat", "booster", "debris", "decoy")
+"""What an object of the raid is: a threat, or a ballistic missile's booster, debris or decoy
+(``world.threats.ThreatSet.role`` indexes this; only ``threat`` rows carry a warhead)."""
+LIFT_TO_DRAG_MIN, LIFT_TO_DRAG_MAX = 0.5, 6.0
+"""Hypersonic lift-to-drag ratios a glide vehicle may be given (notional: 2-4 is typical)."""
 
 
 class BallisticSpec(StrictModel):
@@ -48,6 +56,13 @@ class BallisticSpec(StrictModel):
     debris_rcs_m2: float = Field(default=0.05, gt=0.0, le=10_000.0)
     debris_ballistic_coefficient_kg_m2: float = Field(default=100.0, gt=0.0, le=1e7)
     debris_spread_mps: float = Field(default=5.0, ge=0.0, le=500.0)
+    decoy_count: int = Field(default=0, ge=0, le=20, description="decoys released with the "
+                             "re-entry vehicle at separation: its radar size, but light")
+    decoy_rcs_m2: float = Field(default=0.3, gt=0.0, le=10_000.0)
+    decoy_ballistic_coefficient_kg_m2: float = Field(
+        default=300.0, gt=0.0, le=1e7, description="a light balloon or cone: braked hard on "
+        "re-entry, which is how the defence tells it from the vehicle")
+    decoy_spread_mps: float = Field(default=2.0, ge=0.0, le=500.0)
     terminal_weave_g: float = Field(
         default=0.0, ge=0.0, le=50.0, description="manoeuvring re-entry vehicle: peak lateral "
         "acceleration of a terminal weave (0: none)")
@@ -61,12 +76,57 @@ class BallisticSpec(StrictModel):
                              f"{self.vertical_rise_s!r} >= {self.burn_time_s!r})")
         if self.debris_count and not self.separation:
             raise ValueError("debris_count needs separation: true (debris comes off at it)")
+        if self.decoy_count and not self.separation:
+            raise ValueError("decoy_count needs separation: true (decoys come off at it)")
         return self
 
     def ideal_delta_v_mps(self) -> float:
         """Rocket-equation delta-v of the whole burn: c ln(mass_ratio), c = T tb / m_prop."""
         c = self.thrust_to_weight * G0_MPS2 * self.burn_time_s / (1.0 - 1.0 / self.mass_ratio)
         return c * math.log(self.mass_ratio)
+
+
+class GlideSpec(StrictModel):
+    """A hypersonic glide vehicle on the group's booster (``ballistic``): pull-up, equilibrium
+    glide with a lift-to-drag ratio, terminal dive (``iadsim.world.glide``; notional values)."""
+
+    lift_to_drag: float | None = Field(
+        default=None, description=f"hypersonic lift-to-drag ratio, required "
+        f"({LIFT_TO_DRAG_MIN} < L/D <= {LIFT_TO_DRAG_MAX})")
+    ballistic_coefficient_kg_m2: float = Field(
+        default=3_000.0, gt=100.0, le=1e5, description="glider mass / (Cd x area): with the "
+        "L/D it sets the glide height (about 40 km at 2.9 km/s for 3,000 and 2.6)")
+    burnout_pitch_deg: float = Field(
+        default=-20.0, ge=-45.0, le=60.0, description="thrust elevation at cut-off of the "
+        "booster's pitch programme (negative: a depressed boost that noses over into the glide)")
+    dive_angle_deg: float = Field(
+        default=20.0, ge=5.0, le=80.0, description="the dive starts when the aim is this far "
+        "below the horizon")
+    min_glide_speed_mps: float = Field(
+        default=1_000.0, gt=200.0, le=5_000.0, description="a glide slower than this before its "
+        "dive has not reached the aim")
+
+    @model_validator(mode="after")
+    def _needs_lift_to_drag(self) -> GlideSpec:
+        ld = self.lift_to_drag
+        limits = f"> {LIFT_TO_DRAG_MIN} and <= {LIFT_TO_DRAG_MAX}"
+        if ld is None:
+            raise ValueError(f"lift_to_drag is required for a glide vehicle ({limits})")
+        if not LIFT_TO_DRAG_MIN < ld <= LIFT_TO_DRAG_MAX:
+            raise ValueError(f"lift_to_drag must be {limits} (got {ld!r})")
+        return self
+
+
+class DiscriminationSpec(StrictModel):
+    """How the defence tells a ballistic raid's decoys, debris and boosters from its re-entry
+    vehicles over track time (``iadsim.command.discrimination``; off by default)."""
+
+    rate_per_g_s: float = Field(
+        default=0.0, ge=0.0, le=100.0, description="hazard of discrimination per second per g "
+        "of deceleration beyond a re-entry vehicle's at the same height and speed (0: off)")
+    reference_ballistic_coefficient_kg_m2: float = Field(
+        default=3_000.0, gt=0.0, le=1e7, description="the lightest re-entry vehicle the "
+        "defence expects: an object braked harder than it is not a warhead")
 
 
 class StandoffSpec(StrictModel):
@@ -138,7 +198,8 @@ def threat_problems(s: Scenario) -> Iterable[str]:
     assets = {a.name: a.position for a in s.defended_assets}
     for i, g in enumerate(s.threats):
         where = f"threats[{i}]"
-        if g.type == "ballistic_missile" and g.start is not None and g.aim in assets:
+        if (g.type == "ballistic_missile" and g.start is not None and g.aim in assets
+                and g.glide is None):
             b = g.ballistic
             if b.model == "rotating_earth":
                 reach = f"(burn_time_s, thrust_to_weight and mass_ratio of {where}.ballistic)"
@@ -151,6 +212,7 @@ def threat_problems(s: Scenario) -> Iterable[str]:
                 if far > max_range_m(b):
                     yield (f"{where}.aim is beyond the boost's reach: at most "
                            f"{max_range_m(b):.0f} m {reach} (got {g.aim!r}, {far:.0f} m away)")
+        yield from _glide_problems(where, g, assets)
         if g.standoff is not None and g.type not in ("aircraft", "recon_aircraft"):
             yield f"{where}.standoff is for aircraft only (got type {g.type!r})"
         if g.evasion is not None and g.type not in ("aircraft", "recon_aircraft"):
@@ -174,3 +236,41 @@ def threat_problems(s: Scenario) -> Iterable[str]:
                    f"(got type {g.type!r}, aim {g.aim!r})")
         if g.time_on_target_s is not None and g.aim is None:
             yield f"{where}.time_on_target_s needs aim (the asset the wave arrives at)"
+
+
+def max_glide_range_m(b: BallisticSpec, glide: GlideSpec) -> float:
+    """Upper bound on a glide vehicle's reach: the equilibrium-glide range (``world.glide``)
+    from the ideal burnout speed (plus the earth's spin) down to rest, the boost's own ground
+    (burnout speed x burn time) and a dive from 70 km."""
+    v = b.ideal_delta_v_mps() + EARTH_SPIN_SPEED_MPS
+    q = v * v / (GM_M3_S2 / MEAN_EARTH_RADIUS_M)
+    if q >= 1.0:
+        return math.inf
+    assert glide.lift_to_drag is not None  # model-validated
+    glide_m = glide.lift_to_drag * MEAN_EARTH_RADIUS_M / 2.0 * math.log(1.0 / (1.0 - q))
+    return glide_m + v * b.burn_time_s + 70_000.0 / math.tan(math.radians(glide.dive_angle_deg))
+
+
+def _glide_problems(where: str, g: ThreatGroup, assets: dict[str, GeoPosition]
+                    ) -> Iterable[str]:
+    """A glide section on anything but a rotating-earth, non-weaving ballistic missile; an aim
+    beyond the closed-form bound of its reach."""
+    if g.glide is None:
+        return
+    if g.type != "ballistic_missile":
+        yield f"{where}.glide is for ballistic missiles only (got type {g.type!r})"
+        return
+    if g.ballistic.model != "rotating_earth":
+        yield (f"{where}.glide needs ballistic.model rotating_earth "
+               f"(got {g.ballistic.model!r})")
+    if g.ballistic.terminal_weave_g > 0.0:
+        yield (f"{where}.ballistic.terminal_weave_g must be 0 for a glide vehicle (it dives by "
+               f"its own lift; got {g.ballistic.terminal_weave_g!r})")
+    if g.start is not None and g.aim in assets:
+        aim = assets[g.aim]
+        far = _ground_m(g.start.lat_deg, g.start.lon_deg, aim.lat_deg, aim.lon_deg)
+        top = max_glide_range_m(g.ballistic, g.glide)
+        if far > top:
+            yield (f"{where}.aim is beyond the glide's reach: at most {top / 1e3:.0f} km "
+                   f"(ideal burn of {where}.ballistic, {where}.glide.lift_to_drag "
+                   f"{g.glide.lift_to_drag!r}) (got {g.aim!r}, {far / 1e3:.0f} km away)")

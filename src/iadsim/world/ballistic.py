@@ -266,11 +266,12 @@ def launch_state(launch_ecef_m: NDArray[np.float64], physics: Physics) -> NDArra
     return np.concatenate([r, [-w * r[1], w * r[0], 0.0]])
 
 
-def fly(launch_ecef_m: NDArray[np.float64], azimuth_rad: float, burnout_pitch_rad: float,
-        cutoff_s: float, motor: Motor, beta_kg_m2: float, physics: Physics,
-        weave: Weave | None = None) -> Flight:
-    """Boost (vertical rise, pitch programme to ``burnout_pitch_rad`` at ``cutoff_s``), then
-    coast with ``beta_kg_m2`` to the ground."""
+def boost(launch_ecef_m: NDArray[np.float64], azimuth_rad: float, burnout_pitch_rad: float,
+          cutoff_s: float, motor: Motor, physics: Physics
+          ) -> tuple[list[OdeSolution], list[float], NDArray[np.float64]]:
+    """The powered flight alone: a vertical rise, then the pitch programme to
+    ``burnout_pitch_rad`` at ``cutoff_s``. Returns its dense pieces, their bounds (s) and the
+    ECI state (6,) at cut-off."""
     accel0 = motor.thrust_to_weight * G0_MPS2
     t_rise = min(motor.vertical_rise_s, cutoff_s)
     sa, ca = math.sin(azimuth_rad), math.cos(azimuth_rad)
@@ -299,6 +300,16 @@ def fly(launch_ecef_m: NDArray[np.float64], azimuth_rad: float, burnout_pitch_ra
         segments.append(sol.sol)
         bounds.append(t1)
         y = sol.y[:, -1]
+    return segments, bounds, y
+
+
+def fly(launch_ecef_m: NDArray[np.float64], azimuth_rad: float, burnout_pitch_rad: float,
+        cutoff_s: float, motor: Motor, beta_kg_m2: float, physics: Physics,
+        weave: Weave | None = None) -> Flight:
+    """Boost (vertical rise, pitch programme to ``burnout_pitch_rad`` at ``cutoff_s``), then
+    coast with ``beta_kg_m2`` to the ground."""
+    segments, bounds, y = boost(launch_ecef_m, azimuth_rad, burnout_pitch_rad, cutoff_s, motor,
+                                physics)
     tail = coast(y, bounds[-1], beta_kg_m2, physics, weave=weave)
     return Flight((*segments, *tail.segments), (*bounds, *tail.bounds_s[1:]), tail.impact_s,
                   tail.apogee_m, tail.impact_eci_m, y)

@@ -31,7 +31,8 @@ from iadsim.world.ballistic import (
 )
 from iadsim.world.ballistic_reach import shape_limits
 from iadsim.world.ballistic_tables import TableRow, flight_rows
-from iadsim.world.frames import Origin
+from iadsim.world.frames import GRAVITY_MPS2, Origin, approx_altitude_m
+from iadsim.world.glide import MISS_TOLERANCE_M, Glider, ground_range_m, solve_glide
 from iadsim.world.trajectories import _fillet_path
 
 
@@ -145,21 +146,33 @@ def _weave(b: BallisticSpec) -> Weave | None:
 
 
 def solve_ballistic_group(where: str, g: ThreatGroup, aim_lat_deg: float, aim_lon_deg: float,
-                          origin: Origin, physics: Physics = Physics()) -> BallisticGroup:
-    """Solve a ballistic group's shot once (every member flies the same one) and separate."""
+                          origin: Origin, physics: Physics = Physics(), *,
+                          speed_limit_mps: float = math.inf) -> BallisticGroup:
+    """Solve a ballistic group's shot once (every member flies the same one) and separate.
+
+    A glide vehicle whose specific-energy speed ``sqrt(v^2 + 2 g h)`` exceeds
+    ``speed_limit_mps`` (the defence's ``command.fire_control.max_speed_mps`` for ballistic
+    missiles, which its credible-motion gate holds to) is a scenario error: the defence would
+    discard a real threat as impossible."""
     assert g.start is not None
     b = g.ballistic
     shot = Shot(g.start.lat_deg, g.start.lon_deg, g.start.alt_m, aim_lat_deg, aim_lon_deg,
                 g.apogee_m, g.flight_time_s)
     try:
-        flight, controls = solve_shot(shot, _motor(g), b.ballistic_coefficient_kg_m2, physics,
-                                      weave=_weave(b))
+        if g.glide is not None:
+            glided = solve_glide(shot, _motor(g), glider(g), physics)
+            flight, t_c = glided.flight, glided.cutoff_s
+        else:
+            flight, controls = solve_shot(shot, _motor(g), b.ballistic_coefficient_kg_m2,
+                                          physics, weave=_weave(b))
+            t_c = float(controls[2])
     except Unreachable as exc:
         raise ScenarioError([_unreachable_message(where, g, shot, exc, physics)]) from None
     rows = flight_rows([(flight, 0.0)], origin, physics.omega_rad_s)
+    if g.glide is not None:
+        _check_credible(where, rows[0], origin, speed_limit_mps)
     separated: list[tuple[TableRow, float, float, str]] = []
     if b.separation:
-        t_c = float(controls[2])
         state = flight.cutoff_state
         pieces: list[tuple[Flight, float, str]] = [
             (_separate(state, -1.0 * _unit(state[3:]), t_c, b.booster_ballistic_coefficient_kg_m2,
@@ -168,16 +181,52 @@ def solve_ballistic_group(where: str, g: ThreatGroup, aim_lat_deg: float, aim_lo
             push = b.debris_spread_mps * _ring(state[3:], 2.0 * math.pi * k / b.debris_count)
             pieces.append((_separate(state, push, t_c, b.debris_ballistic_coefficient_kg_m2,
                                      physics), b.debris_rcs_m2, f"debris-{k + 1}"))
+        for k in range(b.decoy_count):
+            push = b.decoy_spread_mps * _ring(state[3:], 2.0 * math.pi * (k + 0.5) / b.decoy_count)
+            pieces.append((_separate(state, push, t_c, b.decoy_ballistic_coefficient_kg_m2,
+                                     physics), b.decoy_rcs_m2, f"decoy-{k + 1}"))
         for fl, rcs, label in pieces:
             row = flight_rows([(fl, t_c)], origin, physics.omega_rad_s)[0]
             separated.append((row, t_c, rcs, label))
     return BallisticGroup(rows[0], flight.impact_s, tuple(separated))
 
 
+def glider(g: ThreatGroup) -> Glider:
+    """The glide vehicle of a group with a ``glide`` section (``world.glide``)."""
+    gs = g.glide
+    assert gs is not None and gs.lift_to_drag is not None  # model-validated
+    return Glider(gs.lift_to_drag, gs.ballistic_coefficient_kg_m2,
+                  math.radians(gs.burnout_pitch_deg), math.radians(gs.dive_angle_deg),
+                  gs.min_glide_speed_mps)
+
+
+def _check_credible(where: str, row: TableRow, origin: Origin, limit_mps: float) -> None:
+    """ScenarioError if the flight's specific-energy speed passes the defence's limit."""
+    pos, vel = row[0], row[1]
+    height = np.maximum(approx_altitude_m(pos, origin).reshape(-1), 0.0)
+    top = float(np.sqrt(np.max(np.sum(vel**2, axis=1) + 2.0 * GRAVITY_MPS2 * height)))
+    if top > limit_mps:
+        raise ScenarioError([
+            f"{where}.glide flies at an energy speed sqrt(v^2 + 2 g h) of up to {top:.0f} m/s, "
+            f"above command.fire_control.max_speed_mps.ballistic_missile ({limit_mps:.0f}), "
+            f"so the defence would discard it as impossible: raise that limit to at least "
+            f"{np.ceil(top):.0f}"])
+
+
 def _unreachable_message(where: str, g: ThreatGroup, shot: Shot, exc: Unreachable,
                          physics: Physics) -> str:
     """The field, the limit the full burn gives at this range (with its unit), and the value."""
     b = g.ballistic
+    if g.glide is not None:
+        far = ground_range_m(shot)
+        if exc.best < far:  # slowed (or met the ground) short of the aim
+            return (f"{where}.aim is beyond the glide's reach: at most about "
+                    f"{exc.best / 1e3:.0f} km ({where}.ballistic's boost, {where}.glide) "
+                    f"(got {g.aim!r}, {far / 1e3:.0f} km away)")
+        return (f"{where}.glide.dive_angle_deg cannot put the dive on {g.aim!r} "
+                f"{far / 1e3:.0f} km away: {exc} (more than {MISS_TOLERANCE_M:.0f} m; the aim "
+                f"may be too close for the boost: try a steeper dive_angle_deg or a higher "
+                f"burnout_pitch_deg; got {g.glide.dive_angle_deg!r})")
     lim = shape_limits(shot, _motor(g), b.ballistic_coefficient_kg_m2, physics, _weave(b))
     boost = f"{where}.ballistic's boost"
     if lim.apogee_m is None or lim.flight_time_s is None:
@@ -208,7 +257,8 @@ def ballistic_problems(scenario: Scenario, origin: Origin) -> list[str]:
             continue
         try:
             solve_ballistic_group(f"threats[{i}]", g, assets[g.aim].lat_deg,
-                                  assets[g.aim].lon_deg, origin)
+                                  assets[g.aim].lon_deg, origin, speed_limit_mps=scenario.command
+                                  .fire_control.speed_limit_mps("ballistic_missile"))
         except ScenarioError as exc:
             problems.extend(exc.problems)
     return problems

@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from iadsim.scenario.model import THREAT_TYPES, Scenario, ThreatGroup
+from iadsim.scenario.threat_spec import ROLES
 from iadsim.world.ballistic_tables import BallisticTables
 from iadsim.world.ballistic_tables import flat_rows as flat_table_rows
 from iadsim.world.ballistic_tables import tables as ballistic_tables
@@ -32,6 +33,7 @@ from iadsim.world.recorded import RecordedTracks, concat_tracks, read_trajectory
 from iadsim.world.trajectories import WaypointPaths, ballistic_paths, build_waypoint_paths
 
 THREAT_CODE = {name: code for code, name in enumerate(THREAT_TYPES)}
+
 _FD_STEP_S = 0.05  # central-difference step for velocities
 
 
@@ -83,6 +85,11 @@ class ThreatSet:
     the dead-reckoned positions of rows ``external_rows`` at run times ``t``."""
     evasion: Evasion | None = None
     """Aircraft that may break when a missile is inbound (``world.evasion``; mutable state)."""
+    role: NDArray[np.int8] | None = None
+    """Index into ``ROLES`` per row (None: every row a threat)."""
+    ballistic_coefficient_kg_m2: NDArray[np.float64] | None = None
+    """Per row: a ballistic object's own beta (re-entry vehicle or glider, booster, debris,
+    decoy); NaN for the others and the flat-vacuum model (None: not known)."""
     weapon_rows: NDArray[np.intp] = field(default_factory=lambda: np.empty(0, np.intp))
     weapon_carrier: NDArray[np.intp] = field(default_factory=lambda: np.empty(0, np.intp))
     """Stand-off weapons: row ``weapon_rows[k]`` is released by ``weapon_carrier[k]`` (it never
@@ -211,7 +218,9 @@ def build_threats(scenario: Scenario, origin: Origin) -> ThreatSet:
         if g.type == "ballistic_missile" and g.ballistic.model == "rotating_earth":
             assert g.aim is not None  # model-validated
             pos = scenario.defended_assets[assets[g.aim]].position
-            solved = solve_ballistic_group(where, g, pos.lat_deg, pos.lon_deg, origin)
+            solved = solve_ballistic_group(
+                where, g, pos.lat_deg, pos.lon_deg, origin,
+                speed_limit_mps=scenario.command.fire_control.speed_limit_mps("ballistic_missile"))
         members = []
         for k in range(g.count):
             names.append(f"{label}-{k + 1}")
@@ -228,7 +237,9 @@ def build_threats(scenario: Scenario, origin: Origin) -> ThreatSet:
                 bm_rows.append(row)
                 bm_table.append(solved.vehicle)
                 extras += [dict(kind="separated", carrier=row, row_data=r, after_s=t_c, rcs=c,
-                                name=f"{label}-{k + 1}-{what}", group=label)
+                                name=f"{label}-{k + 1}-{what}", group=label,
+                                role=ROLES.index(what.split("-")[0]),
+                                beta=_piece_beta(g, what))
                            for r, t_c, c, what in solved.separated]
             elif g.type == "ballistic_missile":
                 flat_rows_.append(row)
@@ -272,7 +283,11 @@ def build_threats(scenario: Scenario, origin: Origin) -> ThreatSet:
                 for m, r in enumerate(members):
                     launch[r] = float(arrival_times_s(g)[m]) - solved.flight_time_s
     weapon_rows, weapon_carrier = [], []
+    roles = [0] * row
+    betas = [_vehicle_beta(scenario.threats, groups, r) for r in range(row)]
     for x in extras:
+        roles.append(x.get("role", 0))
+        betas.append(x.get("beta", np.nan))
         names.append(x["name"])
         groups.append(x["group"])
         rcs.append(x["rcs"])
@@ -329,9 +344,30 @@ def build_threats(scenario: Scenario, origin: Origin) -> ThreatSet:
         recorded_track=np.arange(len(recorded), dtype=np.intp),
         recorded_shift_s=np.concatenate(rec_shift) if rec_shift else np.empty(0),
         evasion=_evasion(evade),
+        role=np.asarray(roles, np.int8),
+        ballistic_coefficient_kg_m2=np.asarray(betas, float),
         weapon_rows=np.asarray(weapon_rows, np.intp),
         weapon_carrier=np.asarray(weapon_carrier, np.intp),
     )
+
+
+def _piece_beta(g: ThreatGroup, what: str) -> float:
+    """Ballistic coefficient of a separated ``booster``, ``debris-k`` or ``decoy-k``."""
+    b = g.ballistic
+    return {"booster": b.booster_ballistic_coefficient_kg_m2,
+            "debris": b.debris_ballistic_coefficient_kg_m2,
+            "decoy": b.decoy_ballistic_coefficient_kg_m2}[what.split("-")[0]]
+
+
+def _vehicle_beta(groups_spec: Sequence[ThreatGroup], labels: list[str], row: int) -> float:
+    """Ballistic coefficient of a group member (NaN: not a rotating-earth ballistic one)."""
+    for k, g in enumerate(groups_spec):
+        if (g.name or f"{g.type}-{k}") == labels[row]:
+            if g.type != "ballistic_missile" or g.ballistic.model != "rotating_earth":
+                return float("nan")
+            return (g.glide.ballistic_coefficient_kg_m2 if g.glide is not None
+                    else g.ballistic.ballistic_coefficient_kg_m2)
+    return float("nan")
 
 
 def _evasion(evade: list[tuple[int, Any]]) -> Evasion | None:

@@ -455,7 +455,7 @@ def run_pdus(
     t_all = Snapshot.from_rows(truth, "threat_id", origin)  # converted once, sliced per step
     i_all = Snapshot.from_rows(interceptors, "interceptor_id", origin)
     ev = event_rows(events, engagements)
-    ev_step = np.searchsorted(grid, np.array([e.time_s for e in ev]) - 1e-9, side="left")
+    ev_step = _event_steps(ev, grid, interceptors)
     by_step: list[list[EventRow]] = [[] for _ in range(grid.size + 1)]
     for e, k in zip(ev, np.minimum(ev_step, grid.size).tolist(), strict=True):
         by_step[k].append(e)
@@ -523,6 +523,29 @@ def _site_rows(sites: pd.DataFrame | None, streamer: PduStreamer, grid: NDArray[
         part["alt_m"].to_numpy(float),
         part[["vel_east_mps", "vel_north_mps", "vel_up_mps"]].to_numpy(float), origin)
     return _rows_by_time(part, grid), snap
+
+
+def _event_steps(ev: Sequence[EventRow], grid: NDArray[np.float64],
+                 interceptors: pd.DataFrame) -> NDArray[np.intp]:
+    """The step (index into ``grid``) whose PDUs each event goes with: the step it happened in,
+    ``(t_k-1, t_k]``, as the live session sends it (``DisSession.after_step``). An end game that
+    ends at the very start of its step (an interceptor already opening on its target, or whose
+    target broke away, detonates at ``t_k``, the time its step began) is logged in the step after
+    ``t_k``, where the interceptor's state at ``t_k`` was still recorded in flight: such a
+    Detonation goes with the step after the interceptor's last recorded state, so the replay
+    sends that state, as the live run did (the one-PDU difference with tactics on, issue 19)."""
+    times = np.array([e.time_s for e in ev], float)
+    step = np.searchsorted(grid, times - 1e-9, side="left")
+    if len(interceptors) == 0 or not len(ev):
+        return step
+    last = interceptors.groupby("interceptor_id")["time_s"].max()
+    for j, e in enumerate(ev):
+        if e.kind == "launch" or e.interceptor_id < 0 or e.interceptor_id not in last.index:
+            continue
+        seen = float(last.loc[e.interceptor_id])
+        if seen >= e.time_s - 1e-9:  # in flight at the end of the step holding its time
+            step[j] = max(step[j], int(np.searchsorted(grid, seen - 1e-9, side="left")) + 1)
+    return step
 
 
 def _rows_by_time(frame: pd.DataFrame, grid: NDArray[np.float64]) -> list[NDArray[np.intp]]:
