@@ -90,18 +90,19 @@ def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
     try:
         for t in step_times(scenario.simulation.step_s, duration_s):
             session.before_step(t)
-            detections = observe(radars, threats, world.threat_alive, done_s, t, rng=rng["sensors"],
-                                 contested=contested)
+            ended = advance_flights(flights, threats, world.threat_alive, classes, origin, t,
+                                    rng=rng["engagement"])  # the end games first, then the looks
+            killed = world.destroy_threats(ended.threat_id, ended.time_s, ended.killed)
+            flights.credit_kills(ended.interceptor_id, killed)
+            rec.end_game(ended, killed, flights)
+            detections = observe(radars, threats, world.present_after(done_s), done_s, t,
+                                 rng=rng["sensors"], contested=contested  # none of the dead:
+                                 ).seen_before(world.threat_gone_s)  # gone in the step, unseen
             detections = network.operational(detections, t)  # network: moving units see nothing
             rec.scans(detections)
             picture = tracker.step(detections, t)
             rec.tracks(picture, t)
-            flights.guide(network.guidance(picture.tracks, t), origin)  # network
-            ended = advance_flights(flights, threats, world.threat_alive, classes, origin, t,
-                                    rng=rng["engagement"])
-            killed = world.destroy_threats(ended.threat_id, ended.time_s, ended.killed)
-            flights.credit_kills(ended.interceptor_id, killed)
-            rec.end_game(ended, killed, flights)
+            flights.guide(network.guidance(picture.tracks, t), origin)  # for the next step's flight
             reports = command.assess_kills(ended, flights, world, t)
             tracker.drop(reports.drop_track_id)
             rec.kill_reports(reports, flights)

@@ -50,6 +50,18 @@ class DetectionBatch:
         """Rows selected by an integer index or boolean mask."""
         return DetectionBatch(**{n: getattr(self, n)[index] for n in _DTYPES})
 
+    def seen_before(self, gone_s: NDArray[np.float64]) -> DetectionBatch:
+        """The rows whose threat still existed at their time: a return of threat ``i`` after
+        ``gone_s[i]`` (the time it was destroyed or ended, NaN while it flies) is dropped, as
+        are none of the false alarms (``truth_id`` -1)."""
+        tid = self.truth_id
+        if len(tid) == 0 or not np.isfinite(gone_s).any():
+            return self
+        real = tid >= 0
+        late = np.zeros(len(tid), bool)
+        late[real] = self.time_s[real] > gone_s[tid[real]]  # NaN: never gone, never late
+        return self if not late.any() else self.take(~late)
+
 
 _DTYPES = {
     "time_s": np.float64,

@@ -64,6 +64,12 @@ class WorldState:
         """Not destroyed, not impacted, path not over, ``(n,)`` (a copy)."""
         return self.threat_status == IN_WORLD
 
+    def present_after(self, time_s: float) -> NDArray[np.bool_]:
+        """In the world at some time after ``time_s``, ``(n,)``: alive, or gone (destroyed,
+        impacted, path over) later than ``time_s`` (a threat killed within a step is seen by
+        the step's looks made before its death: ``DetectionBatch.seen_before``)."""
+        return (self.threat_status == IN_WORLD) | (self.threat_gone_s > time_s)
+
     def destroy_threats(
         self, threat_id: NDArray[np.int64], time_s: NDArray[np.float64], lethal: NDArray[np.bool_]
     ) -> NDArray[np.bool_]:
