@@ -30,10 +30,11 @@ from iadsim.network.defence import networked
 from iadsim.outcomes.assemble import RunRecord, assemble_result
 from iadsim.outcomes.result import Result
 from iadsim.scenario.model import Scenario
-from iadsim.sensors.radar import (RadarSite, build_radars, observe, sensor_geometry,
-                                  set_guidance_load)
+from iadsim.sensors.radar import (RadarSite, build_radars, cue_radars, observe,
+                                  sensor_geometry, set_guidance_load)
 from iadsim.terrain.launcher_sight import with_launcher_sight
 from iadsim.terrain.site_view import TerrainModel, apply_terrain
+from iadsim.tracking.batch import TrackBatch
 from iadsim.tracking.plausibility import class_envelope
 from iadsim.tracking.tracker import Tracker
 from iadsim.world.cache import scenario_threats
@@ -93,6 +94,7 @@ def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
             rec.scans(detections)
             picture = tracker.step(detections, t)
             rec.tracks(picture, t)
+            _handover(radars, picture.tracks, t)  # radar: the picture cues the MFRs
             flights.guide(network.guidance(picture.tracks, t), origin)  # network
             ended = advance_flights(flights, threats, world.threat_alive, classes, origin, t,
                                     rng=rng["engagement"])
@@ -153,6 +155,12 @@ def _command(scenario: Scenario, tracker: Tracker, radars: list[RadarSite],
     return networked(scenario, tracker, command, radars, classes, origin, rec.asset_arrays(),
                      launchers, world.threats, world, seed=seed,
                      keep_sites=rec.keep_trajectories)
+
+
+def _handover(radars: list[RadarSite], tracks: TrackBatch, time_s: float) -> None:
+    """The confirmed tracks of the picture at ``time_s`` cue the multifunction radars."""
+    held = tracks.take(tracks.confirmed)
+    cue_radars(radars, time_s, held.position_enu_m, held.velocity_enu_mps, held.covariance)
 
 
 def _report_progress(progress: Progress | None, time_s: float, duration_s: float) -> float:

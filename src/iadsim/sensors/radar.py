@@ -493,6 +493,23 @@ def _confirm_at_once(site: RadarSite, truth: TruthBatch, end_s: float, *,
     return dwells
 
 
+def cue_radars(sites: list[RadarSite], time_s: float, position_enu_m: NDArray[np.float64],
+               velocity_enu_mps: NDArray[np.float64], covariance: NDArray[np.float64]) -> None:
+    """Hand the system picture's tracks at ``time_s`` (scenario ENU positions (n, 3),
+    velocities (n, 3), state covariances (n, 6, 6)) to every multifunction radar as cues: a
+    new track of its own without a velocity takes the velocity of the cue it falls in
+    (surveillance-to-fire-control handover; ``iadsim.sensors.multifunction``, Handover)."""
+    sigma_m = np.sqrt(np.trace(np.asarray(covariance, float).reshape(-1, 6, 6)[:, :3, :3],
+                               axis1=1, axis2=2))
+    position = np.asarray(position_enu_m, float).reshape(-1, 3)
+    velocity = np.asarray(velocity_enu_mps, float).reshape(-1, 3)
+    for site in sites:
+        if site.scheduler is not None:
+            rot = site.rotation_to_local
+            site.scheduler.cue(time_s, (position - site.position_enu_m) @ rot.T, velocity @ rot.T,
+                               sigma_m)
+
+
 def set_guidance_load(sites: list[RadarSite], interceptors_in_flight: int) -> None:
     """Share the interceptors in flight among the multifunction radars (their uplinks)."""
     mfr = [s.scheduler for s in sites if s.scheduler is not None]
