@@ -201,6 +201,7 @@ def _hold(site: Any, raid: TruthBatch, error_m: np.ndarray | float = 0.0) -> Non
     sched.position_m = local + error_m
     sched.velocity_mps = raid.velocity_enu_mps @ site.rotation_to_local.T
     sched.state_s, sched.updates = np.full(n, raid.time_s), np.full(n, 5, np.int64)
+    sched.opened_sigma_m = np.zeros(n)
     sched._next_id = n
 
 
