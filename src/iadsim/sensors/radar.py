@@ -454,7 +454,43 @@ def _multifunction_step(
                                         other.azimuth_sigma_rad, other.elevation_sigma_rad),
     )
     confirmations = _confirm_at_once(site, truth, end_s, rng=rng)
-    return DetectionBatch.concatenate([dwells, search, confirmations])
+    return one_plot_per_cell(site, DetectionBatch.concatenate([dwells, search, confirmations]))
+
+
+def one_plot_per_cell(site: RadarSite, detections: DetectionBatch) -> DetectionBatch:
+    """One report per target and time: detections with the same time stamp closer than the
+    range resolution in range and half a beamwidth in azimuth and in elevation (targets that
+    far apart are not resolved; one target's two measurements agree to a few angle sigmas,
+    a tenth of a beam) are one target seen twice (two dwells of duplicate tracks, or a dwell and the search frame, both
+    reported at the step's end under look timing), and the radar's plot extractor reports it
+    once, the strongest (a false alarm's unknown SNR counts weakest; ties: the first). Sent
+    twice, the fusion tracker took the second for another target and opened a track on it."""
+    n = len(detections)
+    if n < 2:
+        return detections
+    same = detections.time_s[:, None] == detections.time_s[None, :]
+    same &= np.abs(detections.range_m[:, None] - detections.range_m[None, :]) < (
+        site.range_resolution_m)
+    daz = np.angle(np.exp(1j * (detections.azimuth_rad[:, None] - detections.azimuth_rad[None, :])))
+    same &= np.abs(daz) < 0.5 * site.azimuth_beamwidth_rad
+    same &= np.abs(detections.elevation_rad[:, None] - detections.elevation_rad[None, :]) < (
+        0.5 * site.elevation_beamwidth_rad)
+    snr = np.nan_to_num(detections.snr_db, nan=-np.inf)
+    rank = np.lexsort((np.arange(n), -snr))  # strongest first, then the order given
+    np.fill_diagonal(same, False)
+    position = rank_of(rank)
+    keep = np.ones(n, bool)
+    for i in rank[same[rank].any(axis=1)]:  # the few rows that share a cell, strongest first
+        if keep[i]:
+            keep[same[i] & (position > position[i])] = False
+    return detections.take(keep)
+
+
+def rank_of(order: NDArray[np.intp]) -> NDArray[np.intp]:
+    """Position of each row in ``order`` (the inverse permutation)."""
+    out = np.empty(order.size, np.intp)
+    out[order] = np.arange(order.size)
+    return out
 
 
 def _confirm_at_once(site: RadarSite, truth: TruthBatch, end_s: float, *,
