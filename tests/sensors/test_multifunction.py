@@ -18,7 +18,8 @@ from iadsim.sensors.multifunction import (
 )
 from iadsim.scenario.common import GeoPosition
 from iadsim.scenario.sensor_spec import SensorSpec
-from iadsim.sensors.radar import build_radars, observe_truth
+from iadsim.sensors.batch import DetectionBatch
+from iadsim.sensors.radar import build_radars, cue_radars, observe_truth, one_plot_per_cell
 from iadsim.world.frames import Origin
 from iadsim.world.threats import TruthBatch
 
@@ -359,3 +360,75 @@ def test_fast_crossing_target_is_confirmed_and_held() -> None:
     assert len(s) == 1 and s.updates[0] >= 4  # detection, confirmation, velocity, more
     local_vel = vel[0] @ site.rotation_to_local.T
     assert np.linalg.norm(s.velocity_mps[0] - local_vel) < 300.0
+
+
+def _crossing_run(cue: bool) -> Any:
+    """A 1.4 km/s target crossing at 20 km for 6 steps of 1 s, the system picture's track of
+    it (200 m and 40 m/s per axis off, 300 m and 50 m/s sigmas) cueing the radar or not."""
+    site = build_radars([mfr(search_pulses_per_beam=1, scan_timing="look")], ORIGIN)[0]
+    az = np.radians(45.0)
+    pos = np.array([[20e3 * np.sin(az), 20e3 * np.cos(az), 3e3]])
+    vel = 1_400.0 * np.array([[np.cos(az), -np.sin(az), 0.0]])
+    cov = np.diag([300.0**2] * 3 + [50.0**2] * 3)[None]
+    rng = np.random.default_rng(5)
+    for k in range(6):
+        t0 = float(k)
+        if cue:
+            cue_radars([site], t0, pos + vel * t0 + 200.0, vel + 40.0, cov)
+        truth = TruthBatch(t0, np.zeros(1, np.int64), pos + vel * t0, vel, np.full(1, 10.0),
+                           np.zeros(1, np.int8))
+        observe_truth(site, truth, t0, t0 + 1.0, rng=rng)
+    return site, vel[0] @ site.rotation_to_local.T
+
+
+def test_handover_cue_gives_a_new_track_its_velocity() -> None:
+    """Beam geometry: 0.5 s after its detection the target is 0.7 km on, 2 deg at 20 km, a
+    whole beamwidth, so a dwell pointed at the still detected position misses and the radar
+    never forms a velocity (only the confirmation dwells hit, the track is reopened each
+    frame); cued by the system track, the new track takes its velocity and is held."""
+    site, _ = _crossing_run(cue=False)
+    s = site.scheduler
+    assert np.all(s.updates == 1) and s.cued_total == 0
+    assert s.dwell_hits_total < s.dwells_total / 2
+    site, true_vel = _crossing_run(cue=True)
+    s = site.scheduler
+    assert len(s) == 1 and s.cued_total == 1 and s.updates[0] >= 5
+    assert np.linalg.norm(s.velocity_mps[0] - true_vel) < 100.0  # the cue's 69 m/s, refined
+
+
+def test_a_cue_outside_the_gate_is_not_taken() -> None:
+    """A cue 5 km from the new track's detection (4 sigma of 300 m and of the detection's
+    sigma is about 1.3 km) gives it nothing."""
+    site = build_radars([mfr(search_pulses_per_beam=1, scan_timing="look")], ORIGIN)[0]
+    pos = np.array([[14e3, 14e3, 3e3]])
+    cov = np.diag([300.0**2] * 3 + [50.0**2] * 3)[None]
+    cue_radars([site], 0.0, pos + np.array([5e3, 0.0, 0.0]), np.array([[300.0, 0.0, 0.0]]), cov)
+    truth = TruthBatch(0.0, np.zeros(1, np.int64), pos, np.zeros((1, 3)), np.full(1, 10.0),
+                       np.zeros(1, np.int8))
+    observe_truth(site, truth, 0.0, 1.0, rng=np.random.default_rng(2))
+    s = site.scheduler
+    assert len(s) == 1 and s.cued_total == 0 and np.all(s.velocity_mps == 0.0)
+
+
+def test_one_plot_per_target_and_time() -> None:
+    """Hand-built reports of a radar with 75 m range cells and 1.5 deg beams: two at one time
+    30 m and 0.1 deg apart are one (the stronger kept); the same pair at two times, or 1 km
+    apart in range, or a beamwidth apart in azimuth, are two."""
+    site = build_radars([mfr(search_pulses_per_beam=1, azimuth_beamwidth_deg=1.5,
+                             elevation_beamwidth_deg=1.5,
+                             range_resolution_m=75.0)], ORIGIN)[0]
+
+    def pair(dt_s: float, dr_m: float, daz_deg: float) -> DetectionBatch:
+        n = 2
+        return DetectionBatch(
+            time_s=np.array([5.0, 5.0 + dt_s]), sensor_id=np.zeros(n, np.int32),
+            range_m=np.array([30e3, 30e3 + dr_m]),
+            azimuth_rad=np.radians([10.0, 10.0 + daz_deg]), elevation_rad=np.full(n, 0.1),
+            range_sigma_m=np.full(n, 25.0), azimuth_sigma_rad=np.full(n, 0.002),
+            elevation_sigma_rad=np.full(n, 0.002), snr_db=np.array([15.0, 20.0]),
+            truth_id=np.array([3, 4]))
+
+    one = one_plot_per_cell(site, pair(0.0, 30.0, 0.1))
+    np.testing.assert_array_equal(one.truth_id, [4])  # the stronger
+    for args in ((0.02, 30.0, 0.1), (0.0, 1000.0, 0.1), (0.0, 30.0, 1.5)):
+        assert len(one_plot_per_cell(site, pair(*args))) == 2
