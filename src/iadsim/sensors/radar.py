@@ -460,11 +460,12 @@ def _multifunction_step(
 def one_plot_per_cell(site: RadarSite, detections: DetectionBatch) -> DetectionBatch:
     """One report per target and time: detections with the same time stamp closer than the
     range resolution in range and half a beamwidth in azimuth and in elevation (targets that
-    far apart are not resolved; one target's two measurements agree to a few angle sigmas,
-    a tenth of a beam) are one target seen twice (two dwells of duplicate tracks, or a dwell and the search frame, both
-    reported at the step's end under look timing), and the radar's plot extractor reports it
-    once, the strongest (a false alarm's unknown SNR counts weakest; ties: the first). Sent
-    twice, the fusion tracker took the second for another target and opened a track on it."""
+    far apart are not resolved; one target's two measurements agree to a few angle sigmas, a
+    tenth of a beam) are one target seen twice (two dwells of duplicate tracks, or a dwell
+    and the search frame, both reported at the step's end under look timing), and the
+    radar's plot extractor reports it once, the strongest (a false alarm's unknown SNR counts
+    weakest; ties: the first). Sent twice, the fusion tracker took the second for another
+    target and opened a track on it."""
     n = len(detections)
     if n < 2:
         return detections
