@@ -25,10 +25,12 @@ from iadsim.outcomes.result import Result
 
 
 def rounds_at_dead_threats(result: Result) -> pd.DataFrame:
-    """Rounds whose target threat was killed at or before their launch."""
+    """Rounds whose target threat was killed at or before their launch, or at no threat on a
+    track whose label or latest return is a threat already killed (``on_dead_track``)."""
     eng = result.engagements.merge(result.threats[["threat_id", "fate", "fate_time_s"]],
                                    left_on="target_threat_id", right_on="threat_id", how="left")
-    return eng[(eng["fate"] == "killed") & (eng["fate_time_s"] <= eng["launch_time_s"])]
+    return eng[((eng["fate"] == "killed") & (eng["fate_time_s"] <= eng["launch_time_s"]))
+               | eng["on_dead_track"]]  # booked -1 on a dead threat's track counts too
 
 
 def seed_range(text: str) -> list[int]:

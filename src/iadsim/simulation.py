@@ -32,10 +32,11 @@ from iadsim.network.defence import networked
 from iadsim.outcomes.assemble import RunRecord, assemble_result
 from iadsim.outcomes.result import Result
 from iadsim.scenario.model import Scenario
-from iadsim.sensors.radar import (RadarSite, build_radars, observe, sensor_geometry,
-                                  set_guidance_load)
+from iadsim.sensors.radar import (RadarSite, build_radars, cue_radars, observe,
+                                  sensor_geometry, set_guidance_load)
 from iadsim.terrain.launcher_sight import with_launcher_sight
 from iadsim.terrain.site_view import TerrainModel, apply_terrain
+from iadsim.tracking.batch import TrackBatch
 from iadsim.tracking.plausibility import class_envelope
 from iadsim.tracking.jammer_tracks import JammerTracker
 from iadsim.tracking.tracker import Tracker
@@ -71,9 +72,8 @@ def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
 
     ``seed`` overrides ``scenario.simulation.seed``; ``progress(time_s, duration_s)`` is called
     every step; ``keep_trajectories=False`` skips the truth/track/interceptor tables (Monte Carlo);
-    ``dis`` joins a DIS federation (external threats in, live PDUs out; see ``interop.dis``);
-    ``envelopes`` and ``terrain`` are the scenario's fly-out table and terrain if already built
-    (``envelope_table``, ``terrain.site_view.build_terrain``)."""
+    ``dis`` joins a DIS federation (``interop.dis``); ``envelopes`` and ``terrain`` are the
+    scenario's fly-out table and terrain if built (``envelope_table``, ``build_terrain``)."""
     wall0 = time.perf_counter()
     seed = scenario.simulation.seed if seed is None else seed
     rng, scenario = stage_generators(seed), with_arm_strikes(scenario)  # ew: ARMs are threats
@@ -95,13 +95,13 @@ def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
             killed = world.destroy_threats(ended.threat_id, ended.time_s, ended.killed)
             flights.credit_kills(ended.interceptor_id, killed)
             rec.end_game(ended, killed, flights)
-            detections = observe(radars, threats, world.present_after(done_s), done_s, t,
-                                 rng=rng["sensors"], contested=contested  # none of the dead:
-                                 ).seen_before(world.threat_gone_s)  # gone in the step, unseen
-            detections = network.operational(detections, t)  # network: moving units see nothing
+            detections = network.operational(observe(  # network: moving units see nothing
+                radars, threats, world.present_after(done_s), done_s, t, rng=rng["sensors"],
+                contested=contested).seen_before(world.threat_gone_s), t)  # none of the dead
             rec.scans(detections)
             picture = tracker.step(detections, t)
             rec.tracks(picture, t)
+            _handover(radars, picture.tracks, t)  # radar: the picture cues the MFRs
             flights.guide(network.guidance(picture.tracks, t), origin)  # for the next step's flight
             reports = command.assess_kills(ended, flights, world, t)
             tracker.drop(reports.drop_track_id)
@@ -168,6 +168,12 @@ def _command(scenario: Scenario, tracker: Tracker, radars: list[RadarSite],
     return networked(scenario, tracker, command, radars, classes, origin, rec.asset_arrays(),
                      launchers, world.threats, world, seed=seed,
                      keep_sites=rec.keep_trajectories)
+
+
+def _handover(radars: list[RadarSite], tracks: TrackBatch, time_s: float) -> None:
+    """The confirmed tracks of the picture at ``time_s`` cue the multifunction radars."""
+    held = tracks.take(tracks.confirmed)
+    cue_radars(radars, time_s, held.position_enu_m, held.velocity_enu_mps, held.covariance)
 
 
 def _report_progress(progress: Progress | None, time_s: float, duration_s: float) -> float:

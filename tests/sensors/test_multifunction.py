@@ -18,7 +18,8 @@ from iadsim.sensors.multifunction import (
 )
 from iadsim.scenario.common import GeoPosition
 from iadsim.scenario.sensor_spec import SensorSpec
-from iadsim.sensors.radar import build_radars, observe_truth
+from iadsim.sensors.batch import DetectionBatch
+from iadsim.sensors.radar import build_radars, cue_radars, observe_truth, one_plot_per_cell
 from iadsim.world.frames import Origin
 from iadsim.world.threats import TruthBatch
 
@@ -201,6 +202,7 @@ def _hold(site: Any, raid: TruthBatch, error_m: np.ndarray | float = 0.0) -> Non
     sched.position_m = local + error_m
     sched.velocity_mps = raid.velocity_enu_mps @ site.rotation_to_local.T
     sched.state_s, sched.updates = np.full(n, raid.time_s), np.full(n, 5, np.int64)
+    sched.opened_sigma_m = np.zeros(n)
     sched._next_id = n
 
 
@@ -287,7 +289,8 @@ def test_a_dwell_at_a_wrong_prediction_misses() -> None:
 
 def test_two_targets_inside_one_beam_give_one_merged_dwell_detection() -> None:
     """Two targets 0.57 deg apart at the same range inside a 2 deg beam: each dwell gets one
-    detection at their power-weighted centroid, labelled with the stronger; 5 deg apart,
+    detection at their power-weighted centroid, labelled with the stronger, and the radar
+    reports that one plot once (both dwells at the step's end, look timing); 5 deg apart,
     each dwell its own target."""
     spec = mfr(search_pulses_per_beam=1, track_capacity=2, track_dwell_s=0.5,
                max_track_fraction=1.0, revisit_high_s=1.0, swerling=0, range_sigma_m=1.0,
@@ -300,10 +303,11 @@ def test_two_targets_inside_one_beam_give_one_merged_dwell_detection() -> None:
                           np.array([1.0, 3.0]), np.zeros(2, np.int8))
         _hold(site, raid)
         det = _dwell_step(site, raid, 2)
-        assert site.scheduler.search_time_total_s == 0.0 and len(det) == 2
+        assert site.scheduler.search_time_total_s == 0.0
+        assert site.scheduler.dwell_hits_total == 2  # both dwells detected
         azd = np.degrees(det.azimuth_rad)
         if sep_deg < 2.0:
-            np.testing.assert_array_equal(det.truth_id, [1, 1])  # the stronger's label
+            np.testing.assert_array_equal(det.truth_id, [1])  # the stronger's label, once
             assert np.all((azd > 40.0 + 0.25 * sep_deg) & (azd < 40.0 + sep_deg))
         else:
             np.testing.assert_array_equal(np.sort(det.truth_id), [0, 1])
@@ -328,7 +332,8 @@ def test_a_dwell_resolving_two_targets_updates_its_track_with_the_nearest() -> N
     rng = np.random.default_rng(5)
     for k in range(4):
         det = observe_truth(site, raid, float(k), k + 1.0, rng=rng)
-        assert np.count_nonzero(det.truth_id == 0) >= 2  # both dwells light both targets
+        # each target once: the two dwells' returns of one target at one time are one plot
+        np.testing.assert_array_equal(np.sort(det.truth_id[det.truth_id >= 0]), [0, 1])
         np.testing.assert_array_equal(site.scheduler.tracked_ids(), [0, 1])
         held = np.linalg.norm(site.scheduler.position_m, axis=1)
         np.testing.assert_allclose(held, slant, atol=100.0)
@@ -355,3 +360,75 @@ def test_fast_crossing_target_is_confirmed_and_held() -> None:
     assert len(s) == 1 and s.updates[0] >= 4  # detection, confirmation, velocity, more
     local_vel = vel[0] @ site.rotation_to_local.T
     assert np.linalg.norm(s.velocity_mps[0] - local_vel) < 300.0
+
+
+def _crossing_run(cue: bool) -> Any:
+    """A 1.4 km/s target crossing at 20 km for 6 steps of 1 s, the system picture's track of
+    it (200 m and 40 m/s per axis off, 300 m and 50 m/s sigmas) cueing the radar or not."""
+    site = build_radars([mfr(search_pulses_per_beam=1, scan_timing="look")], ORIGIN)[0]
+    az = np.radians(45.0)
+    pos = np.array([[20e3 * np.sin(az), 20e3 * np.cos(az), 3e3]])
+    vel = 1_400.0 * np.array([[np.cos(az), -np.sin(az), 0.0]])
+    cov = np.diag([300.0**2] * 3 + [50.0**2] * 3)[None]
+    rng = np.random.default_rng(5)
+    for k in range(6):
+        t0 = float(k)
+        if cue:
+            cue_radars([site], t0, pos + vel * t0 + 200.0, vel + 40.0, cov)
+        truth = TruthBatch(t0, np.zeros(1, np.int64), pos + vel * t0, vel, np.full(1, 10.0),
+                           np.zeros(1, np.int8))
+        observe_truth(site, truth, t0, t0 + 1.0, rng=rng)
+    return site, vel[0] @ site.rotation_to_local.T
+
+
+def test_handover_cue_gives_a_new_track_its_velocity() -> None:
+    """Beam geometry: 0.5 s after its detection the target is 0.7 km on, 2 deg at 20 km, a
+    whole beamwidth, so a dwell pointed at the still detected position misses and the radar
+    never forms a velocity (only the confirmation dwells hit, the track is reopened each
+    frame); cued by the system track, the new track takes its velocity and is held."""
+    site, _ = _crossing_run(cue=False)
+    s = site.scheduler
+    assert np.all(s.updates == 1) and s.cued_total == 0
+    assert s.dwell_hits_total < s.dwells_total / 2
+    site, true_vel = _crossing_run(cue=True)
+    s = site.scheduler
+    assert len(s) == 1 and s.cued_total == 1 and s.updates[0] >= 5
+    assert np.linalg.norm(s.velocity_mps[0] - true_vel) < 100.0  # the cue's 69 m/s, refined
+
+
+def test_a_cue_outside_the_gate_is_not_taken() -> None:
+    """A cue 5 km from the new track's detection (4 sigma of 300 m and of the detection's
+    sigma is about 1.3 km) gives it nothing."""
+    site = build_radars([mfr(search_pulses_per_beam=1, scan_timing="look")], ORIGIN)[0]
+    pos = np.array([[14e3, 14e3, 3e3]])
+    cov = np.diag([300.0**2] * 3 + [50.0**2] * 3)[None]
+    cue_radars([site], 0.0, pos + np.array([5e3, 0.0, 0.0]), np.array([[300.0, 0.0, 0.0]]), cov)
+    truth = TruthBatch(0.0, np.zeros(1, np.int64), pos, np.zeros((1, 3)), np.full(1, 10.0),
+                       np.zeros(1, np.int8))
+    observe_truth(site, truth, 0.0, 1.0, rng=np.random.default_rng(2))
+    s = site.scheduler
+    assert len(s) == 1 and s.cued_total == 0 and np.all(s.velocity_mps == 0.0)
+
+
+def test_one_plot_per_target_and_time() -> None:
+    """Hand-built reports of a radar with 75 m range cells and 1.5 deg beams: two at one time
+    30 m and 0.1 deg apart are one (the stronger kept); the same pair at two times, or 1 km
+    apart in range, or a beamwidth apart in azimuth, are two."""
+    site = build_radars([mfr(search_pulses_per_beam=1, azimuth_beamwidth_deg=1.5,
+                             elevation_beamwidth_deg=1.5,
+                             range_resolution_m=75.0)], ORIGIN)[0]
+
+    def pair(dt_s: float, dr_m: float, daz_deg: float) -> DetectionBatch:
+        n = 2
+        return DetectionBatch(
+            time_s=np.array([5.0, 5.0 + dt_s]), sensor_id=np.zeros(n, np.int32),
+            range_m=np.array([30e3, 30e3 + dr_m]),
+            azimuth_rad=np.radians([10.0, 10.0 + daz_deg]), elevation_rad=np.full(n, 0.1),
+            range_sigma_m=np.full(n, 25.0), azimuth_sigma_rad=np.full(n, 0.002),
+            elevation_sigma_rad=np.full(n, 0.002), snr_db=np.array([15.0, 20.0]),
+            truth_id=np.array([3, 4]))
+
+    one = one_plot_per_cell(site, pair(0.0, 30.0, 0.1))
+    np.testing.assert_array_equal(one.truth_id, [4])  # the stronger
+    for args in ((0.02, 30.0, 0.1), (0.0, 1000.0, 0.1), (0.0, 30.0, 1.5)):
+        assert len(one_plot_per_cell(site, pair(*args))) == 2

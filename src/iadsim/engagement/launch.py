@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 from iadsim.engagement.interceptors import EngagementOrder, InterceptorFlights
 from iadsim.engagement.launchers import Launchers
 from iadsim.tracking.batch import TrackBatch
-from iadsim.world.state import WorldState
+from iadsim.world.state import DESTROYED, WorldState
 
 BOOKING_GATE_SIGMA = 5.0
 BOOKING_GATE_MIN_M = 2_000.0
@@ -37,6 +37,9 @@ class Launches:
     orders: tuple[EngagementOrder, ...]
     interceptor_id: NDArray[np.int64]  # (k,)
     target_threat_id: NDArray[np.int64]  # (k,) truth behind each order's track, -1 for none
+    on_dead_track: NDArray[np.bool_] | None = None
+    """(k,) a round at no threat whose track's label or latest return is a threat already
+    destroyed: a round on the track of a dead threat (issue 11 counts these; None: none)."""
 
     def __len__(self) -> int:
         return len(self.orders)
@@ -56,12 +59,27 @@ def launch_orders(orders: list[EngagementOrder], launchers: Launchers,
     row_of = {t: i for i, t in enumerate(tracks.track_id.tolist())}
     rows = np.array([row_of.get(o.track_id, -1) for o in orders], np.int64)
     targets = np.full(len(orders), -1, np.int64)
+    on_dead = np.zeros(len(orders), bool)
     if (found := rows >= 0).any():
         held = tracks.take(rows[found])
         targets[found] = held.truth_id if world is None else booked_threats(held, world, time_s)
+        if world is not None:
+            on_dead[found] = (targets[found] < 0) & _follows_destroyed(held, world)
     ids = flights.launch(orders, launchers.position_enu_m, launchers.class_index, time_s,
                          target_threat_id=targets)
-    return Launches(tuple(orders), ids.astype(np.int64), targets)
+    return Launches(tuple(orders), ids.astype(np.int64), targets, on_dead)
+
+
+def _follows_destroyed(tracks: TrackBatch, world: WorldState) -> NDArray[np.bool_]:
+    """Whether each track's label or latest true return is a threat already destroyed."""
+    gone = world.threat_status == DESTROYED
+    out = np.zeros(len(tracks), bool)
+    for ids in (tracks.truth_id, tracks.recent_truth_id):
+        if ids is not None and len(gone):
+            ids = np.asarray(ids, np.int64)
+            real = (ids >= 0) & (ids < len(gone))
+            out[real] |= gone[ids[real]]
+    return out
 
 
 def booked_threats(tracks: TrackBatch, world: WorldState, time_s: float) -> NDArray[np.int64]:

@@ -47,6 +47,7 @@ class RunRecord:
         self.recorder = TrajectoryRecorder()
         self.keep_trajectories = keep_trajectories
         self.interceptor_target = np.empty(0, np.int64)  # truth id of each round's track
+        self.interceptor_on_dead = np.empty(0, bool)  # a round on a dead threat's track
         a = scenario.defended_assets
         self._asset_enu = np.array(
             [geodetic_to_enu(x.position.lat_deg, x.position.lon_deg, 0.0, origin) for x in a]
@@ -118,6 +119,8 @@ class RunRecord:
         lau = self.launchers
         self.interceptor_target = np.concatenate([self.interceptor_target,
                                                   launches.target_threat_id])
+        self.interceptor_on_dead = np.concatenate([self.interceptor_on_dead, np.zeros(
+            len(launches), bool) if launches.on_dead_track is None else launches.on_dead_track])
         for o, iid, tgt in zip(launches.orders, launches.interceptor_id.tolist(),
                                launches.target_threat_id.tolist(), strict=True):
             cls = self.classes.name[int(lau.class_index[o.launcher])]
@@ -228,6 +231,7 @@ def engagement_table(rec: RunRecord, flights: InterceptorFlights) -> pd.DataFram
                                       dtype="string"),
         "track_id": flights.track_id.astype(np.int64),
         "target_threat_id": rec.interceptor_target.astype(np.int64),
+        "on_dead_track": rec.interceptor_on_dead.astype(bool),
         "launch_time_s": flights.launch_time_s,
         "intercept_time_s": flights.intercept_time_s,
         "planned_east_m": flights.planned_aim_m[:, 0],

@@ -454,7 +454,44 @@ def _multifunction_step(
                                         other.azimuth_sigma_rad, other.elevation_sigma_rad),
     )
     confirmations = _confirm_at_once(site, truth, end_s, rng=rng)
-    return DetectionBatch.concatenate([dwells, search, confirmations])
+    return one_plot_per_cell(site, DetectionBatch.concatenate([dwells, search, confirmations]))
+
+
+def one_plot_per_cell(site: RadarSite, detections: DetectionBatch) -> DetectionBatch:
+    """One report per target and time: detections with the same time stamp closer than the
+    range resolution in range and half a beamwidth in azimuth and in elevation (targets that
+    far apart are not resolved; one target's two measurements agree to a few angle sigmas, a
+    tenth of a beam) are one target seen twice (two dwells of duplicate tracks, or a dwell
+    and the search frame, both reported at the step's end under look timing), and the
+    radar's plot extractor reports it once, the strongest (a false alarm's unknown SNR counts
+    weakest; ties: the first). Sent twice, the fusion tracker took the second for another
+    target and opened a track on it."""
+    n = len(detections)
+    if n < 2:
+        return detections
+    same = detections.time_s[:, None] == detections.time_s[None, :]
+    same &= np.abs(detections.range_m[:, None] - detections.range_m[None, :]) < (
+        site.range_resolution_m)
+    daz = np.angle(np.exp(1j * (detections.azimuth_rad[:, None] - detections.azimuth_rad[None, :])))
+    same &= np.abs(daz) < 0.5 * site.azimuth_beamwidth_rad
+    same &= np.abs(detections.elevation_rad[:, None] - detections.elevation_rad[None, :]) < (
+        0.5 * site.elevation_beamwidth_rad)
+    snr = np.nan_to_num(detections.snr_db, nan=-np.inf)
+    rank = np.lexsort((np.arange(n), -snr))  # strongest first, then the order given
+    np.fill_diagonal(same, False)
+    position = rank_of(rank)
+    keep = np.ones(n, bool)
+    for i in rank[same[rank].any(axis=1)]:  # the few rows that share a cell, strongest first
+        if keep[i]:
+            keep[same[i] & (position > position[i])] = False
+    return detections.take(keep)
+
+
+def rank_of(order: NDArray[np.intp]) -> NDArray[np.intp]:
+    """Position of each row in ``order`` (the inverse permutation)."""
+    out = np.empty(order.size, np.intp)
+    out[order] = np.arange(order.size)
+    return out
 
 
 def _confirm_at_once(site: RadarSite, truth: TruthBatch, end_s: float, *,
@@ -491,6 +528,23 @@ def _confirm_at_once(site: RadarSite, truth: TruthBatch, end_s: float, *,
     scheduler.confirm_time_total_s += spent
     scheduler.borrowed_s += spent  # the next step's search is shorter by it
     return dwells
+
+
+def cue_radars(sites: list[RadarSite], time_s: float, position_enu_m: NDArray[np.float64],
+               velocity_enu_mps: NDArray[np.float64], covariance: NDArray[np.float64]) -> None:
+    """Hand the system picture's tracks at ``time_s`` (scenario ENU positions (n, 3),
+    velocities (n, 3), state covariances (n, 6, 6)) to every multifunction radar as cues: a
+    new track of its own without a velocity takes the velocity of the cue it falls in
+    (surveillance-to-fire-control handover; ``iadsim.sensors.multifunction``, Handover)."""
+    sigma_m = np.sqrt(np.trace(np.asarray(covariance, float).reshape(-1, 6, 6)[:, :3, :3],
+                               axis1=1, axis2=2))
+    position = np.asarray(position_enu_m, float).reshape(-1, 3)
+    velocity = np.asarray(velocity_enu_mps, float).reshape(-1, 3)
+    for site in sites:
+        if site.scheduler is not None:
+            rot = site.rotation_to_local
+            site.scheduler.cue(time_s, (position - site.position_enu_m) @ rot.T, velocity @ rot.T,
+                               sigma_m)
 
 
 def set_guidance_load(sites: list[RadarSite], interceptors_in_flight: int) -> None:
