@@ -95,7 +95,8 @@ class RadarEwSpec(StrictModel):
 
     ``emission``: *always* emits; *blink* emits ``blink_on_s`` then is silent ``blink_off_s``
     (from t = 0); *shutdown_on_arm* emits until an ARM aimed at it is within
-    ``arm_warning_range_m`` (an ideal warning receiver) and stays silent ``shutdown_s``;
+    ``arm_warning_range_m`` (as ``arm_warning`` says: the defence's picture by default, or the
+    truth, an ideal warning receiver) and stays silent ``shutdown_s``;
     *cued* emits only while the air picture (the previous step's) holds a confirmed track
     within ``cue_range_m`` of it (default its instrumented range): cued by the other radars.
     """
