@@ -77,6 +77,12 @@ class JammerSpec(StrictModel):
             raise ValueError("a stand_off jammer needs an orbit (centre, radius_m, speed_mps)")
         if self.kind != "stand_off" and self.carrier_group is None:
             raise ValueError(f"a {self.kind} jammer needs carrier_group (a threat group name)")
+        if self.kind == "stand_off" and self.carrier_group is not None:
+            raise ValueError(f"a stand_off jammer flies its orbit and takes no carrier_group "
+                             f"(got {self.carrier_group!r}; kind: self_screening rides a group)")
+        if self.kind != "stand_off" and self.orbit is not None:
+            raise ValueError(f"a {self.kind} jammer rides its carrier_group and takes no orbit "
+                             f"(kind: stand_off flies one)")
         if any(abs(x) > 100_000.0 for x in self.range_offsets_m):
             raise ValueError(f"range_offsets_m must lie within +-100000 m "
                              f"(got {self.range_offsets_m})")
