@@ -36,6 +36,12 @@ def test_the_sead_example_is_valid_and_the_default_has_a_clean_sky() -> None:
     (lambda e: e["jammers"][1].pop("carrier_group"),
      r"ew\.jammers\[1\].*self_screening jammer needs carrier_group"),
     (lambda e: e["jammers"][0].pop("orbit"), r"ew\.jammers\[0\].*stand_off jammer needs an orbit"),
+    # review: a stand_off jammer with a carrier_group became a self-screening one on every
+    # carrier (its orbit silently ignored), and a carried jammer's orbit was ignored
+    (lambda e: e["jammers"][0].update(carrier_group="fighters"),
+     r"ew\.jammers\[0\].*stand_off jammer flies its orbit and takes no carrier_group"),
+    (lambda e: e["jammers"][1].update(orbit=e["jammers"][0]["orbit"]),
+     r"ew\.jammers\[1\].*self_screening jammer rides its carrier_group and takes no orbit"),
     (lambda e: e["jammers"][1].update(carrier_group="bombers"),
      r"ew\.jammers\[1\]\.carrier_group names no threat group \(got 'bombers'"),
     (lambda e: e["radars"][1].update(name="radar-x"),

@@ -77,6 +77,12 @@ class JammerSpec(StrictModel):
             raise ValueError("a stand_off jammer needs an orbit (centre, radius_m, speed_mps)")
         if self.kind != "stand_off" and self.carrier_group is None:
             raise ValueError(f"a {self.kind} jammer needs carrier_group (a threat group name)")
+        if self.kind == "stand_off" and self.carrier_group is not None:
+            raise ValueError(f"a stand_off jammer flies its orbit and takes no carrier_group "
+                             f"(got {self.carrier_group!r}; kind: self_screening rides a group)")
+        if self.kind != "stand_off" and self.orbit is not None:
+            raise ValueError(f"a {self.kind} jammer rides its carrier_group and takes no orbit "
+                             f"(kind: stand_off flies one)")
         if any(abs(x) > 100_000.0 for x in self.range_offsets_m):
             raise ValueError(f"range_offsets_m must lie within +-100000 m "
                              f"(got {self.range_offsets_m})")
@@ -95,7 +101,8 @@ class RadarEwSpec(StrictModel):
 
     ``emission``: *always* emits; *blink* emits ``blink_on_s`` then is silent ``blink_off_s``
     (from t = 0); *shutdown_on_arm* emits until an ARM aimed at it is within
-    ``arm_warning_range_m`` (an ideal warning receiver) and stays silent ``shutdown_s``;
+    ``arm_warning_range_m`` (as ``arm_warning`` says: the defence's picture by default, or the
+    truth, an ideal warning receiver) and stays silent ``shutdown_s``;
     *cued* emits only while the air picture (the previous step's) holds a confirmed track
     within ``cue_range_m`` of it (default its instrumented range): cued by the other radars.
     """
