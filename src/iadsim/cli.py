@@ -275,6 +275,9 @@ def print_summary(result: Result, out: Path) -> None:
     _say(f"Interceptors spent: {rounds} (total {s['rounds_total']}, "
          f"cost {s['interceptor_cost']:g})")
     _say(f"Leakers per asset: {leaks}")
+    if "ew" in s:  # the contested fight (issue 16)
+        from iadsim.ew.record import ew_totals
+        _say("Contested: " + "; ".join(f"{k} {v}" for k, v in ew_totals(s["ew"]).items()))
     _say(f"Wall time {s['wall_time_s']:.2f} s. Results in {out}/")
 
 

@@ -32,13 +32,19 @@ from iadsim.network.defence import networked
 from iadsim.outcomes.assemble import RunRecord, assemble_result
 from iadsim.outcomes.result import Result
 from iadsim.scenario.model import Scenario
-from iadsim.sensors.radar import (RadarSite, build_radars, cue_radars, observe,
-                                  sensor_geometry, set_guidance_load)
+from iadsim.sensors.radar import (
+    RadarSite,
+    build_radars,
+    cue_radars,
+    observe,
+    sensor_geometry,
+    set_guidance_load,
+)
 from iadsim.terrain.launcher_sight import with_launcher_sight
 from iadsim.terrain.site_view import TerrainModel, apply_terrain
 from iadsim.tracking.batch import TrackBatch
-from iadsim.tracking.plausibility import class_envelope
 from iadsim.tracking.jammer_tracks import JammerTracker
+from iadsim.tracking.plausibility import class_envelope
 from iadsim.tracking.tracker import Tracker
 from iadsim.world.cache import scenario_threats
 from iadsim.world.frames import Origin, scenario_origin

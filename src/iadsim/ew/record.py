@@ -105,7 +105,7 @@ def jammer_track_summary(table: pd.DataFrame) -> dict[str, Any]:
         tracks.append({
             "track_id": int(tid), "jammer": str(jammer),
             "first_s": float(g["time_s"].min()), "last_s": float(g["time_s"].max()),
-            "fixed_steps": int(len(g)),
+            "fixed_steps": len(g),
             "max_radars": int(g["sensor"].str.split(" ").str[0].astype(int).max()),
             "median_error_m": float(g["error_m"].median()) if g["error_m"].notna().any() else None,
             "last_error_m": float(g["error_m"].iloc[-1]) if pd.notna(g["error_m"].iloc[-1])
@@ -116,3 +116,23 @@ def jammer_track_summary(table: pd.DataFrame) -> dict[str, Any]:
                              angle.groupby("sensor")["id"].nunique().items()},
             "position_tracks": tracks,
             "ghost_tracks": sum(t["jammer"] == "ghost" for t in tracks)}
+
+def ew_totals(ew: dict[str, Any]) -> dict[str, str]:
+    """The run's electronic-attack totals, label -> text."""
+    arms = ew.get("arms") or {}
+    tracks = ew.get("jammer_tracks") or {}
+    position = tracks.get("position_tracks") or []
+    out = {
+        "radars lost": str(ew.get("radars_lost", 0)),
+        "strobes": str(ew.get("strobes", 0)),
+        "jammer position tracks (ghosts)": f"{len(position)} ({tracks.get('ghost_tracks', 0)})",
+        "ghost strobe fixes": str(ew.get("ghost_fixes", 0)),
+        "ARMs fired / hits / misses / intercepted": " / ".join(
+            str(arms.get(k, 0)) for k in ("fired", "hits", "misses", "intercepted")),
+    }
+    decoys = ew.get("decoys") or {}
+    if "rounds_at_decoys" in decoys:
+        out["rounds at decoys"] = str(decoys["rounds_at_decoys"])
+    if "rounds_at_false_tracks" in ew:
+        out["rounds at false tracks"] = str(ew["rounds_at_false_tracks"])
+    return out

@@ -14,6 +14,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 
 from iadsim.errors import InputDataError
+from iadsim.reports.ew_outcomes import build_ew_table
 from iadsim.reports.load import RunResults, is_run_folder, read_run
 from iadsim.reports.outcome_tables import build_outcome_summary, build_outcome_table
 from iadsim.reports.page import FigureLike, Page, Section, render
@@ -69,9 +70,21 @@ def run_page(run: RunResults, *, coverage_alt_m: float = 100.0, max_frames: int 
                 "fig-tracking-types": build_tracking_by_type(run)}),
             Section("outcome", "Outcome", {"fig-outcome": build_outcome_summary(run),
                                            "fig-threats": build_outcome_table(run)}),
+            *_contested_section(run),
         ],
         footer=f"iadsim report of {run.out_dir.name}. Notional parameters, textbook models.",
     )
+
+
+def _contested_section(run: RunResults) -> list[Section]:
+    """The contested fight's outcomes (a run with an ``ew`` section), else nothing."""
+    fig = build_ew_table(run)
+    return [] if fig is None else [Section(
+        "contested", "Contested fight", {"fig-ew": fig},
+        note="Emitting time and loss per radar; burn-through per jammer from the jamming "
+             "equation at the radar's search look (self-screening: the carrier's RCS in the "
+             "main lobe; stand-off: a 1 m2 target with the jammer in the sidelobes); strobes, "
+             "jammer tracks, ARMs and the rounds that decoys and false tracks drew.")]
 
 
 def _still(fig: FigureLike) -> go.Figure:
