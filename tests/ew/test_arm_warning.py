@@ -133,3 +133,23 @@ def test_the_picture_warns_later_than_an_ideal_receiver_but_before_impact(
         outcome = strikes[w].summary["ew"]["arms"]["outcomes"][0]
         if "silence_s" in outcome:
             assert outcome["silence_s"] >= 2.0
+
+
+def test_a_networked_command_classes_the_arm_track_as_an_arm() -> None:
+    """The networked defence's unit commands get every radar's position, so their classifier
+    has the ARM rule too (before: no radar positions, the dive read as a ballistic missile or
+    an aircraft and point defence held fire)."""
+    d = _strike("ideal")
+    d["network"] = {
+        "units": [{"name": "a", "sensors": [s["name"] for s in d["sensors"]],
+                   "launchers": ["pd"], "superior": "hq"}],
+        "commands": [{"name": "hq"}],
+        "links": [{"source": "a", "destination": "hq", "update_period_s": 1,
+                   "latency_s": 0.2}]}
+    res = run(scenario_from_dict(d), seed=2, keep_trajectories=False)
+    assert "network" in res.summary  # the networked defence fought, not the battalion
+    ev = res.events
+    shots = ev[ev["kind"] == "assignment"]
+    arm = res.threats[res.threats["group"] == "arm:a"]
+    assert len(shots) >= 1 and (shots["threat_id"] == arm["threat_id"].iloc[0]).all()
+    assert shots["detail"].str.contains("reported anti_radiation_missile").sum() >= 1
