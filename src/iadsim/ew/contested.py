@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from iadsim.command.threat_evaluation import diving_on_radar, track_altitude_m
+from iadsim.command.threat_evaluation import arm_target_radar, track_altitude_m
 from iadsim.ew.arms import ArmRows, draw_arm_hits, miss_sigma_m
 from iadsim.ew.deception import with_false_targets
 from iadsim.ew.decoys import DecoyDiscriminator
@@ -491,12 +491,13 @@ class ContestedSky:
 def arm_track_distances_m(tracks: TrackBatch, spec: ClassificationSpec, origin: Origin,
                           radar_enu_m: NDArray[np.float64]) -> NDArray[np.float64]:
     """Distance (m,) from each radar to the nearest confirmed track that the classifier's ARM
-    rule has diving on it (``command.threat_evaluation.diving_on_radar``); inf where none."""
+    rule has diving on it or cruising at it (``command.threat_evaluation.arm_target_radar``);
+    inf where none."""
     out = np.full(radar_enu_m.shape[0], np.inf)
     confirmed = tracks.take(np.flatnonzero(tracks.confirmed))
     if len(confirmed) == 0:
         return out
-    target = diving_on_radar(confirmed, spec, track_altitude_m(confirmed, origin), radar_enu_m)
+    target = arm_target_radar(confirmed, spec, track_altitude_m(confirmed, origin), radar_enu_m)
     rows = np.flatnonzero(np.isfinite(target))
     radar = target[rows].astype(np.intp)
     d = np.linalg.norm(confirmed.position_enu_m[rows] - radar_enu_m[radar], axis=1)
