@@ -171,6 +171,12 @@ class ContestedSky:
                                                                  RadarEwSpec(name=sensor.name)))
                           for site, sensor in zip(radars, scenario.sensors, strict=True)]
         self.jnr_1m = [jnr_at_1m(rx, self.jammers) for rx in self.receivers]
+        # each radar's strobe calibration: the J/N at 1 m of 1 W ERP over 1 GHz (dB)
+        reference = Jammers(("reference",), np.ones(1), np.full(1, 1e9))
+        self.strobe_reference_db = np.array([10.0 * np.log10(jnr_at_1m(rx, reference)[0])
+                                             for rx in self.receivers]).reshape(-1)
+        if jammer_tracker is not None:
+            jammer_tracker.erp_reference_db = self.strobe_reference_db
         self.emission = EmissionState([s.name for s in scenario.sensors], list(ew.radars))
         self.cue_range_m = np.array([
             by_name[s.name].cue_range_m if s.name in by_name and by_name[s.name].cue_range_m
@@ -320,7 +326,8 @@ class ContestedSky:
         direction = bearing_directions_en(step.azimuth_rad[rows], rot)
         pairs = associate_pairs(start, direction, step.elevation_rad[rows],
                                 step.elevation_sigma_rad[rows], alt,
-                                step.sensor_id[rows] == sensors[0])
+                                step.sensor_id[rows] == sensors[0],
+                                step.jnr_db[rows] - self.strobe_reference_db[sid])
         for i, j in pairs:
             both = np.array([i, j])
             fix, cov = triangulate_en(start[both], direction[both],
