@@ -47,7 +47,7 @@ def _diving(alt_m: float, dive_deg: float, speed_mps: float, aim_east_m: float) 
 
 def test_a_fast_track_diving_on_a_radar_is_classed_arm_and_nothing_else_is() -> None:
     # the dive rule alone (the cruise rule, below, calls the last two ARMs in their cruise)
-    spec = ClassificationSpec(arm_cruise_min_speed_mps=None)
+    spec = ClassificationSpec()  # default: no cruise rule
     rows = [_diving(8_000.0, 35.0, 750.0, 0.0),        # on radar 0: ARM
             _diving(8_000.0, 35.0, 750.0, 60_000.0),   # on radar 1: ARM
             _diving(8_000.0, 35.0, 750.0, 30_000.0),   # 30 km from both: not
@@ -161,7 +161,7 @@ def test_a_fast_level_track_flying_at_a_radar_is_an_arm_in_its_cruise() -> None:
     """The cruise rule: level, >= 600 m/s, its ground track through a radar ahead (CPA within
     3 km); a slower jet on the same line, a fast one passing 5 km abeam, one flying away from
     the radar, and a climbing one are not."""
-    spec = ClassificationSpec()
+    spec = ClassificationSpec(arm_cruise_min_speed_mps=600.0)  # as the sead example
     rows = [([1_000.0, -40_000.0, 12_000.0], [0.0, 700.0, 0.0]),    # at radar 0 (1 km CPA)
             ([60_000.0, -30_000.0, 12_000.0], [-40.0, 700.0, 10.0]),  # at radar 1 (CPA 1.7 km)
             ([1_000.0, -40_000.0, 8_000.0], [0.0, 400.0, 0.0]),     # too slow
@@ -172,7 +172,7 @@ def test_a_fast_level_track_flying_at_a_radar_is_an_arm_in_its_cruise() -> None:
     got = [THREAT_TYPES[k] for k in classify_kinematics(tracks, spec, ORIGIN, radar_enu_m=RADARS)]
     assert got[:2] == ["anti_radiation_missile"] * 2
     assert "anti_radiation_missile" not in got[2:]
-    off = ClassificationSpec(arm_cruise_min_speed_mps=None)  # the dive rule only
+    off = ClassificationSpec()  # the default: the dive rule only
     assert "anti_radiation_missile" not in [
         THREAT_TYPES[k] for k in classify_kinematics(tracks, off, ORIGIN, radar_enu_m=RADARS)]
 
@@ -184,7 +184,7 @@ def test_an_arm_is_valued_by_the_radar_it_flies_at() -> None:
     dive_p, dive_v = _diving(8_000.0, 35.0, 800.0, 60_000.0)
     jet_p, jet_v = [30_000.0, -42_000.0, 8_000.0], [0.0, 250.0, 0.0]
     tracks = _tracks([arm_p, dive_p, jet_p], [arm_v, dive_v, jet_v])
-    spec = ClassificationSpec()
+    spec = ClassificationSpec(arm_cruise_min_speed_mps=600.0)
     kind = classify_kinematics(tracks, spec, ORIGIN, radar_enu_m=RADARS)
     assets = np.array([[30_000.0, 0.0, 0.0]])
     before = evaluate_threats(tracks, assets, np.array([100.0]), np.array([5_000.0]))

@@ -159,9 +159,10 @@ class ClassificationSpec(StrictModel):
         default=3_000.0, gt=0.0, le=100_000.0,
         description="the straight dive's ground point lies this close to a defence radar")
     arm_cruise_min_speed_mps: float | None = Field(
-        default=600.0, gt=0.0, le=5_000.0,
+        default=None, gt=0.0, le=5_000.0,
         description="an ARM in its cruise: a level track at least this fast whose ground track "
-        "passes within arm_aim_radius_m of a defence radar ahead (None: only the dive rule)")
+        "passes within arm_aim_radius_m of a defence radar ahead (None, the default: only the dive "
+        "rule; the sead example sets 600)")
     discrimination: DiscriminationSpec = Field(
         default_factory=DiscriminationSpec, description="decoys, debris and boosters told from "
         "re-entry vehicles by their deceleration over track time (issue 19; off by default)")
