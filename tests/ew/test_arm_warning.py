@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 import yaml
 
-from iadsim.command.threat_evaluation import classify_kinematics
+from iadsim.command.threat_evaluation import (classify_kinematics, evaluate_threats,
+                                              value_arms_by_radar)
 from iadsim.engagement.launchers import envelope_table
 from iadsim.ew.contested import arm_track_distances_m
 from iadsim.scenario.command_spec import ClassificationSpec
@@ -45,7 +46,8 @@ def _diving(alt_m: float, dive_deg: float, speed_mps: float, aim_east_m: float) 
 
 
 def test_a_fast_track_diving_on_a_radar_is_classed_arm_and_nothing_else_is() -> None:
-    spec = ClassificationSpec()
+    # the dive rule alone (the cruise rule, below, calls the last two ARMs in their cruise)
+    spec = ClassificationSpec()  # default: no cruise rule
     rows = [_diving(8_000.0, 35.0, 750.0, 0.0),        # on radar 0: ARM
             _diving(8_000.0, 35.0, 750.0, 60_000.0),   # on radar 1: ARM
             _diving(8_000.0, 35.0, 750.0, 30_000.0),   # 30 km from both: not
@@ -133,3 +135,65 @@ def test_the_picture_warns_later_than_an_ideal_receiver_but_before_impact(
         outcome = strikes[w].summary["ew"]["arms"]["outcomes"][0]
         if "silence_s" in outcome:
             assert outcome["silence_s"] >= 2.0
+
+
+def test_a_networked_command_classes_the_arm_track_as_an_arm() -> None:
+    """The networked defence's unit commands get every radar's position, so their classifier
+    has the ARM rule too (before: no radar positions, the dive read as a ballistic missile or
+    an aircraft and point defence held fire)."""
+    d = _strike("ideal")
+    d["network"] = {
+        "units": [{"name": "a", "sensors": [s["name"] for s in d["sensors"]],
+                   "launchers": ["pd"], "superior": "hq"}],
+        "commands": [{"name": "hq"}],
+        "links": [{"source": "a", "destination": "hq", "update_period_s": 1,
+                   "latency_s": 0.2}]}
+    res = run(scenario_from_dict(d), seed=2, keep_trajectories=False)
+    assert "network" in res.summary  # the networked defence fought, not the battalion
+    ev = res.events
+    shots = ev[ev["kind"] == "assignment"]
+    arm = res.threats[res.threats["group"] == "arm:a"]
+    assert len(shots) >= 1 and (shots["threat_id"] == arm["threat_id"].iloc[0]).all()
+    assert shots["detail"].str.contains("reported anti_radiation_missile").sum() >= 1
+
+
+def test_a_fast_level_track_flying_at_a_radar_is_an_arm_in_its_cruise() -> None:
+    """The cruise rule: level, >= 600 m/s, its ground track through a radar ahead (CPA within
+    3 km); a slower jet on the same line, a fast one passing 5 km abeam, one flying away from
+    the radar, and a climbing one are not."""
+    spec = ClassificationSpec(arm_cruise_min_speed_mps=600.0)  # as the sead example
+    rows = [([1_000.0, -40_000.0, 12_000.0], [0.0, 700.0, 0.0]),    # at radar 0 (1 km CPA)
+            ([60_000.0, -30_000.0, 12_000.0], [-40.0, 700.0, 10.0]),  # at radar 1 (CPA 1.7 km)
+            ([1_000.0, -40_000.0, 8_000.0], [0.0, 400.0, 0.0]),     # too slow
+            ([5_000.0, -40_000.0, 12_000.0], [0.0, 700.0, 0.0]),    # 5 km abeam
+            ([1_000.0, 40_000.0, 12_000.0], [0.0, 700.0, 0.0]),     # radar behind it
+            ([1_000.0, -40_000.0, 6_000.0], [0.0, 650.0, 240.0])]   # climbing at 20 degrees
+    tracks = _tracks([r[0] for r in rows], [r[1] for r in rows])
+    got = [THREAT_TYPES[k] for k in classify_kinematics(tracks, spec, ORIGIN, radar_enu_m=RADARS)]
+    assert got[:2] == ["anti_radiation_missile"] * 2
+    assert "anti_radiation_missile" not in got[2:]
+    off = ClassificationSpec()  # the default: the dive rule only
+    assert "anti_radiation_missile" not in [
+        THREAT_TYPES[k] for k in classify_kinematics(tracks, off, ORIGIN, radar_enu_m=RADARS)]
+
+
+def test_an_arm_is_valued_by_the_radar_it_flies_at() -> None:
+    """value = radar value / (ground distance to its radar / ground speed), heading, and that
+    time as the deadline; a track of another type keeps its asset score."""
+    arm_p, arm_v = [0.0, -42_000.0, 12_000.0], [0.0, 700.0, 0.0]
+    dive_p, dive_v = _diving(8_000.0, 35.0, 800.0, 60_000.0)
+    jet_p, jet_v = [30_000.0, -42_000.0, 8_000.0], [0.0, 250.0, 0.0]
+    tracks = _tracks([arm_p, dive_p, jet_p], [arm_v, dive_v, jet_v])
+    spec = ClassificationSpec(arm_cruise_min_speed_mps=600.0)
+    kind = classify_kinematics(tracks, spec, ORIGIN, radar_enu_m=RADARS)
+    assets = np.array([[30_000.0, 0.0, 0.0]])
+    before = evaluate_threats(tracks, assets, np.array([100.0]), np.array([5_000.0]))
+    after = value_arms_by_radar(before, tracks, kind, spec, ORIGIN, RADARS, 80.0)
+    t_arm = 42_000.0 / 700.0
+    t_dive = (8_000.0 / np.tan(np.radians(35.0))) / (800.0 * np.cos(np.radians(35.0)))
+    assert after.time_to_asset_s[:2] == pytest.approx([t_arm, t_dive], rel=1e-9)
+    assert after.score[:2] == pytest.approx([80.0 / t_arm, 80.0 / t_dive], rel=1e-9)
+    assert after.heading_for_asset[:2].all()
+    assert after.score[2] == before.score[2] and kind[2] != THREAT_TYPES.index(
+        "anti_radiation_missile")
+    assert list(after.rank[:2]) == [1, 0]  # the nearer dive first

@@ -118,3 +118,23 @@ def test_without_elevations_every_crossing_ahead_is_a_candidate() -> None:
     assert len(pairs) == 2  # one-to-one, but a fan beam cannot tell the ghosts apart
     assert associate_pairs(origin[:2], direction[:2], np.zeros(2), np.ones(2), np.zeros(2),
                            from_a[:2]) == []
+
+
+def test_erp_consistency_rejects_the_ghost_crossing_of_two_jammers_lines() -> None:
+    """Two fan-beam radars (no elevation, so no height gate), a strong jammer and a weak one
+    whose lines cross ahead of both radars where neither is. Without the ERP gate the first
+    candidate, the ghost, is taken; with it (the J/N less the calibration, plus 20 log10 of
+    the range at the crossing, agreeing within 6 dB) only the two true pairs are."""
+    radars = np.array([[0.0, 0.0], [10_000.0, 0.0]])
+    jammers = np.array([[30_000.0, 100_000.0], [-20_000.0, 80_000.0]])
+    erp_db = np.array([40.0, 10.0])  # ERP densities 30 dB apart
+    # rows: A sees jammers 0, 1; B sees jammers 1, 0 (so the ghost A0-B1 comes first)
+    sensor, jammer = np.array([0, 0, 1, 1]), np.array([0, 1, 1, 0])
+    to = jammers[jammer] - radars[sensor]
+    rng_m = np.linalg.norm(to, axis=1)
+    direction = to / rng_m[:, None]
+    strobe_db = erp_db[jammer] - 20.0 * np.log10(rng_m)  # J/N less the calibration
+    args = (radars[sensor], direction, np.full(4, np.nan), np.full(4, np.inf), np.zeros(4),
+            sensor == 0)
+    assert associate_pairs(*args) == [(0, 2)]  # the ghost: A's line to 0, B's line to 1
+    assert sorted(associate_pairs(*args, strobe_db)) == [(0, 3), (1, 2)]

@@ -45,8 +45,9 @@ from iadsim.command.lookahead import early_types, plan_pairs
 from iadsim.command.discrimination import Discrimination
 from iadsim.command.plausibility import credible_motion
 from iadsim.command.reserves import ReserveState, keep_within_reserve, reserve_pairs
-from iadsim.command.threat_evaluation import (classify_tracks, evaluate_threats,
-                                              radar_positions_enu_m, track_altitude_m)
+from iadsim.command.threat_evaluation import (classify_tracks, diving_on_radar,
+                                              evaluate_threats, radar_positions_enu_m,
+                                              track_altitude_m, value_arms_by_radar)
 from iadsim.engagement.intercept import inside_envelope, intercept_boost_coast
 from iadsim.engagement.interceptors import EngagementOrder, InterceptorFlights, InterceptResults
 from iadsim.engagement.launchers import InterceptorClasses, Launchers
@@ -334,6 +335,16 @@ class CommandCentre:
         vel = tracks.velocity_enu_mps + acc * lead
         return pos, vel, acc
 
+    def _diving_arm(self, tracks: TrackBatch, kind: NDArray[np.int64]) -> NDArray[np.bool_]:
+        """Tracks (n,) reported as ARMs and diving on a radar: their straight dive is the
+        prediction (held at their height, the plan would aim kilometres above them)."""
+        arm = kind == THREAT_TYPES.index("anti_radiation_missile")
+        if self.radar_enu_m is None or not arm.any():
+            return np.zeros(len(tracks), bool)
+        dive = diving_on_radar(tracks, self.spec.classification,
+                               track_altitude_m(tracks, self.origin), self.radar_enu_m)
+        return arm & np.isfinite(dive)
+
     def _assign(
         self,
         time_s: float,
@@ -350,6 +361,11 @@ class CommandCentre:
         )
         kind = classify_tracks(tracks, spec.classification, self._draws(key), self.origin,
                                spec.fire_control, self.radar_enu_m)
+        if self.radar_enu_m is not None:  # an ARM is worth the radar it flies at
+            radar_value = (spec.radar_value if spec.radar_value is not None
+                           else float(np.max(self.asset_value, initial=1.0)))
+            assess = value_arms_by_radar(assess, tracks, kind, spec.classification,
+                                         self.origin, self.radar_enu_m, radar_value)
         value = assess.score * self._type_weight[kind] * self._lethality[kind]
         keep = (value > 0.0) & (value >= spec.hold_fire_below_value)
         if spec.weapons_control == "tight":
@@ -365,12 +381,13 @@ class CommandCentre:
         site = launchers.position_enu_m[li]
         tof, point = intercept_boost_coast(
             pos[tj], vel[tj], site, self._profile, cls, target_accel_mps2=acc[tj],
-            hold_height=kind[tj] != BALLISTIC,
+            hold_height=(kind[tj] != BALLISTIC) & ~self._diving_arm(tracks, kind)[tj],
         )
         # a launcher down to its last rounds fires what it has (else they would never be used:
         # reloads start only on an empty launcher)
         salvo = np.minimum(self._salvo[cls, kind[tj]], launchers.ready_rounds[li])
         ok = inside_envelope(tof, point, site, self._envelope, cls)
+        ok &= self.classes.pk[cls, kind[tj]] > 0.0  # a class that cannot kill the type
         ok &= tof <= assess.time_to_asset_s[tj]
         ok &= tracks.position_sigma_m()[tj] <= self._fc_sigma_m[cls]
         reserve = None
@@ -518,7 +535,7 @@ class CommandCentre:
             site = launchers.position_enu_m[[r.launcher]]
             tof, point = intercept_boost_coast(
                 pos, vel, site, self._profile, cls, target_accel_mps2=acc,
-                hold_height=kind != BALLISTIC,
+                hold_height=(kind != BALLISTIC) & ~self._diving_arm(one, kind),
             )
             if not inside_envelope(tof, point, site, self._envelope, cls)[0]:
                 continue

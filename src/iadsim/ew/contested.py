@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from iadsim.command.threat_evaluation import diving_on_radar, track_altitude_m
+from iadsim.command.threat_evaluation import arm_target_radar, track_altitude_m
 from iadsim.ew.arms import ArmRows, draw_arm_hits, miss_sigma_m
 from iadsim.ew.deception import with_false_targets
 from iadsim.ew.decoys import DecoyDiscriminator
@@ -171,6 +171,12 @@ class ContestedSky:
                                                                  RadarEwSpec(name=sensor.name)))
                           for site, sensor in zip(radars, scenario.sensors, strict=True)]
         self.jnr_1m = [jnr_at_1m(rx, self.jammers) for rx in self.receivers]
+        # each radar's strobe calibration: the J/N at 1 m of 1 W ERP over 1 GHz (dB)
+        reference = Jammers(("reference",), np.ones(1), np.full(1, 1e9))
+        self.strobe_reference_db = np.array([10.0 * np.log10(jnr_at_1m(rx, reference)[0])
+                                             for rx in self.receivers]).reshape(-1)
+        if jammer_tracker is not None:
+            jammer_tracker.erp_reference_db = self.strobe_reference_db
         self.emission = EmissionState([s.name for s in scenario.sensors], list(ew.radars))
         self.cue_range_m = np.array([
             by_name[s.name].cue_range_m if s.name in by_name and by_name[s.name].cue_range_m
@@ -320,7 +326,8 @@ class ContestedSky:
         direction = bearing_directions_en(step.azimuth_rad[rows], rot)
         pairs = associate_pairs(start, direction, step.elevation_rad[rows],
                                 step.elevation_sigma_rad[rows], alt,
-                                step.sensor_id[rows] == sensors[0])
+                                step.sensor_id[rows] == sensors[0],
+                                step.jnr_db[rows] - self.strobe_reference_db[sid])
         for i, j in pairs:
             both = np.array([i, j])
             fix, cov = triangulate_en(start[both], direction[both],
@@ -491,12 +498,13 @@ class ContestedSky:
 def arm_track_distances_m(tracks: TrackBatch, spec: ClassificationSpec, origin: Origin,
                           radar_enu_m: NDArray[np.float64]) -> NDArray[np.float64]:
     """Distance (m,) from each radar to the nearest confirmed track that the classifier's ARM
-    rule has diving on it (``command.threat_evaluation.diving_on_radar``); inf where none."""
+    rule has diving on it or cruising at it (``command.threat_evaluation.arm_target_radar``);
+    inf where none."""
     out = np.full(radar_enu_m.shape[0], np.inf)
     confirmed = tracks.take(np.flatnonzero(tracks.confirmed))
     if len(confirmed) == 0:
         return out
-    target = diving_on_radar(confirmed, spec, track_altitude_m(confirmed, origin), radar_enu_m)
+    target = arm_target_radar(confirmed, spec, track_altitude_m(confirmed, origin), radar_enu_m)
     rows = np.flatnonzero(np.isfinite(target))
     radar = target[rows].astype(np.intp)
     d = np.linalg.norm(confirmed.position_enu_m[rows] - radar_enu_m[radar], axis=1)

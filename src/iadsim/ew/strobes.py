@@ -97,6 +97,12 @@ def triangulate_en(origin_en_m: NDArray[np.float64], direction_en: NDArray[np.fl
 
 HEIGHT_GATE_SIGMAS = 3.0
 """A crossing is a candidate jammer if its two heights agree within this many sigmas."""
+ERP_GATE_DB = 6.0
+"""Most the ERP densities implied by two radars' strobes of one jammer may differ (the
+jammer's antenna toward two radars a few km apart seen from 100 km, calibration, and bands:
+notional)."""
+ERP_SIGMA_DB = 2.0
+"""Scale of an ERP misfit when ranking candidate pairs."""
 HEIGHT_SIGMA_FLOOR_M = 200.0
 """Floor of a crossing's height sigma (earth model, refraction)."""
 EFFECTIVE_EARTH_RADIUS_M = EFFECTIVE_EARTH_FACTOR * EARTH_RADIUS_M
@@ -104,15 +110,21 @@ EFFECTIVE_EARTH_RADIUS_M = EFFECTIVE_EARTH_FACTOR * EARTH_RADIUS_M
 
 def associate_pairs(origin_en_m: NDArray[np.float64], direction_en: NDArray[np.float64],
                     elevation_rad: NDArray[np.float64], elevation_sigma_rad: NDArray[np.float64],
-                    antenna_alt_m: NDArray[np.float64], from_a: NDArray[np.bool_]
-                    ) -> list[tuple[int, int]]:
+                    antenna_alt_m: NDArray[np.float64], from_a: NDArray[np.bool_],
+                    erp_db: NDArray[np.float64] | None = None) -> list[tuple[int, int]]:
     """Pairs (row of radar A, row of radar B) of strobes taken to be one jammer each.
 
     Rows (k,) are the strobes of two radars, ``from_a`` marking radar A's; origins, unit
     directions (k, 2) in the east-north plane, elevations, their sigmas and the antennas'
     heights (k,). A crossing must lie ahead of both radars; its heights
     ``alt + r tan(el) + r^2 / (2 k R)`` from the two must agree within ``HEIGHT_GATE_SIGMAS``
-    (no gate from a fan beam). Greedy one-to-one by the height misfit.
+    (no gate from a fan beam). With ``erp_db`` (k,), each strobe's main-lobe J/N less its
+    radar's calibration (the main-lobe J/N at 1 m of a 1 W jammer spread over 1 GHz), the
+    jammer's ERP density implied at the crossing, ``erp_db + 20 log10(range)``, must agree
+    from the two radars within ``ERP_GATE_DB`` (one jammer radiates the same ERP toward two
+    radars close together; a ghost pairs a stand-off jammer's line with a self-screener's,
+    30 dB apart, or puts a line at the wrong range). Greedy one-to-one by the misfits
+    (height in sigmas, ERP in ``ERP_SIGMA_DB``), combined in quadrature.
     """
     a, b = np.flatnonzero(from_a), np.flatnonzero(~from_a)
     if a.size == 0 or b.size == 0:
@@ -130,6 +142,13 @@ def associate_pairs(origin_en_m: NDArray[np.float64], direction_en: NDArray[np.f
         misfit = np.abs(h_a - h_b) / sigma
     misfit = np.where(np.isfinite(sigma), np.nan_to_num(misfit, nan=0.0), 0.0)
     ok = (np.abs(cross) > 1e-6) & (s > 0.0) & (t > 0.0) & (misfit <= HEIGHT_GATE_SIGMAS)
+    if erp_db is not None:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            gap_db = np.abs(erp_db[a][:, None] + 20.0 * np.log10(s)
+                            - erp_db[b][None, :] - 20.0 * np.log10(t))
+        gap_db = np.nan_to_num(gap_db, nan=np.inf)
+        ok &= gap_db <= ERP_GATE_DB
+        misfit = np.hypot(misfit, np.where(ok, gap_db, 0.0) / ERP_SIGMA_DB)
     pairs, used_a, used_b = [], set(), set()
     for flat in np.argsort(np.where(ok, misfit, np.inf), axis=None, kind="stable").tolist():
         i, j = divmod(flat, b.size)
@@ -148,3 +167,4 @@ def _height_m(ground_m: NDArray[np.float64], elevation_rad: NDArray[np.float64],
     out: NDArray[np.float64] = (antenna_alt_m + ground_m * np.tan(elevation_rad)
                                 + ground_m**2 / (2.0 * EFFECTIVE_EARTH_RADIUS_M))
     return out
+

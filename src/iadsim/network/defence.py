@@ -139,7 +139,8 @@ class NetworkedDefence:
             self.commands.append(CommandCentre(
                 scenario.command, classes, origin, *assets,
                 channels=(self.plan.fire_control_channels[u], self.plan.guidance_channels[u]),
-                fire_control_sensor=fc_radar & own, rng=child))
+                fire_control_sensor=fc_radar & own, rng=child,
+                radar_enu_m=self._radar_enu_m()))
         self._sites = self._site_positions()
         self._scenario_sites = dict(self._sites)  # where each site starts
         self._start_ref = [self._reference(u) for u in range(n)]
@@ -205,6 +206,14 @@ class NetworkedDefence:
         geometry = sensor_geometry(self.radars)
         for tr in self.trackers:
             tr.geometry = geometry
+        for cmd in self.commands:  # ARMs dive on where the radars are now
+            if cmd is not None:
+                cmd.radar_enu_m = self._radar_enu_m()
+
+    def _radar_enu_m(self) -> NDArray[np.float64]:
+        """Every radar's antenna position (m, 3) in ENU: what the classifier's ARM rule
+        (a fast dive onto a defence radar) aims at, the whole network's radars for every unit."""
+        return np.array([r.position_enu_m for r in self.radars], float).reshape(-1, 3)
 
     def unit_operational(self, time_s: float) -> NDArray[np.bool_]:
         """Which units can detect and fire at ``time_s`` (u,)."""

@@ -158,6 +158,11 @@ class ClassificationSpec(StrictModel):
     arm_aim_radius_m: float = Field(
         default=3_000.0, gt=0.0, le=100_000.0,
         description="the straight dive's ground point lies this close to a defence radar")
+    arm_cruise_min_speed_mps: float | None = Field(
+        default=None, gt=0.0, le=5_000.0,
+        description="an ARM in its cruise: a level track at least this fast whose ground track "
+        "passes within arm_aim_radius_m of a defence radar ahead (None, the default: only the dive "
+        "rule; the sead example sets 600)")
     discrimination: DiscriminationSpec = Field(
         default_factory=DiscriminationSpec, description="decoys, debris and boosters told from "
         "re-entry vehicles by their deceleration over track time (issue 19; off by default)")
@@ -298,6 +303,11 @@ class CommandSpec(StrictModel):
         le=10_000,
         description="threats engaged at once; None: the radars' fire_control_channels, if any",
     )
+    radar_value: float | None = Field(
+        default=None, ge=0.0,
+        description="value of a defence radar, which a track classed as an anti-radiation "
+        "missile is valued by (value / seconds to that radar); None: the highest defended "
+        "asset's value (losing a radar opens every asset it covers)")
     threat_value: dict[ThreatTypeName, Annotated[float, Field(ge=0.0)]] = Field(
         default_factory=dict, description="weight of each threat type's value (default 1)"
     )

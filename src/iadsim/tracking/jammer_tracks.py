@@ -14,7 +14,8 @@ position tracks (east-north position and velocity, covariance, height) of the st
   updates confirm it.
 * **Position tracks.** Each step the confirmed angle tracks of the radars, taken pair by pair
   in sensor order, are associated without truth (``ew.strobes.associate_pairs``: crossings ahead
-  of both radars, heights that agree) and triangulated by weighted least squares
+  of both radars, heights that agree and, once the EW sets ``erp_reference_db``, the jammer
+  ERP each radar's J/N implies at the crossing agreeing within 6 dB) and triangulated by weighted least squares
   (``ew.strobes.triangulate_en``) with the filtered bearings and sigmas; any other radar's
   confirmed angle track whose bearing passes within the gate of the fix joins it (three or more
   lines), and the tracks used are not paired again. The fix of the filtered bearings, with its
@@ -77,6 +78,7 @@ class AngleTrackBatch:
     elevation_sigma_rad: NDArray[np.float64]  # inf from a fan beam
     confirmed: NDArray[np.bool_]
     jammer_id: NDArray[np.int64]  # truth of the last strobe (scoring only)
+    jnr_db: NDArray[np.float64]  # main-lobe J/N of the last strobe
 
     def __len__(self) -> int:
         return int(self.track_id.shape[0])
@@ -122,6 +124,7 @@ class _Angle:
     updated_s: list[float] = field(default_factory=list)  # time of the last strobe
     hits: list[int] = field(default_factory=list)
     jammer: list[int] = field(default_factory=list)
+    jnr_db: list[float] = field(default_factory=list)
 
 
 class JammerTracker:
@@ -140,6 +143,7 @@ class JammerTracker:
         self._pos: dict[tuple[int, int], dict[str, Any]] = {}  # by the pair of angle tracks
         self._next_pos = 0
         self.history: list[JammerPicture] = []
+        self.erp_reference_db: NDArray[np.float64] | None = None  # per radar, set by the EW
 
     @classmethod
     def for_radars(cls, radars: list[Any], params: JammerTrackParams | None = None
@@ -211,6 +215,7 @@ class JammerTracker:
             a.hits[i] += 1
             a.updated_s[i] = time_s
             a.jammer[i] = int(strobes.jammer_id[k])
+            a.jnr_db[i] = float(strobes.jnr_db[k])
 
     def _start(self, strobes: StrobeBatch, k: int, sensor: int, time_s: float) -> None:
         a, r0 = self._a, self.p.angle_rate_sigma0_rad_s**2
@@ -227,6 +232,7 @@ class JammerTracker:
         a.updated_s.append(time_s)
         a.hits.append(1)
         a.jammer.append(int(strobes.jammer_id[k]))
+        a.jnr_db.append(float(strobes.jnr_db[k]))
 
     def _drop(self, time_s: float) -> None:
         """Tracks not updated for ``drop_after_s`` go."""
@@ -248,7 +254,8 @@ class JammerTracker:
             col([np.mod(x[0], _TWO_PI) for x in a.x_az]), col([x[1] for x in a.x_az]),
             col([np.sqrt(p[0, 0]) for p in a.p_az]), col([x[0] for x in a.x_el]),
             col([np.sqrt(p[0, 0]) for p in a.p_el]),
-            col([h >= self.p.confirm_hits for h in a.hits], bool), col(a.jammer, np.int64))
+            col([h >= self.p.confirm_hits for h in a.hits], bool), col(a.jammer, np.int64),
+            col(a.jnr_db))
 
     # --- position tracks ---------------------------------------------------------------------
     def _fix_positions(self, angle: AngleTrackBatch, time_s: float) -> JammerPositionBatch:
@@ -259,6 +266,8 @@ class JammerTracker:
         sensors = angle.sensor_id[ok]
         used = np.zeros(ok.size, bool)
         fixed: set[tuple[int, int]] = set()
+        erp = (None if self.erp_reference_db is None
+               else angle.jnr_db[ok] - self.erp_reference_db[sensors])
         radars = np.unique(sensors).tolist()
         for x, sa in enumerate(radars):
             for sb in radars[x + 1:]:
@@ -266,7 +275,8 @@ class JammerTracker:
                 pairs = associate_pairs(start[rows], direction[rows],
                                         angle.elevation_rad[ok][rows],
                                         angle.elevation_sigma_rad[ok][rows], alt[rows],
-                                        sensors[rows] == sa)
+                                        sensors[rows] == sa,
+                                        None if erp is None else erp[rows])
                 for i, j in pairs:
                     lines = self._lines_of_fix(rows[[i, j]], start, direction, angle, ok, used)
                     if lines is None:
