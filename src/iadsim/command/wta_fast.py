@@ -239,16 +239,26 @@ def _share(j: NDArray[np.int64], pattern: int) -> NDArray[np.int64]:
 SPARSE_ASSIGNMENT_SIZE = 150_000
 """Rows x columns beyond which the multi-exchange assignment keeps, per threat, only the
 ``SPARSE_TOP_K`` rounds that hurt it most (plus every round's own threat) and is solved as a
-sparse matching; the costs are column-scaled, which makes the dense solver slow at that size."""
+sparse matching; the costs are column-scaled, which makes the dense solver slow at that size.
+32 (was 16; a weapon's rounds are identical rows, so 16 rounds covered 5-8 weapons) was
+0.2-0.6% better at 200 x 400 and 300 x 600, mu = 2; 48 and 64 no better than 32."""
 SPARSE_TOP_K = 32
 LARGE_PATH_SIZE = SPARSE_ASSIGNMENT_SIZE
+"""Rounds x threats above which the search takes the large path (one start, no extra
+multi-exchange neighbourhoods, see :func:`_multi_start`)."""
+TRANSPOSE = True
+"""With more rounds than threats the large path's assignment is solved on the candidate set
+as a dense matrix (zeros off it), transposed: 5-10 times faster than the sparse matching at
+300 x 600, mu = 3, same optima (at mu = 2 it is twice slower, so the matching stays)."""
 
 
 def _assign(
     cost: NDArray[np.float64], own: NDArray[np.int64], transpose: bool = False
 ) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
     """Minimum-cost assignment of rows to columns (cost <= 0, 0 meaning "stay idle");
-    ``own`` is each row's current column (-1 for none), always kept as an option."""
+    ``own`` is each row's current column (-1 for none), always kept as an option.
+    Above ``SPARSE_ASSIGNMENT_SIZE`` on the candidate set only; ``transpose`` solves that
+    set densely on the transposed matrix instead of the sparse matching (see ``TRANSPOSE``)."""
     n_rows, n_cols = cost.shape
     if n_rows * n_cols <= SPARSE_ASSIGNMENT_SIZE or n_rows <= SPARSE_TOP_K:
         return linear_sum_assignment(cost)
@@ -462,15 +472,18 @@ def solve_fast(
     return FastResult(x=x, objective=objective(problem, x))
 
 
-START_WORK = 100_000
+START_WORK = 180_000
 """Lagrangian starts completed by the local search: ``START_WORK // (rounds x threats)``,
-between 1 and ``MAX_STARTS`` (a count, not a clock, so the result is deterministic)."""
+between 1 and ``MAX_STARTS`` (a count, not a clock, so the result is deterministic).
+180,000 (was 100,000) gives 150 x 300 at mu = 2 two starts (seed 4: 0.66% -> below the
+best long search) and 100 x 200 three or four."""
 MAX_STARTS = 6
 LARGE_ITERATIONS = 150
 """Subgradient iterations above ``SPARSE_ASSIGNMENT_SIZE`` (300 below)."""
 LARGE_ROTATION = 1
 LARGE_EXTRA = False
-TRANSPOSE = True
+"""The "one more round" multi-exchange column on the large path: 0.1% better at 300 x 600,
+mu = 3, at 2-4 times the CPU (over 1 s), so off."""
 LARGE_MIN_GAIN = 2e-4
 """Above ``SPARSE_ASSIGNMENT_SIZE`` the search rotates the round taken off at most
 ``LARGE_ROTATION`` times without improving and stops after passes that gain less than
@@ -490,8 +503,9 @@ def _multi_start(
     clock: Callable[[], float],
 ) -> NDArray[np.int64]:
     """Best local optimum from the Lagrangian starts at the best prices (each filled up by
-    MMR); above ``SPARSE_ASSIGNMENT_SIZE`` one start only, MMR's when rounds are no more
-    than threats (measured better there), else the best-dual Lagrangian one."""
+    MMR); above ``LARGE_PATH_SIZE`` one start only, the best-dual Lagrangian one (MMR's
+    start, used before when rounds were no more than threats, was 0.3-2.5% worse at
+    200 x 400 and 300 x 600, mu = 2, seeds 0-4)."""
     small = rd.q.size <= LARGE_PATH_SIZE
     n_starts = int(np.clip(START_WORK // max(rd.q.size, 1), 1, MAX_STARTS)) if small else 1
     lags = lagrangian_starts(
