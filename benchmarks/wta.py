@@ -93,6 +93,16 @@ def run_families(sizes: list[int], exact_s: float, exact_max: int, seeds: int = 
                       f"{row.get('exact_wall_s', float('nan')):>9.1f} "
                       f"{row.get('long', float('nan')):>10.4f} "
                       f"{row.get('gap_pct', float('nan')):>7.3f}", flush=True)
+    print(f"{'size':>9} {'mu':>2} {'seeds':>5} {'worst gap %':>11} {'seed':>4} {'CPU max s':>9}")
+    for m in sizes:
+        for mu in (1, 2, 3):
+            fam = [r for r in rows if r["m"] == m and r["mu"] == mu]
+            gapped = [r for r in fam if "gap_pct" in r]
+            worst = max(gapped, key=lambda r: r["gap_pct"]) if gapped else None
+            print(f"{m:>4}x{2 * m:<4} {mu:>2} {len(fam):>5} "
+                  f"{worst['gap_pct'] if worst else float('nan'):>11.3f} "
+                  f"{worst['seed'] if worst else '-':>4} "
+                  f"{max(r['fast_cpu_s'] for r in fam):>9.2f}")
     upto = [r for r in rows if r["m"] <= 300]
     gaps = [r["gap_pct"] for r in upto if "gap_pct" in r]
     summary = {"max_gap_pct_upto_300": max(gaps) if gaps else None,

@@ -287,3 +287,35 @@ def test_exact_proves_a_two_round_standard_instance():
     got = solve_exact(problem, time_limit_s=60.0)
     assert got.proven_optimal and got.lower_bound == got.objective
     assert solve_fast(problem).objective >= got.objective - 1e-9
+
+
+def test_sparse_assignment_transposed_equals_the_sparse_matching():
+    """The two candidate-set assignment solvers of the large path (scipy's sparse matching,
+    LAPJVsp, and the dense solver on the transposed sparsified matrix) are different
+    algorithms for the same problem: equal optimal costs, each a matching."""
+    from iadsim.command.wta_fast import SPARSE_ASSIGNMENT_SIZE, _assign
+
+    rng = np.random.default_rng(5)
+    n_rows, n_cols = 420, 400
+    assert n_rows * n_cols > SPARSE_ASSIGNMENT_SIZE
+    value = rng.integers(1, 101, n_cols).astype(float)
+    cost = value[None, :] * (rng.uniform(0.0, 1.0, (n_rows, n_cols)) - 1.0)
+    cost[rng.uniform(size=cost.shape) < 0.3] = 0.0  # infeasible pairs
+    own = rng.integers(-1, n_cols, n_rows)
+    totals = []
+    for transpose in (False, True):
+        r, c = _assign(cost, own, transpose)
+        assert np.unique(r).size == r.size and np.unique(c).size == c.size
+        totals.append(float(cost[r, c][cost[r, c] < 0.0].sum()))
+    assert totals[1] == pytest.approx(totals[0], rel=1e-9)
+
+
+@pytest.mark.parametrize("m, mu", [(200, 2), (160, 3)])
+def test_large_path_answer_is_feasible(m, mu):
+    """Above SPARSE_ASSIGNMENT_SIZE (the large path: Lagrangian start, sparse multi-exchange,
+    transposed at mu = 3): every capacity respected and better than firing nothing."""
+    problem = standard_family(m, mu, 0)
+    got = solve_fast(problem)
+    assert not check_feasible(problem, got.x)
+    assert got.x.sum(axis=1).max() <= mu
+    assert got.objective < 0.5 * problem.value.sum()

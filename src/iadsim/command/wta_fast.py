@@ -216,7 +216,7 @@ def _lsa_pass(
         room = lost & (cnt + 1 <= rd.target_cap)
         ok2 = rd.feasible[rows] & room[None, :]
         cost = np.hstack([cost, np.where(ok2, s_now[None, :] * (rd.q[rows] - 1.0), 0.0)])
-    r_i, c_i = _assign(cost, tgt[rows])
+    r_i, c_i = _assign(cost, tgt[rows], TRANSPOSE and rd.weapon.size > m)
     use = cost[r_i, c_i] < 0.0
     new[rows[r_i[use]]] = c_i[use] % m
     if extra:
@@ -239,19 +239,37 @@ def _share(j: NDArray[np.int64], pattern: int) -> NDArray[np.int64]:
 SPARSE_ASSIGNMENT_SIZE = 150_000
 """Rows x columns beyond which the multi-exchange assignment keeps, per threat, only the
 ``SPARSE_TOP_K`` rounds that hurt it most (plus every round's own threat) and is solved as a
-sparse matching; the costs are column-scaled, which makes the dense solver slow at that size."""
-SPARSE_TOP_K = 16
+sparse matching; the costs are column-scaled, which makes the dense solver slow at that size.
+32 (was 16; a weapon's rounds are identical rows, so 16 rounds covered 5-8 weapons) was
+0.2-0.6% better at 200 x 400 and 300 x 600, mu = 2; 48 and 64 no better than 32."""
+SPARSE_TOP_K = 32
+LARGE_PATH_SIZE = SPARSE_ASSIGNMENT_SIZE
+"""Rounds x threats above which the search takes the large path (one start, no extra
+multi-exchange neighbourhoods, see :func:`_multi_start`)."""
+TRANSPOSE = True
+"""With more rounds than threats the large path's assignment is solved on the candidate set
+as a dense matrix (zeros off it), transposed: 5-10 times faster than the sparse matching at
+300 x 600, mu = 3, same optima (at mu = 2 it is twice slower, so the matching stays)."""
 
 
 def _assign(
-    cost: NDArray[np.float64], own: NDArray[np.int64]
+    cost: NDArray[np.float64], own: NDArray[np.int64], transpose: bool = False
 ) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
     """Minimum-cost assignment of rows to columns (cost <= 0, 0 meaning "stay idle");
-    ``own`` is each row's current column (-1 for none), always kept as an option."""
+    ``own`` is each row's current column (-1 for none), always kept as an option.
+    Above ``SPARSE_ASSIGNMENT_SIZE`` on the candidate set only; ``transpose`` solves that
+    set densely on the transposed matrix instead of the sparse matching (see ``TRANSPOSE``)."""
     n_rows, n_cols = cost.shape
     if n_rows * n_cols <= SPARSE_ASSIGNMENT_SIZE or n_rows <= SPARSE_TOP_K:
         return linear_sum_assignment(cost)
     top = np.argpartition(cost, SPARSE_TOP_K, axis=0)[:SPARSE_TOP_K, :]  # (k, n_cols)
+    if transpose:
+        keep = np.zeros(cost.shape, dtype=bool)
+        keep[top, np.arange(n_cols)[None, :]] = True
+        mine = np.flatnonzero(own >= 0)
+        keep[mine, own[mine]] = True
+        c_i, r_i = linear_sum_assignment(np.where(keep, cost, 0.0).T)
+        return r_i, c_i
     r = np.concatenate([top.ravel(), np.flatnonzero(own >= 0)])
     c = np.concatenate([np.tile(np.arange(n_cols), SPARSE_TOP_K), own[own >= 0]])
     key = np.unique(r.astype(np.int64) * n_cols + c)
@@ -285,15 +303,13 @@ def _swap_pass(rd: _Rounds, tgt: NDArray[np.int64]) -> NDArray[np.int64] | None:
     diag = np.diagonal(a_q)
     half = (a_q - diag[None, :]) * excl[None, :]  # [b, a]: change at a's threat if b replaces a
     delta = half + half.T
-    ok = a_f & a_f.T & (t[:, None] != t[None, :])
-    delta = np.where(ok, delta, np.inf)
-    iu = np.triu_indices(f.size, k=1)
-    d = delta[iu]
     tol = _REL_TOL * max(1.0, float(s.sum()))
-    d = np.where(d < -tol, d, np.inf)
-    if not np.isfinite(d).any():
+    good = np.triu(delta < -tol, k=1)  # each pair once, row b < column a
+    good &= a_f & a_f.T & (t[:, None] != t[None, :])
+    b_idx, a_idx = np.nonzero(good)
+    if b_idx.size == 0:
         return None
-    b_idx, a_idx = iu
+    d = delta[b_idx, a_idx]
     ta, tb = t[a_idx], t[b_idx]
     # lock both threats: a swap touches exactly two threats, each through one key array
     lo, hi = np.minimum(ta, tb), np.maximum(ta, tb)
@@ -379,7 +395,7 @@ def _local_search(
     passes."""
     pass_no = 0
     stall = 0
-    large = rd.q.size > SPARSE_ASSIGNMENT_SIZE
+    large = rd.q.size > LARGE_PATH_SIZE
     if large:  # the extra neighbourhoods cost more than they gain at this size (see docs)
         patterns = 0
     while clock() < deadline:
@@ -389,7 +405,7 @@ def _local_search(
         new = _lsa_pass(rd, tgt, pass_no // (patterns + 1), pattern)
         if new is not None:
             tgt, improved = new, True
-        if pattern == 0 and not large:
+        if pattern == 0 and (not large or LARGE_EXTRA):
             new = _lsa_pass(rd, tgt, pass_no // (patterns + 1), 0, extra=True)
             if new is not None:
                 tgt, improved = new, True
@@ -456,13 +472,18 @@ def solve_fast(
     return FastResult(x=x, objective=objective(problem, x))
 
 
-START_WORK = 100_000
+START_WORK = 180_000
 """Lagrangian starts completed by the local search: ``START_WORK // (rounds x threats)``,
-between 1 and ``MAX_STARTS`` (a count, not a clock, so the result is deterministic)."""
+between 1 and ``MAX_STARTS`` (a count, not a clock, so the result is deterministic).
+180,000 (was 100,000) gives 150 x 300 at mu = 2 two starts (seed 4: 0.66% -> below the
+best long search) and 100 x 200 three or four."""
 MAX_STARTS = 6
 LARGE_ITERATIONS = 150
 """Subgradient iterations above ``SPARSE_ASSIGNMENT_SIZE`` (300 below)."""
 LARGE_ROTATION = 1
+LARGE_EXTRA = False
+"""The "one more round" multi-exchange column on the large path: 0.1% better at 300 x 600,
+mu = 3, at 2-4 times the CPU (over 1 s), so off."""
 LARGE_MIN_GAIN = 2e-4
 """Above ``SPARSE_ASSIGNMENT_SIZE`` the search rotates the round taken off at most
 ``LARGE_ROTATION`` times without improving and stops after passes that gain less than
@@ -482,12 +503,10 @@ def _multi_start(
     clock: Callable[[], float],
 ) -> NDArray[np.int64]:
     """Best local optimum from the Lagrangian starts at the best prices (each filled up by
-    MMR); above ``SPARSE_ASSIGNMENT_SIZE`` one start only, MMR's when rounds are no more
-    than threats (measured better there), else the best-dual Lagrangian one."""
-    small = rd.q.size <= SPARSE_ASSIGNMENT_SIZE
-    if not small and problem.n_rounds <= problem.n_targets:
-        return _local_search(rd, mmr, deadline, max_rotation=LARGE_ROTATION, clock=clock,
-                             min_gain=LARGE_MIN_GAIN)
+    MMR); above ``LARGE_PATH_SIZE`` one start only, the best-dual Lagrangian one (MMR's
+    start, used before when rounds were no more than threats, was 0.3-2.5% worse at
+    200 x 400 and 300 x 600, mu = 2, seeds 0-4)."""
+    small = rd.q.size <= LARGE_PATH_SIZE
     n_starts = int(np.clip(START_WORK // max(rd.q.size, 1), 1, MAX_STARTS)) if small else 1
     lags = lagrangian_starts(
         problem, _value(rd, mmr), keep=n_starts, iterations=300 if small else LARGE_ITERATIONS
