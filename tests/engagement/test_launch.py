@@ -13,6 +13,7 @@ from iadsim.engagement.launch import booked_threats, launch_orders
 from iadsim.engagement.launchers import Launchers
 from iadsim.tracking.batch import TrackBatch
 from iadsim.world.frames import scenario_origin
+from iadsim.world.state import DESTROYED, IN_WORLD
 
 
 def _tracks(track_id: list[int], truth_id: list[int]) -> TrackBatch:
@@ -60,10 +61,12 @@ def test_kills_are_credited_to_the_interceptors_that_made_them(default_scenario)
 
 
 class _World:
-    """The two things booking reads from the world state: who is alive, where each threat is."""
+    """What booking reads from the world state: who is alive (the dead here were killed),
+    where each threat is."""
 
     def __init__(self, alive: list[bool], positions_m: list[list[float]]) -> None:
         self.threat_alive = np.array(alive, bool)
+        self.threat_status = np.where(self.threat_alive, IN_WORLD, DESTROYED).astype(np.int8)
         where = np.array(positions_m, float)
         self.threats = type("T", (), {"positions": staticmethod(lambda t: where)})()
 
@@ -103,3 +106,4 @@ def test_launch_orders_book_with_the_world(default_scenario) -> None:
               for k in range(2)]
     got = launch_orders(orders, launchers, flights, tracks, 5.0, world)
     assert got.target_threat_id.tolist() == [1, 1] == flights.target_threat_id.tolist()
+    assert not got.on_dead_track.any()  # both rounds go at live threat 1

@@ -39,7 +39,8 @@ if CHROMIUM is None:
     pytest.skip("no chromium/chrome binary found", allow_module_level=True)
 
 NAME = f'Coastal {HOSTILE} & "friends"'
-FIGURES = ("fig-replay", "fig-timeline", "fig-tracking", "fig-outcome", "fig-threats")
+FIGURES = ("fig-replay", "fig-timeline", "fig-tracking", "fig-tracking-types", "fig-outcome",
+           "fig-threats")
 
 FINGERPRINT_JS = """
 (() => {

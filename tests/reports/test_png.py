@@ -20,7 +20,8 @@ if find_chromium() is None and not os.environ.get("CI"):
 def test_png_charts_written_and_not_blank(run_dir: Path) -> None:
     files = build_report(run_dir, png=True)
     names = [p.name for p in files.pngs]
-    assert names == ["replay.png", "timeline.png", "tracking.png", "outcome.png", "threats.png"]
+    assert names == ["replay.png", "timeline.png", "tracking.png", "tracking-types.png",
+                     "outcome.png", "threats.png"]
     for path in files.pngs:
         assert path.parent == run_dir / "report_png"
         with Image.open(path) as img:

@@ -53,7 +53,9 @@ def test_class_limits_by_band_from_the_class_table_not_the_raid() -> None:
     assert default[0] == pytest.approx(2500.0)
     assert default[3] == pytest.approx(np.sqrt(2500.0**2 - 2 * 9.80665 * 10e3), rel=1e-6)
     # Only the aircraft left fast: below 1 km its 130 kPa caps it at sqrt(2 q / rho(1 km)).
-    slow = {k: 100.0 for k in ("recon_aircraft", "cruise_missile", "uav", "ballistic_missile")}
+    from iadsim.scenario.model import THREAT_TYPES
+
+    slow = {k: 100.0 for k in THREAT_TYPES if k != "aircraft"}  # every other type, ARMs too
     aircraft = class_speed_limits_mps(FireControlSpec(max_speed_mps=slow))
     assert aircraft[0] == pytest.approx(np.sqrt(2 * 130e3 / 1.1117), rel=2e-3)  # 483.6 m/s
     assert aircraft[3] == pytest.approx(800.0)  # 10-20 km: sqrt(2 q / 0.08891) = 1710 > top
