@@ -280,3 +280,40 @@ def test_default_run_trajectories_are_continuous_and_above_the_ground(
     assert not np.isinf(miss).any()
     kills = default_result.engagements["outcome"] == "kill"
     assert (miss[kills.to_numpy()] < 200.0).all()
+
+
+def test_round_at_a_false_track_flies_to_its_aim_point_not_at_threat_0(classes) -> None:
+    """A round booked at no threat (-1) flies on to its aim point and self-destructs there,
+    at the planned time. Threat 0 waits 12 km beyond the aim point on the round's line: the
+    old end game (threat 0's truth for id -1) flew on until its closest approach to threat 0,
+    about 10 s and 12 km later."""
+    threats, p_m, v_m, t = crossing()
+    aim = p_m + v_m * t
+    ahead = aim + 12_000.0 * v_m / np.linalg.norm(v_m)
+    far = FakeThreats(ahead[None], np.zeros((1, 3)), np.zeros((1, 3)))
+    res, flights = engage(tuned(classes), far, -1, p_m, v_m, t)
+    assert res.threat_id.tolist() == [-1] and not res.killed[0] and res.pk[0] == 0.0
+    assert np.isnan(res.miss_distance_m[0]) and not flights.acquired[0]
+    assert np.linalg.norm(flights.detonation_m[0] - aim) < 20.0
+    assert res.time_s[0] == pytest.approx(T0 + t, abs=0.05)
+
+
+def test_round_at_a_false_track_never_kills_threat_0_on_its_aim_point(classes) -> None:
+    """Threat 0 flies exactly through the false track's aim point at the planned time (the
+    round would hit it): the round at no threat books no kill, Pk 0; at threat 0 it kills."""
+    sure = dataclasses.replace(tuned(classes), pk=np.full_like(classes.pk, 1.0))
+    threats, p_m, v_m, t = crossing()
+    hit, _ = engage(sure, threats, 0, p_m, v_m, t)
+    assert hit.killed[0] and hit.miss_distance_m[0] < 0.5
+    for seed in range(5):
+        res, _ = engage(sure, threats, -1, p_m, v_m, t, seed=seed)
+        assert not res.killed[0] and res.pk[0] == 0.0 and res.threat_id[0] == -1
+
+
+def test_rounds_at_false_tracks_with_no_threats_in_the_world(classes) -> None:
+    """n = 0 threats: a round at a false track still flies to its aim point and ends there."""
+    _, p_m, v_m, t = crossing()
+    none = FakeThreats(np.zeros((0, 3)), np.zeros((0, 3)), np.zeros((0, 3)))
+    res, flights = engage(tuned(classes), none, -1, p_m, v_m, t, alive=np.zeros(0, bool))
+    assert res.threat_id.tolist() == [-1] and not res.killed[0]
+    assert np.linalg.norm(flights.detonation_m[0] - (p_m + v_m * t)) < 20.0

@@ -63,7 +63,10 @@ def advance_flights(
     ``threat_alive`` (n_threats,) is the world's mask at the step's start. A round whose
     engaged threat is gone (destroyed, impacted, path over; or killed earlier in this step by
     another round) is not acquired at handover, flies its end game on and self-destructs at its
-    closest approach to where the threat would have been: NaN miss, Pk 0, no kill.
+    closest approach to where the threat would have been: NaN miss, Pk 0, no kill. A round at
+    no threat (target id -1: a false track) acquires nothing, flies on to its aim point and
+    self-destructs at its closest approach to it (moving with the track's last velocity there):
+    NaN miss, Pk 0, no kill, and no threat's truth enters its flight.
     """
     pn = np.flatnonzero(~flights.resolved & (flights.handover_s < time_s)
                         & (flights.state_time_s < time_s))
@@ -124,14 +127,15 @@ def _midcourse(flights: InterceptorFlights, threats: ThreatSet, alive: NDArray[n
     flights.seeker_filter_rad[h] = 0.0
     flights.handover_s[h] = time_s
     tgt = flights.target_threat_id[h]
-    pos, vel = threats.state(time_s)
-    known = tgt >= 0
-    safe = np.where(known, tgt, 0)
-    lead = (flights.intercept_time_s[h] - time_s)[:, None]
-    predicted = pos[safe] + vel[safe] * lead
-    error = np.linalg.norm(predicted - aim, axis=1)
-    flights.acquired[h] = known & alive[safe] & threats.in_air(time_s)[safe] & (
-        error <= classes.kill_radius_m[c])
+    known = np.flatnonzero(tgt >= 0)  # a round at no threat (a false track) acquires nothing
+    flights.acquired[h] = False
+    if known.size:
+        pos, vel = threats.state(time_s)
+        k = tgt[known]
+        lead = (flights.intercept_time_s[h[known]] - time_s)[:, None]
+        error = np.linalg.norm(pos[k] + vel[k] * lead - aim[known], axis=1)
+        flights.acquired[h[known]] = alive[k] & threats.in_air(time_s)[k] & (
+            error <= classes.kill_radius_m[c[known]])
 
 
 def _end_game(flights: InterceptorFlights, threats: ThreatSet, classes: InterceptorClasses,
@@ -149,9 +153,7 @@ def _end_game(flights: InterceptorFlights, threats: ThreatSet, classes: Intercep
     if idx.size == 0:
         return {k: np.empty((0, 3) if k == "point" else 0) for k in done}
     t0 = float(flights.state_time_s[idx].max())
-    tgt = flights.target_threat_id[idx]
-    safe = np.where(tgt >= 0, tgt, 0)
-    truth = _TruthSegment(threats, safe, t0, time_s)
+    truth = _TruthSegment(threats, flights, idx, t0, time_s)
     c = flights.class_index[idx]
     gain = np.where(flights.acquired[idx], classes.navigation_constant[c], 0.0)[:, None]
     lag = classes.guidance_time_constant_s[c][:, None]
@@ -266,14 +268,30 @@ def _closest_in_substep(r0: NDArray, v0: NDArray, r1: NDArray, v1: NDArray,
 
 
 class _TruthSegment:
-    """True positions and velocities of threats ``rows`` over one step: the cubic Hermite
-    through their states at both ends (exact for constant acceleration)."""
+    """What the end game of rounds ``idx`` flies against over one step: the cubic Hermite
+    through the engaged threats' true states at both ends (exact for constant acceleration).
 
-    def __init__(self, threats: ThreatSet, rows: NDArray[np.intp], t0: float, t1: float) -> None:
-        p0, v0 = threats.state(t0)
-        p1, v1 = threats.state(t1)
+    A round at no threat (target id -1: a false track) flies against its aim point, moving
+    with the track's last velocity there (``aim_velocity_mps``; still if none), so it ends at
+    its closest approach to where the track said the threat would be: no other threat's truth
+    enters its end game (before, threat 0's did: ``np.where(known, tgt, 0)``)."""
+
+    def __init__(self, threats: ThreatSet, flights: InterceptorFlights, idx: NDArray[np.intp],
+                 t0: float, t1: float) -> None:
         self.t0, self.h = t0, max(t1 - t0, 1e-9)
-        self.p0, self.v0, self.p1, self.v1 = p0[rows], v0[rows], p1[rows], v1[rows]
+        tgt = flights.target_threat_id[idx]
+        known = tgt >= 0
+        v_aim = np.nan_to_num(flights.aim_velocity_mps[idx])
+        at = flights.intercept_time_s[idx][:, None]
+        self.p0 = flights.aim_point_m[idx] + v_aim * (t0 - at)
+        self.p1 = flights.aim_point_m[idx] + v_aim * (t1 - at)
+        self.v0, self.v1 = v_aim.copy(), v_aim.copy()
+        if known.any():
+            k = tgt[known]
+            p0, v0 = threats.state(t0)
+            p1, v1 = threats.state(t1)
+            self.p0[known], self.v0[known] = p0[k], v0[k]
+            self.p1[known], self.v1[known] = p1[k], v1[k]
 
     def at(self, t: float, rows: NDArray[np.intp]) -> tuple[NDArray, NDArray]:
         s, h = (t - self.t0) / self.h, self.h
@@ -340,19 +358,20 @@ def _lethality(flights: InterceptorFlights, threats: ThreatSet, alive: NDArray[n
     row = out["row"][order].astype(np.intp)
     t, miss, vc = out["t"][order], out["miss"][order], out["vc"][order]
     tgt = flights.target_threat_id[row]
-    safe = np.where(tgt >= 0, tgt, 0)
-    in_air = np.array([bool(threats.in_air(float(tt))[s]) for tt, s in
-                       zip(t.tolist(), safe.tolist(), strict=True)], dtype=bool)
-    there = (tgt >= 0) & in_air & alive[safe]
-    miss = np.where(there, miss, np.nan)  # no threat to measure against
+    there = tgt >= 0  # a round at no threat has no threat to measure against: no kill
+    safe = np.where(there, tgt, 0)
+    for k in np.flatnonzero(there).tolist():
+        there[k] = bool(threats.in_air(float(t[k]))[tgt[k]]) and bool(alive[tgt[k]])
+    miss = np.where(there, miss, np.nan)
     c = flights.class_index[row]
-    kind = threats.threat_type[safe]
+    kind = (np.where(tgt >= 0, threats.threat_type[safe], 0) if alive.shape[0]
+            else np.zeros(row.size, np.int64))
     sigma = classes.lethal_sigma_m[c]
     pk0 = calibrated_pk0(classes.pk[c, kind], classes.design_miss_m[c], sigma)
     pk = kill_probability(miss, vc, pk0, sigma, classes.min_closing_speed_mps[c])
     killed = rng.random(row.size) < pk
     # a threat killed by a round earlier in this step is gone for the later ones
-    first_kill_s = np.full(alive.shape[0], np.inf)
+    first_kill_s = np.full(max(alive.shape[0], 1), np.inf)
     np.minimum.at(first_kill_s, safe[killed & there], t[killed & there])
     late = there & (t > first_kill_s[safe])
     miss, pk, killed = np.where(late, np.nan, miss), np.where(late, 0.0, pk), killed & ~late
