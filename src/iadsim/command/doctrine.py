@@ -479,6 +479,8 @@ class CommandCentre:
                 )
             )
             in_flight += 1
+            self._note_fallback(time_s, int(cls[pair]), int(kind[row]), int(salvo[pair]),
+                                int(tracks.track_id[row]), float(assess.time_to_asset_s[row]))
             if salvo[pair] > 1:
                 self._ripples.append(
                     _Ripple(
@@ -491,6 +493,27 @@ class CommandCentre:
                     )
                 )
         return out
+
+    def _note_fallback(self, time_s: float, c: int, kind: int, salvo: int, track_id: int,
+                       time_to_asset_s: float) -> None:
+        """Log a ``class_fallback`` event when ``cheapest_in_time`` let a class fire at a type
+        outside ``engage_early`` although a cheaper class could kill that type: no launcher of
+        a cheaper class can engage it before it reaches its asset (``lookahead.later_pk``),
+        the one exception to the cheapest class (e.g. a long-range round at a drone)."""
+        spec, cl = self.spec, self.classes
+        if not (spec.layered and spec.class_preference == "cheapest_in_time") \
+                or THREAT_TYPES[kind] in spec.engage_early:
+            return
+        cheaper = [n for k, n in enumerate(cl.name)
+                   if cl.cost[k] < cl.cost[c] and cl.pk[k, kind] > 0.0]
+        if not cheaper:
+            return
+        self.reserves.events.append(dict(
+            kind="class_fallback", time_s=time_s, interceptor_class=cl.name[c],
+            track_id=track_id, count=salvo,
+            detail=(f"{cl.name[c]} at a reported {THREAT_TYPES[kind]}: no cheaper class "
+                    f"({', '.join(cheaper)}) can engage it before it reaches its asset "
+                    f"(in {time_to_asset_s:.0f} s)")))
 
     def _free_rounds(self, launchers: Launchers) -> NDArray[np.float64]:
         """Ready rounds per class not yet committed to a rippling salvo."""

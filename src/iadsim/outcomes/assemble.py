@@ -106,10 +106,11 @@ class RunRecord:
                 + (" (correct)" if said == gone else " (wrong)"))
 
     def command_events(self, events: list[dict[str, object]]) -> None:
-        """Log the command's doctrine events (``reserve_release``: class, rounds, why)."""
+        """Log the command's doctrine events (``reserve_release`` by default, or the event's
+        ``kind``, e.g. ``class_fallback``: class, rounds, why)."""
         for e in events:
             n = dict(e)
-            self.events.add(float(str(n["time_s"])), "reserve_release",
+            self.events.add(float(str(n["time_s"])), str(n.get("kind", "reserve_release")),
                             track_id=int(str(n.get("track_id", -1))),
                             interceptor_class=str(n["interceptor_class"]),
                             count=int(str(n["count"])), detail=str(n["detail"]))
