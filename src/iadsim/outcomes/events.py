@@ -21,7 +21,7 @@ EVENT_COLUMNS: dict[str, Any] = {
 }
 EVENT_KINDS = (
     "scan", "track_confirmed", "track_dropped", "assignment", "launch", "intercept", "kill",
-    "miss", "leak", "kill_assessment", "reserve_release",
+    "miss", "leak", "kill_assessment", "reserve_release", "class_fallback",
     "reload",
 )
 
