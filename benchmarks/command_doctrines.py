@@ -49,6 +49,10 @@ LOOKAHEAD: dict[str, object] = {
 COMPARE: dict[str, dict[str, object]] = {
     "greedy": {"assignment": "greedy", "lookahead": False, "class_preference": "longest_reach"},
     "static_wta": {"assignment": "auto", "lookahead": False, "class_preference": "longest_reach"},
+    "cheapest": {"assignment": "auto", "lookahead": False,  # the default's class choice
+                 "class_preference": "cheapest_in_time",
+                 "engage_early": ["aircraft", "recon_aircraft", "cruise_missile",
+                                  "ballistic_missile"]},
     "lookahead": LOOKAHEAD,
 }
 
