@@ -228,3 +228,20 @@ def test_default_run_spends_long_rounds_on_drones_only_as_logged_fallbacks(defau
     for track, t in zip(long_at_uav["track_id"].tolist(),
                         long_at_uav["time_s"].round(6).tolist(), strict=True):
         assert (track, t) in logged, (track, t)
+
+
+def test_a_cheaper_class_below_the_required_pk_is_not_preferred(default_scenario):
+    """``required_pk``: the short class kills drones with 0.85 (the default). Required 0.8, it
+    is preferred (no round at a drone 60 km out that it meets later); required 0.9, it does not
+    meet the requirement and the longest-reaching class that can fires now (no fallback event:
+    no cheaper class qualifies)."""
+    cheap = dict(class_preference="cheapest_in_time", engage_early=[])
+    assert _drone_cycle(default_scenario, 60e3, required_pk={"uav": 0.8}, **cheap) == []
+    got = _drone_cycle(default_scenario, 60e3, required_pk={"uav": 0.9}, **cheap)
+    assert got and got[0] in ("long", "very_long")
+
+
+def test_required_pk_out_of_range_names_the_field(scenario_data):
+    scenario_data["command"]["required_pk"] = {"uav": 1.5}
+    with pytest.raises(ScenarioError, match=r"command\.required_pk\.uav"):
+        scenario_from_dict(scenario_data, "s.yaml")

@@ -497,15 +497,17 @@ class CommandCentre:
     def _note_fallback(self, time_s: float, c: int, kind: int, salvo: int, track_id: int,
                        time_to_asset_s: float) -> None:
         """Log a ``class_fallback`` event when ``cheapest_in_time`` let a class fire at a type
-        outside ``engage_early`` although a cheaper class could kill that type: no launcher of
+        outside ``engage_early`` although a cheaper class could kill that type (single-shot Pk
+        at least ``required_pk``, else above 0): no launcher of
         a cheaper class can engage it before it reaches its asset (``lookahead.later_pk``),
         the one exception to the cheapest class (e.g. a long-range round at a drone)."""
         spec, cl = self.spec, self.classes
         if not (spec.layered and spec.class_preference == "cheapest_in_time") \
                 or THREAT_TYPES[kind] in spec.engage_early:
             return
+        need = max(spec.required_pk.get(THREAT_TYPES[kind], 0.0), 1e-300)  # type: ignore[call-overload]
         cheaper = [n for k, n in enumerate(cl.name)
-                   if cl.cost[k] < cl.cost[c] and cl.pk[k, kind] > 0.0]
+                   if cl.cost[k] < cl.cost[c] and cl.pk[k, kind] >= need]
         if not cheaper:
             return
         self.reserves.events.append(dict(

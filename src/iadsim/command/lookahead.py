@@ -27,9 +27,10 @@ at most one salvo (look before shooting again), so its objective ``sum_j V_j (1 
 with ``p_ij`` replaced by ``g_ij / V_j`` (pairs with ``g <= 0`` not feasible) maximises the
 total gain exactly: the WTA solvers need no change.
 
-Class choice ``cheapest_in_time``: a pair is left out when a cheaper class can engage the
-threat now or later in time (a long-range round is not spent on a drone the short layer will
-meet), unless the threat's reported type is in ``engage_early``.
+Class choice ``cheapest_in_time``: a pair is left out when a cheaper class whose single-shot
+Pk against the type reaches ``required_pk`` (default: any Pk above 0) can engage the threat
+now or later in time (a long-range round is not spent on a drone the short layer will meet),
+unless the threat's reported type is in ``engage_early``.
 """
 
 from __future__ import annotations
@@ -187,6 +188,13 @@ def two_stage_pk(
     return np.minimum(eff, 1.0)
 
 
+def required_pk(spec: CommandSpec, kind: NDArray[np.int64]) -> NDArray[np.float64]:
+    """Single-shot Pk (m,) a cheaper class must reach against each threat's reported type to
+    be preferred under ``cheapest_in_time`` (``required_pk``; else any Pk above 0)."""
+    need = np.array([spec.required_pk.get(t, 0.0) for t in THREAT_TYPES])  # type: ignore[call-overload]
+    return np.maximum(need[kind], np.nextafter(0.0, 1.0))
+
+
 def early_types(spec: CommandSpec, kind: NDArray[np.int64]) -> NDArray[np.bool_]:
     """Threats (m,) the layered filter gives to the longest-reaching class: every threat
     under ``longest_reach`` without look-ahead; else only the ``engage_early`` types (the
@@ -221,8 +229,9 @@ def plan_pairs(
     """
     tj, cls, salvo = pairs
     later = later_pk(*state, time_to_asset_s, kind, *sites, classes, origin)
-    if spec.class_preference == "cheapest_in_time":
-        ok = ok & ((later.pk[tj, cls] <= 0.0) | early_types(spec, kind)[tj])
+    if spec.class_preference == "cheapest_in_time":  # the best cheaper shot in time (later.pk)
+        need = required_pk(spec, kind)[tj]  # must reach the type's required Pk to be preferred
+        ok = ok & ((later.pk[tj, cls] < need) | early_types(spec, kind)[tj])
     if not spec.lookahead:
         return ok, pk
     w = spec.round_cost_weight

@@ -333,6 +333,11 @@ class CommandSpec(StrictModel):
         default_factory=list,
         description="threat types any class may engage as early as it can (cheapest_in_time)",
     )
+    required_pk: dict[ThreatTypeName, Probability] = Field(
+        default_factory=dict,
+        description="cheapest_in_time: the single-shot Pk a cheaper class must reach against "
+        "the type to be preferred (default: any Pk above 0)",
+    )
     round_cost_weight: float = Field(
         default=0.0, ge=0.0, le=1.0e6,
         description="threat value per unit of interceptor cost (the look-ahead's round price)",
