@@ -287,7 +287,7 @@ def test_round_at_a_false_track_flies_to_its_aim_point_not_at_threat_0(classes) 
     at the planned time. Threat 0 waits 12 km beyond the aim point on the round's line: the
     old end game (threat 0's truth for id -1) flew on until its closest approach to threat 0,
     about 10 s and 12 km later."""
-    threats, p_m, v_m, t = crossing()
+    _, p_m, v_m, t = crossing()
     aim = p_m + v_m * t
     ahead = aim + 12_000.0 * v_m / np.linalg.norm(v_m)
     far = FakeThreats(ahead[None], np.zeros((1, 3)), np.zeros((1, 3)))
