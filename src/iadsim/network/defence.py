@@ -518,6 +518,13 @@ class NetworkedDefence:
 
     def sites(self) -> pd.DataFrame:
         """Every radar's and launcher's position, velocity and status at each step time."""
+        return self._site_table(np.array(self._times))
+
+    def site_states(self, time_s: float) -> pd.DataFrame:
+        """The ``sites`` table's rows at ``time_s`` (live DIS out: ``DisSession.follow_sites``)."""
+        return self._site_table(np.array([float(time_s)]))
+
+    def _site_table(self, times_s: NDArray[np.float64]) -> pd.DataFrame:
         rows = []
         for kind, i in sorted(self._scenario_sites):
             u = int(self.plan.sensor_unit[i] if kind == "sensor" else self.plan.launcher_unit[i])
@@ -528,8 +535,7 @@ class NetworkedDefence:
             rows.append((spec.name, "radar" if kind == "sensor" else "launcher", u, lat, lon,
                          alt))
         starts = [self._start_ref[u] for u in range(self.plan.n_units)]
-        return site_table([m.moves for m in self.mobility], starts, rows,
-                          np.array(self._times), self.origin,
+        return site_table([m.moves for m in self.mobility], starts, rows, times_s, self.origin,
                           step_s=self.scenario.simulation.step_s)
 
     def report(self) -> dict[str, Any]:
@@ -565,6 +571,9 @@ class _Centralised:
 
     def report_into(self, result: Any) -> Any:
         return result
+
+    def site_states(self, time_s: float) -> None:
+        return None  # no unit moves
 
 
 def networked(scenario: Scenario, tracker: Tracker, command: CommandCentre,
