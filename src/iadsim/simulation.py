@@ -91,7 +91,7 @@ def run(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
     rec = RunRecord(scenario, origin, threats, radars, classes, launchers, keep_trajectories)
     world = WorldState(threats, assets=rec.asset_arrays(), not_at_assets=contested.arm_rows)
     tracker, command, network = _command(scenario, tracker, radars, classes, origin, rec,
-                                         launchers, world, rng=rng["command"], seed=seed)
+                                         launchers, world, session, rng=rng["command"], seed=seed)
     duration_s, done_s, interrupted = scenario.simulation.duration_s, 0.0, False
     try:
         for t in step_times(scenario.simulation.step_s, duration_s):
@@ -163,17 +163,20 @@ def _engagement(scenario: Scenario, origin: Origin, envelopes: EnvelopeTable | N
 
 def _command(scenario: Scenario, tracker: Tracker, radars: list[RadarSite],
              classes: InterceptorClasses, origin: Origin, rec: RunRecord, launchers: Launchers,
-             world: WorldState, *, rng: np.random.Generator, seed: int | np.random.SeedSequence
-             ) -> tuple[Any, Any, Any]:
+             world: WorldState, session: DisSession | _NoDis, *, rng: np.random.Generator,
+             seed: int | np.random.SeedSequence) -> tuple[Any, Any, Any]:
     """``(tracker, command, network)``: the command centre on the tracker's picture, or, with a
-    ``network`` section, the networked defence in all three roles (``network.defence``)."""
+    ``network`` section, the networked defence in all three roles (``network.defence``); live
+    DIS out follows the network's mobile sites."""
     command = CommandCentre.from_scenario(scenario, classes, origin, rec.asset_arrays(), rng=rng)
     command.discrimination = Discrimination(  # decoys and debris (#19): its own stream
         scenario.command.classification.discrimination,
         world.threats.ballistic_coefficient_kg_m2, origin, rng=rng.spawn(1)[0])
-    return networked(scenario, tracker, command, radars, classes, origin, rec.asset_arrays(),
-                     launchers, world.threats, world, seed=seed,
-                     keep_sites=rec.keep_trajectories)
+    roles = networked(scenario, tracker, command, radars, classes, origin, rec.asset_arrays(),
+                      launchers, world.threats, world, seed=seed,
+                      keep_sites=rec.keep_trajectories)
+    session.follow_sites(roles[2].site_states)  # DIS out: the mobile sites where they are
+    return roles
 
 
 def _handover(radars: list[RadarSite], tracks: TrackBatch, time_s: float) -> None:
@@ -213,6 +216,9 @@ class _NoDis:
         return threats
 
     def before_step(self, time_s: float) -> None:
+        pass
+
+    def follow_sites(self, states: object) -> None:
         pass
 
     def after_step(self, *args: object) -> None:

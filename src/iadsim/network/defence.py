@@ -160,6 +160,7 @@ class NetworkedDefence:
         self._rounds = np.zeros(n, np.int64)
         self._engaged: list[set[int]] = [set() for _ in range(n)]
         self._fired_on: dict[int, int] = {}  # unit track id -> system track id when fired on
+        self._remember = np.empty(0, np.int64)  # system track ids under engagement (fusion)
         self._autonomous_from = np.full(n, np.nan)
         self._gospa: list[float] = []
         self._n_fused: list[int] = []
@@ -331,7 +332,7 @@ class NetworkedDefence:
             on = self.connected(time_s)[store.source]
             store = store.take(~on | np.isin(store.tracks.track_id, picture.track_id))
         self.store = store
-        self.fused = self.fusion.fuse(store.tracks, store.source, time_s)
+        self.fused = self.fusion.fuse(store.tracks, store.source, time_s, self._remember)
         self._score_fused(time_s)
 
     def _score_fused(self, time_s: float) -> None:
@@ -358,6 +359,7 @@ class NetworkedDefence:
     def _allocate(self, time_s: float, flights: InterceptorFlights) -> None:
         fused = self.fused.tracks
         n_units = self.plan.n_units
+        fired, engaged = self._engaged_by(fused.track_id, flights, time_s)  # (n, u) each
         if len(fused) == 0:
             self._alloc_id, self._alloc = np.empty(0, np.int64), self._alloc[:0]
             return
@@ -383,7 +385,6 @@ class NetworkedDefence:
                         for c in self.plan.fire_control_channels], np.int64)
         k = self.net.engagements_per_threat
         prev = self._allocation_of(fused.track_id)
-        fired, engaged = self._engaged_by(fused.track_id, flights, time_s)  # (n, u) each
         col = np.maximum(prev, 0)
         prev[~((prev >= 0) & np.take_along_axis(fired, col, axis=1))] = -1  # engagements stand
         # ... and while a round is in the air or its assessment pending, even where the unit
@@ -420,8 +421,10 @@ class NetworkedDefence:
                     time_s: float) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
         """Which units (n, u) have fired on each system track (on one of its unit tracks),
         and which are engaging it now (a round in flight, a salvo rippling or an assessment
-        pending)."""
+        pending). Keeps the system track ids under engagement for the next fusions, also those
+        no unit reports any more (``TrackFusion.fuse``'s ``remember``)."""
         out = np.zeros((len(system_id), self.plan.n_units), bool)
+        remember = [np.empty(0, np.int64)]
         fired = out.copy()
         fired_unit = self.plan.launcher_unit[flights.launcher] if len(flights) else np.empty(
             0, np.intp)
@@ -440,7 +443,10 @@ class NetworkedDefence:
                 # tearing down stops tracking while its rounds fly)
                 at_fire = np.array([self._fired_on.get(int(t), -1) for t in busy.tolist()],
                                    np.int64)
-                out[:, u] = np.isin(system_id, np.union1d(sys_of[np.isin(rep, busy)], at_fire))
+                now = np.union1d(sys_of[np.isin(rep, busy)], at_fire)
+                out[:, u] = np.isin(system_id, now)
+                remember.append(now[now >= 0])
+        self._remember = np.unique(np.concatenate(remember))
         return fired, out
 
     def _tracks_for(self, u: int, tracks: TrackBatch, central: bool) -> TrackBatch:
@@ -494,6 +500,7 @@ class NetworkedDefence:
                 sid = self.fused.report_system_id[self.store.tracks.track_id == o.track_id]
                 if sid.size:
                     self._fired_on[o.track_id] = int(sid[0])
+                    self._remember = np.union1d(self._remember, sid[:1])
             self._engaged[u].update(o.track_id for o in got)
             self.mobility[u].note_launches(len(got))
             orders += got
@@ -511,6 +518,13 @@ class NetworkedDefence:
 
     def sites(self) -> pd.DataFrame:
         """Every radar's and launcher's position, velocity and status at each step time."""
+        return self._site_table(np.array(self._times))
+
+    def site_states(self, time_s: float) -> pd.DataFrame:
+        """The ``sites`` table's rows at ``time_s`` (live DIS out: ``DisSession.follow_sites``)."""
+        return self._site_table(np.array([float(time_s)]))
+
+    def _site_table(self, times_s: NDArray[np.float64]) -> pd.DataFrame:
         rows = []
         for kind, i in sorted(self._scenario_sites):
             u = int(self.plan.sensor_unit[i] if kind == "sensor" else self.plan.launcher_unit[i])
@@ -521,8 +535,7 @@ class NetworkedDefence:
             rows.append((spec.name, "radar" if kind == "sensor" else "launcher", u, lat, lon,
                          alt))
         starts = [self._start_ref[u] for u in range(self.plan.n_units)]
-        return site_table([m.moves for m in self.mobility], starts, rows,
-                          np.array(self._times), self.origin,
+        return site_table([m.moves for m in self.mobility], starts, rows, times_s, self.origin,
                           step_s=self.scenario.simulation.step_s)
 
     def report(self) -> dict[str, Any]:
@@ -558,6 +571,9 @@ class _Centralised:
 
     def report_into(self, result: Any) -> Any:
         return result
+
+    def site_states(self, time_s: float) -> None:
+        return None  # no unit moves
 
 
 def networked(scenario: Scenario, tracker: Tracker, command: CommandCentre,

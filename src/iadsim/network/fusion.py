@@ -28,6 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import linear_sum_assignment
 
+from iadsim.network.datalink import concat_tracks
 from iadsim.tracking.association import chi2_ppf
 from iadsim.tracking.batch import TrackBatch
 
@@ -232,28 +233,56 @@ class TrackFusion:
         self.gate = float(chi2_ppf(gate_probability, df=6))
         self._number: dict[int, int] = {}  # report track id -> system number
         self._next = 0
+        self._last = TrackBatch.empty()  # the previous fusion's system tracks
+        self.memory = TrackBatch.empty()  # engaged system tracks that lost every report
 
-    def fuse(self, reports: TrackBatch, source: NDArray[np.int64], time_s: float) -> FusedPicture:
-        """Correlate and fuse the reports (one per unit track), predicted to ``time_s``."""
+    def _remembered(self, remember: NDArray[np.int64] | None) -> TrackBatch:
+        """The system tracks to keep without reports: those in ``remember`` (system ids) among
+        the last fusion's tracks and the memory (at the time of their last fused state)."""
+        if remember is None or (len(self._last) == 0 and len(self.memory) == 0):
+            return TrackBatch.empty()
+        pool = concat_tracks([self.memory, self._last])
+        return pool.take(np.isin(pool.track_id, remember))
+
+    def fuse(self, reports: TrackBatch, source: NDArray[np.int64], time_s: float,
+             remember: NDArray[np.int64] | None = None) -> FusedPicture:
+        """Correlate and fuse the reports (one per unit track), predicted to ``time_s``.
+
+        ``remember``: system track ids under engagement (a round in flight or its outcome not
+        assessed). Such a system track that loses its last report (the only unit holding it
+        tore down, its track was deleted) is kept in ``memory``, coasted with the
+        constant-velocity model, and a later report of any unit that falls in its gate takes
+        its number: the engagement stays bound to the threat when another radar picks it up.
+        """
+        memory = self._remembered(remember)
         n = len(reports)
         if n == 0:
+            self._last, self.memory = TrackBatch.empty(), memory
             return FusedPicture(TrackBatch.empty(), np.empty(0, np.int64))
         rep = predict_to(reports, time_s)
         x, p = state_of(rep), rep.covariance
         num = np.array([self._number.get(k, -1) for k in rep.track_id.tolist()], np.int64)
         self._split_inconsistent(num, x, p)
         groups = _GroupStates(x, p)  # each group's fused state, recomputed where it changed
+        memory = memory.take(~np.isin(memory.track_id - SYSTEM_ID_BASE, num))
+        mem = predict_to(memory, time_s)  # the remembered tracks, coasted to now
+        mem_x, mem_num = state_of(mem), mem.track_id - SYSTEM_ID_BASE
         for s in np.unique(source).tolist():
             new = np.flatnonzero((source == s) & (num < 0))
             if new.size == 0:
                 continue
             held = np.unique(num[num >= 0])
             free = held[~np.isin(held, num[source == s])]
-            if free.size:
+            left = ~np.isin(mem_num, held)  # remembered numbers no report has taken yet
+            if free.size or left.any():
                 xs, ps = groups.states(num, free)
+                if left.any():
+                    xs = np.concatenate([xs, mem_x[left]])
+                    ps = np.concatenate([ps, mem.covariance[left]])
+                cand = np.concatenate([free, mem_num[left]])
                 r, c = correlate(t2t_distance2(x[new], p[new], xs, ps), self.gate)
-                num[new[r]] = free[c]
-                groups.changed(free[c])
+                num[new[r]] = cand[c]
+                groups.changed(cand[c])
             for i in new[num[new] < 0].tolist():
                 num[i] = self._next
                 self._next += 1
@@ -277,6 +306,8 @@ class TrackFusion:
             position_enu_m=xf[:, :3], velocity_enu_mps=xf[:, 3:], covariance=pf,
             confirmed=np.ones(numbers.size, bool), quality=quality,
             truth_id=rep.truth_id[best], last_hit_s=hits)
+        self._last = fused
+        self.memory = memory.take(~np.isin(memory.track_id, fused.track_id))
         return FusedPicture(fused, (SYSTEM_ID_BASE + num).astype(np.int64))
 
     def _split_inconsistent(self, num: NDArray[np.int64], x: NDArray[np.float64],

@@ -10,7 +10,9 @@ Interop stage, wired into ``iadsim.simulation.run`` by four calls:
   ``t``), dead-reckons the entities and writes their launch time, type, name and end time (time
   out or deactivation) into the slots;
 * ``after_step(t, ...)``: sends this step's Entity State, Fire and Detonation PDUs over UDP,
-  through the same ``PduStreamer`` the ``.pdu`` export uses;
+  through the same ``PduStreamer`` the ``.pdu`` export uses; with ``follow_sites`` (a networked
+  run, called before the clock starts) the launchers and radars of units that may relocate are
+  sent where they are at each step, with their velocity and F-P-W dead reckoning;
 * ``close()`` sends the last (Deactivated) Entity States and closes the sockets; ``report()`` is
   what the run writes to ``summary.json`` under ``dis``.
 
@@ -32,6 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from numpy.typing import NDArray
 
 from iadsim.interop.dis.export import (
@@ -108,6 +111,8 @@ class DisSession:
         self._t0_wall: float | None = None
         self._last_s = 0.0
         self.pdus_sent = 0
+        self._site_states: Callable[[float], pd.DataFrame | None] | None = None
+        self._mobile = mobile_sites(scenario)
 
     # --- DIS in --------------------------------------------------------------------------
 
@@ -170,6 +175,28 @@ class DisSession:
 
     # --- live DIS out --------------------------------------------------------------------
 
+    def follow_sites(self, states: Callable[[float], pd.DataFrame | None]) -> None:
+        """Send the mobile launchers and radars from ``states(t)``: the rows of a networked
+        run's ``sites`` table at the step time ``t`` (``NetworkedDefence.site_states``)."""
+        self._site_states = states
+
+    def _sites_now(self, time_s: float) -> Snapshot | None:
+        """The mobile sites' states at ``time_s`` keyed as the streamer's sites (None: none)."""
+        if self._site_states is None or not self._mobile or self.streamer is None:
+            return None
+        table = self._site_states(time_s)
+        if table is None or len(table) == 0:
+            return None
+        key = self.streamer.site_key
+        names = list(zip(table["kind"].astype(str), table["site"].astype(str), strict=True))
+        mine = np.array([n in self._mobile and n in key for n in names], bool)
+        part = table[mine]
+        return Snapshot.from_geodetic(
+            np.array([key[n] for n, m in zip(names, mine, strict=True) if m], np.int64),
+            part["lat_deg"].to_numpy(float), part["lon_deg"].to_numpy(float),
+            part["alt_m"].to_numpy(float),
+            part[["vel_east_mps", "vel_north_mps", "vel_up_mps"]].to_numpy(float), self.origin)
+
     def after_step(self, time_s: float, threats: ThreatSet, alive: NDArray[np.bool_],
                    flights: Any, events: Any) -> None:
         """Send this step's PDUs (live DIS out only).
@@ -191,7 +218,7 @@ class DisSession:
         self._events_seen += len(rows)
         new = event_rows_from_tuples(rows, list(EVENT_COLUMNS),
                                      lambda i: float(flights.miss_distance_m[i]))
-        self._send(self.streamer.step(time_s, snap_t, snap_i, new))
+        self._send(self.streamer.step(time_s, snap_t, snap_i, new, sites=self._sites_now(time_s)))
         self._last_s = time_s
 
     def _send(self, pdus: list[tuple[float, bytes]]) -> None:
@@ -215,7 +242,8 @@ class DisSession:
                            launcher_sites(self.scenario.model_dump(mode="json")),
                            list(self.scenario.interceptors),
                            radars=radar_sites(self.scenario.model_dump(mode="json")),
-                           external_from=first, external_of=external_of)
+                           external_from=first, external_of=external_of,
+                           moving_sites=self._mobile)
 
     # --- end ---------------------------------------------------------------------------
 
@@ -253,3 +281,15 @@ class DisSession:
                 out["dis_in"]["file_truncated_tail_bytes"] = (
                     self.source.report.truncated_tail_bytes)
         return out
+
+
+def mobile_sites(scenario: Scenario) -> frozenset[tuple[str, str]]:
+    """(kind, name) of the launchers and radars of the network's units that may move (with
+    relocation orders or shoot-and-scoot): the sites live DIS out sends with F-P-W dead
+    reckoning and their states each step."""
+    out: set[tuple[str, str]] = set()
+    for unit in scenario.network.units:
+        if unit.relocations or unit.shoot_and_scoot is not None:
+            out |= {("launcher", n) for n in unit.launchers} | {("radar", n)
+                                                                for n in unit.sensors}
+    return frozenset(out)
