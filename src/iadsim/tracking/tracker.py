@@ -158,6 +158,10 @@ class Tracker:
         self._time_s: float | None = None  # time of the table's states
         self._last_step_s = -np.inf
         self._next_id = 0
+        # the last picture's predicted arrays, for the table and time they were computed at
+        self._picture_key: tuple[TrackTable, float, float | None] | None = None
+        self._picture_arrays: tuple[Array, Array, Array] | None = None
+        self._switch: dict[float, Array] = {}  # model-switch matrices by interval
         self.rejected: list[InputDataError] = []  # bad rows skipped (on_bad_detections="drop")
 
     # -- public ---------------------------------------------------------------------------
@@ -206,16 +210,32 @@ class Tracker:
     def drop(self, track_ids: NDArray[np.int64]) -> None:
         """Delete tracks by id (e.g. after kill assessment); unknown ids are ignored."""
         keep = ~np.isin(self._table.track_id, np.asarray(track_ids, dtype=np.int64))
-        self._table = self._table.take(keep)
+        if not keep.all():  # nothing to drop keeps the table (and the cached picture)
+            self._table = self._table.take(keep)
 
     def picture(self, time_s: float) -> TrackBatch:
-        """Every live track predicted to ``time_s`` (the tracker's state is not changed)."""
+        """Every live track predicted to ``time_s`` (the tracker's state is not changed).
+
+        The predicted state, covariance and quality of the last call are reused while the track
+        table and the time are the same (a step's picture and the one after a kill assessment
+        that dropped nothing); each call still returns arrays of its own.
+        """
         table = self._table
         if len(table) == 0:
             return TrackBatch.empty()
-        if self._time_s is not None and time_s > self._time_s:
-            table = self._predicted(table, time_s - self._time_s)
-        x, p = self._combined(table)
+        key = (table, float(time_s), self._time_s)
+        cached = self._picture_key
+        if (cached is not None and self._picture_arrays is not None and cached[0] is table
+                and cached[1:] == key[1:]):
+            x, p, q = self._picture_arrays
+        else:
+            now = table
+            if self._time_s is not None and time_s > self._time_s:
+                now = self._predicted(table, time_s - self._time_s)
+            x, p = self._combined(now)
+            q = quality(now, time_s, self._revisit.revisit_s, self.spec)
+            self._picture_key, self._picture_arrays = key, (x, p, q)
+            table = now
         return TrackBatch(
             time_s=np.full(len(table), float(time_s)),
             track_id=table.track_id.copy(),
@@ -223,7 +243,7 @@ class Tracker:
             velocity_enu_mps=x[:, 3:].copy(),
             covariance=p.copy(),
             confirmed=table.confirmed.copy(),
-            quality=quality(table, time_s, self._revisit.revisit_s, self.spec),
+            quality=q.copy(),
             truth_id=table.vote_id.copy(),
             recent_truth_id=table.recent_id.copy(),
             last_hit_s=table.last_hit_by.copy(),
@@ -304,12 +324,22 @@ class Tracker:
         x, p, mu = np.empty_like(table.x), np.empty_like(table.p), table.mu.copy()
         if len(c):
             xc, pc, mu[c] = imm_mix(table.x[:, c], table.p[:, c], table.mu[c],
-                                    self.models.transition_probabilities(dt_s))
+                                    self._switch_matrix(dt_s))
             x[:, c], p[:, c] = self.models.predict(xc, pc, dt_s)
         if len(t):
             xt, pt = self._first_model.predict(table.x[:1, t], table.p[:1, t], dt_s)
             x[:, t], p[:, t] = xt, pt
         return replace(table, x=x, p=p, mu=mu)
+
+    def _switch_matrix(self, dt_s: float) -> Array:
+        """``models.transition_probabilities(dt_s)``, kept per interval (scan periods repeat)."""
+        pi = self._switch.get(dt_s)
+        if pi is None:
+            if len(self._switch) >= 256:
+                self._switch.clear()
+            pi = self._switch[dt_s] = self.models.transition_probabilities(dt_s)
+            pi.flags.writeable = False
+        return pi
 
     def _scan(self, det: DetectionBatch, time_s: float, sensor: int) -> tuple[Ids, Ids]:
         spec = self.spec
