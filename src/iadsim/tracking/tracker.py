@@ -89,6 +89,8 @@ def check_detections(
     detections: DetectionBatch, n_sensors: int, after_s: float, until_s: float
 ) -> None:
     """Raise ``InputDataError`` naming every bad row (non-finite, out of window, bad sensor)."""
+    if _all_good(detections, n_sensors, after_s, until_s):
+        return
     problems: list[str] = []
     bad = np.zeros(len(detections), dtype=bool)
     for name in (
@@ -127,6 +129,24 @@ def check_detections(
         rows = np.flatnonzero(bad)
         more = "" if len(problems) <= 20 else f"\n... ({len(rows)} bad rows in all)"
         raise InputDataError("\n".join(problems[:20]) + more, rows=rows.tolist())
+
+
+def _all_good(detections: DetectionBatch, n_sensors: int, after_s: float, until_s: float) -> bool:
+    """A few reductions that clear a batch with no bad row (the usual case); False sends the
+    batch to the row-by-row checks (which also decide any batch this cannot clear)."""
+    if len(detections) == 0:
+        return True
+    t, sid = detections.time_s, detections.sensor_id
+    positive = (detections.range_m, detections.range_sigma_m, detections.azimuth_sigma_rad,
+                detections.elevation_sigma_rad)
+    total = float(t.sum() + detections.azimuth_rad.sum() + detections.elevation_rad.sum())
+    total += sum(float(v.sum()) for v in positive)  # NaN or inf in any column: not finite
+    return bool(
+        np.isfinite(total)
+        and min(float(v.min()) for v in positive) > 0.0
+        and float(t.min()) > after_s and float(t.max()) <= until_s
+        and int(sid.min()) >= 0 and int(sid.max()) < n_sensors
+    )
 
 
 class Tracker:
