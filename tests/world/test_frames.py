@@ -13,6 +13,7 @@ from iadsim.world.frames import (
     geodetic_to_enu,
     radar_horizon_m,
     rotation_enu_to_local,
+    section_radius_m,
 )
 
 ORIGIN = Origin(44.45, 8.75, 0.0)
@@ -85,8 +86,6 @@ def test_surface_points_hold_their_wgs84_height() -> None:
 def test_section_radius_is_meridian_north_and_prime_vertical_east_per_origin() -> None:
     """Euler's section radius against the closed-form WGS-84 radii, at several origins in turn
     (the principal radii are kept per latitude: a kept value must never leak to another)."""
-    from iadsim.world.frames import section_radius_m
-
     a, f = 6_378_137.0, 1.0 / 298.257223563
     e2 = f * (2.0 - f)
     for lat in (0.0, 51.5, -33.9, 89.0, 51.5, 0.0):
