@@ -13,6 +13,7 @@ from iadsim.world.frames import (
     geodetic_to_enu,
     radar_horizon_m,
     rotation_enu_to_local,
+    section_radius_m,
 )
 
 ORIGIN = Origin(44.45, 8.75, 0.0)
@@ -80,3 +81,19 @@ def test_surface_points_hold_their_wgs84_height() -> None:
     np.testing.assert_allclose(approx_altitude_m(enu, ORIGIN), h, atol=1e-6)
     assert surface_point_to_enu(np.zeros(1), np.zeros(1), np.zeros(1), ORIGIN)[0] == (
         pytest.approx([0.0, 0.0, 0.0]))
+
+
+def test_section_radius_is_meridian_north_and_prime_vertical_east_per_origin() -> None:
+    """Euler's section radius against the closed-form WGS-84 radii, at several origins in turn
+    (the principal radii are kept per latitude: a kept value must never leak to another)."""
+    a, f = 6_378_137.0, 1.0 / 298.257223563
+    e2 = f * (2.0 - f)
+    for lat in (0.0, 51.5, -33.9, 89.0, 51.5, 0.0):
+        s2 = np.sin(np.radians(lat)) ** 2
+        m, n = a * (1 - e2) / (1 - e2 * s2) ** 1.5, a / np.sqrt(1 - e2 * s2)
+        origin = Origin(lat, 10.0)
+        got = section_radius_m(origin, np.radians([0.0, 90.0, 180.0, 45.0]))
+        np.testing.assert_allclose(got[:3], [m, n, m], rtol=1e-14)
+        np.testing.assert_allclose(got[3], 2.0 * m * n / (m + n), rtol=1e-14)  # Euler at 45 deg
+    np.testing.assert_allclose(section_radius_m(Origin(0.0, 0.0), np.array([0.0])),
+                               [6_335_439.327], atol=1e-3)  # a (1 - e2), the equator's meridian

@@ -64,10 +64,13 @@ class RunRecord:
         self.fates.detected(detections.truth_id, detections.time_s)
         if len(detections) == 0:
             return
-        keys = np.stack([detections.time_s, detections.sensor_id.astype(float)], axis=1)
-        looks, counts = np.unique(keys, axis=0, return_counts=True)
-        for (t, sid), c in zip(looks.tolist(), counts.tolist(), strict=True):
-            self.events.add(t, "scan", sensor=self.radars[int(sid)].name, count=c)
+        order = np.lexsort((detections.sensor_id, detections.time_s))  # looks in time order
+        t, sid = detections.time_s[order], detections.sensor_id[order]
+        starts = np.flatnonzero(np.r_[True, (t[1:] != t[:-1]) | (sid[1:] != sid[:-1])])
+        counts = np.diff(np.r_[starts, len(t)])
+        for ts, s, c in zip(t[starts].tolist(), sid[starts].tolist(), counts.tolist(),
+                            strict=True):
+            self.events.add(ts, "scan", sensor=self.radars[int(s)].name, count=c)
 
     def tracks(self, step: TrackerStep, time_s: float) -> None:
         """Log confirmations and drops; note first confirmed track per threat."""

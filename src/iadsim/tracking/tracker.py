@@ -89,6 +89,8 @@ def check_detections(
     detections: DetectionBatch, n_sensors: int, after_s: float, until_s: float
 ) -> None:
     """Raise ``InputDataError`` naming every bad row (non-finite, out of window, bad sensor)."""
+    if _all_good(detections, n_sensors, after_s, until_s):
+        return
     problems: list[str] = []
     bad = np.zeros(len(detections), dtype=bool)
     for name in (
@@ -129,6 +131,24 @@ def check_detections(
         raise InputDataError("\n".join(problems[:20]) + more, rows=rows.tolist())
 
 
+def _all_good(detections: DetectionBatch, n_sensors: int, after_s: float, until_s: float) -> bool:
+    """A few reductions that clear a batch with no bad row (the usual case); False sends the
+    batch to the row-by-row checks (which also decide any batch this cannot clear)."""
+    if len(detections) == 0:
+        return True
+    t, sid = detections.time_s, detections.sensor_id
+    positive = (detections.range_m, detections.range_sigma_m, detections.azimuth_sigma_rad,
+                detections.elevation_sigma_rad)
+    total = float(t.sum() + detections.azimuth_rad.sum() + detections.elevation_rad.sum())
+    total += sum(float(v.sum()) for v in positive)  # NaN or inf in any column: not finite
+    return bool(
+        np.isfinite(total)
+        and min(float(v.min()) for v in positive) > 0.0
+        and float(t.min()) > after_s and float(t.max()) <= until_s
+        and int(sid.min()) >= 0 and int(sid.max()) < n_sensors
+    )
+
+
 class Tracker:
     """Multi-radar, multi-target tracker (see the module docstring).
 
@@ -158,6 +178,10 @@ class Tracker:
         self._time_s: float | None = None  # time of the table's states
         self._last_step_s = -np.inf
         self._next_id = 0
+        # the last picture's predicted arrays, for the table and time they were computed at
+        self._picture_key: tuple[TrackTable, float, float | None] | None = None
+        self._picture_arrays: tuple[Array, Array, Array] | None = None
+        self._switch: dict[float, Array] = {}  # model-switch matrices by interval
         self.rejected: list[InputDataError] = []  # bad rows skipped (on_bad_detections="drop")
 
     # -- public ---------------------------------------------------------------------------
@@ -206,16 +230,32 @@ class Tracker:
     def drop(self, track_ids: NDArray[np.int64]) -> None:
         """Delete tracks by id (e.g. after kill assessment); unknown ids are ignored."""
         keep = ~np.isin(self._table.track_id, np.asarray(track_ids, dtype=np.int64))
-        self._table = self._table.take(keep)
+        if not keep.all():  # nothing to drop keeps the table (and the cached picture)
+            self._table = self._table.take(keep)
 
     def picture(self, time_s: float) -> TrackBatch:
-        """Every live track predicted to ``time_s`` (the tracker's state is not changed)."""
+        """Every live track predicted to ``time_s`` (the tracker's state is not changed).
+
+        The predicted state, covariance and quality of the last call are reused while the track
+        table and the time are the same (a step's picture and the one after a kill assessment
+        that dropped nothing); each call still returns arrays of its own.
+        """
         table = self._table
         if len(table) == 0:
             return TrackBatch.empty()
-        if self._time_s is not None and time_s > self._time_s:
-            table = self._predicted(table, time_s - self._time_s)
-        x, p = self._combined(table)
+        key = (table, float(time_s), self._time_s)
+        cached = self._picture_key
+        if (cached is not None and self._picture_arrays is not None and cached[0] is table
+                and cached[1:] == key[1:]):
+            x, p, q = self._picture_arrays
+        else:
+            now = table
+            if self._time_s is not None and time_s > self._time_s:
+                now = self._predicted(table, time_s - self._time_s)
+            x, p = self._combined(now)
+            q = quality(now, time_s, self._revisit.revisit_s, self.spec)
+            self._picture_key, self._picture_arrays = key, (x, p, q)
+            table = now
         return TrackBatch(
             time_s=np.full(len(table), float(time_s)),
             track_id=table.track_id.copy(),
@@ -223,7 +263,7 @@ class Tracker:
             velocity_enu_mps=x[:, 3:].copy(),
             covariance=p.copy(),
             confirmed=table.confirmed.copy(),
-            quality=quality(table, time_s, self._revisit.revisit_s, self.spec),
+            quality=q.copy(),
             truth_id=table.vote_id.copy(),
             recent_truth_id=table.recent_id.copy(),
             last_hit_s=table.last_hit_by.copy(),
@@ -304,12 +344,22 @@ class Tracker:
         x, p, mu = np.empty_like(table.x), np.empty_like(table.p), table.mu.copy()
         if len(c):
             xc, pc, mu[c] = imm_mix(table.x[:, c], table.p[:, c], table.mu[c],
-                                    self.models.transition_probabilities(dt_s))
+                                    self._switch_matrix(dt_s))
             x[:, c], p[:, c] = self.models.predict(xc, pc, dt_s)
         if len(t):
             xt, pt = self._first_model.predict(table.x[:1, t], table.p[:1, t], dt_s)
             x[:, t], p[:, t] = xt, pt
         return replace(table, x=x, p=p, mu=mu)
+
+    def _switch_matrix(self, dt_s: float) -> Array:
+        """``models.transition_probabilities(dt_s)``, kept per interval (scan periods repeat)."""
+        pi = self._switch.get(dt_s)
+        if pi is None:
+            if len(self._switch) >= 256:
+                self._switch.clear()
+            pi = self._switch[dt_s] = self.models.transition_probabilities(dt_s)
+            pi.flags.writeable = False
+        return pi
 
     def _scan(self, det: DetectionBatch, time_s: float, sensor: int) -> tuple[Ids, Ids]:
         spec = self.spec

@@ -16,6 +16,7 @@ file, radians inside).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -99,13 +100,20 @@ def surface_point_to_enu(
 
 def section_radius_m(origin: Origin, bearing_rad: NDArray[np.float64]) -> NDArray[np.float64]:
     """Radius of curvature of the WGS-84 normal section at the origin in a bearing (Euler)."""
-    a, f = 6_378_137.0, 1.0 / 298.257223563
-    e2 = f * (2.0 - f)
-    s2 = np.sin(np.radians(origin.lat_deg)) ** 2
-    meridian = a * (1.0 - e2) / (1.0 - e2 * s2) ** 1.5
-    normal = a / np.sqrt(1.0 - e2 * s2)
+    meridian, normal = _principal_radii_m(float(origin.lat_deg))
     c2 = np.cos(bearing_rad) ** 2
     return meridian * normal / (normal * c2 + meridian * (1.0 - c2))
+
+
+@functools.lru_cache(maxsize=64)
+def _principal_radii_m(lat_deg: float) -> tuple[np.float64, np.float64]:
+    """WGS-84 meridian and prime-vertical radii at a latitude (computed once per origin)."""
+    a, f = 6_378_137.0, 1.0 / 298.257223563
+    e2 = f * (2.0 - f)
+    s2 = np.sin(np.radians(lat_deg)) ** 2
+    meridian = a * (1.0 - e2) / (1.0 - e2 * s2) ** 1.5
+    normal = a / np.sqrt(1.0 - e2 * s2)
+    return meridian, normal
 
 
 def rotation_enu_to_local(origin: Origin, lat_deg: float, lon_deg: float) -> NDArray[np.float64]:
