@@ -109,13 +109,15 @@ def pitch_over_m(climb_m: float, dive_m: float, ground_m: float, top_m: float,
     At a constant ground speed V a constant vertical acceleration a makes the height a
     parabola of the ground distance whose slope changes at ``a / V^2`` per metre: from level
     to ``-tan(dive)`` over ``L = tan(dive) V^2 / a``, centred on the corner (a parabola
-    blending two lines touches them symmetrically about their intersection). ``L`` is capped
-    by the cruise before the corner and the dive after it; the arc is sampled every
+    blending two lines touches them symmetrically about their intersection). ``L / 2`` is
+    capped at half the cruise before the corner and half the dive after it (a harder pull
+    where the geometry is short: the end of the dive stays straight at its angle, the
+    seeker's terminal line); the arc is sampled every
     ``PITCH_OVER_STEP_S`` of flight (both tangent points included).
     """
     slope = float(np.tan(np.radians(dive_deg)))
     half = 0.5 * slope * ground_speed_mps**2 / accel_mps2
-    half = min(half, dive_m - climb_m, ground_m - dive_m)
+    half = min(half, 0.5 * (dive_m - climb_m), 0.5 * (ground_m - dive_m))
     if half <= 0.0 or top_m <= target_alt_m:
         return [(dive_m, top_m)]
     n = max(int(np.ceil(2.0 * half / (ground_speed_mps * PITCH_OVER_STEP_S))), 1)
