@@ -46,3 +46,20 @@ def test_guide_holds_a_sea_skimmer_at_its_height_and_a_ballistic_missile_on_grav
     flat.launch(orders, np.zeros((1, 3)), np.array([1]), 90.0)
     flat.guide(tracks(np.stack([skim[0], p_bm]), np.stack([v_skim, v_bm]), 100.0))
     assert ground_range_height(flat.aim_point_m[:1], np.zeros(3), ORIGIN)[1][0] < -300.0
+
+
+def test_guide_predicts_a_diving_arm_straight_and_a_level_one_at_its_height() -> None:
+    """A round at a track reported as an ARM in its 35-degree dive: the aim point 8 s ahead is
+    the straight line p + v t (closed form), not held at the track's height (the plan's
+    prediction, ``doctrine._diving_arm``); the same track reported as a cruise missile is held
+    at its height (kilometres above the ARM's true path)."""
+    p = np.array([0.0, -20_000.0, 9_000.0])
+    v = np.array([0.0, 700.0, -700.0 * np.tan(np.radians(35.0))])
+    orders = [EngagementOrder(0, 0, 108.0, p, "anti_radiation_missile"),
+              EngagementOrder(0, 0, 108.0, p, "cruise_missile")]
+    flights = InterceptorFlights()
+    flights.launch(orders, np.zeros((1, 3)), np.array([0]), 95.0)
+    flights.guide(tracks(np.stack([p]), np.stack([v]), 100.0), ORIGIN)
+    np.testing.assert_allclose(flights.aim_point_m[0], p + 8.0 * v, atol=1e-6)
+    height = ground_range_height(flights.aim_point_m[1:], np.zeros(3), ORIGIN)[1][0]
+    assert height > p[2] - 200.0  # held: about 3.9 km above the straight dive's 5.1 km

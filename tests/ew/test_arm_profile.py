@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import yaml
 
-from iadsim.ew.arms import arm_profile_m, with_arm_strikes
+from iadsim.ew.arms import PITCH_OVER_STEP_S, arm_profile_m, with_arm_strikes
 from iadsim.scenario.load import EXAMPLES_DIR, scenario_from_dict
 from iadsim.scenario.model import THREAT_TYPES
 from iadsim.world.frames import approx_altitude_m, rotation_enu_to_local, scenario_origin
@@ -57,3 +57,24 @@ def test_the_profile_lowers_its_top_when_the_ground_is_short() -> None:
     climb, dive_at, top = arm_profile_m(100_000.0, 9_000.0, 12_000.0, 150.0, 20.0, 35.0)
     assert (climb, top) == pytest.approx((3_000.0 / tc, 12_000.0))
     assert 100_000.0 - dive_at == pytest.approx(11_850.0 / td)
+
+
+def test_the_pitch_over_is_a_pull_at_the_set_vertical_acceleration() -> None:
+    """The world's truth through the pull: the vertical speed changes at
+    ``pitch_over_accel_mps2`` (sampled from the flown path every 0.5 s),
+    from level to the dive's ``-V tan(dive)`` (V the ground speed), never in one corner."""
+    accel, speed, dive = 50.0, 700.0, 35.0
+    scenario = with_arm_strikes(scenario_from_dict(_strike(pitch_over_accel_mps2=accel)))
+    origin = scenario_origin(scenario)
+    threats = build_threats(scenario, origin)
+    row = len(threats) - 1
+    t = np.arange(0.0, float(threats.end_time_s[row]) - 0.5, 0.5)
+    vz = np.array([threats.state(s)[1][row, 2] for s in t])
+    vz = vz[np.argmax(vz < -1.0) - 2:]  # from the end of the cruise (the climb's corner is out)
+    # a pull sampled every PITCH_OVER_STEP_S (1 s): steps of a x 1 s in the vertical speed, not
+    # one corner of V tan(dive) = 490 m/s
+    assert np.abs(np.diff(vz)).max() <= 1.1 * accel * PITCH_OVER_STEP_S
+    vz_dive = -speed * np.tan(np.radians(dive))
+    pulling = (vz < -20.0) & (vz > vz_dive + 20.0)
+    # the pull lasts V tan(dive) / a (closed form of the parabola), within one sample step
+    assert pulling.sum() * 0.5 == pytest.approx(-vz_dive / accel, abs=1.5)

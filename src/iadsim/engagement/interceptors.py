@@ -21,6 +21,11 @@ from iadsim.tracking.batch import TrackBatch
 from iadsim.world.frames import GRAVITY_MPS2, Origin
 
 
+ARM_DIVE_TAN = float(np.tan(np.radians(10.0)))
+"""A track reported as an ARM descending steeper than this (the classification's default
+``arm_min_dive_deg``) is in its straight terminal dive: guidance predicts it straight."""
+
+
 @dataclass(frozen=True, slots=True)
 class EngagementOrder:
     """Fire one round from ``launcher`` at ``track_id``, planned to meet it at the given point."""
@@ -66,6 +71,7 @@ class InterceptorFlights:
         self.killed = np.empty(0, bool)
         self.target_threat_id = np.empty(0, np.int64)  # engaged threat, -1: a ghost track
         self.aim_accel_mps2 = np.empty((0, 3))  # acceleration the aim-point prediction assumes
+        self.at_arm = np.empty(0, bool)  # fired at a track the command reported as an ARM
         self.aim_velocity_mps = np.empty((0, 3))  # the track's velocity there (NaN: no update)
         self.position_m = np.empty((0, 3))  # state at ``state_time_s``
         self.velocity_mps = np.empty((0, 3))
@@ -121,6 +127,8 @@ class InterceptorFlights:
         accel = np.zeros((k, 3))
         accel[ballistic, 2] = -GRAVITY_MPS2  # the command planned these with gravity
         self.aim_accel_mps2 = np.vstack([self.aim_accel_mps2, accel])
+        self.at_arm = np.concatenate([self.at_arm, [o.reported_type == "anti_radiation_missile"
+                                                    for o in orders]]).astype(bool)
         self.aim_velocity_mps = np.vstack([self.aim_velocity_mps, np.full((k, 3), np.nan)])
         self.target_threat_id = np.concatenate([self.target_threat_id, target])
         self.position_m = np.vstack([self.position_m, site])
@@ -174,6 +182,9 @@ class InterceptorFlights:
         lead_s = self.intercept_time_s[idx] - tracks.time_s[row]
         p, v, a = tracks.position_enu_m[row], tracks.velocity_enu_mps[row], self.aim_accel_mps2[idx]
         hold = ~self.aim_accel_mps2[idx].any(axis=1)  # not planned as ballistic
+        # an ARM's track in its terminal dive is predicted straight, as the command plans it
+        # (held at its height, the aim point would stay kilometres above the diving ARM)
+        hold &= ~(self.at_arm[idx] & (-v[:, 2] >= ARM_DIVE_TAN * np.hypot(v[:, 0], v[:, 1])))
         ahead = predicted_position_m(p[None], v[None], a[None],
                                      lead_s[None] + np.array([0.0, -0.5, 0.5])[:, None],
                                      hold_height=hold, origin=origin)  # (3, n, 3)

@@ -85,11 +85,46 @@ def arm_route(strike: ArmStrikeSpec, radar: GeoPosition, origin: Origin) -> list
     climb_m, dive_m, top = arm_profile_m(ground, max(a.alt_m, 0.0), strike.cruise_altitude_m,
                                          target_alt, strike.climb_angle_deg,
                                          strike.dive_angle_deg)
+    profile = [(climb_m, top), *pitch_over_m(climb_m, dive_m, ground, top, target_alt,
+                                             strike.dive_angle_deg, strike.speed_mps,
+                                             strike.pitch_over_accel_mps2)]
     points = []
-    for along, alt in ((climb_m, top), (dive_m, top)):
+    for along, alt in profile:
         lat, lon, _ = enu_to_geodetic(start + (end - start) * along / max(ground, 1e-9), origin)
         points.append(GeoPoint2D(lat_deg=float(lat), lon_deg=float(lon), alt_m=alt))
     return [*points, GeoPoint2D(lat_deg=radar.lat_deg, lon_deg=radar.lon_deg, alt_m=target_alt)]
+
+
+PITCH_OVER_STEP_S = 1.0
+"""Flight time between the waypoints that sample the pitch-over (the world flies straight
+legs between them: the vertical speed changes in steps of ``accel x step``)."""
+
+
+def pitch_over_m(climb_m: float, dive_m: float, ground_m: float, top_m: float,
+                 target_alt_m: float, dive_deg: float, ground_speed_mps: float,
+                 accel_mps2: float) -> list[tuple[float, float]]:
+    """Waypoints (ground distance from the launch, altitude) of the pull from the cruise at
+    ``top_m`` into the straight dive that starts ``dive_m`` from the launch.
+
+    At a constant ground speed V a constant vertical acceleration a makes the height a
+    parabola of the ground distance whose slope changes at ``a / V^2`` per metre: from level
+    to ``-tan(dive)`` over ``L = tan(dive) V^2 / a``, centred on the corner (a parabola
+    blending two lines touches them symmetrically about their intersection). ``L / 2`` is
+    capped at half the cruise before the corner and half the dive after it (a harder pull
+    where the geometry is short: the end of the dive stays straight at its angle, the
+    seeker's terminal line); the arc is sampled every
+    ``PITCH_OVER_STEP_S`` of flight (both tangent points included).
+    """
+    slope = float(np.tan(np.radians(dive_deg)))
+    half = 0.5 * slope * ground_speed_mps**2 / accel_mps2
+    half = min(half, 0.5 * (dive_m - climb_m), 0.5 * (ground_m - dive_m))
+    if half <= 0.0 or top_m <= target_alt_m:
+        return [(dive_m, top_m)]
+    n = max(int(np.ceil(2.0 * half / (ground_speed_mps * PITCH_OVER_STEP_S))), 1)
+    x = np.linspace(-half, half, n + 1)  # along the ground from the corner
+    k = slope / (4.0 * half)  # h = top - k (x + half)^2: slope 0 at -half, -tan(dive) at +half
+    h = top_m - k * (x + half) ** 2
+    return [(dive_m + float(xi), float(hi)) for xi, hi in zip(x, h, strict=True)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -146,6 +146,8 @@ class ArmStrikeSpec(StrictModel):
     straight dive at ``dive_angle_deg`` onto the radar; if the ground distance is too short for
     both, the top of the climb is lowered so that the dive still comes in at its angle.
     ``speed_mps`` is the ground speed (the speed along the path is ``speed / cos(angle)``).
+    The pitch-over from the cruise into the dive is a pull at ``pitch_over_accel_mps2``
+    (constant vertical acceleration at the constant ground speed), not a corner.
     """
 
     name: str = Field(min_length=1)
@@ -168,6 +170,10 @@ class ArmStrikeSpec(StrictModel):
     climb_angle_deg: float = Field(default=20.0, gt=0.0, le=80.0)
     dive_angle_deg: float = Field(default=35.0, ge=5.0, le=80.0,
                                   description="terminal dive below the horizontal onto the radar")
+    pitch_over_accel_mps2: float = Field(
+        default=50.0, gt=0.0, le=1_000.0,
+        description="vertical acceleration of the pull from the cruise into the dive (about 5 g)",
+    )
 
 
 class DecoyGroupSpec(StrictModel):
