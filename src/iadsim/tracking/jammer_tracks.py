@@ -22,8 +22,9 @@ position tracks (east-north position and velocity, covariance, height) of the st
   linearised covariance, is the position of the track of that pair of angle tracks (the
   filtering is done once, on the angles: successive fixes share their errors and are not
   filtered again); its velocity solves ``n_i . v = -rate_i r_i`` over the lines (normals
-  ``n_i``, ranges ``r_i``, bearing rates). A track not fixed in a step coasts, its covariance
-  growing by ``position_q_m2_s3 dt^3 / 3``, and is dropped after ``drop_after_s``.
+  ``n_i``, ranges ``r_i``, bearing rates; its covariance from the rates' filter sigmas through
+  that solve). A track not fixed in a step coasts, its covariance growing by the velocity's,
+  ``dt^2 P_v``, plus ``position_q_m2_s3 dt^3 / 3``, and is dropped after ``drop_after_s``.
 
 Truth (``jammer_id`` of the strobes) is carried only to score the tracks.
 """
@@ -79,6 +80,7 @@ class AngleTrackBatch:
     confirmed: NDArray[np.bool_]
     jammer_id: NDArray[np.int64]  # truth of the last strobe (scoring only)
     jnr_db: NDArray[np.float64]  # main-lobe J/N of the last strobe
+    azimuth_rate_sigma_rad_s: NDArray[np.float64]  # the filter's sigma of the azimuth rate
 
     def __len__(self) -> int:
         return int(self.track_id.shape[0])
@@ -255,7 +257,7 @@ class JammerTracker:
             col([np.sqrt(p[0, 0]) for p in a.p_az]), col([x[0] for x in a.x_el]),
             col([np.sqrt(p[0, 0]) for p in a.p_el]),
             col([h >= self.p.confirm_hits for h in a.hits], bool), col(a.jammer, np.int64),
-            col(a.jnr_db))
+            col(a.jnr_db), col([np.sqrt(p[1, 1]) for p in a.p_az]))
 
     # --- position tracks ---------------------------------------------------------------------
     def _fix_positions(self, angle: AngleTrackBatch, time_s: float) -> JammerPositionBatch:
@@ -329,6 +331,11 @@ class JammerTracker:
         rhs = -angle.azimuth_rate_rad_s[ok][lines] * ground
         velocity = np.linalg.solve(np.einsum("k,ki,kj->ij", w, normal, normal),
                                    np.einsum("k,ki,k->i", w, normal, rhs))
+        # its covariance: each line's rate error sigma_rate r along its normal (the bearing
+        # rates' filter sigmas), through the weighted solve (generalised least squares)
+        a_inv = np.linalg.inv(np.einsum("k,ki,kj->ij", w, normal, normal))
+        rate_var = (angle.azimuth_rate_sigma_rad_s[ok][lines] * ground) ** 2
+        vcov = a_inv @ np.einsum("k,ki,kj->ij", w**2 * rate_var, normal, normal) @ a_inv
         el = angle.elevation_rad[ok][lines]
         heights = (self.antenna_alt_m[angle.sensor_id[ok][lines]] + ground * np.tan(el)
                    + ground**2 / (2.0 * EFFECTIVE_EARTH_RADIUS_M))
@@ -337,7 +344,7 @@ class JammerTracker:
         track = self._pos.setdefault(key, {"id": self._next_pos, "first_s": time_s})
         if track["id"] == self._next_pos:
             self._next_pos += 1
-        track.update(x=np.concatenate([fix, velocity]), cov=cov, last_s=time_s,
+        track.update(x=np.concatenate([fix, velocity]), cov=cov, vcov=vcov, last_s=time_s,
                      height=float(np.mean(heights[finite])) if finite.any() else float("nan"),
                      n=int(lines.size), jammer=int(jam[0]) if np.all(jam == jam[0]) else -2)
 
@@ -347,7 +354,8 @@ class JammerTracker:
         out = []
         for _, t in items:  # brought to time_s (coasting ones too)
             dt = time_s - t["last_s"]
-            grow = self.p.position_q_m2_s3 * dt**3 / 3.0 * np.eye(2)
+            # coasting: the velocity's error carried over dt (dt^2 P_v) and the manoeuvres
+            grow = dt**2 * t["vcov"] + self.p.position_q_m2_s3 * dt**3 / 3.0 * np.eye(2)
             out.append((np.concatenate([t["x"][:2] + dt * t["x"][2:], t["x"][2:]]),
                         t["cov"] + grow))
         return JammerPositionBatch(
