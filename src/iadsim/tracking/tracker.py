@@ -334,6 +334,7 @@ class Tracker:
             if len(self._drag):
                 self._drag = self._drag.keep(self._table.track_id).predicted(
                     time_s - self._time_s, self.origin)
+                self._table = self._with_drag(self._table)
         self._time_s = time_s
         table = self._table
         n, k = len(table), len(det)
@@ -389,6 +390,17 @@ class Tracker:
         self._next_id += len(fresh)
         self._table = TrackTable.concatenate(table, born)
         return confirmed_ids, dropped_ids
+
+    def _with_drag(self, table: TrackTable) -> TrackTable:
+        """Every model of a track whose drag filter is trusted takes that filter's predicted
+        state, so that gating and the update start from a prediction with drag in it."""
+        trusted = self._drag.take(self._drag.trusted())
+        rows = np.flatnonzero(np.isin(table.track_id, trusted.track_id))
+        if len(rows) == 0:
+            return table
+        x, p = table.x.copy(), table.p.copy()
+        x[:, rows], p[:, rows] = trusted.x[None, :, :6], trusted.p[None, :, :6, :6]
+        return replace(table, x=x, p=p)
 
     def _drag_update(self, track_id: Ids, won: GatedPairs, z: Array, r: Array,
                      det: DetectionBatch, xc: Array, x: Array, p: Array, mu: Array) -> None:
