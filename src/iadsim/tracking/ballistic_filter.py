@@ -38,11 +38,13 @@ class DragFilterParams:
     prior_kappa_sigma: float = 0.5
 
 
-def _accel(x: Array, origin: Origin) -> tuple[Array, Array, Array]:
-    """Acceleration (n, 3), density (n,) and its height derivative (n,) at states ``x``."""
+def _accel(x: Array, origin: Origin, *, slope: bool = True) -> tuple[Array, Array, Array]:
+    """Acceleration (n, 3), density (n,) and its height derivative (n,; zeros unless
+    ``slope``) at states ``x``."""
     h = approx_altitude_m(x[:, :3], origin)
     rho = density_kg_m3(h)
-    drho = (density_kg_m3(h + _DH_M) - density_kg_m3(h - _DH_M)) / (2.0 * _DH_M)
+    drho = ((density_kg_m3(h + _DH_M) - density_kg_m3(h - _DH_M)) / (2.0 * _DH_M) if slope
+            else np.zeros_like(rho))
     v = x[:, 3:6]
     speed = np.linalg.norm(v, axis=1)
     a = -(0.5e-3 * rho * speed * x[:, 6])[:, None] * v
@@ -82,12 +84,12 @@ def drag_predict(x: Array, p: Array, dt_s: float, origin: Origin,
     x, p = x.copy(), p.copy()
     for _ in range(steps):
         f = np.broadcast_to(np.eye(7), p.shape) + h * _jacobian(x, origin)
-        a0 = _accel(x, origin)[0]
+        a0 = _accel(x, origin, slope=False)[0]
         mid = x.copy()
         mid[:, :3] += 0.5 * h * x[:, 3:6]
         mid[:, 3:6] += 0.5 * h * a0
         mid[:, 6] = np.maximum(mid[:, 6], 0.0)
-        a_mid = _accel(mid, origin)[0]
+        a_mid = _accel(mid, origin, slope=False)[0]
         x[:, :3] += h * mid[:, 3:6]
         x[:, 3:6] += h * a_mid
         p = np.matmul(np.matmul(f, p), np.swapaxes(f, 1, 2)) + q

@@ -218,13 +218,13 @@ class Tracker:
         if len(table) == 0:
             return TrackBatch.empty()
         drag = self._drag.keep(table.track_id)
+        kappa, kappa_sigma = kappa_estimates(drag, table.track_id)  # as of the last scan
+        trusted = drag.take(drag.trusted())
         if self._time_s is not None and time_s > self._time_s:
             table = self._predicted(table, time_s - self._time_s)
-            drag = drag.predicted(time_s - self._time_s, self.origin)
+            trusted = trusted.predicted(time_s - self._time_s, self.origin)
         x, p = self._combined(table)
-        kappa, kappa_sigma = kappa_estimates(drag, table.track_id)
-        if len(drag):  # a consistent drag filter's state stands for the re-entering track
-            trusted = drag.take(drag.trusted())
+        if len(trusted):  # a consistent drag filter's state stands for the re-entering track
             rows = np.flatnonzero(np.isin(table.track_id, trusted.track_id))
             x, p = x.copy(), p.copy()
             x[rows], p[rows] = trusted.x[:, :6], trusted.p[:, :6, :6]
