@@ -140,7 +140,8 @@ def _sensing(scenario: Scenario, origin: Origin, session: DisSession | _NoDis,
     radars = build_radars(list(scenario.sensors), origin)
     threats, radars = apply_terrain(scenario, origin, threats, radars, terrain)  # none: no-op
     envelope = class_envelope(scenario.command.fire_control)  # speed-by-height gate
-    return threats, radars, Tracker(scenario.tracking, sensor_geometry(radars), envelope)
+    return threats, radars, Tracker(scenario.tracking, sensor_geometry(radars), envelope,
+                                    origin)
 
 
 def _contested(scenario: Scenario, origin: Origin, radars: list[RadarSite], threats: ThreatSet,
@@ -170,8 +171,7 @@ def _command(scenario: Scenario, tracker: Tracker, radars: list[RadarSite],
     DIS out follows the network's mobile sites."""
     command = CommandCentre.from_scenario(scenario, classes, origin, rec.asset_arrays(), rng=rng)
     command.discrimination = Discrimination(  # decoys and debris (#19): its own stream
-        scenario.command.classification.discrimination,
-        world.threats.ballistic_coefficient_kg_m2, origin, rng=rng.spawn(1)[0])
+        scenario.command.classification.discrimination, origin, rng=rng.spawn(1)[0])
     roles = networked(scenario, tracker, command, radars, classes, origin, rec.asset_arrays(),
                       launchers, world.threats, world, seed=seed,
                       keep_sites=rec.keep_trajectories)

@@ -127,7 +127,8 @@ class NetworkedDefence:
         geometry = sensor_geometry(radars)
         n = self.plan.n_units
         envelope = class_envelope(scenario.command.fire_control)  # speed-by-height gate
-        self.trackers = [Tracker(scenario.tracking, geometry, envelope) for _ in range(n)]
+        self.trackers = [Tracker(scenario.tracking, geometry, envelope, origin)  # drag filters
+                         for _ in range(n)]
         fc_radar = np.array([x.kind == "multifunction" for x in scenario.sensors], bool)
         self.commands: list[CommandCentre | None] = []
         for u, spec in enumerate(self.net.units):

@@ -38,11 +38,13 @@ class DragFilterParams:
     prior_kappa_sigma: float = 0.5
 
 
-def _accel(x: Array, origin: Origin) -> tuple[Array, Array, Array]:
-    """Acceleration (n, 3), density (n,) and its height derivative (n,) at states ``x``."""
+def _accel(x: Array, origin: Origin, *, slope: bool = True) -> tuple[Array, Array, Array]:
+    """Acceleration (n, 3), density (n,) and its height derivative (n,; zeros unless
+    ``slope``) at states ``x``."""
     h = approx_altitude_m(x[:, :3], origin)
     rho = density_kg_m3(h)
-    drho = (density_kg_m3(h + _DH_M) - density_kg_m3(h - _DH_M)) / (2.0 * _DH_M)
+    drho = ((density_kg_m3(h + _DH_M) - density_kg_m3(h - _DH_M)) / (2.0 * _DH_M) if slope
+            else np.zeros_like(rho))
     v = x[:, 3:6]
     speed = np.linalg.norm(v, axis=1)
     a = -(0.5e-3 * rho * speed * x[:, 6])[:, None] * v
@@ -82,12 +84,12 @@ def drag_predict(x: Array, p: Array, dt_s: float, origin: Origin,
     x, p = x.copy(), p.copy()
     for _ in range(steps):
         f = np.broadcast_to(np.eye(7), p.shape) + h * _jacobian(x, origin)
-        a0 = _accel(x, origin)[0]
+        a0 = _accel(x, origin, slope=False)[0]
         mid = x.copy()
         mid[:, :3] += 0.5 * h * x[:, 3:6]
         mid[:, 3:6] += 0.5 * h * a0
         mid[:, 6] = np.maximum(mid[:, 6], 0.0)
-        a_mid = _accel(mid, origin)[0]
+        a_mid = _accel(mid, origin, slope=False)[0]
         x[:, :3] += h * mid[:, 3:6]
         x[:, 3:6] += h * a_mid
         p = np.matmul(np.matmul(f, p), np.swapaxes(f, 1, 2)) + q
@@ -132,3 +134,110 @@ def ballistic_coefficient_kg_m2(x: Array) -> Array:
     """The estimated ballistic coefficient (n,) of each state (inf: no drag seen)."""
     kappa = x[:, 6]
     return np.where(kappa > 0.0, 1_000.0 / np.maximum(kappa, 1e-12), np.inf)
+
+
+# ---------------------------------------------------------------------------------------------
+# the bank the tracker runs beside its IMM for re-entering tracks
+# ---------------------------------------------------------------------------------------------
+
+START_MIN_SPEED_MPS = 900.0  # faster than any air-breathing threat of the class table
+START_MAX_CLIMB_MPS = -50.0  # descending: past apogee, re-entering or diving
+NIS_MEMORY = 0.8  # weight of the past in the running mean of the innovation's chi2 (3 dof)
+NIS_TRUSTED = 9.0  # the running mean below which the picture takes this filter's state
+MIN_UPDATES = 3
+
+
+@dataclass(frozen=True, slots=True)
+class DragBank:
+    """One drag-filter state per re-entering track, keyed by track id (rows in id order).
+
+    ``nis`` is a running mean of each update's normalised innovation squared (3 degrees of
+    freedom, mean 3 when the filter is consistent); the tracker shows this filter's state in
+    its picture only once ``updates >= MIN_UPDATES`` and ``nis < NIS_TRUSTED`` (a lifting or
+    manoeuvring target the drag model cannot follow stays on the IMM's state).
+    """
+
+    track_id: NDArray[np.int64]
+    x: Array
+    p: Array
+    nis: Array
+    updates: NDArray[np.int64]
+
+    @classmethod
+    def empty(cls) -> DragBank:
+        return cls(np.empty(0, np.int64), np.empty((0, 7)), np.empty((0, 7, 7)), np.empty(0),
+                   np.empty(0, np.int64))
+
+    def __len__(self) -> int:
+        return int(self.track_id.shape[0])
+
+    def take(self, index: NDArray[np.intp] | NDArray[np.bool_]) -> DragBank:
+        return DragBank(self.track_id[index], self.x[index], self.p[index], self.nis[index],
+                        self.updates[index])
+
+    def keep(self, live_ids: NDArray[np.int64]) -> DragBank:
+        """Only the rows of tracks still alive."""
+        return self.take(np.isin(self.track_id, live_ids))
+
+    def predicted(self, dt_s: float, origin: Origin,
+                  params: DragFilterParams = DragFilterParams()) -> DragBank:
+        if len(self) == 0 or dt_s <= 0.0:
+            return self
+        x, p = drag_predict(self.x, self.p, dt_s, origin, params)
+        return DragBank(self.track_id, x, p, self.nis, self.updates)
+
+    def trusted(self) -> NDArray[np.bool_]:
+        return (self.updates >= MIN_UPDATES) & (self.nis < NIS_TRUSTED)
+
+    def updated(self, track_id: NDArray[np.int64], z: Array, r: Array, x6: Array, p6: Array,
+                params: DragFilterParams = DragFilterParams()) -> DragBank:
+        """Update the rows of ``track_id`` (m,) by measurements ``z`` (m, 3), ``r`` (m, 3, 3);
+        a track without a row that is fast and descending in its IMM state ``x6`` (m, 6)
+        (after this update, covariance ``p6``) starts one with the prior kappa."""
+        bank = self
+        pos = np.searchsorted(bank.track_id, track_id)
+        has = (pos < len(bank)) & (bank.track_id[np.minimum(pos, len(bank) - 1)] == track_id
+                                   if len(bank) else np.zeros(len(track_id), bool))
+        if has.any():
+            rows = pos[has]
+            xs, ps = bank.x[rows], bank.p[rows]
+            nu = z[has] - xs[:, :3]
+            s_inv = np.linalg.inv(ps[:, :3, :3] + r[has])
+            nis = np.einsum("ni,nij,nj->n", nu, s_inv, nu)
+            xu, pu, _ll = drag_update(xs, ps, z[has], r[has])
+            x, p = bank.x.copy(), bank.p.copy()
+            x[rows], p[rows] = xu, pu
+            mean = bank.nis.copy()
+            first = bank.updates[rows] == 0
+            mean[rows] = np.where(first, nis, NIS_MEMORY * mean[rows] + (1 - NIS_MEMORY) * nis)
+            ups = bank.updates.copy()
+            ups[rows] += 1
+            bank = DragBank(bank.track_id, x, p, mean, ups)
+        speed = np.linalg.norm(x6[:, 3:6], axis=1)
+        start = ~has & (speed >= START_MIN_SPEED_MPS) & (x6[:, 5] <= START_MAX_CLIMB_MPS)
+        if start.any():
+            xn, pn = drag_initiate(x6[start, :3], x6[start, 3:6], p6[start, :3, :3],
+                                   p6[start, 3:6, 3:6], params)
+            pn[:, :3, 3:6] = p6[start, :3, 3:6]
+            pn[:, 3:6, :3] = p6[start, 3:6, :3]
+            m = int(start.sum())
+            ids = np.concatenate([bank.track_id, track_id[start]])
+            order = np.argsort(ids, kind="stable")
+            bank = DragBank(ids, np.concatenate([bank.x, xn]), np.concatenate([bank.p, pn]),
+                            np.concatenate([bank.nis, np.zeros(m)]),
+                            np.concatenate([bank.updates, np.zeros(m, np.int64)])).take(order)
+        return bank
+
+
+def kappa_estimates(bank: DragBank, track_id: NDArray[np.int64]) -> tuple[Array, Array]:
+    """Estimated kappa = 1000 / beta (m2/t) and its sigma (n,) for tracks ``track_id``; NaN
+    for a track the bank does not run."""
+    kappa = np.full(len(track_id), np.nan)
+    sigma = np.full(len(track_id), np.nan)
+    if len(bank) == 0 or len(track_id) == 0:
+        return kappa, sigma
+    pos = np.minimum(np.searchsorted(bank.track_id, track_id), len(bank) - 1)
+    has = bank.track_id[pos] == track_id
+    kappa[has] = bank.x[pos[has], 6]
+    sigma[has] = np.sqrt(np.maximum(bank.p[pos[has], 6, 6], 0.0))
+    return kappa, sigma

@@ -31,6 +31,12 @@ class TrackBatch:
     """(n,): the threat behind the track's latest true detection (-1: none yet), which may differ
     from ``truth_id`` once the track has been carried onto another threat; for booking a round
     at launch only (``engagement.launch``), never for a decision. None when not known."""
+    kappa_m2_per_t: NDArray[np.float64] | None = None
+    """(n,): the drag filter's estimate of ``1000 / beta`` (m2 per tonne, ``beta`` the ballistic
+    coefficient) of a re-entering track (``tracking.ballistic_filter``); NaN where it does not
+    run. None when not known."""
+    kappa_sigma_m2_per_t: NDArray[np.float64] | None = None
+    """(n,): the standard deviation of ``kappa_m2_per_t`` (NaN where it does not run)."""
 
     def __len__(self) -> int:
         return int(self.track_id.shape[0])

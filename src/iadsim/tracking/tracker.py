@@ -25,6 +25,7 @@ from iadsim.errors import InputDataError
 from iadsim.scenario.tracking_spec import TrackingSpec
 from iadsim.sensors.batch import DetectionBatch, SensorGeometry
 from iadsim.tracking.association import GatedPairs, chi2_ppf, gate, gnn, jpda_probabilities
+from iadsim.tracking.ballistic_filter import DragBank, kappa_estimates
 from iadsim.tracking.batch import TrackBatch
 from iadsim.tracking.filters import (
     MotionModels,
@@ -48,6 +49,7 @@ from iadsim.tracking.management import (
     record_hits,
 )
 from iadsim.tracking.plausibility import SpeedEnvelope
+from iadsim.world.frames import Origin
 
 Array = NDArray[np.float64]
 Ids = NDArray[np.int64]
@@ -161,8 +163,10 @@ class Tracker:
     """
 
     def __init__(self, spec: TrackingSpec, geometry: SensorGeometry,
-                 envelope: SpeedEnvelope | None = None) -> None:
+                 envelope: SpeedEnvelope | None = None, origin: Origin | None = None) -> None:
         self.spec = spec
+        self.origin = origin  # the drag filter's atmosphere (None: no drag filter)
+        self._drag = DragBank.empty()  # re-entering tracks' drag filters (ballistic_filter)
         self.envelope = envelope  # threats' speed by altitude band (None: max_speed_mps only)
         self.geometry = geometry
         self.models = motion_models(spec)
@@ -243,6 +247,9 @@ class Tracker:
         table = self._table
         if len(table) == 0:
             return TrackBatch.empty()
+        drag = self._drag.keep(table.track_id)
+        kappa, kappa_sigma = kappa_estimates(drag, table.track_id)  # as of the last scan
+        trusted = drag.take(drag.trusted())
         key = (table, float(time_s), self._time_s)
         cached = self._picture_key
         if (cached is not None and self._picture_arrays is not None and cached[0] is table
@@ -256,6 +263,12 @@ class Tracker:
             q = quality(now, time_s, self._revisit.revisit_s, self.spec)
             self._picture_key, self._picture_arrays = key, (x, p, q)
             table = now
+        if len(trusted):  # a consistent drag filter's state stands for the re-entering track
+            if self._time_s is not None and time_s > self._time_s:
+                trusted = trusted.predicted(time_s - self._time_s, self.origin)
+            rows = np.flatnonzero(np.isin(table.track_id, trusted.track_id))
+            x, p = x.copy(), p.copy()
+            x[rows], p[rows] = trusted.x[:, :6], trusted.p[:, :6, :6]
         return TrackBatch(
             time_s=np.full(len(table), float(time_s)),
             track_id=table.track_id.copy(),
@@ -267,6 +280,8 @@ class Tracker:
             truth_id=table.vote_id.copy(),
             recent_truth_id=table.recent_id.copy(),
             last_hit_s=table.last_hit_by.copy(),
+            kappa_m2_per_t=kappa,
+            kappa_sigma_m2_per_t=kappa_sigma,
         )
 
     # -- one radar scan ---------------------------------------------------------------------
@@ -367,6 +382,10 @@ class Tracker:
         owned = self._time_s is not None and time_s > self._time_s and len(self._table) > 0
         if self._time_s is not None:
             self._table = self._predicted(self._table, time_s - self._time_s)
+            if len(self._drag):
+                self._drag = self._drag.keep(self._table.track_id).predicted(
+                    time_s - self._time_s, self.origin)
+                self._table = self._with_drag(self._table)
         self._time_s = time_s
         table = self._table
         n, k = len(table), len(det)
@@ -392,6 +411,7 @@ class Tracker:
         else:
             won = gnn(conf_pairs, n, k, miss_cost=self._gate)
             self._gnn_update(won, z, r, det, xc, x, p, mu, hit, hit_truth, tentative=False)
+            self._drag_update(table.track_id, won, z, r, det, xc, x, p, mu)
         tent_pairs = pairs.take(~is_conf & ~claimed[pairs.detection])
         won_t = self._assign_tentative(tent_pairs, n, k)
         self._gnn_update(won_t, z, r, det, xc, x, p, mu, hit, hit_truth, tentative=True)
@@ -421,6 +441,31 @@ class Tracker:
         self._next_id += len(fresh)
         self._table = TrackTable.concatenate(table, born)
         return confirmed_ids, dropped_ids
+
+    def _with_drag(self, table: TrackTable) -> TrackTable:
+        """Every model of a track whose drag filter is trusted takes that filter's predicted
+        state, so that gating and the update start from a prediction with drag in it."""
+        trusted = self._drag.take(self._drag.trusted())
+        rows = np.flatnonzero(np.isin(table.track_id, trusted.track_id))
+        if len(rows) == 0:
+            return table
+        x, p = table.x.copy(), table.p.copy()
+        x[:, rows], p[:, rows] = trusted.x[None, :, :6], trusted.p[None, :, :6, :6]
+        return replace(table, x=x, p=p)
+
+    def _drag_update(self, track_id: Ids, won: GatedPairs, z: Array, r: Array,
+                     det: DetectionBatch, xc: Array, x: Array, p: Array, mu: Array) -> None:
+        """The drag filters of the confirmed tracks updated by the detections they won; a fast,
+        descending track starts one (``ballistic_filter.DragBank.updated``)."""
+        if self.origin is None or len(won) == 0:
+            return
+        ti, dj = won.track, won.detection
+        if self.models.count == 1:
+            x6, p6 = x[0, ti], p[0, ti]
+        else:
+            x6, p6 = imm_combine(x[:, ti], p[:, ti], mu[ti])
+        rr = self._update_covariance(ti, dj, r, det, xc)
+        self._drag = self._drag.updated(track_id[ti], z[dj], rr, x6, p6)
 
     def _assign_tentative(self, pairs: GatedPairs, n: int, k: int) -> GatedPairs:
         """GNN for tentative tracks on the negative log-likelihood ``d2 + ln det S``.
