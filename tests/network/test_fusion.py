@@ -129,3 +129,29 @@ def test_fused_states_are_the_intersection_of_each_final_group() -> None:
     assert np.allclose(pic.tracks.covariance, pf, rtol=1e-12, atol=1e-9)
     # one system track per target (the gate joins the same target's reports only)
     assert len(pic.tracks) == len(np.unique(reports.truth_id))
+
+
+def test_a_system_track_carries_its_best_members_drag_estimate() -> None:
+    """Issue 19: the fused picture keeps the drag estimate (kappa, sigma) of the member with the
+    smallest sigma, NaN where no member has one, so the command's decoy discrimination works on
+    the network's picture as on one tracker's."""
+    from dataclasses import replace
+
+    rng = np.random.default_rng(3)
+    truth = np.array([[0.0, 0.0, 30_000.0], [40_000.0, 0.0, 30_000.0]])
+    a = _reports(truth, [0, 1], [10, 11], 30.0, rng)
+    b = _reports(truth[:1], [0], [20], 30.0, rng)
+    reports = TrackBatch(**{k: np.concatenate([getattr(a, k), getattr(b, k)])
+                            for k in ("time_s", "track_id", "position_enu_m",
+                                      "velocity_enu_mps", "covariance", "confirmed",
+                                      "quality", "truth_id")})
+    with_drag = replace(reports, kappa_m2_per_t=np.array([0.5, np.nan, 0.2]),
+                        kappa_sigma_m2_per_t=np.array([0.3, np.nan, 0.05]))
+    pic = TrackFusion(0.999).fuse(with_drag, np.array([1, 1, 2]), 0.0)
+    sys_of = dict(zip(with_drag.track_id.tolist(), pic.report_system_id.tolist(), strict=True))
+    assert sys_of[10] == sys_of[20] != sys_of[11]
+    row = {t: i for i, t in enumerate(pic.tracks.track_id.tolist())}
+    assert pic.tracks.kappa_m2_per_t[row[sys_of[10]]] == 0.2  # unit 2's, sigma 0.05 < 0.3
+    assert pic.tracks.kappa_sigma_m2_per_t[row[sys_of[10]]] == 0.05
+    assert np.isnan(pic.tracks.kappa_m2_per_t[row[sys_of[11]]])
+    assert TrackFusion(0.999).fuse(reports, np.array([1, 1, 2]), 0.0).tracks.kappa_m2_per_t is None

@@ -300,12 +300,14 @@ class TrackFusion:
             np.maximum.at(hits, group, rep.last_hit_s)
         quality = np.zeros(numbers.size)
         np.maximum.at(quality, group, rep.quality)
+        kappa, kappa_sigma = _best_drag_estimates(reports, group, numbers.size)
         fused = TrackBatch(
             time_s=np.full(numbers.size, float(time_s)),
             track_id=(SYSTEM_ID_BASE + numbers).astype(np.int64),
             position_enu_m=xf[:, :3], velocity_enu_mps=xf[:, 3:], covariance=pf,
             confirmed=np.ones(numbers.size, bool), quality=quality,
-            truth_id=rep.truth_id[best], last_hit_s=hits)
+            truth_id=rep.truth_id[best], last_hit_s=hits, kappa_m2_per_t=kappa,
+            kappa_sigma_m2_per_t=kappa_sigma)
         self._last = fused
         self.memory = memory.take(~np.isin(memory.track_id, fused.track_id))
         return FusedPicture(fused, (SYSTEM_ID_BASE + num).astype(np.int64))
@@ -327,3 +329,18 @@ class TrackFusion:
         s = p[a] + p[b] + _JITTER * np.eye(x.shape[1])
         d2 = np.einsum("ni,ni->n", diff, np.linalg.solve(s, diff[..., None])[..., 0])
         num[a[d2 > self.gate]] = -1
+
+
+def _best_drag_estimates(reports: TrackBatch, group: NDArray[np.intp], n: int
+                         ) -> tuple[NDArray[np.float64] | None, NDArray[np.float64] | None]:
+    """Each system track's drag estimate ``(kappa, sigma)``, ``(n,)`` each: that of its member
+    with the smallest sigma (NaN where no member's drag filter runs; None without the columns).
+    The decoy discrimination of the command reads it (``command.discrimination``)."""
+    if reports.kappa_m2_per_t is None or reports.kappa_sigma_m2_per_t is None:
+        return None, None
+    kappa, sigma = np.full(n, np.nan), np.full(n, np.nan)
+    sig = reports.kappa_sigma_m2_per_t
+    rows = np.flatnonzero(np.isfinite(sig))
+    for i in rows[np.argsort(-sig[rows], kind="stable")].tolist():  # the smallest sigma last
+        kappa[group[i]], sigma[group[i]] = reports.kappa_m2_per_t[i], sig[i]
+    return kappa, sigma
