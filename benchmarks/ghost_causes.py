@@ -2,10 +2,12 @@
 
 Usage: python benchmarks/ghost_causes.py [--seeds 1 2 ...]
 A ghost sample is as in ``iadsim.tracking.ghosts`` (no threat within 3 sigma of a confirmed
-track sample). Causes: *coasting* (no detection for more than 1.5 of its radars' fastest
-revisit ... here: last hit older than 2.5 s before the sample), *clutter* (its majority truth
-vote is a false alarm, -1), *other* (hit recently by a real target's detections: a wrong state).
-Prints per seed: ghost sample rate, ghost track rate, shares by cause, kills, leakers, rounds.
+track sample). Causes: *coasting* (its last detection more than 2.5 s before the sample),
+*clutter* (its majority truth vote is a false alarm, -1); the rest were hit recently by a real
+target's detections (a wrong state or covariance).
+Prints per seed: ghost sample rate, ghost track rate, shares by cause, GOSPA, track breaks,
+missed fraction after first track, kills, leakers, rounds. ``PYTHONPATH=/path/to/other/src``
+runs another checkout's code with this script (before/after comparisons).
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ from iadsim.outcomes import recorder as recorder_mod
 from iadsim.tracking.ghosts import ghost_flags
 
 _COAST: list[np.ndarray] = []
-_orig = recorder_mod.Recorder.tracks if hasattr(recorder_mod, "Recorder") else None
 
 
 def _patch() -> None:
@@ -41,9 +42,15 @@ def _patch() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seeds", type=int, nargs="+", default=list(range(1, 9)))
+    parser.add_argument("--total-misses", type=int, default=0,
+                        help="tracking.delete_after_total_misses (0: the scenario's own)")
     args = parser.parse_args()
     _patch()
     scenario = iadsim.default_scenario()
+    if args.total_misses:
+        tracking = scenario.tracking.model_copy(
+            update={"delete_after_total_misses": args.total_misses})
+        scenario = scenario.model_copy(update={"tracking": tracking})
     rows = []
     for seed in args.seeds:
         _COAST.clear()
@@ -63,6 +70,10 @@ def main() -> None:
                "ghost_samples": int(g.sum()),
                "coasting_gt_2p5s": round(float((coast > 2.5).sum() / n), 3),
                "clutter_vote": round(float(clutter.sum() / n), 3),
+               "gospa_m": round(s["tracking"]["gospa_m"], 1),
+               "track_breaks": s["tracking"]["track_breaks"],
+               "missed_after_first_track": round(
+                   s["tracking"]["missed_fraction_after_first_track"], 4),
                "kills": s["kills"], "leakers": s["leakers"], "rounds": s["rounds_total"]}
         rows.append(row)
         print(json.dumps(row), flush=True)

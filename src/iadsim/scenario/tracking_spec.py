@@ -83,7 +83,7 @@ class TrackingSpec(StrictModel):
         default=3, ge=1, le=1000, description="consecutive misses by every radar that held it"
     )
     delete_after_total_misses: int | None = Field(
-        default=4, ge=1, le=1000,
+        default=8, ge=1, le=1000,
         description="delete a confirmed track once the radars holding it have missed this many "
                     "scans between them (a track-score drop of this many ln(1 - Pd)); None: off",
     )
