@@ -32,7 +32,7 @@ def _patch() -> None:
                if isinstance(v, type) and hasattr(v, "tracks_frame"))
     orig = cls.tracks
 
-    def tracks(self, time_s, tracks):  # noqa: ANN001
+    def tracks(self, time_s, tracks):
         orig(self, time_s, tracks)
         _COAST.append(time_s - tracks.last_hit_s.max(axis=1) if len(tracks) else np.empty(0))
 

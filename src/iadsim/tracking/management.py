@@ -24,9 +24,9 @@ in doubt a scan counts against a track being confirmed and not for it being dele
 * Deletion: a tentative track that can no longer reach M of N (its growing covariance is left
   to that rule); a confirmed track once every
   radar that has held it has missed ``max_misses`` scans running, once the radars holding it
-  have missed ``delete_after_total_misses`` scans between them (``score_misses``: a drop of
-  the track score, so a track held by a 1 s and a 10 s radar does not coast 30 s on the slow
-  radar's count after its target is gone), once it has coasted
+  have missed ``delete_after_total_misses`` scans between them, when set (``score_misses``: a
+  drop of the track score, so a track held by a 1 s and a 10 s radar need not coast 30 s on
+  the slow radar's count after its target is gone), once it has coasted
   ``max_coast_s``, once its RMS position sigma passes ``max_position_sigma_m``, or once its
   speed passes ``max_speed_mps`` (a track no real target could be).
 * Quality: a hit ratio in [0, 1], exponentially weighted over about ``quality_memory_scans``.
@@ -294,14 +294,14 @@ def confirm_and_delete(
     )
     velocity = np.einsum("nm,mni->ni", table.mu, table.x[:, :, 3:6])  # model mixture
     lost = table.confirmed & (
-        score_misses(table, time_s, revisit_s, spec) >= (spec.delete_after_total_misses or np.inf)
-    )
-    lost |= table.confirmed & (
         (misses >= spec.max_misses)
         | (time_s - table.last_hit_s > spec.max_coast_s)
         | (position_sigma_m > spec.max_position_sigma_m)
         | (np.linalg.norm(velocity, axis=1) > spec.max_speed_mps)  # no target flies that fast
     )
+    if spec.delete_after_total_misses is not None:
+        total = score_misses(table, time_s, revisit_s, spec)
+        lost |= table.confirmed & (total >= spec.delete_after_total_misses)
     if implausible is not None:
         lost |= table.confirmed & implausible
     return newly, hopeless | lost
