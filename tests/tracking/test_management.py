@@ -174,3 +174,41 @@ def test_spec_rules_name_the_fields():
         TrackingSpec(gate_probability=1.5)
     with pytest.raises(ValidationError, match="extra"):
         TrackingSpec(confirm_k=3)
+
+
+def _confirmed_two_radar_track(spec: TrackingSpec, hits: list[tuple[int, float]]) -> TrackTable:
+    table = _one_track(spec, n_sensors=2)
+    table = TrackTable(**{**{f: getattr(table, f) for f in table.__slots__},
+                          "confirmed": np.array([True])})
+    for sensor, t in hits:
+        table, _ = record_hits(table, np.array([True]), np.array([7]), sensor_id=sensor,
+                               time_s=t, revisit_s=np.array([1.0, 10.0]), spec=spec)
+    return table
+
+
+def test_track_score_deletes_a_track_both_radars_stopped_seeing():
+    """Both radars hold the track at t = 10 and then see nothing (its target is gone): the
+    1 s radar's misses drop the score; by hand, floor(dt / 1 - 1/4) misses reach 4 between
+    dt = 4 (3 misses) and 4.3 s, while the 10 s radar has missed none. The rule of misses by
+    every radar alone would keep the track until about 42.5 s."""
+    spec = TrackingSpec(max_misses=3, max_coast_s=100.0, delete_after_total_misses=4)
+    table = _confirmed_two_radar_track(spec, [(0, 10.0), (1, 10.0)])
+    revisit = np.array([1.0, 10.0])
+    for t, expect in [(14.0, False), (14.3, True)]:
+        _, delete = confirm_and_delete(table, np.zeros(1), time_s=t, revisit_s=revisit,
+                                       spec=spec)
+        assert delete[0] == expect, t
+    off = spec.model_copy(update={"delete_after_total_misses": None})
+    _, delete = confirm_and_delete(table, np.zeros(1), time_s=40.0, revisit_s=revisit, spec=off)
+    assert not delete[0]
+
+
+def test_track_score_ignores_a_radar_that_lost_the_track_long_before():
+    """The 1 s radar last saw the track at t = 0, the 10 s radar sees it every scan: the 1 s
+    radar missed 24 scans by t = 25, but it lost the track more than 3 of its revisits before
+    the latest detection, so its misses do not count and the track lives."""
+    spec = TrackingSpec(max_misses=3, max_coast_s=100.0, delete_after_total_misses=4)
+    table = _confirmed_two_radar_track(spec, [(0, 0.0), (1, 10.0), (1, 20.0)])
+    _, delete = confirm_and_delete(table, np.zeros(1), time_s=25.0,
+                                   revisit_s=np.array([1.0, 10.0]), spec=spec)
+    assert not delete[0]

@@ -23,7 +23,10 @@ in doubt a scan counts against a track being confirmed and not for it being dele
   that started it (M-of-N).
 * Deletion: a tentative track that can no longer reach M of N (its growing covariance is left
   to that rule); a confirmed track once every
-  radar that has held it has missed ``max_misses`` scans running, once it has coasted
+  radar that has held it has missed ``max_misses`` scans running, once the radars holding it
+  have missed ``delete_after_total_misses`` scans between them, when set (``score_misses``: a
+  drop of the track score, so a track held by a 1 s and a 10 s radar need not coast 30 s on
+  the slow radar's count after its target is gone), once it has coasted
   ``max_coast_s``, once its RMS position sigma passes ``max_position_sigma_m``, or once its
   speed passes ``max_speed_mps`` (a track no real target could be).
 * Quality: a hit ratio in [0, 1], exponentially weighted over about ``quality_memory_scans``.
@@ -160,6 +163,22 @@ def missed_scans(table: TrackTable, time_s: float, revisit_s: Array) -> Array:
     return np.maximum(np.floor(elapsed / revisit_s[None, :] - MISS_TOLERANCE), 0.0)
 
 
+def score_misses(table: TrackTable, time_s: float, revisit_s: Array,
+                 spec: TrackingSpec) -> Array:
+    """Scans missed ``(n,)`` by the radars holding each track, summed over those radars.
+
+    A radar holds a track if it detected it within ``max_misses`` of its revisits before the
+    track's latest detection by any radar (a radar that lost it long before, e.g. out of its
+    coverage, does not count). With one assumed Pd per scan, each miss lowers the track's
+    log-likelihood-ratio score by ``-ln(1 - Pd)`` (Blackman and Popoli, *Design and Analysis
+    of Modern Tracking Systems*, 1999, sec. 6.2), so a threshold on this sum is a threshold
+    on the score's drop since the last detection: the same evidence whichever radars missed.
+    """
+    held = table.last_hit_by >= table.last_hit_s[:, None] - spec.max_misses * revisit_s[None, :]
+    out: Array = np.where(held, missed_scans(table, time_s, revisit_s), 0.0).sum(axis=1)
+    return out
+
+
 def quality(table: TrackTable, time_s: float, revisit_s: Array, spec: TrackingSpec) -> Array:
     """Track quality ``(n,)``: the hit-ratio score decayed by the scans missed since."""
     misses = missed_scans(table, time_s, revisit_s).min(axis=1)
@@ -280,6 +299,9 @@ def confirm_and_delete(
         | (position_sigma_m > spec.max_position_sigma_m)
         | (np.linalg.norm(velocity, axis=1) > spec.max_speed_mps)  # no target flies that fast
     )
+    if spec.delete_after_total_misses is not None:
+        total = score_misses(table, time_s, revisit_s, spec)
+        lost |= table.confirmed & (total >= spec.delete_after_total_misses)
     if implausible is not None:
         lost |= table.confirmed & implausible
     return newly, hopeless | lost
