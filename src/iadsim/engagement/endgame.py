@@ -95,6 +95,7 @@ def _midcourse(flights: InterceptorFlights, threats: ThreatSet, alive: NDArray[n
     glide = s_aim[:, 2] + left * np.tan(APPROACH_RAD)
     climb = s0[:, 2] + moved * np.tan(MIDCOURSE_CLIMB_RAD)
     s1[:, 2] = np.maximum(s1[:, 2], np.minimum(glide, climb))
+    s1[:, 2] = np.maximum(s1[:, 2], 0.0)  # never below the ground, whatever the aim point's noise
     p1 = from_surface(s1, origin)
     flights.velocity_mps[idx] = (p1 - flights.position_m[idx]) / (time_s - t0)[:, None]
     flights.position_m[idx] = p1
@@ -208,21 +209,29 @@ def _end_game(flights: InterceptorFlights, threats: ThreatSet, classes: Intercep
         r1, v1 = p_b - yn[:, :3], v_b - yn[:, 3:6]
         opening = _dot(r1 * v1, keepdims=False) >= 0.0
         best[live] = np.minimum(best[live], _norm(r1))
-        p1 = yn[:, :3]
-        height = p1[:, 2] + (p1[:, 0] ** 2 + p1[:, 1] ** 2) / (2.0 * EARTH_RADIUS_M)
+        height = _height_m(yn[:, :3])
         ground = height < -origin.alt_m
         timeout = (t + h - flights.handover_s[idx[live]]) >= MAX_ENDGAME_S
         end = opening | ground | timeout
+        w_ground = np.ones(live.size)  # the fraction of the sub-step at which it meets the ground
+        if ground.any():
+            g = np.flatnonzero(ground)
+            above = _height_m(yl[g, :3]) + origin.alt_m
+            w_ground[g] = np.clip(above / np.maximum(above - (height[g] + origin.alt_m), 1e-9),
+                                  0.0, 1.0)
         if end.any():
             e = np.flatnonzero(end)
             w, miss = _closest_in_substep(r0[e], v0[e], r1[e], v1[e], h)
-            w = np.where(opening[e], w, 1.0)
+            w = np.where(opening[e], w, w_ground[e])
             miss = np.where(opening[e], miss, best[live[e]])
             done["row"].append(idx[live[e]])
             done["t"].append(t + w * h)
             done["miss"].append(miss)
             done["vc"].append(np.linalg.norm(v0[e] + w[:, None] * (v1[e] - v0[e]), axis=1))
             done["point"].append(yl[e, :3] + w[:, None] * (yn[e, :3] - yl[e, :3]))
+        if ground.any():  # the flight ends where it meets the ground, not a sub-step below it
+            g = np.flatnonzero(ground)
+            yn[g, :3] = yl[g, :3] + w_ground[g, None] * (yn[g, :3] - yl[g, :3])
         y[live] = yn
         live = live[~end]
         t += h
@@ -234,6 +243,11 @@ def _end_game(flights: InterceptorFlights, threats: ThreatSet, classes: Intercep
     flights.state_time_s[idx] = time_s
     return {k: (np.concatenate(v) if v else np.empty((0, 3) if k == "point" else 0))
             for k, v in done.items()}
+
+
+def _height_m(p_enu_m: NDArray) -> NDArray:
+    """Height above the origin's ellipsoid height of ENU points (spherical-earth drop)."""
+    return p_enu_m[:, 2] + (p_enu_m[:, 0] ** 2 + p_enu_m[:, 1] ** 2) / (2.0 * EARTH_RADIUS_M)
 
 
 def _norm(v: NDArray, *, keepdims: bool = False) -> NDArray:
