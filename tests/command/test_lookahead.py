@@ -67,6 +67,13 @@ def test_later_shot_of_the_cheaper_layer_hand_worked():
     shots = later_pk(pos, vel, np.zeros((1, 3)), np.array([1200.0]), np.array([UAV]), sites,
                      np.array([0, 1]), np.array([True, False]), classes, origin)
     assert shots.pk[0, 0] == 0.0
+    # a reloading short launcher (review finding): its later shot counts only once reloaded.
+    # Reloaded in 700 s it still meets the drone (25 km out then, its round there ~30 s
+    # later, before 1,200 s); reloaded in 1,250 s the drone has reached its asset by then.
+    for ready_in_s, pk in ((0.0, 0.8), (700.0, 0.8), (1250.0, 0.0), (np.inf, 0.0)):
+        shots = later_pk(pos, vel, np.zeros((1, 3)), np.array([1200.0]), np.array([UAV]), sites,
+                         np.array([0, 1]), np.array([0.0, ready_in_s]), classes, origin)
+        assert shots.pk[0, 0] == pytest.approx(pk), ready_in_s
 
 
 def _drone_cycle(default_scenario, x_m: float, **changes):

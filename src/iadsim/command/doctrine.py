@@ -409,10 +409,10 @@ class CommandCentre:
         pk = 1.0 - (1.0 - self.classes.pk[cls, kind[tj]]) ** salvo
         if spec.lookahead or (spec.layered and spec.class_preference == "cheapest_in_time"):
             # cost, class choice and the two-stage look-ahead (command/lookahead.py)
-            has = (launchers.ready_rounds > 0) | (launchers.reloads_left > 0)
+            ready_in = ready_in_s(launchers, time_s)  # a reloading launcher: not before
             ok, pk = plan_pairs(spec, self.classes, self.origin, (pos, vel, acc),
                                 assess.time_to_asset_s, kind, value,
-                                (launchers.position_enu_m, launchers.class_index, has),
+                                (launchers.position_enu_m, launchers.class_index, ready_in),
                                 (tj, cls, salvo), ok, pk,
                                 (launchers.ready_rounds, launchers.reload_rounds_left,
                                  launchers.reload_time_s))
@@ -591,3 +591,14 @@ class CommandCentre:
                 )
         self._ripples = still
         return out
+
+
+def ready_in_s(launchers: Launchers, time_s: float) -> NDArray[np.float64]:
+    """Seconds until each launcher can fire ``(L,)``: 0 with rounds ready and no reload under
+    way, the reload's remaining time while it reloads, its reload time when empty with stock
+    left, inf with no rounds and no stock (a later shot is counted only from then on)."""
+    reloading = np.isfinite(launchers.reload_done_s)
+    return np.where(reloading, np.maximum(launchers.reload_done_s - time_s, 0.0),
+                    np.where(launchers.ready_rounds > 0, 0.0,
+                             np.where(launchers.reloads_left > 0, launchers.reload_time_s,
+                                      np.inf)))

@@ -74,7 +74,7 @@ def later_pk(
     kind: NDArray[np.int64],
     site_enu_m: NDArray[np.float64],
     site_class: NDArray[np.intp],
-    site_has_rounds: NDArray[np.bool_],
+    site_ready_in_s: NDArray[np.float64] | NDArray[np.bool_],
     classes: InterceptorClasses,
     origin: Origin,
 ) -> LaterShots:
@@ -87,6 +87,9 @@ def later_pk(
     speed arrives before the threat reaches its asset.
     """
     m, n_cls = position_enu_m.shape[0], len(classes.name)
+    ready_in = np.asarray(site_ready_in_s)  # s until each launcher can fire (inf: never)
+    if ready_in.dtype == bool:  # "holds rounds": ready now, or never
+        ready_in = np.where(ready_in, 0.0, np.inf)
     pk = np.zeros((m, n_cls))
     cost = np.zeros((m, n_cls))
     later_class = -np.ones((m, n_cls), dtype=np.intp)
@@ -109,7 +112,7 @@ def later_pk(
         & (height[..., None] >= c.min_altitude_m[cls])
         & (height[..., None] <= c.max_altitude_m[cls])
         & (tau[..., None] + rng_m / c.speed_mps[cls] <= horizon[:, None, None])
-        & site_has_rounds[None, None, :]
+        & (tau[..., None] >= ready_in[None, None, :])  # a reloading launcher: once reloaded
     )
     can = inside.any(axis=1)  # (m, L)
     per_class = np.zeros((m, n_cls), bool)
@@ -212,7 +215,7 @@ def plan_pairs(
     time_to_asset_s: NDArray[np.float64],
     kind: NDArray[np.int64],
     value: NDArray[np.float64],
-    sites: tuple[NDArray[np.float64], NDArray[np.intp], NDArray[np.bool_]],
+    sites: tuple[NDArray[np.float64], NDArray[np.intp], NDArray[np.float64]],
     pairs: tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.int64]],
     ok: NDArray[np.bool_],
     pk: NDArray[np.float64],
@@ -221,7 +224,8 @@ def plan_pairs(
     """The doctrine's pairs after class choice and look-ahead (the command cycle's hook).
 
     ``state``: threat position, velocity, acceleration (m, 3); ``sites``: every launcher's
-    site (L, 3), class (L,) and whether it holds rounds (L,); ``pairs``: each candidate pair's
+    site (L, 3), class (L,) and the time until it can fire (L,: 0 ready, the reload's
+    remaining time while it reloads, inf with no rounds and no stock); ``pairs``: each candidate pair's
     threat row, class and salvo size (k,); ``ok``, ``pk``: feasibility and salvo kill
     probability (k,); ``inventory``: every launcher's ready rounds, reload stock (rounds) and
     reload time, for the round price's scarcity factor (:func:`scarcity_factor`; None: a

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from iadsim.command.discrimination import Discrimination
 from iadsim.command.doctrine import CommandCentre
 from iadsim.command.kill_assessment import KillReports
 from iadsim.command.threat_evaluation import evaluate_threats
@@ -76,6 +77,10 @@ class _UnitLaunchers:
         self.class_index = launchers.class_index[index]
         self.position_enu_m = launchers.position_enu_m[index]
         self.ready_rounds = launchers.ready_rounds[index]
+        self.reload_done_s = launchers.reload_done_s[index]  # what the doctrine's class
+        self.reload_rounds_left = launchers.reload_rounds_left[index]  # choice and scarcity
+        self.reload_time_s = launchers.reload_time_s[index]  # price read (command.lookahead)
+        self.reloads_left = launchers.reloads_left[index]
 
     def __len__(self) -> int:
         return len(self.index)
@@ -137,11 +142,14 @@ class NetworkedDefence:
                 self.commands.append(None)
                 continue
             own = (self.plan.sensor_unit == u) | self.net.engage_on_remote
-            self.commands.append(CommandCentre(
+            unit_command = CommandCentre(
                 scenario.command, classes, origin, *assets,
                 channels=(self.plan.fire_control_channels[u], self.plan.guidance_channels[u]),
                 fire_control_sensor=fc_radar & own, rng=child,
-                radar_enu_m=self._radar_enu_m()))
+                radar_enu_m=self._radar_enu_m())
+            unit_command.discrimination = Discrimination(  # decoys from its tracks' drag
+                scenario.command.classification.discrimination, origin, rng=child.spawn(1)[0])
+            self.commands.append(unit_command)
         self._sites = self._site_positions()
         self._scenario_sites = dict(self._sites)  # where each site starts
         self._start_ref = [self._reference(u) for u in range(n)]

@@ -35,7 +35,7 @@ class DragFilterParams:
     accel_noise_mps2: float = 3.0  # white acceleration spectral density^(1/2)
     kappa_noise: float = 0.01  # random walk of kappa, per sqrt(s)
     prior_beta_kg_m2: float = 2_000.0
-    prior_kappa_sigma: float = 0.5
+    prior_kappa_sigma: float = 3.0  # wide enough for debris (beta 100: kappa 10 within 3.3 sigma)
 
 
 def _accel(x: Array, origin: Origin, *, slope: bool = True) -> tuple[Array, Array, Array]:
