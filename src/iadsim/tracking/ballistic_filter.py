@@ -140,7 +140,8 @@ def ballistic_coefficient_kg_m2(x: Array) -> Array:
 # the bank the tracker runs beside its IMM for re-entering tracks
 # ---------------------------------------------------------------------------------------------
 
-START_MIN_SPEED_MPS = 900.0  # faster than any air-breathing threat of the class table
+START_MIN_SPEED_MPS = 1_250.0  # faster than any air-breathing or guided type of the class
+# table (ARMs dive at up to 1,200 m/s: a drag-only filter standing for a guided ARM missed it)
 START_MAX_CLIMB_MPS = -50.0  # descending: past apogee, re-entering or diving
 NIS_MEMORY = 0.8  # weight of the past in the running mean of the innovation's chi2 (3 dof)
 NIS_TRUSTED = 9.0  # the running mean below which the picture takes this filter's state
