@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import json
+import time
+from collections.abc import Callable
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -40,6 +42,32 @@ def scenario_data(default_data: dict[str, Any]) -> dict[str, Any]:
 def default_scenario(default_data: dict[str, Any]) -> Scenario:
     """The validated default scenario."""
     return scenario_from_dict(copy.deepcopy(default_data), "default.yaml")
+
+
+def _run_with_live_listener(scenario: Scenario, seed: int | None = None,
+                            **dis: Any) -> tuple[Result, list[bytes]]:
+    """Run ``scenario`` sending its DIS PDUs live (unpaced) to a loopback listener; the result
+    and every datagram received (a bounded 5 s wait for as many as the run says it sent)."""
+    from iadsim.interop.dis.session import DisOptions
+    from iadsim.interop.dis.stream import UdpAddress, UdpPduReceiver
+
+    with UdpPduReceiver(UdpAddress("127.0.0.1", 0)) as rx:
+        options = DisOptions(udp_out=f"127.0.0.1:{rx.address.port}", speed=float("inf"), **dis)
+        result = run(scenario, dis=options) if seed is None else run(scenario, seed=seed,
+                                                                     dis=options)
+        n = result.summary["dis"]["udp_out"]["pdus_sent"]
+        got: list[bytes] = []
+        deadline = time.monotonic() + 5.0
+        while len(got) < n and time.monotonic() < deadline:  # bounded wait
+            got += [b for _, b in rx.drain()]
+            time.sleep(0.01)
+    return result, got
+
+
+@pytest.fixture(scope="session")
+def live_dis_run() -> Callable[..., tuple[Result, list[bytes]]]:
+    """``live_dis_run(scenario, seed=None, **dis_options) -> (result, datagrams)``."""
+    return _run_with_live_listener
 
 
 @pytest.fixture(scope="session")

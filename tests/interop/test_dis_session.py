@@ -124,20 +124,12 @@ def test_dis_in_from_a_file_is_detected_tracked_engaged_and_times_out(tmp_path: 
 
 
 @pytest.fixture(scope="module")
-def raid_live() -> tuple[Scenario, object, list[bytes]]:
+def raid_live(live_dis_run) -> tuple[Scenario, object, list[bytes]]:
     """A 360 s raid run sending its PDUs live (unpaced) to a loopback listener (long enough
     for kills: the multifunction radar searches on its time budget, and with the tactics the
     jets break and turn away, so the first kill, a drone, falls at 334 s)."""
     sc = _scenario(360.0, quiet_raid=False)
-    with UdpPduReceiver(UdpAddress("127.0.0.1", 0)) as rx:
-        result = run(sc, dis=DisOptions(udp_out=f"127.0.0.1:{rx.address.port}",
-                                        speed=float("inf")))
-        n = result.summary["dis"]["udp_out"]["pdus_sent"]
-        got: list[bytes] = []
-        deadline = time.monotonic() + 5.0
-        while len(got) < n and time.monotonic() < deadline:  # bounded wait
-            got += [d for _, d in rx.drain()]
-            time.sleep(0.01)
+    result, got = live_dis_run(sc)
     return sc, result, got
 
 

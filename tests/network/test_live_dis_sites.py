@@ -3,7 +3,6 @@ are at each step, with the leg's velocity (issue 17: the live session kept them 
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import numpy as np
@@ -12,10 +11,8 @@ from network_fakes import two_unit_data
 
 from iadsim.interop.dis.export import LAUNCHER_ENTITY_BASE, RADAR_ENTITY_BASE, run_pdus_from_result
 from iadsim.interop.dis.pdu import DR_FPW, DR_STATIC, EntityStatePdu, decode_pdu
-from iadsim.interop.dis.session import DisOptions, mobile_sites
-from iadsim.interop.dis.stream import UdpAddress, UdpPduReceiver
+from iadsim.interop.dis.session import mobile_sites
 from iadsim.scenario.load import scenario_from_dict
-from iadsim.simulation import run
 from iadsim.world.frames import EARTH_RADIUS_M
 
 SPEED, TEAR, SETUP, T0 = 10.0, 30.0, 20.0, 20.0
@@ -23,22 +20,15 @@ TO = (44.475, 8.80)  # 0.005 deg due north of mfr-a
 
 
 def test_live_entity_states_of_a_relocating_launcher_follow_its_leg(
-        default_data: dict[str, Any]) -> None:
+        default_data: dict[str, Any], live_dis_run) -> None:
     d = two_unit_data(default_data, duration_s=140.0)
     d["network"]["units"][0].update(teardown_s=TEAR, setup_s=SETUP, road_speed_mps=SPEED,
                                     relocations=[{"time_s": T0, "destination": {
                                         "lat_deg": TO[0], "lon_deg": TO[1]}}])
     sc = scenario_from_dict(d)
     assert mobile_sites(sc) == {("launcher", "long-a"), ("radar", "mfr-a")}
-    with UdpPduReceiver(UdpAddress("127.0.0.1", 0)) as rx:
-        res = run(sc, seed=2, dis=DisOptions(udp_out=f"127.0.0.1:{rx.address.port}",
-                                             speed=float("inf"), announce=lambda _m: None))
-        n = res.summary["dis"]["udp_out"]["pdus_sent"]
-        got: list[bytes] = []
-        deadline = time.monotonic() + 5.0
-        while len(got) < n and time.monotonic() < deadline:  # bounded wait
-            got += [b for _, b in rx.drain()]
-            time.sleep(0.01)
+    res, got = live_dis_run(sc, seed=2, announce=lambda _m: None)
+    n = res.summary["dis"]["udp_out"]["pdus_sent"]
     assert len(got) == n
     states = [p for p in map(decode_pdu, got) if isinstance(p, EntityStatePdu)]
     launcher = [p for p in states if p.entity_id.entity == LAUNCHER_ENTITY_BASE]  # long-a
